@@ -1,0 +1,53 @@
+"""What every command shares: the site, the actor, errors, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from helpdesk.wiring import Site
+
+USER_ENV = "HELPDESK_USER"
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class UserError(Exception):
+    """A problem with what the user asked for: printed as one line per problem, exit 1."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines = [line for line in lines if line]
+        super().__init__("\n".join(self.lines))
+
+
+def fail(*lines: str) -> NoReturn:
+    raise UserError(*lines)
+
+
+def site(ctx: typer.Context) -> Site:
+    """The site named by --config (loaded on first use)."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {}
+    if "site" not in root.obj:
+        root.obj["site"] = Site.load(root.params.get("config"))
+    return root.obj["site"]
+
+
+def actor(explicit: str | None, *, what: str = "--by") -> str:
+    """Who does this: the option, else ``$HELPDESK_USER``."""
+    who = explicit or os.environ.get(USER_ENV)
+    if not who:
+        fail(f"say who you are with {what} ID or the {USER_ENV} environment variable")
+    return who.strip()
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()

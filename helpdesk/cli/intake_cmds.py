@@ -1,0 +1,302 @@
+"""`helpdesk phone` and `helpdesk letter`: complaints the help desk logs by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from helpdesk.cli.common import USER_ENV, actor, fail, print_json, site
+from helpdesk.clock import parse_moment
+from helpdesk.display import long_time
+from helpdesk.wiring import Site
+from ticketing.archive import archive_file, check_readable, discard
+from ticketing.desk import Registered
+from ticketing.desk import register as register_complaint
+from ticketing.directory import Role
+from ticketing.formulir import FormulirField, Incomplete
+from ticketing.normalize import InvalidValue
+from ticketing.workflow import Rejected
+
+# Options that fill the Formulir, by canonical key; Indonesian aliases are accepted too.
+AgencyOpt = Annotated[str | None, typer.Option("--agency", "--opd", help="Nama OPD")]
+DivisionOpt = Annotated[str | None, typer.Option("--division", "--bidang", help="Bidang/UPT/Balai")]
+NameOpt = Annotated[str | None, typer.Option("--name", "--nama", help="Nama Pelapor")]
+PositionOpt = Annotated[str | None, typer.Option("--position", "--jabatan", help="Jabatan")]
+PhoneOpt = Annotated[
+    str | None, typer.Option("--phone", "--telepon", help="Nomor Telepon / HandPhone")
+]
+EmailOpt = Annotated[str | None, typer.Option("--email", help="Alamat e-Mail")]
+SexOpt = Annotated[
+    str | None, typer.Option("--sex", "--jenis-kelamin", help="Jenis Kelamin: L / P")
+]
+StatusOpt = Annotated[
+    str | None, typer.Option("--status", "--status-kepegawaian", help="PNS / Non PNS")
+]
+CategoryOpt = Annotated[
+    str | None,
+    typer.Option("--category", "--jenis-aduan", help="Jenis Aduan (Jaringan, E Mail, ...)"),
+]
+DescriptionOpt = Annotated[str | None, typer.Option("--description", "--isi", help="Isi Aduan")]
+OfficerOpt = Annotated[
+    str | None,
+    typer.Option("--officer", "--by", help="The help-desk officer's id (default $HELPDESK_USER)."),
+]
+ReceivedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--received",
+        help="When it was received (Hari, Tanggal), ISO 8601; default now. "
+        "A time without offset is in the office's time zone.",
+    ),
+]
+InteractiveOpt = Annotated[
+    bool,
+    typer.Option(
+        "--interactive/--no-input",
+        "-i",
+        help="Prompt for missing fields (default: prompt only when no field is given).",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the new ticket as JSON.")]
+
+TEXTS = {
+    "id": {
+        "title": {
+            "phone": "Formulir Pengaduan Layanan TIK — pengaduan melalui telepon",
+            "letter": "Formulir Pengaduan Layanan TIK — pengaduan melalui surat",
+        },
+        "officer": "Petugas penerima (ID)",
+        "choose": "Pilih nomor atau ketik",
+        "registered": "Pengaduan dicatat dengan Nomor Pengaduan {number}.",
+        "due": "Batas waktu langkah berikutnya: {due}.",
+        "archived": "Berkas arsip: {path}",
+    },
+    "en": {
+        "title": {
+            "phone": "ICT complaint form — complaint by telephone",
+            "letter": "ICT complaint form — complaint by letter",
+        },
+        "officer": "Receiving officer (id)",
+        "choose": "Choose a number or type",
+        "registered": "Complaint registered with number {number}.",
+        "due": "Deadline of the next step: {due}.",
+        "archived": "Archived file: {path}",
+    },
+}
+
+
+def register_commands(app: typer.Typer) -> None:
+    app.command("phone")(phone)
+    app.command("letter")(letter)
+
+
+def phone(
+    ctx: typer.Context,
+    agency: AgencyOpt = None,
+    division: DivisionOpt = None,
+    name: NameOpt = None,
+    position: PositionOpt = None,
+    phone: PhoneOpt = None,
+    email: EmailOpt = None,
+    sex: SexOpt = None,
+    status: StatusOpt = None,
+    category: CategoryOpt = None,
+    description: DescriptionOpt = None,
+    officer: OfficerOpt = None,
+    received: ReceivedOpt = None,
+    interactive: InteractiveOpt = None,  # type: ignore[assignment]
+    as_json: JsonOpt = False,
+) -> None:
+    """Log a complaint received by telephone."""
+    given = {
+        "agency": agency,
+        "division": division,
+        "reporter_name": name,
+        "position": position,
+        "phone": phone,
+        "email": email,
+        "sex": sex,
+        "employment_status": status,
+        "category": category,
+        "description": description,
+    }
+    _log(ctx, "phone", given, officer, received, interactive, as_json, scan=None)
+
+
+def letter(
+    ctx: typer.Context,
+    agency: AgencyOpt = None,
+    division: DivisionOpt = None,
+    name: NameOpt = None,
+    position: PositionOpt = None,
+    phone: PhoneOpt = None,
+    email: EmailOpt = None,
+    sex: SexOpt = None,
+    status: StatusOpt = None,
+    category: CategoryOpt = None,
+    description: DescriptionOpt = None,
+    officer: OfficerOpt = None,
+    received: ReceivedOpt = None,
+    scan: Annotated[
+        Path | None,
+        typer.Option("--scan", help="The scanned letter, archived with the ticket."),
+    ] = None,
+    interactive: InteractiveOpt = None,  # type: ignore[assignment]
+    as_json: JsonOpt = False,
+) -> None:
+    """Log a complaint received as a written letter, optionally with its scan."""
+    given = {
+        "agency": agency,
+        "division": division,
+        "reporter_name": name,
+        "position": position,
+        "phone": phone,
+        "email": email,
+        "sex": sex,
+        "employment_status": status,
+        "category": category,
+        "description": description,
+    }
+    _log(ctx, "letter", given, officer, received, interactive, as_json, scan=scan)
+
+
+def _log(
+    ctx: typer.Context,
+    channel: str,
+    given: dict[str, str | None],
+    officer_opt: str | None,
+    received_opt: str | None,
+    interactive: bool | None,
+    as_json: bool,
+    scan: Path | None,
+) -> None:
+    here = site(ctx)
+    language = here.config.office.language
+    texts = TEXTS[language]
+    if interactive is None:
+        interactive = all(value is None for value in given.values())
+    if scan is not None and (problem := check_readable(scan)):
+        fail(problem)
+    now = here.now()
+    received_at = (
+        parse_moment(received_opt, what="--received", tz=here.desk.calendar.tz)
+        if received_opt
+        else now
+    )
+    if received_at > now + dt.timedelta(minutes=5):
+        fail("--received: the complaint cannot be received in the future")
+
+    if interactive:
+        typer.echo(texts["title"][channel])
+        officer = officer_opt or _env_officer() or typer.prompt(texts["officer"]).strip()
+        _check_officer(here, officer)
+        values = _prompt_fields(here, given, language)
+    else:
+        officer = actor(officer_opt, what="--officer")
+        _check_officer(here, officer)
+        values = given
+
+    archive_dir = here.config.path(here.config.paths.archive_dir)
+    archived = None
+    try:
+        with here.store.transaction() as tx:
+            outcome = register_complaint(
+                tx,
+                here.desk,
+                values,
+                channel=channel,
+                received_at=received_at,
+                signature=officer,
+                officer=officer,
+                now=now,
+            )
+            if isinstance(outcome, Rejected):
+                fail(outcome.message)
+            if isinstance(outcome, Incomplete):
+                fail(*_problem_lines(outcome, language))
+            assert isinstance(outcome, Registered)
+            if scan is not None:
+                archived = archive_file(scan, archive_dir, outcome.ticket.number, now)
+                archived.ticket_id = outcome.ticket.id  # type: ignore[assignment]
+                tx.add_attachment(archived)
+    except BaseException:
+        if archived is not None:
+            discard(archived, archive_dir)
+        raise
+
+    ticket = outcome.ticket
+    if as_json:
+        print_json(
+            {
+                "number": ticket.number,
+                "state": ticket.state,
+                "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
+                "attachments": [archived.stored_path] if archived else [],
+            }
+        )
+        return
+    typer.echo(texts["registered"].format(number=ticket.number))
+    typer.echo(texts["due"].format(due=long_time(ticket.due_at, here.config)))
+    if archived is not None:
+        typer.echo(texts["archived"].format(path=archive_dir / archived.stored_path))
+
+
+def _env_officer() -> str | None:
+    return os.environ.get(USER_ENV) or None
+
+
+def _check_officer(here: Site, officer: str) -> None:
+    staff = here.desk.directory.get(officer)
+    if staff is None:
+        known = ", ".join(s.id for s in here.desk.directory.with_role(Role.HELP_DESK))
+        fail(f"unknown officer {officer!r} (help-desk officers: {known})")
+    if staff.role != Role.HELP_DESK:
+        fail(f"{officer} is {staff.role.value}, not a help-desk officer")
+
+
+def _problem_lines(outcome: Incomplete, language: str) -> list[str]:
+    return [p.message_id if language == "id" else p.message_en for p in outcome.problems]
+
+
+def _prompt_fields(here: Site, given: dict[str, str | None], language: str) -> dict[str, str]:
+    """Ask for every field not already given validly, re-asking with the reason."""
+    values: dict[str, str] = {}
+    for field in here.desk.fields:
+        preset = given.get(field.key)
+        if preset is not None:
+            try:
+                values[field.key] = field.normalize(preset)
+                continue
+            except InvalidValue as exc:
+                typer.echo(f"  {_reason(exc, language)}")
+        values[field.key] = _ask(field, language)
+    return values
+
+
+def _ask(field: FormulirField, language: str) -> str:
+    label = field.label if language == "id" else field.label_en
+    if field.choices:
+        choices = "  ".join(f"{i}. {shown}" for i, (_, shown) in enumerate(field.choices, 1))
+        typer.echo(f"{label}: {choices}")
+    while True:
+        answer = typer.prompt(label, default="", show_default=False)
+        if field.choices and answer.strip().isdigit():
+            index = int(answer.strip())
+            if 1 <= index <= len(field.choices):
+                answer = field.choices[index - 1][0]
+        if not answer.strip():
+            typer.echo("  " + ("Wajib diisi." if language == "id" else "Required."))
+            continue
+        try:
+            return field.normalize(answer)
+        except InvalidValue as exc:
+            typer.echo(f"  {_reason(exc, language)}")
+
+
+def _reason(exc: InvalidValue, language: str) -> str:
+    return exc.message_id if language == "id" else exc.message_en

@@ -1,0 +1,81 @@
+"""The ``helpdesk`` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from helpdesk.cli import intake_cmds, ticket_cmds
+from helpdesk.cli.common import UserError, err, site
+from helpdesk.clock import ClockError
+from helpdesk.config import ConfigError
+from ticketing.store import StoreError
+
+USER_ERRORS = (UserError, ConfigError, StoreError, ClockError)
+
+
+class _Group(TyperGroup):
+    """Turns the errors a user can cause into one line each and exit 1, never a traceback."""
+
+    def invoke(self, ctx: typer.Context):  # type: ignore[no-untyped-def, override]
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            report(exc)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="helpdesk",
+    help="Help desk for ICT complaints (Pengaduan Layanan TIK), following the office's SOP.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="The config.toml to use (default: $HELPDESK_CONFIG, then ./config.toml).",
+            metavar="PATH",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = {}
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database (with migrations) and the data folders of the config in use."""
+    here = site(ctx)
+    done = here.init()
+    for line in done:
+        typer.echo(line)
+    source = here.config.source
+    typer.echo(
+        f"site ready: {source.resolve() if source else 'defaults'}"
+        + ("" if done else " (nothing to do)")
+    )
+
+
+intake_cmds.register_commands(app)
+app.add_typer(ticket_cmds.app, name="ticket")
+
+
+def run() -> None:
+    app()
+
+
+def report(exc: Exception) -> None:
+    lines = exc.lines if isinstance(exc, UserError) else str(exc).splitlines()
+    for line in lines or ["unknown error"]:
+        err.print(f"error: {line}", markup=False)

@@ -1,0 +1,492 @@
+"""`helpdesk ticket ...`: list, show, and move tickets through the SOP's steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from helpdesk.cli.common import actor, fail, out, print_json, site
+from helpdesk.display import long_time, short_time, state_label
+from helpdesk.wiring import Site
+from ticketing.desk import Moved
+from ticketing.desk import move as move_ticket
+from ticketing.formulir import FormulirField
+from ticketing.models import Attachment, Event, Ticket
+from ticketing.normalize import InvalidValue, format_phone_national, normalize_category
+from ticketing.store import TicketFilter
+from ticketing.workflow import STATE_STEPS, Action, Move, State, allowed_actions, is_overdue
+
+app = typer.Typer(help="List, show and move tickets.", no_args_is_help=True)
+
+NumberArg = Annotated[str, typer.Argument(help="The complaint number, e.g. TIK-2026-00012.")]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", help="Who does this: a staff id (default $HELPDESK_USER).")
+]
+ViaOpt = Annotated[
+    str,
+    typer.Option("--via", help="How it was done: cli, phone, email, letter, in-person."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+VIA = ("cli", "phone", "email", "letter", "in-person")
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def current_step(state: str) -> int:
+    steps = STATE_STEPS[State(state)]
+    return steps[0] if steps else 7
+
+
+def ticket_dict(ticket: Ticket, here: Site, now: dt.datetime) -> dict[str, Any]:
+    paused = ticket.paused_at is not None
+    return {
+        "number": ticket.number,
+        "state": ticket.state,
+        "state_label": state_label(ticket.state, here.config),
+        "step": current_step(ticket.state),
+        "channel": ticket.channel,
+        "received_at": ticket.received_at.isoformat(),
+        "category": ticket.category,
+        "agency": ticket.agency,
+        "division": ticket.division,
+        "reporter_name": ticket.reporter_name,
+        "position": ticket.position,
+        "phone": ticket.phone,
+        "email": ticket.email,
+        "sex": ticket.sex,
+        "employment_status": ticket.employment_status,
+        "description": ticket.description,
+        "signature": ticket.signature,
+        "created_by": ticket.created_by,
+        "unit": ticket.unit,
+        "assignee": ticket.assignee,
+        "technician": ticket.technician,
+        "solution": ticket.solution,
+        "created_at": ticket.created_at.isoformat(),
+        "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
+        "paused": paused,
+        "paused_at": ticket.paused_at.isoformat() if ticket.paused_at else None,
+        "remaining_minutes": ticket.remaining_minutes,
+        "overdue": is_overdue(State(ticket.state), ticket.due_at, paused, now),
+        "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None,
+        "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
+    }
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    return {
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "note": event.note,
+        "channel": event.channel,
+        "data": event.data,
+    }
+
+
+def attachment_dict(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "filename": attachment.filename,
+        "stored_path": attachment.stored_path,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+
+
+@app.command("list")
+def list_tickets(
+    ctx: typer.Context,
+    state: Annotated[
+        list[str] | None,
+        typer.Option("--state", help=f"Only these states: {', '.join(s.value for s in State)}."),
+    ] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="Only these complaint types.")
+    ] = None,
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="Only agencies whose name contains this.")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tickets.")] = False,
+    open_only: Annotated[bool, typer.Option("--open", help="Only tickets not closed.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List tickets, oldest first."""
+    states = [s.strip().lower() for s in state or []]
+    unknown = [s for s in states if s not in State.__members__.values()]
+    if unknown:
+        fail(f"--state: unknown state {unknown[0]!r} (one of {', '.join(s.value for s in State)})")
+    if open_only:
+        states = states or [s.value for s in State if s != State.CLOSED]
+        states = [s for s in states if s != State.CLOSED.value]
+        if not states:
+            fail("--open with --state closed lists nothing")
+    categories = []
+    for raw in category or []:
+        try:
+            categories.append(normalize_category(raw))
+        except InvalidValue as exc:
+            fail(f"--category: {exc.message_en}")
+    here = site(ctx)
+    now = here.now()
+    flt = TicketFilter(
+        states=states,
+        categories=categories,
+        agency=agency,
+        overdue_at=now if overdue else None,
+        limit=limit,
+    )
+    with here.store.transaction() as tx:
+        tickets = tx.tickets(flt)
+    rows = [ticket_dict(t, here, now) for t in tickets]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out.print("no tickets")
+        return
+    table = Table(title=f"{len(rows)} ticket(s)", title_justify="left")
+    table.add_column("Number", no_wrap=True)
+    table.add_column("State", no_wrap=True)
+    for column in ("Type", "Agency", "Reporter", "With", "Due"):
+        table.add_column(column)
+    for row in rows:
+        due = (
+            short_time(dt.datetime.fromisoformat(row["due_at"]), here.config)
+            if row["due_at"]
+            else "-"
+        )
+        if row["paused"]:
+            due += " (paused)"
+        elif row["overdue"]:
+            due = f"[bold red]{due} OVERDUE[/]"
+        table.add_row(
+            row["number"],
+            row["state"],
+            row["category"],
+            row["agency"],
+            row["reporter_name"],
+            row["assignee"] or "-",
+            due,
+        )
+    out.print(table)
+
+
+@app.command("show")
+def show(ctx: typer.Context, number: NumberArg, as_json: JsonOpt = False) -> None:
+    """Show a ticket: its Formulir, current step and deadline, and its whole timeline."""
+    here = site(ctx)
+    now = here.now()
+    with here.store.transaction() as tx:
+        ticket = tx.ticket(number)
+        if ticket is None:
+            fail(f"no ticket {number!r}")
+        events = tx.events(ticket)
+        attachments = tx.attachments(ticket)
+    data = ticket_dict(ticket, here, now)
+    paused = ticket.paused_at is not None
+    data["allowed_actions"] = [a.value for a in allowed_actions(State(ticket.state), paused)]
+    data["events"] = [event_dict(e) for e in events]
+    data["attachments"] = [attachment_dict(a) for a in attachments]
+    if as_json:
+        print_json(data)
+        return
+    _print_ticket(here, ticket, data, events, attachments)
+
+
+def _print_ticket(
+    here: Site,
+    ticket: Ticket,
+    data: dict[str, Any],
+    events: list[Event],
+    attachments: list[Attachment],
+) -> None:
+    config = here.config
+    english = config.office.language == "en"
+    form = Table(
+        title=f"{'Complaint form' if english else 'Formulir Pengaduan'} {ticket.number}",
+        title_justify="left",
+        show_header=False,
+    )
+    form.add_column(style="bold")
+    form.add_column()
+    form.add_row("Nomor Pengaduan" if not english else "Complaint number", ticket.number)
+    form.add_row(
+        "Hari, Tanggal" if not english else "Day, date", long_time(ticket.received_at, config)
+    )
+    for field in here.desk.fields:
+        form.add_row(field.label_en if english else field.label, _shown(field, data[field.key]))
+    form.add_row(
+        "Tanda Tangan" if not english else "Signature", f"{ticket.signature} ({ticket.channel})"
+    )
+    out.print(form)
+
+    status = Table(title="Status", title_justify="left", show_header=False)
+    status.add_column(style="bold")
+    status.add_column()
+    status.add_row("State", f"{ticket.state} — {data['state_label']}")
+    status.add_row("Step", f"{data['step']} of 7")
+    due = long_time(ticket.due_at, config)
+    if data["paused"]:
+        due += f" (paused since {long_time(ticket.paused_at, config)}, waiting on the reporter)"
+    elif data["overdue"]:
+        due = f"[bold red]{due} — OVERDUE[/]"
+    status.add_row("Deadline", due)
+    if ticket.unit:
+        unit = here.desk.directory.units.get(ticket.unit)
+        status.add_row("Unit", unit.name if unit else ticket.unit)
+    status.add_row("With", _person(here, ticket.assignee))
+    if ticket.technician:
+        status.add_row("Technician", _person(here, ticket.technician))
+    if ticket.solution:
+        status.add_row("Solution", ticket.solution)
+    status.add_row("Next", ", ".join(data["allowed_actions"]) or "-")
+    out.print(status)
+
+    timeline = Table(title="Timeline", title_justify="left")
+    for column in ("When", "Who", "Action", "State", "Via", "Note"):
+        timeline.add_column(column)
+    for event in events:
+        move = (
+            event.to_state
+            if event.from_state in (None, event.to_state)
+            else (f"{event.from_state} → {event.to_state}")
+        )
+        timeline.add_row(
+            short_time(event.at, config), event.actor, event.action, move, event.channel, event.note
+        )
+    out.print(timeline)
+    if attachments:
+        files = Table(title="Archived files", title_justify="left")
+        for column in ("File", "Size", "SHA-256", "Stored as"):
+            files.add_column(column)
+        for a in attachments:
+            files.add_row(a.filename, f"{a.size:,}", a.sha256[:16] + "…", a.stored_path)
+        out.print(files)
+
+
+def _shown(field: FormulirField, value: str) -> str:
+    if field.key == "phone":
+        return format_phone_national(value)
+    for canonical, label in field.choices:
+        if canonical == value:
+            return label
+    return value
+
+
+def _person(here: Site, staff_id: str | None) -> str:
+    if not staff_id:
+        return "-"
+    person = here.desk.directory.get(staff_id)
+    return f"{person.name} ({staff_id})" if person else staff_id
+
+
+# --- moving ------------------------------------------------------------------
+
+
+def _move(
+    ctx: typer.Context,
+    number: str,
+    action: Action,
+    by: str | None,
+    via: str,
+    as_json: bool,
+    note: str = "",
+    **extra: str | None,
+) -> None:
+    if via not in VIA:
+        fail(f"--via: expected one of {', '.join(VIA)}, got {via!r}")
+    here = site(ctx)
+    who = actor(by)
+    now = here.now()
+    request = Move(action=action, actor=who, note=note or "", channel=via, **extra)
+    with here.store.transaction() as tx:
+        outcome = move_ticket(tx, here.desk, number, request, now=now)
+        if not isinstance(outcome, Moved):
+            fail(outcome.message)
+    ticket, event = outcome.ticket, outcome.event
+    if as_json:
+        data = ticket_dict(ticket, here, now)
+        data["event"] = event_dict(event)
+        print_json(data)
+        return
+    change = (
+        f"{event.from_state} → {event.to_state}"
+        if event.from_state != event.to_state
+        else f"{action.value} recorded"
+    )
+    line = f"{ticket.number}: {change}"
+    if ticket.assignee and event.from_state != event.to_state:
+        line += f", with {_person(here, ticket.assignee)}"
+    if ticket.paused_at is not None:
+        line += "; clock stopped"
+    elif ticket.due_at is not None and ticket.state != State.CLOSED.value:
+        line += f"; due {long_time(ticket.due_at, here.config)}"
+    typer.echo(line)
+
+
+@app.command()
+def take(
+    ctx: typer.Context,
+    number: NumberArg,
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Step 2: the help desk takes a received complaint for first-level service."""
+    _move(ctx, number, Action.TAKE, by, via, as_json)
+
+
+@app.command()
+def solve(
+    ctx: typer.Context,
+    number: NumberArg,
+    solution: Annotated[str, typer.Option("--solution", help="The solution given.")] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Step 2: the help desk solves the complaint at first level."""
+    _move(ctx, number, Action.SOLVE, by, via, as_json, note=solution)
+
+
+@app.command()
+def escalate(
+    ctx: typer.Context,
+    number: NumberArg,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="The ICT unit (default: the one for the complaint type)."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="What first level found.")] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Step 3: escalate what first level cannot solve to the unit concerned."""
+    _move(ctx, number, Action.ESCALATE, by, via, as_json, note=note, unit=unit)
+
+
+@app.command()
+def dispose(
+    ctx: typer.Context,
+    number: NumberArg,
+    to: Annotated[str, typer.Option("--to", help="The technician's staff id.")] = "",
+    note: Annotated[str, typer.Option("--note", help="Instructions (Lembar Disposisi).")] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Step 4: the unit head disposes the complaint to a technician."""
+    _move(ctx, number, Action.DISPOSE, by, via, as_json, note=note, technician=to or None)
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    number: NumberArg,
+    solution: Annotated[str, typer.Option("--solution", help="The solution.")] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Step 5: the technician (or the official it was escalated to) records the solution."""
+    _move(ctx, number, Action.RESOLVE, by, via, as_json, note=solution)
+
+
+@app.command("escalate-higher")
+def escalate_higher(
+    ctx: typer.Context,
+    number: NumberArg,
+    report: Annotated[str, typer.Option("--report", help="The technician's report.")] = "",
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="official, head_of_office, or a staff id (default: the official, "
+            "then the head of office).",
+        ),
+    ] = None,
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Step 6: escalate what the technician cannot solve to a higher level, with a report."""
+    _move(ctx, number, Action.ESCALATE_HIGHER, by, via, as_json, note=report, target=to)
+
+
+@app.command()
+def close(
+    ctx: typer.Context,
+    number: NumberArg,
+    confirmation: Annotated[
+        str,
+        typer.Option("--confirmation", help="How the reporter confirmed the solution."),
+    ] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Step 7: close the ticket once the reporter has confirmed the solution."""
+    _move(ctx, number, Action.CLOSE, by, via, as_json, note=confirmation)
+
+
+@app.command()
+def reopen(
+    ctx: typer.Context,
+    number: NumberArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why it is not solved.")] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Step 7: the reporter says it is not solved; back to whoever handled it."""
+    _move(ctx, number, Action.REOPEN, by, via, as_json, note=reason)
+
+
+@app.command()
+def pause(
+    ctx: typer.Context,
+    number: NumberArg,
+    reason: Annotated[
+        str, typer.Option("--reason", help="What is awaited from the reporter.")
+    ] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Stop the clock while the ticket waits on the reporter."""
+    _move(ctx, number, Action.PAUSE, by, via, as_json, note=reason)
+
+
+@app.command()
+def resume(
+    ctx: typer.Context,
+    number: NumberArg,
+    note: Annotated[str, typer.Option("--note", help="What the reporter answered.")] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Start the clock again: the reporter answered, or the officer goes on without."""
+    _move(ctx, number, Action.RESUME, by, via, as_json, note=note)
+
+
+@app.command()
+def note(
+    ctx: typer.Context,
+    number: NumberArg,
+    text: Annotated[str, typer.Argument(help="The note.")],
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a note to the timeline; the state does not change."""
+    _move(ctx, number, Action.NOTE, by, via, as_json, note=text)

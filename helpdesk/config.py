@@ -1,0 +1,454 @@
+"""Configuration: found, loaded once, validated, and passed around as a frozen value.
+
+The file is found from ``--config PATH``, then ``HELPDESK_CONFIG``, then
+``./config.toml``. A wrong key, type or value stops the program with one line per
+problem naming the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ticketing.calendar import BusinessCalendar, StepTime, WorkingHours
+from ticketing.directory import Directory, Role, Staff, Unit
+from ticketing.formulir import build_fields
+from ticketing.normalize import CATEGORIES, Agency, InvalidValue, normalize_category
+from ticketing.numbering import DEFAULT_FORMAT, check_format
+from ticketing.workflow import DEFAULT_STEP_TIMES, SopTimes
+
+ENV_VAR = "HELPDESK_CONFIG"
+DEFAULT_NAME = "config.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*$")
+_STAFF_ID = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. Each line of ``problems`` names one key."""
+
+    def __init__(self, path: Path | None, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        where = f"{path}: " if path else ""
+        super().__init__("\n".join(where + p for p in problems))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OfficeConfig(_Section):
+    name: str = "Dinas Komunikasi, Informatika, Statistik dan Persandian Provinsi Banten"
+    help_desk_name: str = "Help Desk Layanan TIK"
+    language: Literal["id", "en"] = "id"
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite:///var/helpdesk.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, url: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+            raise ValueError("expected a sqlite:/// or postgresql:// URL")
+        return url
+
+
+class PathsConfig(_Section):
+    data_dir: str = "var"
+    archive_dir: str = "var/archive"
+
+
+class NumberingConfig(_Section):
+    format: str = DEFAULT_FORMAT
+
+    @field_validator("format")
+    @classmethod
+    def _valid(cls, fmt: str) -> str:
+        if problem := check_format(fmt):
+            raise ValueError(problem)
+        return fmt
+
+
+def _step_time(text: str) -> str:
+    StepTime.parse(text)  # raises ValueError with the reason
+    return text
+
+
+StepTimeText = Annotated[str, Field(description="e.g. 1h, 2h, 30m, 1d")]
+
+
+class SopConfig(_Section):
+    """The service standard (mutu baku) of each SOP step."""
+
+    registration: StepTimeText = DEFAULT_STEP_TIMES["registration"]
+    first_level: StepTimeText = DEFAULT_STEP_TIMES["first_level"]
+    escalation: StepTimeText = DEFAULT_STEP_TIMES["escalation"]
+    disposition: StepTimeText = DEFAULT_STEP_TIMES["disposition"]
+    resolution: StepTimeText = DEFAULT_STEP_TIMES["resolution"]
+    higher_escalation: StepTimeText = DEFAULT_STEP_TIMES["higher_escalation"]
+    final_report: StepTimeText = DEFAULT_STEP_TIMES["final_report"]
+
+    @field_validator("*")
+    @classmethod
+    def _parse(cls, text: str) -> str:
+        return _step_time(text)
+
+
+def _default_hours() -> dict[str, str]:
+    return {
+        "mon": "07:30-16:00",
+        "tue": "07:30-16:00",
+        "wed": "07:30-16:00",
+        "thu": "07:30-16:00",
+        "fri": "07:30-16:30",
+    }
+
+
+def parse_hours(text: str) -> WorkingHours:
+    match = _HOURS.match(text)
+    if not match:
+        raise ValueError(f"expected 'HH:MM-HH:MM', got {text!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        start, end = dt.time(h1, m1), dt.time(h2, m2)
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+    if end <= start:
+        raise ValueError(f"{text!r}: the end must be after the start")
+    return WorkingHours(start, end)
+
+
+class CalendarConfig(_Section):
+    timezone: str = "Asia/Jakarta"
+    zone_label: str = "WIB"
+    hours: dict[str, str] = Field(default_factory=_default_hours)
+    holiday_country: str | None = "ID"
+    holiday_categories: tuple[str, ...] = ("public", "government")
+    holiday_subdivision: str | None = None
+    extra_days_off: tuple[dt.date, ...] = ()
+    extra_working_days: tuple[dt.date, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (e.g. Asia/Jakarta)") from None
+        return name
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, hours: dict[str, str]) -> dict[str, str]:
+        for day, text in hours.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown day {day!r}; use {', '.join(WEEKDAYS)}")
+            parse_hours(text)
+        if not hours:
+            raise ValueError("at least one working day is needed")
+        return hours
+
+    @model_validator(mode="after")
+    def _holidays(self) -> CalendarConfig:
+        if self.holiday_country:
+            import holidays
+
+            try:
+                holidays.country_holidays(
+                    self.holiday_country,
+                    subdiv=self.holiday_subdivision,
+                    years=2026,
+                    categories=self.holiday_categories,
+                )
+            except NotImplementedError:
+                raise ValueError(f"no holiday data for {self.holiday_country!r}") from None
+            except Exception as exc:  # unknown category or subdivision
+                raise ValueError(f"holiday settings: {exc}") from None
+        return self
+
+
+Security = Literal["ssl", "starttls", "none"]
+
+
+class _Credentials(_Section):
+    username: str = ""
+    password: str | None = None
+    password_env: str | None = None
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> _Credentials:
+        if self.password is not None and self.password_env is not None:
+            raise ValueError("set password_env or password, not both")
+        return self
+
+    def resolve_password(self) -> str | None:
+        """The password, read from the environment when the file names a variable."""
+        if self.password_env:
+            return os.environ.get(self.password_env)
+        return self.password
+
+
+class MailboxConfig(_Credentials):
+    host: str = "127.0.0.1"
+    port: int = Field(993, ge=1, le=65535)
+    security: Security = "ssl"
+    username: str = "helpdesk@example.go.id"
+    password_env: str | None = "HELPDESK_MAILBOX_PASSWORD"
+    folder: str = "INBOX"
+
+
+class SmtpConfig(_Credentials):
+    host: str = "127.0.0.1"
+    port: int = Field(587, ge=1, le=65535)
+    security: Security = "starttls"
+    username: str = "helpdesk@example.go.id"
+    password_env: str | None = "HELPDESK_SMTP_PASSWORD"
+    from_address: str = "helpdesk@example.go.id"
+
+
+class PhoneDropConfig(_Section):
+    dir: str = "var/phone-drop"
+
+
+class AgencyConfig(_Section):
+    name: str = Field(min_length=2)
+    aliases: tuple[str, ...] = ()
+
+
+class UnitConfig(_Section):
+    key: str = Field(pattern=_STAFF_ID)
+    name: str
+
+
+class StaffConfig(_Section):
+    id: str = Field(pattern=_STAFF_ID)
+    name: str = Field(min_length=2)
+    email: str
+    role: Role
+    unit: str | None = None
+    title: str = ""
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
+            raise ValueError(f"expected an e-mail address, got {value!r}")
+        return value
+
+
+class Config(_Section):
+    office: OfficeConfig = OfficeConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    paths: PathsConfig = PathsConfig()
+    numbering: NumberingConfig = NumberingConfig()
+    sop: SopConfig = SopConfig()
+    calendar: CalendarConfig = CalendarConfig()
+    mailbox: MailboxConfig = MailboxConfig()
+    smtp: SmtpConfig = SmtpConfig()
+    phone_drop: PhoneDropConfig = PhoneDropConfig()
+    agencies: tuple[AgencyConfig, ...] = ()
+    units: tuple[UnitConfig, ...] = ()
+    staff: tuple[StaffConfig, ...] = ()
+    routing: dict[str, str] = Field(default_factory=dict)
+
+    # Where the file was; relative paths in it are relative to this folder.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+    source: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("routing")
+    @classmethod
+    def _routing_keys(cls, routing: dict[str, str]) -> dict[str, str]:
+        canonical: dict[str, str] = {}
+        for category, unit in routing.items():
+            try:
+                canonical[normalize_category(category)] = unit
+            except InvalidValue:
+                raise ValueError(
+                    f"unknown complaint type {category!r}; one of {', '.join(CATEGORIES)}"
+                ) from None
+        return canonical
+
+    # --- derived values ----------------------------------------------------
+
+    def path(self, value: str) -> Path:
+        candidate = Path(value).expanduser()
+        return candidate if candidate.is_absolute() else (self.base_dir / candidate)
+
+    @property
+    def database_url(self) -> str:
+        """The URL with a relative SQLite path made relative to the config file."""
+        url = self.database.url
+        match = re.match(r"^(sqlite(?:\+\w+)?:///)(.*)$", url)
+        if match and match.group(2) and match.group(2) != ":memory:":
+            prefix, rest = match.groups()
+            if not rest.startswith("/"):
+                return prefix + str(self.path(rest).resolve())
+        return url
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        match = re.match(r"^sqlite(?:\+\w+)?:///(.+)$", self.database_url)
+        if match and match.group(1) != ":memory:":
+            return Path(match.group(1))
+        return None
+
+    def sop_times(self) -> SopTimes:
+        return SopTimes.from_names(self.sop.model_dump())
+
+    def business_calendar(self) -> BusinessCalendar:
+        cal = self.calendar
+        hours = {WEEKDAYS.index(day): parse_hours(text) for day, text in cal.hours.items()}
+        return BusinessCalendar(
+            timezone=cal.timezone,
+            hours=hours,
+            extra_days_off=cal.extra_days_off,
+            extra_working_days=cal.extra_working_days,
+            holiday_country=cal.holiday_country,
+            holiday_categories=cal.holiday_categories,
+            holiday_subdiv=cal.holiday_subdivision,
+        )
+
+    def directory(self) -> Directory:
+        staff = {
+            s.id: Staff(
+                id=s.id, name=s.name, email=s.email, role=s.role, unit=s.unit, title=s.title
+            )
+            for s in self.staff
+        }
+        units = {}
+        for unit in self.units:
+            members = [s for s in self.staff if s.unit == unit.key]
+            head = next(s.id for s in members if s.role == Role.UNIT_HEAD)
+            technicians = tuple(s.id for s in members if s.role == Role.TECHNICIAN)
+            units[unit.key] = Unit(unit.key, unit.name, head, technicians)
+        return Directory(staff=staff, units=units, routing=dict(self.routing))
+
+    def agency_list(self) -> tuple[Agency, ...]:
+        return tuple(Agency(a.name, tuple(a.aliases)) for a in self.agencies)
+
+    def formulir_fields(self):  # type: ignore[no-untyped-def]
+        return build_fields(self.agency_list())
+
+
+def _cross_check(config: Config) -> list[str]:
+    """Problems that involve more than one key: the directory, its units, the routing."""
+    problems: list[str] = []
+    unit_keys = [u.key for u in config.units]
+    if len(set(unit_keys)) != len(unit_keys):
+        problems.append("units: the same key is used twice")
+    ids = [s.id for s in config.staff]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        problems.append(f"staff: id used twice: {', '.join(duplicates)}")
+    for member in config.staff:
+        needs_unit = member.role in (Role.UNIT_HEAD, Role.TECHNICIAN)
+        if needs_unit and member.unit not in unit_keys:
+            problems.append(
+                f"staff.{member.id}.unit: a {member.role.value} needs one of the units"
+                f" ({', '.join(unit_keys) or 'none defined'}), got {member.unit!r}"
+            )
+        if not needs_unit and member.unit is not None:
+            problems.append(f"staff.{member.id}.unit: a {member.role.value} has no unit")
+    for unit in config.units:
+        heads = [s.id for s in config.staff if s.role == Role.UNIT_HEAD and s.unit == unit.key]
+        if len(heads) != 1:
+            problems.append(f"units.{unit.key}: expected exactly one unit_head, found {len(heads)}")
+    for category, unit_key in config.routing.items():
+        if unit_key not in unit_keys:
+            problems.append(f"routing.{category}: unknown unit {unit_key!r}")
+    if config.units:
+        missing = [c for c in CATEGORIES if c not in config.routing]
+        if missing:
+            problems.append(f"routing: no unit for {', '.join(missing)}")
+    return problems
+
+
+def find_config(explicit: str | os.PathLike[str] | None) -> Path:
+    """The file to use: ``--config``, then ``$HELPDESK_CONFIG``, then ``./config.toml``."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get(ENV_VAR):
+        return Path(env)
+    return Path.cwd() / DEFAULT_NAME
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``path``; raise ConfigError listing every problem."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            path, [f"no configuration file (give --config PATH or set {ENV_VAR})"]
+        ) from None
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read: {exc.strerror}"]) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    return config_from_mapping(data, base_dir=path.resolve().parent, source=path)
+
+
+def config_from_mapping(
+    data: Mapping[str, Any], *, base_dir: Path, source: Path | None = None
+) -> Config:
+    try:
+        config = Config.model_validate({**data, "base_dir": base_dir, "source": source})
+    except ValidationError as exc:
+        raise ConfigError(source, [_describe(e, data) for e in exc.errors()]) from None
+    if problems := _cross_check(config):
+        raise ConfigError(source, problems)
+    return config
+
+
+def _describe(error: Any, data: Mapping[str, Any]) -> str:
+    """One line for one validation error: the key, what was expected, what was found."""
+    loc = _key_path(error["loc"], data)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown key"
+    if kind == "missing":
+        return f"{loc}: required key is missing"
+    message = str(error["msg"])
+    message = re.sub(r"^(Value error|Assertion failed), ", "", message)
+    if kind in ("value_error", "assertion_error"):
+        return f"{loc}: {message}" if loc else message
+    found = error.get("input")
+    shown = repr(found) if not isinstance(found, dict | list) else type(found).__name__
+    return f"{loc}: {message[0].lower() + message[1:]}, got {shown}"
+
+
+def _key_path(loc: tuple[Any, ...], data: Mapping[str, Any]) -> str:
+    """``('staff', 2, 'role')`` as ``staff[2].role`` or ``staff.<id>.role`` when known."""
+    parts: list[str] = []
+    node: Any = data
+    for item in loc:
+        if isinstance(item, int):
+            label = None
+            if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
+                label = node[item].get("id") or node[item].get("key")
+            parts.append(f".{label}" if isinstance(label, str) else f"[{item}]")
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        else:
+            parts.append(f".{item}" if parts else str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)

@@ -1,0 +1,76 @@
+"""Files kept with a ticket, on disk under the archive folder, named by their ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+import re
+import shutil
+from pathlib import Path
+
+from ticketing.models import Attachment
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave its folder or confuse a shell."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "file"
+    return base[:120]
+
+
+def archive_file(
+    source: Path, archive_dir: Path, ticket_number: str, now: dt.datetime
+) -> Attachment:
+    """Copy ``source`` into the ticket's archive folder and describe it.
+
+    The caller stores the returned Attachment in the same transaction as its ticket,
+    and removes the copy (``discard``) if that transaction fails.
+    """
+    folder = archive_dir / safe_name(ticket_number)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe_name(source.name)
+    counter = 1
+    while target.exists():
+        target = folder / f"{target.stem}-{counter}{target.suffix}"
+        counter += 1
+    digest = hashlib.sha256()
+    with source.open("rb") as src, target.open("xb") as dst:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            dst.write(chunk)
+    shutil.copystat(source, target)
+    content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    return Attachment(
+        filename=source.name,
+        stored_path=str(target.relative_to(archive_dir)),
+        content_type=content_type,
+        size=target.stat().st_size,
+        sha256=digest.hexdigest(),
+        created_at=now,
+    )
+
+
+def discard(attachment: Attachment, archive_dir: Path) -> None:
+    (archive_dir / attachment.stored_path).unlink(missing_ok=True)
+
+
+def check_readable(path: Path) -> str | None:
+    """Why ``path`` cannot be archived, or None."""
+    if not path.exists():
+        return f"{path}: no such file"
+    if not path.is_file():
+        return f"{path}: not a file"
+    size = path.stat().st_size
+    if size == 0:
+        return f"{path}: the file is empty"
+    if size > MAX_BYTES:
+        return f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MB"
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        return f"{path}: {exc.strerror}"
+    return None

@@ -1,0 +1,104 @@
+"""The tables. Only the store reads and writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ticketing.db import UTCDateTime
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_ticket_year_seq"),
+        Index("ix_ticket_state", "state"),
+        Index("ix_ticket_due_at", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=64)
+    year: int
+    seq: int
+    channel: str = Field(max_length=16)  # email | phone | letter | web
+    state: str = Field(max_length=32)
+
+    # The Formulir Pengaduan.
+    received_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    agency: str
+    division: str
+    reporter_name: str
+    position: str
+    phone: str = Field(max_length=32)
+    email: str
+    sex: str = Field(max_length=1)
+    employment_status: str = Field(max_length=16)
+    category: str = Field(max_length=32)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    signature: str  # the channel's identity: sender address, or the officer who took the call
+    created_by: str | None = None  # the officer who logged a phone call or letter
+
+    # Where it is in the SOP.
+    unit: str | None = None
+    assignee: str | None = None
+    technician: str | None = None
+    solution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    step_started_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    due_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    paused_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    remaining_minutes: int | None = None
+    resolved_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    closed_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class Event(SQLModel, table=True):
+    """One change of a ticket. Never updated or deleted (the database refuses)."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_ticket_id", "ticket_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    actor: str
+    action: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, max_length=32)
+    to_state: str = Field(max_length=32)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    channel: str = Field(max_length=16)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Attachment(SQLModel, table=True):
+    """A file archived with a ticket (a scanned letter, later an e-mail attachment)."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    filename: str
+    stored_path: str  # relative to the archive folder
+    content_type: str
+    size: int
+    sha256: str = Field(max_length=64)
+    created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Counter(SQLModel, table=True):
+    """The last complaint number handed out, per year."""
+
+    __tablename__ = "counter"
+
+    name: str = Field(primary_key=True, max_length=32)
+    year: int = Field(primary_key=True)
+    value: int = 0

@@ -1,0 +1,499 @@
+"""Pure normalizers for the values a reporter types into the Formulir Pengaduan.
+
+Each normalizer takes the raw text as a person wrote it (in an e-mail, a CSV cell or at
+the phone-log prompt) and returns the canonical value, or raises `InvalidValue` with the
+reason in Bahasa Indonesia and in English. No normalizer touches the network or the clock.
+
+Every normalizer accepts its own output (``normalize(normalize(x)) == normalize(x)``),
+because a reply that completes an incomplete report is merged with the values already
+understood and checked again.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+class InvalidValue(ValueError):
+    """A value a person typed that cannot be understood; the reason is given in both languages.
+
+    The reasons are written to follow "<label> tidak valid: " / "<label> is not valid: ",
+    so they start in lower case and end with a full stop.
+    """
+
+    def __init__(self, message_id: str, message_en: str) -> None:
+        super().__init__(message_id, message_en)
+        self.message_id = message_id
+        self.message_en = message_en
+
+    def __str__(self) -> str:
+        return self.message_en
+
+
+# --- shared helpers -------------------------------------------------------------------------
+
+_QUOTE_MAX = 40
+
+
+def _quote(raw: str) -> str:
+    """The raw value, on one line and shortened, for quoting inside a message."""
+    one_line = " ".join(_drop_invisible(raw).split())
+    if len(one_line) > _QUOTE_MAX:
+        one_line = one_line[: _QUOTE_MAX - 1] + "…"
+    return f'"{one_line}"'
+
+
+def _drop_invisible(text: str) -> str:
+    """Remove control and format characters (NUL, BOM, zero-width spaces, bidi marks, ...).
+
+    Line feeds and tabs are kept; the callers decide what whitespace means.
+    """
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+
+
+def _compact(raw: str) -> str:
+    """A lookup key: NFKC, case-folded, with every character that is not a letter or digit
+    removed, so that "Laki-laki", "laki laki" and "LAKILAKI." give the same key."""
+    folded = unicodedata.normalize("NFKC", raw).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def _words(raw: str) -> str:
+    """A readable key: NFKC, case-folded, punctuation turned into spaces, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", raw).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
+
+
+def _lookup_table(groups: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Map the compact key of every spelling to its canonical value."""
+    table: dict[str, str] = {}
+    for canonical, spellings in groups.items():
+        for spelling in (canonical, *spellings):
+            key = _compact(spelling)
+            if table.get(key, canonical) != canonical:
+                # Two canonical values sharing a spelling is a bug in the tables below.
+                raise ValueError(f"spelling {spelling!r} maps to two values")
+            table[key] = canonical
+    return table
+
+
+def _count_letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+# --- Jenis Kelamin --------------------------------------------------------------------------
+
+SEX_LABELS: dict[str, str] = {"L": "Laki-laki", "P": "Perempuan"}
+
+_SEX = _lookup_table(
+    {
+        "L": (
+            "laki-laki", "laki laki", "lakilaki", "laki", "laki2", "lk", "pria", "cowok",
+            "bapak", "bpk", "pak", "male", "man", "m",
+        ),
+        "P": (
+            "perempuan", "pr", "wanita", "cewek", "ibu", "bu", "female", "woman", "f", "w",
+        ),
+    }
+)
+
+
+def normalize_sex(raw: str) -> str:
+    """Jenis Kelamin → "L" (Laki-laki) or "P" (Perempuan)."""
+    value = _SEX.get(_compact(raw))
+    if value is None:
+        raise InvalidValue(
+            f"{_quote(raw)} tidak dikenali; mohon isi L (Laki-laki) atau P (Perempuan).",
+            f"{_quote(raw)} is not recognised; please write L (male) or P (female).",
+        )
+    return value
+
+
+# --- Status Kepegawaian ---------------------------------------------------------------------
+
+EMPLOYMENT_STATUSES: tuple[str, ...] = ("PNS", "Non PNS")
+
+# PPPK (P3K) are ASN but not PNS, so they are "Non PNS". A CPNS (candidate civil servant on
+# probation) already holds an NIP and the form offers only two choices, so CPNS counts as PNS.
+# "ASN" alone covers both PNS and PPPK and is therefore refused as ambiguous (see below).
+_EMPLOYMENT = _lookup_table(
+    {
+        "PNS": (
+            "asn pns", "pns asn", "pegawai negeri", "pegawai negeri sipil", "civil servant",
+            "cpns", "calon pns",
+        ),
+        "Non PNS": (
+            "non-pns", "nonpns", "non_pns", "bukan pns", "non asn", "bukan asn",
+            "honorer", "tenaga honorer", "pegawai honorer", "kontrak", "pegawai kontrak",
+            "tenaga kontrak", "tkk", "pppk", "p3k", "asn pppk", "asn p3k", "thl",
+            "tenaga harian lepas", "ptt", "pegawai tidak tetap", "outsourcing", "outsource",
+            "alih daya", "non civil servant", "not a civil servant", "contract", "contractor",
+        ),
+    }
+)
+_AMBIGUOUS_ASN = frozenset({"asn", "aparatursipilnegara"})
+
+
+def normalize_employment_status(raw: str) -> str:
+    """Status Kepegawaian → "PNS" or "Non PNS"."""
+    key = _compact(raw)
+    value = _EMPLOYMENT.get(key)
+    if value is not None:
+        return value
+    if key in _AMBIGUOUS_ASN:
+        raise InvalidValue(
+            "ASN dapat berarti PNS atau PPPK; mohon isi PNS atau Non PNS (termasuk PPPK).",
+            "ASN may mean PNS or PPPK; please write PNS or Non PNS (PPPK counts as Non PNS).",
+        )
+    raise InvalidValue(
+        f"{_quote(raw)} tidak dikenali; mohon isi PNS atau Non PNS.",
+        f"{_quote(raw)} is not recognised; please write PNS or Non PNS.",
+    )
+
+
+# --- Jenis Aduan ----------------------------------------------------------------------------
+
+CATEGORIES: tuple[str, ...] = (
+    "Jaringan",
+    "E Mail",
+    "Komputer",
+    "Server",
+    "Aplikasi",
+    "Sub Domain",
+    "Website",
+)
+
+CATEGORY_LABELS_EN: dict[str, str] = {
+    "Jaringan": "Network",
+    "E Mail": "E-mail",
+    "Komputer": "Computer",
+    "Server": "Server",
+    "Aplikasi": "Application",
+    "Sub Domain": "Sub-domain",
+    "Website": "Website",
+}
+
+_CATEGORY = _lookup_table(
+    {
+        "Jaringan": (
+            "network", "internet", "wifi", "wi-fi", "lan", "wlan", "koneksi",
+            "koneksi internet", "jaringan internet", "jaringan komputer", "hotspot",
+        ),
+        "E Mail": (
+            "e-mail", "email", "surel", "surat elektronik", "mail", "webmail", "akun email",
+            "akun e-mail", "akun surel",
+        ),
+        "Komputer": (
+            "pc", "laptop", "notebook", "computer", "printer", "perangkat keras", "hardware",
+        ),
+        "Server": ("hosting", "vps"),
+        "Aplikasi": (
+            "app", "apps", "application", "sistem informasi", "software", "perangkat lunak",
+        ),
+        "Sub Domain": ("subdomain", "sub-domain", "domain", "dns"),
+        "Website": ("web", "situs", "situs web", "web site", "laman", "laman web"),
+    }
+)
+_NUMBERED = re.compile(r"^\s*\(?([1-9])\s*[.):\-]?\s*(.*)$", re.DOTALL)
+
+
+def _category_choices() -> str:
+    return ", ".join(f"{n}. {c}" for n, c in enumerate(CATEGORIES, start=1))
+
+
+def normalize_category(raw: str) -> str:
+    """Jenis Aduan → one of `CATEGORIES`, from a label, a usual word or its number 1–7."""
+    value = _CATEGORY.get(_compact(raw))
+    if value is not None:
+        return value
+    numbered = _NUMBERED.match(unicodedata.normalize("NFKC", raw))
+    if numbered is not None:
+        position = int(numbered.group(1))
+        rest = numbered.group(2)
+        if 1 <= position <= len(CATEGORIES):
+            by_number = CATEGORIES[position - 1]
+            # "3" alone, or a line copied from the numbered prompt such as "3. Komputer".
+            if not _compact(rest) or _CATEGORY.get(_compact(rest)) == by_number:
+                return by_number
+    raise InvalidValue(
+        f"{_quote(raw)} tidak dikenali; mohon pilih salah satu: {_category_choices()}.",
+        f"{_quote(raw)} is not recognised; please choose one of: {_category_choices()}.",
+    )
+
+
+# --- Nomor Telepon / HandPhone --------------------------------------------------------------
+
+_PHONE_EXAMPLE = "0812-3456-7890 atau (0254) 123456"
+_PHONE_EXAMPLE_EN = "0812-3456-7890 or (0254) 123456"
+_SEVERAL_NUMBERS = re.compile(r"\d\s*(?:/|,|;|&|\batau\b|\bor\b|\bdan\b)\s*[(+]?\d", re.I)
+_TRAILING_PUNCTUATION = ".,;:!?"
+
+
+def _decimal_digits(text: str) -> str:
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
+
+
+def _phone_candidates(text: str) -> list[str]:
+    """The ways to read what was typed, most likely first.
+
+    Written without "+", a leading "62" is almost always the country code (copied from
+    WhatsApp), and "0062" is a common but wrong international prefix for Indonesia.
+    phonenumbers reads both as national numbers, e.g. "62254123456" as (0622) 54123456.
+    """
+    stripped = text.lstrip("( ")
+    digits = _decimal_digits(stripped)
+    candidates: list[str] = []
+    if not stripped.startswith("+"):
+        if digits.startswith("0062"):
+            candidates.append("+" + digits[2:])
+        elif digits.startswith("62"):
+            candidates.append("+" + digits)
+    candidates.append(text)
+    return candidates
+
+
+def _parse_valid(text: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException:
+        return None
+    # Check validity BEFORE formatting: "08123" would otherwise become a bogus "+6208123".
+    if not phonenumbers.is_valid_number(number):
+        return None
+    # phonenumbers turns letters into digits (0800-FLOWERS); a typed number must consist of
+    # the digits that were typed.
+    if str(number.national_number) not in _decimal_digits(text):
+        return None
+    return number
+
+
+def normalize_phone(raw: str) -> str:
+    """Nomor Telepon / HandPhone → E.164 ("+6281234567890").
+
+    Indonesian numbers may be written with 0, 62, +62 or (0254); other countries need
+    their "+" prefix. An extension ("ext. 12") is not part of E.164 and is dropped.
+    """
+    text = unicodedata.normalize("NFKC", _drop_invisible(raw)).strip()
+    text = text.rstrip(_TRAILING_PUNCTUATION + " ")
+    if text.casefold().startswith("tel:"):
+        text = text[4:]
+    if not _decimal_digits(text):
+        raise InvalidValue(
+            f"{_quote(raw)} bukan nomor telepon; mohon tuliskan seperti {_PHONE_EXAMPLE}.",
+            f"{_quote(raw)} is not a phone number; please write it like {_PHONE_EXAMPLE_EN}.",
+        )
+    for candidate in _phone_candidates(text):
+        number = _parse_valid(candidate)
+        if number is not None:
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if _SEVERAL_NUMBERS.search(text):
+        raise InvalidValue(
+            "mohon tuliskan satu nomor telepon saja.",
+            "please write one phone number only.",
+        )
+    raise InvalidValue(
+        f"{_quote(raw)} bukan nomor telepon yang valid; mohon periksa jumlah digitnya "
+        f"dan tuliskan seperti {_PHONE_EXAMPLE}.",
+        f"{_quote(raw)} is not a valid phone number; please check the number of digits "
+        f"and write it like {_PHONE_EXAMPLE_EN}.",
+    )
+
+
+def format_phone_national(e164: str) -> str:
+    """Display form of a normalized number: "0812-3456-7890", "(0254) 123456".
+
+    Numbers outside Indonesia keep their country code ("+65 6123 4567").
+    """
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidValue(
+            f"{_quote(e164)} bukan nomor telepon dalam format E.164.",
+            f"{_quote(e164)} is not a phone number in E.164 format.",
+        ) from exc
+    if number.country_code == 62:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# --- Alamat e-Mail --------------------------------------------------------------------------
+
+_EMAIL_EXAMPLE = "nama@bantenprov.go.id"
+
+
+def normalize_email(raw: str) -> str:
+    """Alamat e-Mail → the normalized address (domain in lower case). Syntax only, offline.
+
+    Accepts a "mailto:" prefix and surrounding angle brackets; refuses a display name
+    ("Budi <budi@x.go.id>") so that exactly one address is meant.
+    """
+    text = unicodedata.normalize("NFC", _drop_invisible(raw)).strip()
+    text = text.rstrip(_TRAILING_PUNCTUATION + " ")
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].strip()
+    if text.casefold().startswith("mailto:"):
+        text = text[len("mailto:") :].strip()
+    if "<" in text or ">" in text:
+        raise InvalidValue(
+            f"mohon tuliskan alamat e-mail saja tanpa nama, misalnya {_EMAIL_EXAMPLE}.",
+            f"please write the address only, without a name, e.g. {_EMAIL_EXAMPLE}.",
+        )
+    if "@" not in text:
+        raise InvalidValue(
+            f"{_quote(raw)} bukan alamat e-mail; mohon tuliskan seperti {_EMAIL_EXAMPLE}.",
+            f"{_quote(raw)} is not an e-mail address; please write it like {_EMAIL_EXAMPLE}.",
+        )
+    try:
+        # Never a DNS look-up: the check must work offline and must not leak anything.
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidValue(
+            f"penulisan alamat e-mail {_quote(raw)} tidak benar; mohon periksa kembali "
+            f"(contoh: {_EMAIL_EXAMPLE}).",
+            f"the e-mail address {_quote(raw)} is malformed: {exc}",
+        ) from exc
+    return result.normalized
+
+
+# --- Free text and names --------------------------------------------------------------------
+
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalize_text(raw: str) -> str:
+    """Free text: strip, collapse runs of spaces and tabs within a line, keep line breaks
+    (at most one blank line in a row), drop control characters."""
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = _drop_invisible(text)
+    lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _single_line(raw: str) -> str:
+    # A name may end in an academic title ("Budi, S.Kom."), so a final dot is kept; other
+    # trailing punctuation is dropped.
+    return " ".join(normalize_text(raw).split()).rstrip(",;: ")
+
+
+def normalize_line(raw: str) -> str:
+    """Short single-line text (Bidang/UPT/Balai, Jabatan): whitespace collapsed, at least
+    2 letters."""
+    text = _single_line(raw)
+    if _count_letters(text) < 2:
+        raise InvalidValue(
+            "isian minimal berisi 2 huruf.",
+            "the entry must contain at least 2 letters.",
+        )
+    return text
+
+
+_PHONE_LIKE = re.compile(r"\d[\d\s().+\-]{5,}\d")
+
+
+def normalize_name(raw: str) -> str:
+    """Nama Pelapor: one line, whitespace collapsed, at least 2 letters, not an e-mail
+    address or a phone number (a sign that the values were put in the wrong fields)."""
+    text = _single_line(raw)
+    if "@" in text:
+        raise InvalidValue(
+            "isian ini tampaknya alamat e-mail; mohon tuliskan nama lengkap.",
+            "this looks like an e-mail address; please write the full name.",
+        )
+    if _PHONE_LIKE.search(text):
+        raise InvalidValue(
+            "isian ini tampaknya nomor telepon; mohon tuliskan nama lengkap.",
+            "this looks like a phone number; please write the full name.",
+        )
+    if _count_letters(text) < 2:
+        raise InvalidValue(
+            "nama minimal berisi 2 huruf.",
+            "the name must contain at least 2 letters.",
+        )
+    return text
+
+
+DESCRIPTION_MIN_CHARS = 10
+
+
+def normalize_description(raw: str) -> str:
+    """Isi Aduan: multi-line text with at least 10 characters that are not spaces."""
+    text = normalize_text(raw)
+    if sum(1 for ch in text if not ch.isspace()) < DESCRIPTION_MIN_CHARS:
+        raise InvalidValue(
+            f"terlalu singkat; mohon jelaskan permasalahannya "
+            f"(minimal {DESCRIPTION_MIN_CHARS} karakter).",
+            f"too short; please describe the problem "
+            f"(at least {DESCRIPTION_MIN_CHARS} characters).",
+        )
+    return text
+
+
+# --- Nama OPD -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A regional agency (OPD) from the configuration, with the other names people use."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+_MAX_SUGGESTIONS = 3
+
+
+def normalize_agency(raw: str, agencies: Sequence[Agency]) -> str:
+    """Nama OPD → the canonical name of the configured agency it names.
+
+    Matching ignores case, punctuation and spacing, and knows each agency's aliases. With
+    no agencies configured, any single line with at least 2 letters is accepted.
+    """
+    if not agencies:
+        return normalize_line(raw)
+    key = _compact(raw)
+    names_by_key: dict[str, list[str]] = {}
+    names_by_words: dict[str, str] = {}
+    for agency in agencies:
+        for spelling in (agency.name, *agency.aliases):
+            found = names_by_key.setdefault(_compact(spelling), [])
+            if agency.name not in found:
+                found.append(agency.name)
+            names_by_words.setdefault(_words(spelling), agency.name)
+    matches = names_by_key.get(key, []) if key else []
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        # The same alias configured for two agencies: ask rather than guess.
+        listed = "; ".join(matches)
+        raise InvalidValue(
+            f"{_quote(raw)} dapat berarti beberapa OPD; mohon tuliskan nama lengkapnya: "
+            f"{listed}.",
+            f"{_quote(raw)} may mean several agencies; please write the full name: {listed}.",
+        )
+    close = difflib.get_close_matches(_words(raw), list(names_by_words), n=10, cutoff=0.6)
+    suggestions: list[str] = []
+    for words in close:
+        name = names_by_words[words]
+        if name not in suggestions:
+            suggestions.append(name)
+    suggestions = suggestions[:_MAX_SUGGESTIONS]
+    if suggestions:
+        listed = "; ".join(suggestions)
+        raise InvalidValue(
+            f"OPD {_quote(raw)} tidak dikenali. Apakah yang Bapak/Ibu maksud: {listed}?",
+            f"the agency {_quote(raw)} is not known. Did you mean: {listed}?",
+        )
+    raise InvalidValue(
+        f"OPD {_quote(raw)} tidak dikenali; mohon tuliskan nama OPD secara lengkap.",
+        f"the agency {_quote(raw)} is not known; please write the agency's full name.",
+    )

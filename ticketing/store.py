@@ -1,0 +1,174 @@
+"""The store: the only code that talks SQL.
+
+The caller owns the transaction::
+
+    with store.transaction() as tx:
+        ticket, events = desk.register(tx, ...)
+
+Nothing here commits on its own; leaving the ``with`` block commits, an exception
+rolls everything back (the complaint number included, so numbers have no gaps).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from ticketing import migrate
+from ticketing.models import Attachment, Event, Ticket
+from ticketing.workflow import State, Transition
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is (missing, or its schema is out of date)."""
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    states: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    agency: str | None = None  # a case-insensitive part of the agency name
+    overdue_at: dt.datetime | None = None  # only tickets overdue at this moment
+    limit: int | None = None
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def check_schema(self) -> None:
+        """Raise StoreError unless the database has been initialised and migrated."""
+        try:
+            current = migrate.current_revision(self.engine)
+        except Exception as exc:  # an unreachable server, an unreadable file
+            raise StoreError(f"cannot open the database: {exc}") from exc
+        if current is None:
+            raise StoreError("the database is not initialised; run 'helpdesk init'")
+        if current != migrate.head_revision():
+            raise StoreError(
+                f"the database schema is at {current}, the program needs"
+                f" {migrate.head_revision()}; run 'helpdesk init' to migrate it"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield Tx(session)
+
+
+class Tx:
+    """One database transaction's worth of operations."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- numbering -----------------------------------------------------------
+
+    def next_seq(self, name: str, year: int) -> int:
+        """The next number of ``name`` in ``year``: atomic, and rolled back with the
+        transaction, so two writers never get the same number and none is skipped."""
+        self.session.execute(
+            text(
+                "INSERT INTO counter (name, year, value) VALUES (:name, :year, 0)"
+                " ON CONFLICT (name, year) DO NOTHING"
+            ),
+            {"name": name, "year": year},
+        )
+        row = self.session.execute(
+            text(
+                "UPDATE counter SET value = value + 1 WHERE name = :name AND year = :year"
+                " RETURNING value"
+            ),
+            {"name": name, "year": year},
+        ).one()
+        return int(row[0])
+
+    # --- tickets -------------------------------------------------------------
+
+    def add_ticket(self, ticket: Ticket) -> Ticket:
+        self.session.add(ticket)
+        self.session.flush()
+        return ticket
+
+    def ticket(self, number: str) -> Ticket | None:
+        statement = select(Ticket).where(func.upper(Ticket.number) == number.strip().upper())
+        return self.session.exec(statement).first()
+
+    def tickets(self, flt: TicketFilter = TicketFilter()) -> list[Ticket]:
+        statement = select(Ticket)
+        if flt.states:
+            statement = statement.where(col(Ticket.state).in_(list(flt.states)))
+        if flt.categories:
+            statement = statement.where(col(Ticket.category).in_(list(flt.categories)))
+        if flt.agency:
+            pattern = f"%{flt.agency.lower()}%"
+            statement = statement.where(func.lower(Ticket.agency).like(pattern))
+        if flt.overdue_at is not None:
+            statement = statement.where(
+                Ticket.state != State.CLOSED.value,
+                col(Ticket.paused_at).is_(None),
+                col(Ticket.due_at).is_not(None),
+                col(Ticket.due_at) < flt.overdue_at,
+            )
+        statement = statement.order_by(col(Ticket.year), col(Ticket.seq))
+        if flt.limit:
+            statement = statement.limit(flt.limit)
+        return list(self.session.exec(statement))
+
+    def count_by_state(self) -> dict[str, int]:
+        rows = self.session.exec(select(Ticket.state, func.count()).group_by(Ticket.state))
+        return {state: n for state, n in rows}
+
+    # --- events --------------------------------------------------------------
+
+    def add_event(self, ticket: Ticket, **fields: Any) -> Event:
+        if ticket.id is None:
+            raise ValueError("ticket must be stored before its events")
+        event = Event(ticket_id=ticket.id, **fields)
+        self.session.add(event)
+        self.session.flush()
+        return event
+
+    def apply(self, ticket: Ticket, transition: Transition, now: dt.datetime) -> Event:
+        """Store a workflow transition: the ticket's new fields and its event."""
+        for name, value in transition.changes.items():
+            if not hasattr(ticket, name):
+                raise ValueError(f"ticket has no field {name!r}")
+            setattr(ticket, name, value.value if isinstance(value, State) else value)
+        self.session.add(ticket)
+        return self.add_event(
+            ticket,
+            at=now,
+            actor=transition.actor,
+            action=transition.action.value,
+            from_state=transition.from_state.value,
+            to_state=transition.to_state.value,
+            note=transition.note,
+            channel=transition.channel,
+            data=dict(transition.data),
+        )
+
+    def events(self, ticket: Ticket) -> list[Event]:
+        statement = select(Event).where(Event.ticket_id == ticket.id).order_by(col(Event.id))
+        return list(self.session.exec(statement))
+
+    # --- attachments ---------------------------------------------------------
+
+    def add_attachment(self, attachment: Attachment) -> Attachment:
+        self.session.add(attachment)
+        self.session.flush()
+        return attachment
+
+    def attachments(self, ticket: Ticket) -> list[Attachment]:
+        statement = (
+            select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(col(Attachment.id))
+        )
+        return list(self.session.exec(statement))

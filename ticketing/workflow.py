@@ -1,0 +1,454 @@
+"""The SOP's seven steps as a state machine.
+
+Pure: ``decide(ticket, move, ...)`` takes the ticket as it is and the move someone asks
+for, and returns either the ``Transition`` to store (the ticket's new fields and one
+immutable event) or a ``Rejected`` that says why the SOP does not allow it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ticketing.calendar import BusinessCalendar, StepTime
+from ticketing.directory import Directory, Role, Staff
+
+
+class State(StrEnum):
+    RECEIVED = "received"  # step 1: registered, waiting for the help desk
+    FIRST_LEVEL = "first_level"  # step 2 (and 3): help desk solves or escalates
+    ESCALATED = "escalated"  # step 4: the unit head disposes to a technician
+    DISPOSED = "disposed"  # step 5: the technician solves
+    ESCALATED_HIGHER = "escalated_higher"  # step 6: the official or head of office
+    RESOLVED = "resolved"  # step 7: final report, confirmation with the reporter
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    TAKE = "take"
+    SOLVE = "solve"
+    ESCALATE = "escalate"
+    DISPOSE = "dispose"
+    RESOLVE = "resolve"
+    ESCALATE_HIGHER = "escalate_higher"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    PAUSE = "pause"
+    RESUME = "resume"
+    NOTE = "note"
+
+
+# The SOP's steps, by number, with the key of their time in the configuration.
+STEPS: Mapping[int, str] = {
+    1: "registration",
+    2: "first_level",
+    3: "escalation",
+    4: "disposition",
+    5: "resolution",
+    6: "higher_escalation",
+    7: "final_report",
+}
+
+DEFAULT_STEP_TIMES: Mapping[str, str] = {
+    "registration": "1h",
+    "first_level": "2h",
+    "escalation": "1h",
+    "disposition": "1h",
+    "resolution": "1d",
+    "higher_escalation": "1d",
+    "final_report": "1h",
+}
+
+# The steps whose times make up the deadline while a ticket is in a state. At first
+# level the help desk has step 2's time to solve, then step 3's to escalate.
+STATE_STEPS: Mapping[State, tuple[int, ...]] = {
+    State.RECEIVED: (1,),
+    State.FIRST_LEVEL: (2, 3),
+    State.ESCALATED: (4,),
+    State.DISPOSED: (5,),
+    State.ESCALATED_HIGHER: (6,),
+    State.RESOLVED: (7,),
+    State.CLOSED: (),
+}
+
+STATE_LABELS: Mapping[str, Mapping[State, str]] = {
+    "id": {
+        State.RECEIVED: "Diterima",
+        State.FIRST_LEVEL: "Layanan tingkat pertama",
+        State.ESCALATED: "Dieskalasi ke unit",
+        State.DISPOSED: "Didisposisikan ke petugas teknis",
+        State.ESCALATED_HIGHER: "Dieskalasi ke tingkat lebih tinggi",
+        State.RESOLVED: "Selesai, menunggu konfirmasi pelapor",
+        State.CLOSED: "Tiket ditutup",
+    },
+    "en": {
+        State.RECEIVED: "Received",
+        State.FIRST_LEVEL: "First-level service",
+        State.ESCALATED: "Escalated to a unit",
+        State.DISPOSED: "Disposed to a technician",
+        State.ESCALATED_HIGHER: "Escalated to a higher level",
+        State.RESOLVED: "Resolved, awaiting the reporter's confirmation",
+        State.CLOSED: "Closed",
+    },
+}
+
+PAUSABLE = frozenset({State.FIRST_LEVEL, State.DISPOSED, State.ESCALATED_HIGHER, State.RESOLVED})
+
+
+@dataclass(frozen=True)
+class SopTimes:
+    """The service standard (mutu baku) of each step."""
+
+    by_step: Mapping[int, StepTime]
+
+    @classmethod
+    def from_names(cls, times: Mapping[str, str]) -> SopTimes:
+        by_name = {**DEFAULT_STEP_TIMES, **times}
+        return cls({n: StepTime.parse(by_name[name]) for n, name in STEPS.items()})
+
+    def deadline(
+        self, state: State, start: dt.datetime, calendar: BusinessCalendar
+    ) -> dt.datetime | None:
+        steps = STATE_STEPS[state]
+        if not steps:
+            return None
+        due = start
+        for step in steps:
+            due = calendar.add(due, self.by_step[step])
+        return due
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """What the workflow needs to know of a ticket."""
+
+    state: State
+    category: str
+    unit: str | None = None
+    assignee: str | None = None
+    technician: str | None = None
+    due_at: dt.datetime | None = None
+    paused_at: dt.datetime | None = None
+    remaining_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Move:
+    """A request to move a ticket, as a person makes it."""
+
+    action: Action
+    actor: str
+    note: str = ""
+    channel: str = "cli"
+    unit: str | None = None  # escalate: the unit, default from the complaint type
+    technician: str | None = None  # dispose: the technician
+    target: str | None = None  # escalate_higher: a staff id, or "official" / "head_of_office"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    actor: str
+    from_state: State
+    to_state: State
+    note: str
+    channel: str
+    changes: Mapping[str, Any]  # ticket fields to set
+    data: Mapping[str, Any] = field(default_factory=dict)  # recorded with the event
+
+
+@dataclass(frozen=True)
+class Rejected:
+    message: str
+
+
+NOTE_REQUIRED: Mapping[Action, str] = {
+    Action.SOLVE: "the solution (--solution)",
+    Action.RESOLVE: "the solution (--solution)",
+    Action.ESCALATE_HIGHER: "the technician's report (--report)",
+    Action.CLOSE: "how the reporter confirmed (--confirmation)",
+    Action.REOPEN: "the reason (--reason)",
+    Action.PAUSE: "what is awaited from the reporter (--reason)",
+    Action.NOTE: "the text of the note",
+}
+
+# Which states each action may start from.
+ALLOWED_FROM: Mapping[Action, frozenset[State]] = {
+    Action.TAKE: frozenset({State.RECEIVED}),
+    Action.SOLVE: frozenset({State.RECEIVED, State.FIRST_LEVEL}),
+    Action.ESCALATE: frozenset({State.RECEIVED, State.FIRST_LEVEL}),
+    Action.DISPOSE: frozenset({State.ESCALATED}),
+    Action.RESOLVE: frozenset({State.DISPOSED, State.ESCALATED_HIGHER}),
+    Action.ESCALATE_HIGHER: frozenset({State.DISPOSED, State.ESCALATED_HIGHER}),
+    Action.CLOSE: frozenset({State.RESOLVED}),
+    Action.REOPEN: frozenset({State.RESOLVED}),
+    Action.PAUSE: PAUSABLE,
+    Action.RESUME: PAUSABLE,
+    Action.NOTE: frozenset(State),
+}
+
+
+def allowed_actions(state: State, paused: bool = False) -> list[Action]:
+    """The moves the SOP allows from a state, for help texts and `ticket show`."""
+    actions = [a for a, states in ALLOWED_FROM.items() if state in states]
+    if paused:
+        return [a for a in actions if a in (Action.RESUME, Action.NOTE)]
+    return [a for a in actions if a != Action.RESUME]
+
+
+def decide(
+    ticket: TicketView,
+    move: Move,
+    *,
+    directory: Directory,
+    sop: SopTimes,
+    calendar: BusinessCalendar,
+    now: dt.datetime,
+) -> Transition | Rejected:
+    """The transition the SOP allows for this move, or why it does not."""
+    actor = directory.get(move.actor)
+    if actor is None:
+        return Rejected(f"unknown staff member {move.actor!r}")
+    state = ticket.state
+    if state not in ALLOWED_FROM[move.action]:
+        allowed = ", ".join(a.value for a in allowed_actions(state, ticket.paused_at is not None))
+        return Rejected(
+            f"'{move.action.value}' is not allowed while the ticket is {state.value}"
+            f" (allowed: {allowed or 'none'})"
+        )
+    paused = ticket.paused_at is not None
+    if paused and move.action not in (Action.RESUME, Action.NOTE):
+        return Rejected(
+            f"the ticket is paused, waiting on the reporter; resume it before '{move.action.value}'"
+        )
+    if move.action == Action.RESUME and not paused:
+        return Rejected("the ticket is not paused")
+    if move.action == Action.PAUSE and paused:
+        return Rejected("the ticket is already paused")
+    note = move.note.strip()
+    if move.action in NOTE_REQUIRED and not note:
+        return Rejected(f"'{move.action.value}' needs {NOTE_REQUIRED[move.action]}")
+
+    handler = _HANDLERS.get(move.action)
+    ctx = _Context(ticket, move, actor, directory, sop, calendar, now, note)
+    return handler(ctx) if handler else _note(ctx)
+
+
+@dataclass(frozen=True)
+class _Context:
+    ticket: TicketView
+    move: Move
+    actor: Staff
+    directory: Directory
+    sop: SopTimes
+    calendar: BusinessCalendar
+    now: dt.datetime
+    note: str
+
+    def to(self, state: State, data: Mapping[str, Any] | None = None, **changes: Any) -> Transition:
+        """A transition into ``state`` with a fresh deadline for its step."""
+        fields: dict[str, Any] = {
+            "state": state,
+            "step_started_at": self.now,
+            "due_at": self.sop.deadline(state, self.now, self.calendar),
+            "paused_at": None,
+            "remaining_minutes": None,
+        }
+        fields.update(changes)
+        return Transition(
+            action=self.move.action,
+            actor=self.actor.id,
+            from_state=self.ticket.state,
+            to_state=state,
+            note=self.note,
+            channel=self.move.channel,
+            changes=fields,
+            data=dict(data or {}),
+        )
+
+    def stay(self, data: Mapping[str, Any] | None = None, **changes: Any) -> Transition:
+        return Transition(
+            action=self.move.action,
+            actor=self.actor.id,
+            from_state=self.ticket.state,
+            to_state=self.ticket.state,
+            note=self.note,
+            channel=self.move.channel,
+            changes=changes,
+            data=dict(data or {}),
+        )
+
+
+def _role_check(ctx: _Context, *roles: Role) -> Rejected | None:
+    if ctx.actor.role in roles:
+        return None
+    names = " or ".join(r.value for r in roles)
+    return Rejected(
+        f"{ctx.actor.id} is {ctx.actor.role.value}; '{ctx.move.action.value}' is for {names}"
+    )
+
+
+def _take(ctx: _Context) -> Transition | Rejected:
+    if rejected := _role_check(ctx, Role.HELP_DESK):
+        return rejected
+    return ctx.to(State.FIRST_LEVEL, assignee=ctx.actor.id)
+
+
+def _solve(ctx: _Context) -> Transition | Rejected:
+    if rejected := _role_check(ctx, Role.HELP_DESK):
+        return rejected
+    return ctx.to(State.RESOLVED, solution=ctx.note, assignee=ctx.actor.id, resolved_at=ctx.now)
+
+
+def _escalate(ctx: _Context) -> Transition | Rejected:
+    if rejected := _role_check(ctx, Role.HELP_DESK):
+        return rejected
+    directory = ctx.directory
+    if ctx.move.unit:
+        unit = directory.units.get(ctx.move.unit)
+        if unit is None:
+            known = ", ".join(directory.units)
+            return Rejected(f"unknown unit {ctx.move.unit!r} (known: {known})")
+    else:
+        unit = directory.unit_for_category(ctx.ticket.category)
+        if unit is None:
+            return Rejected(f"no unit handles {ctx.ticket.category!r}; name one with --unit")
+    return ctx.to(
+        State.ESCALATED,
+        {"unit": unit.key, "unit_head": unit.head},
+        unit=unit.key,
+        assignee=unit.head,
+    )
+
+
+def _dispose(ctx: _Context) -> Transition | Rejected:
+    unit = ctx.directory.units.get(ctx.ticket.unit or "")
+    if unit is None:
+        return Rejected("the ticket has no unit")
+    if ctx.actor.id != unit.head:
+        return Rejected(f"only the head of unit {unit.key} ({unit.head}) may dispose this ticket")
+    technician = ctx.move.technician
+    if not technician:
+        return Rejected(f"name the technician (--to); in {unit.key}: {', '.join(unit.technicians)}")
+    if technician not in unit.technicians:
+        return Rejected(
+            f"{technician!r} is not a technician of unit {unit.key}"
+            f" (technicians: {', '.join(unit.technicians)})"
+        )
+    return ctx.to(
+        State.DISPOSED, {"technician": technician}, assignee=technician, technician=technician
+    )
+
+
+def _may_handle(ctx: _Context) -> Rejected | None:
+    """Whether the actor handles the ticket at steps 5 and 6."""
+    ticket, actor = ctx.ticket, ctx.actor
+    unit = ctx.directory.units.get(ticket.unit or "")
+    handlers = {ticket.assignee, ticket.technician, unit.head if unit else None}
+    if ticket.state == State.ESCALATED_HIGHER:
+        handlers.add(ticket.assignee)
+    if actor.id in handlers:
+        return None
+    return Rejected(
+        f"{actor.id} does not handle this ticket (assigned to {ticket.assignee or 'nobody'})"
+    )
+
+
+def _resolve(ctx: _Context) -> Transition | Rejected:
+    if rejected := _may_handle(ctx):
+        return rejected
+    return ctx.to(State.RESOLVED, solution=ctx.note, resolved_at=ctx.now)
+
+
+def _escalate_higher(ctx: _Context) -> Transition | Rejected:
+    if rejected := _may_handle(ctx):
+        return rejected
+    directory = ctx.directory
+    target_name = ctx.move.target or (
+        Role.HEAD_OF_OFFICE.value
+        if ctx.ticket.state == State.ESCALATED_HIGHER
+        else Role.OFFICIAL.value
+    )
+    if target_name in (Role.OFFICIAL.value, Role.HEAD_OF_OFFICE.value):
+        candidates = directory.with_role(Role(target_name))
+        if not candidates:
+            return Rejected(f"the staff directory has no {target_name}")
+        target = candidates[0]
+    else:
+        found = directory.get(target_name)
+        if found is None:
+            return Rejected(f"unknown staff member {target_name!r}")
+        target = found
+    if target.role not in (Role.OFFICIAL, Role.HEAD_OF_OFFICE):
+        return Rejected(
+            f"{target.id} is {target.role.value}; escalate to an official or the head of office"
+        )
+    if target.id == ctx.ticket.assignee:
+        return Rejected(f"the ticket is already with {target.id}")
+    return ctx.to(
+        State.ESCALATED_HIGHER,
+        {"escalated_to": target.id, "report": ctx.note},
+        assignee=target.id,
+    )
+
+
+def _close(ctx: _Context) -> Transition | Rejected:
+    if ctx.actor.role not in (Role.HELP_DESK, Role.UNIT_HEAD, Role.TECHNICIAN):
+        return Rejected(
+            f"{ctx.actor.id} is {ctx.actor.role.value}; the help desk or the unit closes tickets"
+        )
+    return ctx.to(State.CLOSED, due_at=None, closed_at=ctx.now)
+
+
+def _reopen(ctx: _Context) -> Transition | Rejected:
+    if rejected := _role_check(ctx, Role.HELP_DESK, Role.UNIT_HEAD):
+        return rejected
+    if ctx.ticket.technician:
+        return ctx.to(State.DISPOSED, assignee=ctx.ticket.technician, resolved_at=None)
+    return ctx.to(State.FIRST_LEVEL, assignee=ctx.actor.id, resolved_at=None)
+
+
+def _pause(ctx: _Context) -> Transition | Rejected:
+    due = ctx.ticket.due_at
+    remaining = ctx.calendar.working_minutes_between(ctx.now, due) if due else 0
+    return ctx.stay(
+        {"remaining_minutes": remaining}, paused_at=ctx.now, remaining_minutes=remaining
+    )
+
+
+def _resume(ctx: _Context) -> Transition | Rejected:
+    remaining = ctx.ticket.remaining_minutes or 0
+    due = ctx.calendar.add_working_minutes(ctx.now, remaining)
+    return ctx.stay(
+        {"paused_since": ctx.ticket.paused_at.isoformat() if ctx.ticket.paused_at else None},
+        paused_at=None,
+        remaining_minutes=None,
+        due_at=due,
+    )
+
+
+def _note(ctx: _Context) -> Transition | Rejected:
+    return ctx.stay()
+
+
+_HANDLERS = {
+    Action.TAKE: _take,
+    Action.SOLVE: _solve,
+    Action.ESCALATE: _escalate,
+    Action.DISPOSE: _dispose,
+    Action.RESOLVE: _resolve,
+    Action.ESCALATE_HIGHER: _escalate_higher,
+    Action.CLOSE: _close,
+    Action.REOPEN: _reopen,
+    Action.PAUSE: _pause,
+    Action.RESUME: _resume,
+    Action.NOTE: _note,
+}
+
+
+def is_overdue(state: State, due_at: dt.datetime | None, paused: bool, now: dt.datetime) -> bool:
+    return state != State.CLOSED and not paused and due_at is not None and due_at < now
