@@ -209,7 +209,7 @@ def _label_index(fields: tuple[FormulirField, ...]) -> dict[str, FormulirField]:
 
 
 def field_for_label(
-    text: str, fields: tuple[FormulirField, ...] = FIELDS
+    text: str, fields: Sequence[FormulirField] = FIELDS
 ) -> FormulirField | None:
     """The field a label names, as people write it ("Nama OPD", "nama opd :", "No. HP",
     "Jenis  Aduan", "3. Jenis Kelamin (L/P)"), or None."""
@@ -272,7 +272,7 @@ def invalid_problem(field: FormulirField, reason: InvalidValue) -> Problem:
 
 
 def check_formulir(
-    raw: Mapping[str, str | None], fields: tuple[FormulirField, ...] = FIELDS
+    raw: Mapping[str, str | None], fields: Sequence[FormulirField] = FIELDS
 ) -> Complete | Incomplete:
     """Decide whether the values make a complete Formulir. All fields are required.
 

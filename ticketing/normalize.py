@@ -234,7 +234,8 @@ def normalize_category(raw: str) -> str:
 
 _PHONE_EXAMPLE = "0812-3456-7890 atau (0254) 123456"
 _PHONE_EXAMPLE_EN = "0812-3456-7890 or (0254) 123456"
-_SEVERAL_NUMBERS = re.compile(r"\d\s*(?:/|,|;|&|\batau\b|\bor\b|\bdan\b)\s*[(+]?\d", re.I)
+# A run of at least 6 digits with the usual separators; two of them mean two numbers.
+_DIGIT_RUN = re.compile(r"\d[\d\s().\-]{4,}\d")
 _TRAILING_PUNCTUATION = ".,;:!?"
 
 
@@ -295,7 +296,7 @@ def normalize_phone(raw: str) -> str:
         number = _parse_valid(candidate)
         if number is not None:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if _SEVERAL_NUMBERS.search(text):
+    if len(_DIGIT_RUN.findall(text)) >= 2:
         raise InvalidValue(
             "mohon tuliskan satu nomor telepon saja.",
             "please write one phone number only.",

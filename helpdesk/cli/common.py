@@ -14,7 +14,8 @@ from helpdesk.wiring import Site
 
 USER_ENV = "HELPDESK_USER"
 
-out = Console(highlight=False, soft_wrap=False)
+# Piped output (files, scripts, tests) gets a width that fits a ticket table.
+out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ from helpdesk.cli import intake_cmds, ticket_cmds
 from helpdesk.cli.common import UserError, err, site
 from helpdesk.clock import ClockError
 from helpdesk.config import ConfigError
+from helpdesk.demo import run_demo
 from ticketing.store import StoreError
 
 USER_ERRORS = (UserError, ConfigError, StoreError, ClockError)
@@ -65,6 +67,17 @@ def init(ctx: typer.Context) -> None:
         f"site ready: {source.resolve() if source else 'defaults'}"
         + ("" if done else " (nothing to do)")
     )
+
+
+@app.command()
+def demo(
+    keep: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Build the demo site here instead of a temporary folder."),
+    ] = None,
+) -> None:
+    """Run the demo: a throw-away site on the default configuration, through the real CLI."""
+    raise typer.Exit(run_demo(keep))
 
 
 intake_cmds.register_commands(app)
