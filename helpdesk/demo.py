@@ -85,44 +85,135 @@ def run_demo(keep: Path | None = None) -> int:
     run("2026-11-30T08:05:00+07:00", "phone", *REPORTERS["budi"], "--officer", "sari")
     say("A letter from BPKAD with its scan, logged by officer yoga")
     run(
-        "2026-11-30T08:20:00+07:00", "letter", *REPORTERS["siti"], "--officer", "yoga",
-        "--scan", str(scan), "--received", "2026-11-27T14:00",
-    )  # fmt: skip
+        "2026-11-30T08:20:00+07:00",
+        "letter",
+        *REPORTERS["siti"],
+        "--officer",
+        "yoga",
+        "--scan",
+        str(scan),
+        "--received",
+        "2026-11-27T14:00",
+    )
     say("An incomplete report cannot be followed up: every problem is named, nothing is stored")
-    run("2026-11-30T08:30:00+07:00", "phone", *REPORTERS["incomplete"], "--officer", "sari",
-        check=False)  # fmt: skip
+    run(
+        "2026-11-30T08:30:00+07:00",
+        "phone",
+        *REPORTERS["incomplete"],
+        "--officer",
+        "sari",
+        check=False,
+    )
 
     first, second = "TIK-2026-00001", "TIK-2026-00002"
     say(f"{first} is escalated to the network unit and disposed to a technician")
-    run("2026-11-30T08:45:00+07:00", "ticket", "escalate", first, "--by", "sari",
-        "--note", "Router lantai 2 tidak merespons ping dari help desk.")  # fmt: skip
+    run(
+        "2026-11-30T08:45:00+07:00",
+        "ticket",
+        "escalate",
+        first,
+        "--by",
+        "sari",
+        "--note",
+        "Router lantai 2 tidak merespons ping dari help desk.",
+    )
     say(f"{second}: a move the SOP does not allow is refused and changes nothing")
-    run("2026-11-30T09:00:00+07:00", "ticket", "close", second, "--by", "yoga",
-        "--confirmation", "?", check=False)  # fmt: skip
-    run("2026-11-30T09:10:00+07:00", "ticket", "dispose", first, "--by", "rudi", "--to", "agus",
-        "--note", "Mohon dicek ke lokasi.")  # fmt: skip
+    run(
+        "2026-11-30T09:00:00+07:00",
+        "ticket",
+        "close",
+        second,
+        "--by",
+        "yoga",
+        "--confirmation",
+        "?",
+        check=False,
+    )
+    run(
+        "2026-11-30T09:10:00+07:00",
+        "ticket",
+        "dispose",
+        first,
+        "--by",
+        "rudi",
+        "--to",
+        "agus",
+        "--note",
+        "Mohon dicek ke lokasi.",
+    )
     say(f"{first} waits on the reporter: its clock stops")
-    run("2026-11-30T09:30:00+07:00", "ticket", "pause", first, "--by", "agus",
-        "--reason", "Menunggu pelapor membuka ruang server lantai 2.")  # fmt: skip
+    run(
+        "2026-11-30T09:30:00+07:00",
+        "ticket",
+        "pause",
+        first,
+        "--by",
+        "agus",
+        "--reason",
+        "Menunggu pelapor membuka ruang server lantai 2.",
+    )
     say(f"{second} is escalated to the application unit")
     run("2026-11-30T10:00:00+07:00", "ticket", "escalate", second, "--by", "yoga")
-    run("2026-11-30T10:30:00+07:00", "ticket", "dispose", second, "--by", "hendra",
-        "--to", "indah")  # fmt: skip
+    run("2026-11-30T10:30:00+07:00", "ticket", "dispose", second, "--by", "hendra", "--to", "indah")
     say(f"{first}: the reporter answers, the clock runs again; solved, confirmed, closed")
-    run("2026-11-30T13:00:00+07:00", "ticket", "resume", first, "--by", "agus",
-        "--note", "Ruang sudah dibuka.", "--via", "phone")  # fmt: skip
-    run("2026-11-30T14:00:00+07:00", "ticket", "resolve", first, "--by", "agus",
-        "--solution", "Adaptor daya router diganti; koneksi normal kembali.")  # fmt: skip
-    run("2026-11-30T14:30:00+07:00", "ticket", "close", first, "--by", "sari", "--via", "phone",
-        "--confirmation", "Pelapor mengonfirmasi internet sudah normal.")  # fmt: skip
+    run(
+        "2026-11-30T13:00:00+07:00",
+        "ticket",
+        "resume",
+        first,
+        "--by",
+        "agus",
+        "--note",
+        "Ruang sudah dibuka.",
+        "--via",
+        "phone",
+    )
+    run(
+        "2026-11-30T14:00:00+07:00",
+        "ticket",
+        "resolve",
+        first,
+        "--by",
+        "agus",
+        "--solution",
+        "Adaptor daya router diganti; koneksi normal kembali.",
+    )
+    run(
+        "2026-11-30T14:30:00+07:00",
+        "ticket",
+        "close",
+        first,
+        "--by",
+        "sari",
+        "--via",
+        "phone",
+        "--confirmation",
+        "Pelapor mengonfirmasi internet sudah normal.",
+    )
 
     say("Tuesday: a call that nobody handles in time")
     run("2026-12-01T08:00:00+07:00", "phone", *REPORTERS["rina"], "--officer", "sari")
     say(f"{second}: the technician escalates to a higher level, the official solves it")
-    run("2026-12-01T11:00:00+07:00", "ticket", "escalate-higher", second, "--by", "indah",
-        "--report", "Galat berasal dari server pusat; perlu keputusan penambahan kapasitas.")  # fmt: skip
-    run("2026-12-01T15:00:00+07:00", "ticket", "resolve", second, "--by", "kurniawan",
-        "--solution", "Kapasitas penyimpanan server ditambah; unggah jurnal berhasil.")  # fmt: skip
+    run(
+        "2026-12-01T11:00:00+07:00",
+        "ticket",
+        "escalate-higher",
+        second,
+        "--by",
+        "indah",
+        "--report",
+        "Galat berasal dari server pusat; perlu keputusan penambahan kapasitas.",
+    )
+    run(
+        "2026-12-01T15:00:00+07:00",
+        "ticket",
+        "resolve",
+        second,
+        "--by",
+        "kurniawan",
+        "--solution",
+        "Kapasitas penyimpanan server ditambah; unggah jurnal berhasil.",
+    )
 
     later = "2026-12-01T15:30:00+07:00"
     say("What the help desk sees on Tuesday afternoon")
@@ -131,4 +222,3 @@ def run_demo(keep: Path | None = None) -> int:
     run(later, "ticket", "show", first)
     say(f"Done. The site stays in {folder} (config.toml, var/helpdesk.db, var/archive).")
     return 0
-

@@ -62,9 +62,15 @@ def test_failed_transaction_leaves_no_gap(site: Site) -> None:
     with pytest.raises(RuntimeError):
         with site.store.transaction() as tx:
             register(
-                tx, site.desk, FORM, channel="phone", received_at=MONDAY,
-                signature="sari", officer="sari", now=MONDAY,
-            )  # fmt: skip
+                tx,
+                site.desk,
+                FORM,
+                channel="phone",
+                received_at=MONDAY,
+                signature="sari",
+                officer="sari",
+                now=MONDAY,
+            )
             raise RuntimeError("crash after the number was taken")
     assert _register(site).ticket.number == "TIK-2026-00002"
 
@@ -73,9 +79,15 @@ def test_incomplete_form_stores_nothing(site: Site) -> None:
     """An incomplete Formulir returns its problems and leaves no ticket and no number used."""
     with site.store.transaction() as tx:
         outcome = register(
-            tx, site.desk, {**FORM, "phone": "", "email": "budi@"}, channel="phone",
-            received_at=MONDAY, signature="sari", officer="sari", now=MONDAY,
-        )  # fmt: skip
+            tx,
+            site.desk,
+            {**FORM, "phone": "", "email": "budi@"},
+            channel="phone",
+            received_at=MONDAY,
+            signature="sari",
+            officer="sari",
+            now=MONDAY,
+        )
     assert isinstance(outcome, Incomplete)
     assert [(p.key, p.kind) for p in outcome.problems] == [
         ("phone", "missing"),
@@ -93,9 +105,15 @@ def _register_many(config_path: str, count: int, queue: multiprocessing.Queue) -
         now = dt.datetime.now(dt.UTC)
         with here.store.transaction() as tx:
             outcome = register(
-                tx, here.desk, FORM, channel="phone", received_at=MONDAY,
-                signature="sari", officer="sari", now=now,
-            )  # fmt: skip
+                tx,
+                here.desk,
+                FORM,
+                channel="phone",
+                received_at=MONDAY,
+                signature="sari",
+                officer="sari",
+                now=now,
+            )
             assert isinstance(outcome, Registered)
             numbers.append(outcome.ticket.seq)
     queue.put(numbers)
@@ -173,8 +191,12 @@ def test_moves_are_recorded_in_order(site: Site) -> None:
     assert (ticket.state, ticket.unit, ticket.assignee) == ("escalated", "jaringan", "rudi")
     last = events[-1]
     assert (last.actor, last.action, last.from_state, last.to_state, last.note) == (
-        "sari", "escalate", "first_level", "escalated", "cek",
-    )  # fmt: skip
+        "sari",
+        "escalate",
+        "first_level",
+        "escalated",
+        "cek",
+    )
     assert last.at == later
     assert ticket.due_at == dt.datetime(2026, 11, 30, 10, 30, tzinfo=WIB)
 

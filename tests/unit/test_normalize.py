@@ -65,8 +65,21 @@ def test_invalid_value_is_a_value_error() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["L", "l", "L.", " laki-laki ", "Laki Laki", "LAKILAKI", "laki", "Pria", "cowok",
-     "Bapak", "male", "M", "laki-laki."],
+    [
+        "L",
+        "l",
+        "L.",
+        " laki-laki ",
+        "Laki Laki",
+        "LAKILAKI",
+        "laki",
+        "Pria",
+        "cowok",
+        "Bapak",
+        "male",
+        "M",
+        "laki-laki.",
+    ],
 )
 def test_sex_male_spellings_give_l(raw: str) -> None:
     """Every usual way of writing male normalizes to "L"."""
@@ -100,8 +113,16 @@ def test_sex_labels_name_both_choices() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["PNS", "pns", "P.N.S.", "ASN PNS", "pegawai negeri", "Pegawai Negeri Sipil",
-     "civil servant", "CPNS"],
+    [
+        "PNS",
+        "pns",
+        "P.N.S.",
+        "ASN PNS",
+        "pegawai negeri",
+        "Pegawai Negeri Sipil",
+        "civil servant",
+        "CPNS",
+    ],
 )
 def test_employment_pns_spellings_give_pns(raw: str) -> None:
     """Civil servants (and CPNS, who hold an NIP) normalize to "PNS"."""
@@ -110,8 +131,22 @@ def test_employment_pns_spellings_give_pns(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["Non PNS", "non pns", "non-PNS", "nonpns", "non_pns", "bukan PNS", "honorer",
-     "Tenaga Honorer", "kontrak", "PPPK", "P3K", "ASN PPPK", "THL", "outsourcing"],
+    [
+        "Non PNS",
+        "non pns",
+        "non-PNS",
+        "nonpns",
+        "non_pns",
+        "bukan PNS",
+        "honorer",
+        "Tenaga Honorer",
+        "kontrak",
+        "PPPK",
+        "P3K",
+        "ASN PPPK",
+        "THL",
+        "outsourcing",
+    ],
 )
 def test_employment_non_pns_spellings_give_non_pns(raw: str) -> None:
     """Honorary, contract, PPPK, THL and outsourced staff normalize to "Non PNS"."""
@@ -119,7 +154,7 @@ def test_employment_non_pns_spellings_give_non_pns(raw: str) -> None:
 
 
 def test_employment_bare_asn_is_rejected_as_ambiguous() -> None:
-    """"ASN" alone is refused, because it covers both PNS and PPPK."""
+    """ "ASN" alone is refused, because it covers both PNS and PPPK."""
     error = rejection(normalize_employment_status, "ASN")
     assert "PPPK" in error.message_id and "PPPK" in error.message_en
 
@@ -143,20 +178,37 @@ def test_category_labels_normalize_to_themselves(category: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("internet", "Jaringan"), ("Network", "Jaringan"), ("WiFi", "Jaringan"),
-        ("wi-fi", "Jaringan"), ("LAN", "Jaringan"), ("koneksi", "Jaringan"),
+        ("internet", "Jaringan"),
+        ("Network", "Jaringan"),
+        ("WiFi", "Jaringan"),
+        ("wi-fi", "Jaringan"),
+        ("LAN", "Jaringan"),
+        ("koneksi", "Jaringan"),
         ("Jaringan Internet", "Jaringan"),
-        ("e-mail", "E Mail"), ("Email", "E Mail"), ("surel", "E Mail"), ("mail", "E Mail"),
+        ("e-mail", "E Mail"),
+        ("Email", "E Mail"),
+        ("surel", "E Mail"),
+        ("mail", "E Mail"),
         ("akun email", "E Mail"),
-        ("PC", "Komputer"), ("laptop", "Komputer"), ("computer", "Komputer"),
+        ("PC", "Komputer"),
+        ("laptop", "Komputer"),
+        ("computer", "Komputer"),
         ("printer", "Komputer"),
-        ("hosting", "Server"), ("VPS", "Server"),
-        ("app", "Aplikasi"), ("Application", "Aplikasi"), ("sistem informasi", "Aplikasi"),
+        ("hosting", "Server"),
+        ("VPS", "Server"),
+        ("app", "Aplikasi"),
+        ("Application", "Aplikasi"),
+        ("sistem informasi", "Aplikasi"),
         ("software", "Aplikasi"),
-        ("subdomain", "Sub Domain"), ("sub-domain", "Sub Domain"), ("domain", "Sub Domain"),
+        ("subdomain", "Sub Domain"),
+        ("sub-domain", "Sub Domain"),
+        ("domain", "Sub Domain"),
         ("DNS", "Sub Domain"),
-        ("web", "Website"), ("situs", "Website"), ("laman", "Website"),
-        ("situs web", "Website"), ("web site", "Website"),
+        ("web", "Website"),
+        ("situs", "Website"),
+        ("laman", "Website"),
+        ("situs web", "Website"),
+        ("web site", "Website"),
     ],
 )
 def test_category_usual_words_map_to_sop_type(raw: str, expected: str) -> None:
@@ -199,10 +251,24 @@ def test_category_english_label_is_accepted(category: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["0812-3456-7890", "0812 3456 7890", "081234567890", "0812.3456.7890",
-     "+62 812 3456 7890", "+62-812-3456-7890", "+6281234567890", "6281234567890",
-     "62 812 3456 7890", "(+62) 812-3456-7890", "+62 (0)812 3456 7890", "0062 812 3456 7890",
-     " 0812-3456-7890. ", "0812-3456-7890 (WA)", "tel:+6281234567890", "０８１２３４５６７８９０"],
+    [
+        "0812-3456-7890",
+        "0812 3456 7890",
+        "081234567890",
+        "0812.3456.7890",
+        "+62 812 3456 7890",
+        "+62-812-3456-7890",
+        "+6281234567890",
+        "6281234567890",
+        "62 812 3456 7890",
+        "(+62) 812-3456-7890",
+        "+62 (0)812 3456 7890",
+        "0062 812 3456 7890",
+        " 0812-3456-7890. ",
+        "0812-3456-7890 (WA)",
+        "tel:+6281234567890",
+        "０８１２３４５６７８９０",
+    ],
 )
 def test_phone_mobile_forms_give_e164(raw: str) -> None:
     """The usual ways of writing an Indonesian mobile number give the same E.164."""
@@ -249,8 +315,11 @@ def test_phone_without_typed_digits_is_rejected(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["0812-3456-7890 / 0813-1111-2222", "0812 3456 7890 atau 0813 1111 2222",
-     "Telp. (0254) 123456 / HP 0812-3456-7890"],
+    [
+        "0812-3456-7890 / 0813-1111-2222",
+        "0812 3456 7890 atau 0813 1111 2222",
+        "Telp. (0254) 123456 / HP 0812-3456-7890",
+    ],
 )
 def test_phone_two_numbers_are_rejected_asking_for_one(raw: str) -> None:
     """Two numbers in one field are refused with a request to write one only."""
@@ -294,8 +363,9 @@ def written_mobile_numbers(draw: st.DrawFn) -> tuple[str, str]:
     )
     prefix = draw(st.sampled_from(["0", "+62", "62", "+62 ", "+62-", "(+62) ", "+62 (0)"]))
     separators = draw(
-        st.lists(st.sampled_from(["", "", " ", "-", "."]), min_size=len(national),
-                 max_size=len(national))
+        st.lists(
+            st.sampled_from(["", "", " ", "-", "."]), min_size=len(national), max_size=len(national)
+        )
     )
     body = "".join(sep + digit for sep, digit in zip(separators, national, strict=True))
     body = body.lstrip(" -.")
@@ -356,7 +426,7 @@ def test_email_accepted_forms_normalize(raw: str, expected: str) -> None:
 
 
 def test_email_display_name_form_is_rejected() -> None:
-    """"Name <address>" is refused with a request to write the address only."""
+    """ "Name <address>" is refused with a request to write the address only."""
     error = rejection(normalize_email, "Budi <budi@example.org>")
     assert "tanpa nama" in error.message_id and "without a name" in error.message_en
 
@@ -500,8 +570,10 @@ def test_description_with_ten_characters_is_accepted() -> None:
         ("  dinas   KESEHATAN. ", "Dinas Kesehatan"),
         ("DINKES", "Dinas Kesehatan"),
         ("diskominfo", "Dinas Komunikasi, Informatika, Statistik dan Persandian"),
-        ("Dinas Komunikasi Informatika Statistik dan Persandian",
-         "Dinas Komunikasi, Informatika, Statistik dan Persandian"),
+        (
+            "Dinas Komunikasi Informatika Statistik dan Persandian",
+            "Dinas Komunikasi, Informatika, Statistik dan Persandian",
+        ),
         ("B.K.D.", "Badan Kepegawaian Daerah"),
     ],
 )

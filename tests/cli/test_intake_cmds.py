@@ -1,0 +1,258 @@
+"""`helpdesk init`, `phone` and `letter` through Typer's runner."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Cli, form_args
+
+
+def _tickets(cli: Cli) -> list[dict]:
+    result = cli("ticket", "list", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_init_creates_database_and_folders(cli: Cli, site_dir: Path) -> None:
+    """init creates the database and data folders next to the config; a second run is a no-op."""
+    first = cli("init")
+    assert first.exit_code == 0, first.output
+    assert (site_dir / "var" / "helpdesk.db").is_file()
+    assert (site_dir / "var" / "archive").is_dir()
+    assert (site_dir / "var" / "phone-drop").is_dir()
+    second = cli("init")
+    assert second.exit_code == 0
+    assert "nothing to do" in second.stdout
+
+
+def test_commands_before_init_say_to_run_init(cli: Cli) -> None:
+    """Using a site that was never initialised exits 1 pointing at `helpdesk init`."""
+    result = cli("ticket", "list")
+    assert result.exit_code == 1
+    assert "helpdesk init" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_phone_with_every_field_registers_without_prompts(ready: Cli) -> None:
+    """A phone complaint given as options is stored normalized, taken by the officer."""
+    result = ready("phone", *form_args(), "--by", "sari")
+    assert result.exit_code == 0, result.output
+    assert "TIK-2026-00001" in result.stdout
+    [ticket] = _tickets(ready)
+    assert ticket["number"] == "TIK-2026-00001"
+    assert ticket["channel"] == "phone"
+    assert ticket["state"] == "first_level"
+    assert ticket["agency"] == "Dinas Kesehatan"
+    assert ticket["phone"] == "+6281234567890"
+    assert ticket["sex"] == "L"
+    assert ticket["employment_status"] == "PNS"
+    assert ticket["category"] == "Jaringan"
+    assert ticket["created_by"] == "sari"
+    # 09:00 Monday + 2h + 1h of working time
+    assert ticket["due_at"] == "2026-11-30T05:00:00+00:00"
+
+
+def test_phone_reports_every_problem_and_stores_nothing(ready: Cli) -> None:
+    """Missing and invalid fields exit 1 with one line per problem, and no ticket is made."""
+    result = ready(
+        "phone", *form_args(phone="123", email=None, sex="x", division=None), "--by", "sari"
+    )
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("error: Bidang/UPT/Balai belum diisi")
+    assert lines[1].startswith("error: Nomor Telepon / HandPhone tidak valid")
+    assert lines[2].startswith("error: Alamat e-Mail belum diisi")
+    assert lines[3].startswith("error: Jenis Kelamin tidak valid")
+    assert _tickets(ready) == []
+
+
+def test_phone_needs_a_known_help_desk_officer(ready: Cli) -> None:
+    """The officer must be named, known, and on the help desk."""
+    nobody = ready("phone", *form_args())
+    assert nobody.exit_code == 1 and "HELPDESK_USER" in nobody.stderr
+    stranger = ready("phone", *form_args(), "--by", "zorro")
+    assert stranger.exit_code == 1 and "unknown officer 'zorro'" in stranger.stderr
+    technician = ready("phone", *form_args(), "--by", "agus")
+    assert technician.exit_code == 1 and "not a help-desk officer" in technician.stderr
+    assert _tickets(ready) == []
+
+
+def test_phone_interactive_prompts_every_field_in_indonesian(ready: Cli) -> None:
+    """Without field options the officer is asked for each field by its form label."""
+    answers = [
+        "Dinkes",
+        "Bidang Pelayanan",
+        "Budi Santoso",
+        "Staf",
+        "0812 3456 7890",
+        "budi@dinkes.example.go.id",
+        "2",  # Perempuan, by its number in the list of choices
+        "non pns",
+        "7",  # Website
+        "Laman dinas tidak bisa dibuka dari luar kantor.",
+    ]
+    result = ready("phone", "--by", "sari", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    for label in (
+        "Nama OPD",
+        "Bidang/UPT/Balai",
+        "Nama Pelapor",
+        "Jabatan",
+        "Nomor Telepon / HandPhone",
+        "Alamat e-Mail",
+        "Jenis Kelamin",
+        "Status Kepegawaian",
+        "Jenis Aduan",
+        "Isi Aduan",
+    ):
+        assert f"{label}:" in result.stdout
+    assert "1. Laki-laki  2. Perempuan" in result.stdout
+    assert "1. PNS  2. Non PNS" in result.stdout
+    assert "7. Website" in result.stdout
+    [ticket] = _tickets(ready)
+    assert (ticket["sex"], ticket["employment_status"], ticket["category"]) == (
+        "P",
+        "Non PNS",
+        "Website",
+    )
+
+
+def test_phone_interactive_asks_again_with_the_reason(ready: Cli) -> None:
+    """An invalid answer is refused with its reason and the same field is asked again."""
+    answers = [
+        "Dinkes",
+        "Bidang Pelayanan",
+        "Budi Santoso",
+        "Staf",
+        "123",  # invalid phone
+        "0812-3456-7890",
+        "budi@",
+        "budi@dinkes.example.go.id",
+        "banci",
+        "L",
+        "PNS",
+        "internet",
+        "",
+        "Internet mati sejak pagi di ruang pelayanan.",
+    ]
+    result = ready("phone", "--by", "sari", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.count("Nomor Telepon / HandPhone:") == 2
+    assert "bukan nomor telepon yang valid" in out
+    assert out.count("Alamat e-Mail:") == 2
+    assert out.count("Jenis Kelamin:") >= 2
+    assert "Wajib diisi." in out
+    [ticket] = _tickets(ready)
+    assert ticket["phone"] == "+6281234567890"
+    assert ticket["email"] == "budi@dinkes.example.go.id"
+
+
+def test_phone_interactive_asks_for_the_officer(ready: Cli) -> None:
+    """Interactively, the officer is asked for when not given, and recorded."""
+    answers = [
+        "yoga",
+        "Dinkes",
+        "Bidang Pelayanan",
+        "Budi Santoso",
+        "Staf",
+        "0812-3456-7890",
+        "budi@dinkes.example.go.id",
+        "L",
+        "PNS",
+        "1",
+        "Internet mati sejak pagi ini.",
+    ]
+    result = ready("phone", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Petugas penerima" in result.stdout
+    [ticket] = _tickets(ready)
+    assert ticket["created_by"] == "yoga" and ticket["signature"] == "yoga"
+
+
+def test_phone_interactive_in_english_when_configured(ready: Cli, site_dir: Path) -> None:
+    """With language = "en" the prompts use the English labels."""
+    config = site_dir / "config.toml"
+    config.write_text(config.read_text().replace('language = "id"', 'language = "en"'))
+    answers = [
+        "Dinkes",
+        "Bidang Pelayanan",
+        "Budi Santoso",
+        "Staf",
+        "0812-3456-7890",
+        "budi@dinkes.example.go.id",
+        "L",
+        "PNS",
+        "1",
+        "Internet mati sejak pagi ini.",
+    ]
+    result = ready("phone", "--by", "sari", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Complaint registered with number TIK-2026-00001." in result.stdout
+    assert "Nama OPD:" not in result.stdout
+
+
+def test_phone_no_input_reports_all_missing(ready: Cli) -> None:
+    """--no-input never prompts: with nothing given it lists all ten fields as missing."""
+    result = ready("phone", "--no-input", "--by", "sari")
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 10
+
+
+def test_letter_archives_its_scan(ready: Cli, site_dir: Path, tmp_path: Path) -> None:
+    """A letter's scan is copied into the archive with the ticket and recorded with its hash."""
+    scan = tmp_path / "surat masuk 27-11.pdf"
+    content = b"%PDF-1.4 scanned letter"
+    scan.write_bytes(content)
+    result = ready(
+        "letter",
+        *form_args(),
+        "--by",
+        "yoga",
+        "--scan",
+        str(scan),
+        "--received",
+        "2026-11-27T14:00",
+    )
+    assert result.exit_code == 0, result.output
+    shown = json.loads(ready("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert shown["channel"] == "letter"
+    assert shown["received_at"] == "2026-11-27T07:00:00+00:00"  # 14:00 WIB
+    [attachment] = shown["attachments"]
+    assert attachment["filename"] == "surat masuk 27-11.pdf"
+    assert attachment["sha256"] == hashlib.sha256(content).hexdigest()
+    stored = site_dir / "var" / "archive" / attachment["stored_path"]
+    assert stored.read_bytes() == content
+    assert stored.parent.name == "TIK-2026-00001"
+
+
+def test_letter_with_unreadable_scan_stores_nothing(ready: Cli, tmp_path: Path) -> None:
+    """A scan that does not exist is refused before anything is stored."""
+    result = ready("letter", *form_args(), "--by", "yoga", "--scan", str(tmp_path / "none.pdf"))
+    assert result.exit_code == 1
+    assert "no such file" in result.stderr
+    assert _tickets(ready) == []
+
+
+def test_incomplete_letter_leaves_no_archived_file(
+    ready: Cli, site_dir: Path, tmp_path: Path
+) -> None:
+    """When the form is incomplete, the scan is not left in the archive either."""
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF")
+    result = ready("letter", *form_args(email="x"), "--by", "yoga", "--scan", str(scan))
+    assert result.exit_code == 1
+    assert list((site_dir / "var" / "archive").rglob("*.pdf")) == []
+
+
+def test_received_time_in_the_future_is_refused(ready: Cli) -> None:
+    """A letter cannot be received after now."""
+    result = ready("letter", *form_args(), "--by", "yoga", "--received", "2027-01-01T09:00")
+    assert result.exit_code == 1
+    assert "future" in result.stderr
+    bad = ready("letter", *form_args(), "--by", "yoga", "--received", "kemarin")
+    assert bad.exit_code == 1
+    assert "--received" in bad.stderr

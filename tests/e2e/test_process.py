@@ -1,0 +1,63 @@
+"""The real `helpdesk` process, as an officer or a script runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli.conftest import form_args
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def helpdesk(site_dir: Path, *args: str, now: str = "2026-11-30T09:00:00+07:00"):  # type: ignore[no-untyped-def]
+    env = {**os.environ, "HELPDESK_NOW": now}
+    env.pop("HELPDESK_CONFIG", None)
+    env.pop("HELPDESK_USER", None)
+    return subprocess.run(
+        [sys.executable, "-m", "helpdesk", *args],
+        cwd=site_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_process_finds_config_in_the_working_folder(site_dir: Path) -> None:
+    """Run from the site's folder, the command uses ./config.toml and keeps its data there."""
+    assert helpdesk(site_dir, "init").returncode == 0
+    logged = helpdesk(site_dir, "phone", *form_args(), "--by", "sari")
+    assert logged.returncode == 0, logged.stderr
+    assert "Nomor Pengaduan TIK-2026-00001" in logged.stdout
+    shown = helpdesk(site_dir, "ticket", "show", "TIK-2026-00001", "--json")
+    assert json.loads(shown.stdout)["reporter_name"] == "Budi Santoso"
+    assert (site_dir / "var" / "helpdesk.db").is_file()
+
+
+def test_process_reports_user_errors_without_traceback(site_dir: Path) -> None:
+    """Unknown tickets, forbidden moves and bad options exit non-zero with a short message."""
+    assert helpdesk(site_dir, "init").returncode == 0
+    unknown = helpdesk(site_dir, "ticket", "show", "TIK-1")
+    assert unknown.returncode == 1
+    assert unknown.stderr == "error: no ticket 'TIK-1'\n"
+    bad_option = helpdesk(site_dir, "ticket", "list", "--limit", "zero")
+    assert bad_option.returncode == 2
+    assert "Traceback" not in bad_option.stderr
+
+
+def test_demo_runs_to_the_end(tmp_path: Path) -> None:
+    """The README's demo command completes and shows an overdue ticket."""
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk", "demo", "--dir", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")},
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert "TIK-2026-00003" in done.stdout and "OVERDUE" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
