@@ -377,6 +377,19 @@ def _cross_check(config: Config) -> list[str]:
         missing = [c for c in CATEGORIES if c not in config.routing]
         if missing:
             problems.append(f"routing: no unit for {', '.join(missing)}")
+    seen: dict[str, str] = {}
+    for agency in config.agencies:
+        for spelling in (agency.name, *agency.aliases):
+            key = "".join(ch for ch in spelling.casefold() if ch.isalnum())
+            owner = seen.setdefault(key, agency.name)
+            if owner != agency.name:
+                problems.append(
+                    f"agencies: {spelling!r} names both {owner!r} and {agency.name!r}"
+                )
+    try:
+        config.business_calendar()
+    except ValueError as exc:
+        problems.append(f"calendar: {exc}")
     return problems
 
 
