@@ -383,9 +383,7 @@ def _cross_check(config: Config) -> list[str]:
             key = "".join(ch for ch in spelling.casefold() if ch.isalnum())
             owner = seen.setdefault(key, agency.name)
             if owner != agency.name:
-                problems.append(
-                    f"agencies: {spelling!r} names both {owner!r} and {agency.name!r}"
-                )
+                problems.append(f"agencies: {spelling!r} names both {owner!r} and {agency.name!r}")
     try:
         config.business_calendar()
     except ValueError as exc:

@@ -282,7 +282,7 @@ def _ask(field: FormulirField, language: str) -> str:
     label = field.label if language == "id" else field.label_en
     if field.choices:
         choices = "  ".join(f"{i}. {shown}" for i, (_, shown) in enumerate(field.choices, 1))
-        typer.echo(f"{label}: {choices}")
+        label = f"{label} ({choices})"
     while True:
         answer = typer.prompt(label, default="", show_default=False)
         if field.choices and answer.strip().isdigit():
