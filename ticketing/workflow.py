@@ -96,6 +96,9 @@ STATE_LABELS: Mapping[str, Mapping[State, str]] = {
     },
 }
 
+# Escalation at step 6 only goes up this ladder.
+_RANK = {Role.OFFICIAL: 1, Role.HEAD_OF_OFFICE: 2}
+
 PAUSABLE = frozenset({State.FIRST_LEVEL, State.DISPOSED, State.ESCALATED_HIGHER, State.RESOLVED})
 
 
@@ -221,14 +224,14 @@ def decide(
             f" (allowed: {allowed or 'none'})"
         )
     paused = ticket.paused_at is not None
+    if move.action == Action.PAUSE and paused:
+        return Rejected("the ticket is already paused")
     if paused and move.action not in (Action.RESUME, Action.NOTE):
         return Rejected(
             f"the ticket is paused, waiting on the reporter; resume it before '{move.action.value}'"
         )
     if move.action == Action.RESUME and not paused:
         return Rejected("the ticket is not paused")
-    if move.action == Action.PAUSE and paused:
-        return Rejected("the ticket is already paused")
     note = move.note.strip()
     if move.action in NOTE_REQUIRED and not note:
         return Rejected(f"'{move.action.value}' needs {NOTE_REQUIRED[move.action]}")
@@ -344,18 +347,28 @@ def _dispose(ctx: _Context) -> Transition | Rejected:
     )
 
 
-def _may_handle(ctx: _Context) -> Rejected | None:
-    """Whether the actor handles the ticket at steps 5 and 6."""
-    ticket, actor = ctx.ticket, ctx.actor
+def _handlers(ctx: _Context) -> set[str]:
+    """Who handles the ticket now: its assignee, its technician, its unit's head."""
+    ticket = ctx.ticket
     unit = ctx.directory.units.get(ticket.unit or "")
-    handlers = {ticket.assignee, ticket.technician, unit.head if unit else None}
-    if ticket.state == State.ESCALATED_HIGHER:
-        handlers.add(ticket.assignee)
-    if actor.id in handlers:
+    return {h for h in (ticket.assignee, ticket.technician, unit.head if unit else None) if h}
+
+
+def _may_handle(ctx: _Context) -> Rejected | None:
+    """Whether the actor handles the ticket (steps 5 and 6)."""
+    if ctx.actor.id in _handlers(ctx):
         return None
     return Rejected(
-        f"{actor.id} does not handle this ticket (assigned to {ticket.assignee or 'nobody'})"
+        f"{ctx.actor.id} does not handle this ticket"
+        f" (assigned to {ctx.ticket.assignee or 'nobody'})"
     )
+
+
+def _help_desk_or_handler(ctx: _Context) -> Rejected | None:
+    """The help desk, or someone who handles the ticket (closing, pausing)."""
+    if ctx.actor.role == Role.HELP_DESK:
+        return None
+    return _may_handle(ctx)
 
 
 def _resolve(ctx: _Context) -> Transition | Rejected:
@@ -389,6 +402,9 @@ def _escalate_higher(ctx: _Context) -> Transition | Rejected:
         )
     if target.id == ctx.ticket.assignee:
         return Rejected(f"the ticket is already with {target.id}")
+    current = ctx.directory.get(ctx.ticket.assignee or "")
+    if current is not None and _RANK.get(target.role, 0) < _RANK.get(current.role, 0):
+        return Rejected(f"{target.id} is below {current.id}; escalation only goes up")
     return ctx.to(
         State.ESCALATED_HIGHER,
         {"escalated_to": target.id, "report": ctx.note},
@@ -401,18 +417,27 @@ def _close(ctx: _Context) -> Transition | Rejected:
         return Rejected(
             f"{ctx.actor.id} is {ctx.actor.role.value}; the help desk or the unit closes tickets"
         )
+    if rejected := _help_desk_or_handler(ctx):
+        return rejected
     return ctx.to(State.CLOSED, due_at=None, closed_at=ctx.now)
 
 
 def _reopen(ctx: _Context) -> Transition | Rejected:
-    if rejected := _role_check(ctx, Role.HELP_DESK, Role.UNIT_HEAD):
-        return rejected
+    if ctx.actor.role != Role.HELP_DESK:
+        unit = ctx.directory.units.get(ctx.ticket.unit or "")
+        if unit is None or ctx.actor.id != unit.head:
+            return Rejected(
+                f"{ctx.actor.id} may not reopen this ticket; the help desk or the head of its"
+                " unit does"
+            )
     if ctx.ticket.technician:
         return ctx.to(State.DISPOSED, assignee=ctx.ticket.technician, resolved_at=None)
     return ctx.to(State.FIRST_LEVEL, assignee=ctx.actor.id, resolved_at=None)
 
 
 def _pause(ctx: _Context) -> Transition | Rejected:
+    if rejected := _help_desk_or_handler(ctx):
+        return rejected
     due = ctx.ticket.due_at
     remaining = ctx.calendar.working_minutes_between(ctx.now, due) if due else 0
     return ctx.stay(
@@ -421,6 +446,8 @@ def _pause(ctx: _Context) -> Transition | Rejected:
 
 
 def _resume(ctx: _Context) -> Transition | Rejected:
+    if rejected := _help_desk_or_handler(ctx):
+        return rejected
     remaining = ctx.ticket.remaining_minutes or 0
     due = ctx.calendar.add_working_minutes(ctx.now, remaining)
     return ctx.stay(
