@@ -17,7 +17,7 @@ from ticketing.archive import archive_file, check_readable, discard
 from ticketing.desk import Registered
 from ticketing.desk import register as register_complaint
 from ticketing.directory import Role
-from ticketing.formulir import FormulirField, Incomplete
+from ticketing.formulir import FIELDS, FormulirField, Incomplete
 from ticketing.normalize import InvalidValue
 from ticketing.workflow import Rejected
 
@@ -113,18 +113,9 @@ def phone(
     as_json: JsonOpt = False,
 ) -> None:
     """Log a complaint received by telephone."""
-    given = {
-        "agency": agency,
-        "division": division,
-        "reporter_name": name,
-        "position": position,
-        "phone": phone,
-        "email": email,
-        "sex": sex,
-        "employment_status": status,
-        "category": category,
-        "description": description,
-    }
+    given = _form(
+        agency, division, name, position, phone, email, sex, status, category, description
+    )
     _log(ctx, "phone", given, officer, received, interactive, as_json, scan=None)
 
 
@@ -150,19 +141,15 @@ def letter(
     as_json: JsonOpt = False,
 ) -> None:
     """Log a complaint received as a written letter, optionally with its scan."""
-    given = {
-        "agency": agency,
-        "division": division,
-        "reporter_name": name,
-        "position": position,
-        "phone": phone,
-        "email": email,
-        "sex": sex,
-        "employment_status": status,
-        "category": category,
-        "description": description,
-    }
+    given = _form(
+        agency, division, name, position, phone, email, sex, status, category, description
+    )
     _log(ctx, "letter", given, officer, received, interactive, as_json, scan=scan)
+
+
+def _form(*values: str | None) -> dict[str, str | None]:
+    """The field options, by canonical key, in the order of the form."""
+    return dict(zip((f.key for f in FIELDS), values, strict=True))
 
 
 def _log(
