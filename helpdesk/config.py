@@ -7,19 +7,23 @@ problem naming the key and what was expected.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -121,6 +125,9 @@ def _default_hours() -> dict[str, str]:
     }
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 def parse_hours(text: str) -> WorkingHours:
     match = _HOURS.match(text)
     if not match:
@@ -135,10 +142,18 @@ def parse_hours(text: str) -> WorkingHours:
     return WorkingHours(start, end)
 
 
+def _check_hours(text: str) -> str:
+    parse_hours(text)
+    return text
+
+
+HoursText = Annotated[str, AfterValidator(_check_hours)]
+
+
 class CalendarConfig(_Section):
     timezone: str = "Asia/Jakarta"
     zone_label: str = "WIB"
-    hours: dict[str, str] = Field(default_factory=_default_hours)
+    hours: Mapping[Weekday, HoursText] = Field(default_factory=_default_hours)
     holiday_country: str | None = "ID"
     holiday_categories: tuple[str, ...] = ("public", "government")
     holiday_subdivision: str | None = None
@@ -156,14 +171,10 @@ class CalendarConfig(_Section):
 
     @field_validator("hours")
     @classmethod
-    def _hours(cls, hours: dict[str, str]) -> dict[str, str]:
-        for day, text in hours.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown day {day!r}; use {', '.join(WEEKDAYS)}")
-            parse_hours(text)
+    def _some_day(cls, hours: Mapping[str, str]) -> Mapping[str, str]:
         if not hours:
             raise ValueError("at least one working day is needed")
-        return hours
+        return MappingProxyType(dict(hours))
 
     @model_validator(mode="after")
     def _holidays(self) -> CalendarConfig:
@@ -192,6 +203,14 @@ class _Credentials(_Section):
     password: str | None = None
     password_env: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _password_replaces_default_env(cls, data: Any) -> Any:
+        # A file that gives `password` (a demo) does not also want the default variable.
+        if isinstance(data, dict) and "password" in data and "password_env" not in data:
+            return {**data, "password_env": None}
+        return data
+
     @model_validator(mode="after")
     def _one_secret(self) -> _Credentials:
         if self.password is not None and self.password_env is not None:
@@ -207,7 +226,7 @@ class _Credentials(_Section):
 
 class MailboxConfig(_Credentials):
     host: str = "127.0.0.1"
-    port: int = Field(993, ge=1, le=65535)
+    port: int = Field(993, ge=1, le=65535, strict=True)
     security: Security = "ssl"
     username: str = "helpdesk@example.go.id"
     password_env: str | None = "HELPDESK_MAILBOX_PASSWORD"
@@ -216,7 +235,7 @@ class MailboxConfig(_Credentials):
 
 class SmtpConfig(_Credentials):
     host: str = "127.0.0.1"
-    port: int = Field(587, ge=1, le=65535)
+    port: int = Field(587, ge=1, le=65535, strict=True)
     security: Security = "starttls"
     username: str = "helpdesk@example.go.id"
     password_env: str | None = "HELPDESK_SMTP_PASSWORD"
@@ -266,15 +285,23 @@ class Config(_Section):
     agencies: tuple[AgencyConfig, ...] = ()
     units: tuple[UnitConfig, ...] = ()
     staff: tuple[StaffConfig, ...] = ()
-    routing: dict[str, str] = Field(default_factory=dict)
+    routing: Mapping[str, str] = Field(default_factory=dict)
 
     # Where the file was; relative paths in it are relative to this folder.
-    base_dir: Path = Field(default=Path("."), exclude=True)
-    source: Path | None = Field(default=None, exclude=True)
+    _base_dir: Path = PrivateAttr(default=Path("."))
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def base_dir(self) -> Path:
+        return self._base_dir
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
 
     @field_validator("routing")
     @classmethod
-    def _routing_keys(cls, routing: dict[str, str]) -> dict[str, str]:
+    def _routing_keys(cls, routing: Mapping[str, str]) -> Mapping[str, str]:
         canonical: dict[str, str] = {}
         for category, unit in routing.items():
             try:
@@ -283,7 +310,7 @@ class Config(_Section):
                 raise ValueError(
                     f"unknown complaint type {category!r}; one of {', '.join(CATEGORIES)}"
                 ) from None
-        return canonical
+        return MappingProxyType(canonical)
 
     # --- derived values ----------------------------------------------------
 
@@ -423,18 +450,56 @@ def config_from_mapping(
     data: Mapping[str, Any], *, base_dir: Path, source: Path | None = None
 ) -> Config:
     try:
-        config = Config.model_validate({**data, "base_dir": base_dir, "source": source})
+        config = _validate(data, base_dir, source)
     except ValidationError as exc:
-        raise ConfigError(source, [_describe(e, data) for e in exc.errors()]) from None
+        problems = [_describe(e, data) for e in exc.errors()]
+        # Report the cross-key problems too, checked on the file without the bad values,
+        # so that one run names everything to fix. (A bad list entry, such as one staff
+        # member, would make the directory checks speak of its absence: skip them then.)
+        locations = [e["loc"] for e in exc.errors()]
+        if not any(isinstance(part, int) for loc in locations for part in loc):
+            try:
+                rest = _validate(_without(data, locations), base_dir, source)
+            except ValidationError:
+                pass
+            else:
+                pruned = tuple(".".join(str(part) for part in loc) for loc in locations)
+                problems += [
+                    p for p in _cross_check(rest) if p not in problems and not p.startswith(pruned)
+                ]
+        raise ConfigError(source, problems) from None
     if problems := _cross_check(config):
         raise ConfigError(source, problems)
     return config
 
 
+def _validate(data: Mapping[str, Any], base_dir: Path, source: Path | None) -> Config:
+    config = Config.model_validate(data)
+    config._base_dir = base_dir
+    config._source = source
+    return config
+
+
+def _without(data: Mapping[str, Any], locations: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """A deep copy of ``data`` without the keys at ``locations``."""
+    pruned = copy.deepcopy(dict(data))
+    for loc in locations:
+        node: Any = pruned
+        for part in loc[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(loc[-1], None)
+    return pruned
+
+
 def _describe(error: Any, data: Mapping[str, Any]) -> str:
     """One line for one validation error: the key, what was expected, what was found."""
-    loc = _key_path(error["loc"], data)
     kind = error["type"]
+    if error["loc"] and error["loc"][-1] == "[key]":  # a key of a table that takes fixed keys
+        where = _key_path(error["loc"][:-2], data)
+        expected = re.sub(r"^Input should be ", "expected ", str(error["msg"]))
+        return f"{where}: unknown key {error['loc'][-2]!r}; {expected}"
+    loc = _key_path(error["loc"], data)
     if kind == "extra_forbidden":
         return f"{loc}: unknown key"
     if kind == "missing":
