@@ -242,6 +242,20 @@ class SmtpConfig(_Credentials):
     from_address: str = "helpdesk@example.go.id"
 
 
+class NotifierConfig(_Section):
+    """How the outbox sends: limits, retries, and how our e-mails identify themselves."""
+
+    from_name: str | None = None  # default: the office's help_desk_name
+    message_id_domain: str | None = None  # default: the domain of smtp.from_address
+    auto_reply_limit_per_hour: int = Field(5, ge=1, strict=True)
+    batch_size: int = Field(50, ge=1, le=1000, strict=True)
+    retry_base_seconds: int = Field(60, ge=1, strict=True)
+    retry_cap_seconds: int = Field(3600, ge=1, strict=True)
+    max_attempts: int = Field(8, ge=1, le=100, strict=True)
+    lease_seconds: int = Field(300, ge=10, strict=True)
+    timeout_seconds: int = Field(30, ge=1, le=600, strict=True)
+
+
 class PhoneDropConfig(_Section):
     dir: str = "var/phone-drop"
 
@@ -281,6 +295,7 @@ class Config(_Section):
     calendar: CalendarConfig = CalendarConfig()
     mailbox: MailboxConfig = MailboxConfig()
     smtp: SmtpConfig = SmtpConfig()
+    notifier: NotifierConfig = NotifierConfig()
     phone_drop: PhoneDropConfig = PhoneDropConfig()
     agencies: tuple[AgencyConfig, ...] = ()
     units: tuple[UnitConfig, ...] = ()

@@ -11,6 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk import clock
 from helpdesk.config import Config, find_config, load_config
+from notifier.compose import Sender
+from notifier.outbox import RetryPolicy
+from notifier.policy import NotifierSettings, Office
+from notifier.smtp import SmtpSettings
 from ticketing import migrate
 from ticketing.db import make_engine
 from ticketing.desk import Desk
@@ -35,6 +39,48 @@ class Site:
             calendar=self.config.business_calendar(),
             number_format=self.config.numbering.format,
             fields=self.config.formulir_fields(),
+        )
+
+    @cached_property
+    def office(self) -> Office:
+        """What the notifier needs to know of this office."""
+        config = self.config
+        from_address = config.smtp.from_address
+        return Office(
+            settings=NotifierSettings(
+                language=config.office.language,
+                office_name=config.office.name,
+                help_desk_name=config.office.help_desk_name,
+                sender=Sender(
+                    address=from_address,
+                    name=config.notifier.from_name or config.office.help_desk_name,
+                    message_id_domain=config.notifier.message_id_domain
+                    or from_address.rpartition("@")[2],
+                ),
+                timezone=config.calendar.timezone,
+                zone_label=config.calendar.zone_label,
+                auto_reply_limit_per_hour=config.notifier.auto_reply_limit_per_hour,
+            ),
+            directory=self.desk.directory,
+            sop=self.desk.sop,
+            fields=self.desk.fields,
+        )
+
+    @cached_property
+    def retry_policy(self) -> RetryPolicy:
+        n = self.config.notifier
+        return RetryPolicy(n.retry_base_seconds, n.retry_cap_seconds, n.max_attempts)
+
+    def smtp_settings(self) -> SmtpSettings:
+        smtp = self.config.smtp
+        return SmtpSettings(
+            host=smtp.host,
+            port=smtp.port,
+            security=smtp.security,
+            username=smtp.username,
+            password=smtp.resolve_password(),
+            timeout=float(self.config.notifier.timeout_seconds),
+            local_hostname=smtp.from_address.rpartition("@")[2] or "localhost",
         )
 
     @cached_property

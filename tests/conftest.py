@@ -31,3 +31,20 @@ def site_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "config.toml").write_text(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     return folder
+
+
+def use_smtp(site_dir: Path, port: int, security: str = "none") -> None:
+    """Point the site's [smtp] at a loopback server without login."""
+    config = site_dir / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("[smtp]")
+    end = text.index("\n[", start + 1)
+    section = (
+        "[smtp]\n"
+        'host = "127.0.0.1"\n'
+        f"port = {port}\n"
+        f'security = "{security}"\n'
+        'username = ""\n'
+        'from_address = "helpdesk@example.go.id"\n'
+    )
+    config.write_text(text[:start] + section + text[end:], encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ticketing.db import UTCDateTime
@@ -40,6 +40,7 @@ class Ticket(SQLModel, table=True):
     description: str = Field(sa_column=Column(Text, nullable=False))
     signature: str  # the channel's identity: sender address, or the officer who took the call
     created_by: str | None = None  # the officer who logged a phone call or letter
+    source_message_id: str | None = None  # the reporter's e-mail that opened the ticket
 
     # Where it is in the SOP.
     unit: str | None = None
@@ -102,3 +103,38 @@ class Counter(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     year: int = Field(primary_key=True)
     value: int = 0
+
+
+class OutboxEmail(SQLModel, table=True):
+    """An e-mail to send, queued in the transaction of the event that calls for it.
+
+    The message is rendered in full when queued; the sender only delivers its bytes.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_recipient", "recipient", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="event.id")
+    kind: str = Field(max_length=64)  # the template: "reporter.acknowledged", ...
+    recipient: str  # the first To address, lower case: for rate limits and listings
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    subject: str
+    message_id: str = Field(unique=True)
+    auto_submitted: str = Field(max_length=32)  # RFC 3834: auto-replied | auto-generated
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(max_length=16)  # pending | sending | sent | dead | suppressed
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    lease_until: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import func, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from ticketing import migrate
-from ticketing.models import Attachment, Event, Ticket
+from ticketing.models import Attachment, Event, OutboxEmail, Ticket
 from ticketing.workflow import State, Transition
 
 
@@ -172,3 +172,117 @@ class Tx:
             select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(col(Attachment.id))
         )
         return list(self.session.exec(statement))
+
+    # --- outbox --------------------------------------------------------------
+
+    def enqueue(self, emails: Sequence[OutboxEmail]) -> list[OutboxEmail]:
+        """Queue e-mails in this transaction: they exist exactly when its events do."""
+        for email in emails:
+            self.session.add(email)
+        self.session.flush()
+        return list(emails)
+
+    def outbox(
+        self, statuses: Sequence[str] = (), ticket: Ticket | None = None, limit: int | None = None
+    ) -> list[OutboxEmail]:
+        statement = select(OutboxEmail)
+        if statuses:
+            statement = statement.where(col(OutboxEmail.status).in_(list(statuses)))
+        if ticket is not None:
+            statement = statement.where(OutboxEmail.ticket_id == ticket.id)
+        statement = statement.order_by(col(OutboxEmail.id))
+        if limit:
+            statement = statement.limit(limit)
+        return list(self.session.exec(statement))
+
+    def outbox_email(self, email_id: int) -> OutboxEmail | None:
+        return self.session.get(OutboxEmail, email_id)
+
+    def outbox_counts(self) -> dict[str, int]:
+        rows = self.session.exec(
+            select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
+        )
+        return {status: n for status, n in rows}
+
+    def recent_auto_replies(self, recipient: str, since: dt.datetime) -> int:
+        """How many automatic replies went (or will go) to ``recipient`` since ``since``."""
+        statement = select(func.count()).where(
+            OutboxEmail.recipient == recipient.lower(),
+            OutboxEmail.auto_submitted == "auto-replied",
+            OutboxEmail.status != "suppressed",
+            col(OutboxEmail.created_at) >= since,
+        )
+        return int(self.session.exec(statement).one())
+
+    def claim_due(self, now: dt.datetime, lease_until: dt.datetime, limit: int) -> list[int]:
+        """Take up to ``limit`` e-mails that are due, for one sender, until ``lease_until``.
+
+        Due means pending and past its next attempt, or claimed by a sender whose lease
+        ran out (it died mid-send). The claim is committed before sending, and a row is
+        only claimed while its lease is free, so two senders never take the same e-mail.
+        """
+        due = (
+            select(OutboxEmail.id)
+            .where(
+                ((col(OutboxEmail.status) == "pending") & (col(OutboxEmail.next_attempt_at) <= now))
+                | ((col(OutboxEmail.status) == "sending") & (col(OutboxEmail.lease_until) < now))
+            )
+            .order_by(col(OutboxEmail.next_attempt_at), col(OutboxEmail.id))
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        ids = list(self.session.exec(due))
+        if not ids:
+            return []
+        self.session.execute(
+            update(OutboxEmail)
+            .where(col(OutboxEmail.id).in_(ids))
+            .values(status="sending", lease_until=lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        return [int(i) for i in ids]
+
+    def mark_sent(self, email_id: int, now: dt.datetime) -> None:
+        self._set(email_id, status="sent", sent_at=now, lease_until=None, last_error=None)
+
+    def mark_retry(self, email_id: int, next_attempt_at: dt.datetime, error: str) -> None:
+        email = self._get_email(email_id)
+        self._set(
+            email_id,
+            status="pending",
+            attempts=email.attempts + 1,
+            next_attempt_at=next_attempt_at,
+            lease_until=None,
+            last_error=error,
+        )
+
+    def mark_dead(self, email_id: int, error: str) -> None:
+        email = self._get_email(email_id)
+        self._set(
+            email_id, status="dead", attempts=email.attempts + 1, lease_until=None, last_error=error
+        )
+
+    def release(self, email_id: int) -> None:
+        """Give a claimed e-mail back untouched (the sender could not try it)."""
+        self._set(email_id, status="pending", lease_until=None)
+
+    def requeue(self, email_id: int, now: dt.datetime) -> None:
+        self._set(email_id, status="pending", next_attempt_at=now, lease_until=None)
+
+    def _get_email(self, email_id: int) -> OutboxEmail:
+        email = self.session.get(OutboxEmail, email_id)
+        if email is None:
+            raise LookupError(f"no outbox e-mail {email_id}")
+        return email
+
+    def _set(self, email_id: int, **values: Any) -> None:
+        self.session.execute(
+            update(OutboxEmail)
+            .where(col(OutboxEmail.id) == email_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def ticket_by_id(self, ticket_id: int) -> Ticket | None:
+        return self.session.get(Ticket, ticket_id)

@@ -12,13 +12,15 @@ import typer
 from helpdesk.cli.common import USER_ENV, actor, fail, print_json, site
 from helpdesk.clock import parse_moment
 from helpdesk.display import long_time
+from helpdesk.service import register_complaint
 from helpdesk.wiring import Site
 from ticketing.archive import archive_file, check_readable, discard
 from ticketing.desk import Registered
-from ticketing.desk import register as register_complaint
 from ticketing.directory import Role
 from ticketing.formulir import FIELDS, FormulirField, Incomplete
+from ticketing.models import Attachment
 from ticketing.normalize import InvalidValue
+from ticketing.store import Tx
 from ticketing.workflow import Rejected
 
 # Options that fill the Formulir, by canonical key; Indonesian aliases are accepted too.
@@ -189,32 +191,35 @@ def _log(
         values = given
 
     archive_dir = here.config.path(here.config.paths.archive_dir)
-    archived = None
+    archived: list[Attachment] = []
+
+    def keep_scan(tx: Tx, registered: Registered) -> None:
+        if scan is not None:
+            attachment = archive_file(scan, archive_dir, registered.ticket.number, now)
+            archived.append(attachment)
+            attachment.ticket_id = registered.ticket.id  # type: ignore[assignment]
+            tx.add_attachment(attachment)
+
     try:
-        with here.store.transaction() as tx:
-            outcome = register_complaint(
-                tx,
-                here.desk,
-                values,
-                channel=channel,
-                received_at=received_at,
-                signature=officer,
-                officer=officer,
-                now=now,
-            )
-            if isinstance(outcome, Rejected):
-                fail(outcome.message)
-            if isinstance(outcome, Incomplete):
-                fail(*_problem_lines(outcome, language))
-            assert isinstance(outcome, Registered)
-            if scan is not None:
-                archived = archive_file(scan, archive_dir, outcome.ticket.number, now)
-                archived.ticket_id = outcome.ticket.id  # type: ignore[assignment]
-                tx.add_attachment(archived)
+        outcome = register_complaint(
+            here,
+            values,
+            channel=channel,
+            received_at=received_at,
+            signature=officer,
+            officer=officer,
+            now=now,
+            also=keep_scan,
+        )
     except BaseException:
-        if archived is not None:
-            discard(archived, archive_dir)
+        for attachment in archived:  # the transaction did not commit: no orphan files
+            discard(attachment, archive_dir)
         raise
+    if isinstance(outcome, Rejected):
+        fail(outcome.message)
+    if isinstance(outcome, Incomplete):
+        fail(*_problem_lines(outcome, language))
+    assert isinstance(outcome, Registered)
 
     ticket = outcome.ticket
     if as_json:
@@ -223,14 +228,14 @@ def _log(
                 "number": ticket.number,
                 "state": ticket.state,
                 "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
-                "attachments": [archived.stored_path] if archived else [],
+                "attachments": [a.stored_path for a in archived],
             }
         )
         return
     typer.echo(texts["registered"].format(number=ticket.number))
     typer.echo(texts["due"].format(due=long_time(ticket.due_at, here.config)))
-    if archived is not None:
-        typer.echo(texts["archived"].format(path=archive_dir / archived.stored_path))
+    for attachment in archived:
+        typer.echo(texts["archived"].format(path=archive_dir / attachment.stored_path))
 
 
 def _env_officer() -> str | None:

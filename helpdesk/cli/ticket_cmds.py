@@ -10,9 +10,9 @@ from rich.table import Table
 
 from helpdesk.cli.common import actor, fail, out, print_json, site
 from helpdesk.display import long_time, short_time, state_label
+from helpdesk.service import move_ticket
 from helpdesk.wiring import Site
 from ticketing.desk import Moved
-from ticketing.desk import move as move_ticket
 from ticketing.formulir import FormulirField
 from ticketing.models import Attachment, Event, Ticket
 from ticketing.normalize import InvalidValue, format_phone_national, normalize_category
@@ -307,10 +307,9 @@ def _move(
     who = actor(by)
     now = here.now()
     request = Move(action=action, actor=who, note=note or "", channel=via, **extra)
-    with here.store.transaction() as tx:
-        outcome = move_ticket(tx, here.desk, number, request, now=now)
-        if not isinstance(outcome, Moved):
-            fail(outcome.message)
+    outcome = move_ticket(here, number, request, now=now)
+    if not isinstance(outcome, Moved):
+        fail(outcome.message)
     ticket, event = outcome.ticket, outcome.event
     if as_json:
         data = ticket_dict(ticket, here, now)

@@ -1,0 +1,53 @@
+"""The help desk's operations as one transaction each: the change and its e-mails.
+
+Every command and job goes through here, so that no workflow event is ever committed
+without the e-mails the SOP calls for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+
+from helpdesk.wiring import Site
+from notifier.outbox import queue_for_events
+from ticketing.desk import Moved, Registered, move, register
+from ticketing.formulir import Incomplete
+from ticketing.store import Tx
+from ticketing.workflow import Move, Rejected
+
+
+def register_complaint(
+    here: Site,
+    raw: Mapping[str, str | None],
+    *,
+    channel: str,
+    received_at: dt.datetime,
+    signature: str,
+    now: dt.datetime,
+    officer: str | None = None,
+    source_message_id: str | None = None,
+    also: Callable[[Tx, Registered], None] | None = None,
+) -> Registered | Incomplete | Rejected:
+    """Register a complaint with its acknowledgement; ``also`` runs in the same transaction
+    (to archive a file with the ticket, say). Nothing is stored unless it is complete."""
+    with here.store.transaction() as tx:
+        outcome = register(
+            tx, here.desk, raw, channel=channel, received_at=received_at, signature=signature,
+            now=now, officer=officer,
+        )  # fmt: skip
+        if isinstance(outcome, Registered):
+            outcome.ticket.source_message_id = source_message_id
+            queue_for_events(tx, here.office, outcome.ticket, outcome.events, now=now)
+            if also is not None:
+                also(tx, outcome)
+        return outcome
+
+
+def move_ticket(here: Site, number: str, request: Move, *, now: dt.datetime) -> Moved | Rejected:
+    """One workflow move with the e-mails it calls for, or why the SOP refuses it."""
+    with here.store.transaction() as tx:
+        outcome = move(tx, here.desk, number, request, now=now)
+        if isinstance(outcome, Moved):
+            queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
+        return outcome

@@ -1,0 +1,102 @@
+"""The outbox sender: claim what is due, send it, record what happened.
+
+Claiming is a short committed transaction that leases the rows to this sender; sending
+happens outside any transaction; the outcome is recorded in another. A sender that dies
+mid-batch leaves its lease to expire, and the e-mails are claimed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from notifier.outbox import RetryPolicy, queue_delivery_failure
+from notifier.policy import Office
+from notifier.smtp import Outgoing, Result, SmtpSettings, send_batch
+from ticketing.models import OutboxEmail
+from ticketing.store import Store, Tx
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+    config_error: str | None = None
+
+    @property
+    def claimed(self) -> int:
+        return len(self.sent) + len(self.retrying) + len(self.dead)
+
+
+Send = Callable[[SmtpSettings, list[Outgoing]], dict[int, Result]]
+
+
+def deliver_due(
+    store: Store,
+    office: Office,
+    settings: SmtpSettings,
+    *,
+    now: Callable[[], dt.datetime],
+    retry: RetryPolicy,
+    batch_size: int = 50,
+    lease_seconds: int = 300,
+    send: Send = send_batch,
+) -> DeliveryReport:
+    """Send one batch of due e-mails. Call again while it sends a full batch."""
+    report = DeliveryReport()
+    started = now()
+    with store.transaction() as tx:
+        ids = tx.claim_due(started, started + dt.timedelta(seconds=lease_seconds), batch_size)
+        batch = []
+        for email_id in ids:
+            email = tx.outbox_email(email_id)
+            assert email is not None
+            batch.append(
+                Outgoing(
+                    email_id, office.settings.sender.address, list(email.recipients), email.raw
+                )
+            )
+    if not batch:
+        return report
+
+    results = send(settings, batch)
+
+    finished = now()
+    with store.transaction() as tx:
+        for message in batch:
+            result = results.get(message.id, Result("temporary", "no result from the sender"))
+            email = tx.outbox_email(message.id)
+            assert email is not None
+            if result.kind == "sent":
+                tx.mark_sent(message.id, finished)
+                report.sent.append(message.id)
+                if result.refused:
+                    refused = "; ".join(f"{a}: {r}" for a, r in result.refused.items())
+                    _alert(tx, office, email, f"refused recipients: {refused}", finished)
+            elif result.kind == "config":
+                tx.release(message.id)
+                report.config_error = result.detail
+            elif result.kind == "temporary" and (
+                later := retry.next_attempt(email.attempts + 1, finished)
+            ):
+                tx.mark_retry(message.id, later, result.detail)
+                report.retrying.append(message.id)
+            else:
+                tx.mark_dead(message.id, result.detail)
+                report.dead.append(message.id)
+                _alert(tx, office, email, result.detail, finished)
+    return report
+
+
+def _alert(tx: Tx, office: Office, email: OutboxEmail, error: str, now: dt.datetime) -> None:
+    """Queue the help desk's alert; if that fails, the delivery outcome is still recorded."""
+    try:
+        with tx.session.begin_nested():
+            queue_delivery_failure(tx, office, email, error, now=now)
+    except Exception:  # noqa: BLE001 - the outcome above matters more than the alert
+        log.exception("could not queue the alert for outbox e-mail %s", email.id)

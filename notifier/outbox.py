@@ -1,0 +1,160 @@
+"""Queue the SOP's e-mails in the transaction of their event, and plan their retries.
+
+``queue(tx, office, notices, ...)`` renders each notice, threads it into its ticket's
+conversation, applies the auto-reply rate limit and stores it in the outbox, all in the
+caller's transaction: an event is committed with its e-mails or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from notifier.compose import AUTO_REPLIED, Threading, build, new_message_id, render
+from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_event
+from ticketing.models import Event, OutboxEmail, Ticket
+from ticketing.store import Tx
+
+PENDING, SENDING, SENT, DEAD, SUPPRESSED = "pending", "sending", "sent", "dead", "suppressed"
+STATUSES = (PENDING, SENDING, SENT, DEAD, SUPPRESSED)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential back-off for temporary failures: base, base*2, base*4 … up to ``cap``."""
+
+    base_seconds: int = 60
+    cap_seconds: int = 3600
+    max_attempts: int = 8
+
+    def next_attempt(self, attempts_so_far: int, now: dt.datetime) -> dt.datetime | None:
+        """When to try again after ``attempts_so_far`` failures, or None to give up."""
+        if attempts_so_far >= self.max_attempts:
+            return None
+        delay = min(self.base_seconds * 2 ** max(attempts_so_far - 1, 0), self.cap_seconds)
+        return now + dt.timedelta(seconds=delay)
+
+
+def queue(
+    tx: Tx,
+    office: Office,
+    notices: Sequence[Notice],
+    *,
+    now: dt.datetime,
+    ticket: Ticket | None = None,
+    event: Event | None = None,
+    in_reply_to: str | None = None,
+) -> list[OutboxEmail]:
+    """Render and store ``notices`` in the outbox of this transaction."""
+    emails = []
+    for notice in notices:
+        emails.append(
+            _email(tx, office, notice, now=now, ticket=ticket, event=event, in_reply_to=in_reply_to)
+        )
+    return tx.enqueue(emails)
+
+
+def queue_for_events(
+    tx: Tx, office: Office, ticket: Ticket, events: Sequence[Event], *, now: dt.datetime
+) -> list[OutboxEmail]:
+    """The e-mails of workflow events just recorded on ``ticket``."""
+    history = tx.events(ticket)
+    queued: list[OutboxEmail] = []
+    for event in events:
+        notices = notices_for_event(office, ticket, event, history)
+        queued += queue(tx, office, notices, now=now, ticket=ticket, event=event)
+    return queued
+
+
+def queue_delivery_failure(
+    tx: Tx, office: Office, failed: OutboxEmail, error: str, *, now: dt.datetime
+) -> list[OutboxEmail]:
+    """Alert the help desk of a dead e-mail (never for an alert that died: no loops)."""
+    if failed.kind == "help_desk.delivery_failed":
+        return []
+    ticket = tx.ticket_by_id(failed.ticket_id) if failed.ticket_id else None
+    notice = delivery_failed_notice(
+        office,
+        kind=failed.kind,
+        recipients=failed.recipients,
+        subject=failed.subject,
+        error=error,
+        ticket_number=ticket.number if ticket else None,
+    )
+    return queue(tx, office, [notice], now=now, ticket=ticket) if notice else []
+
+
+def _email(
+    tx: Tx,
+    office: Office,
+    notice: Notice,
+    *,
+    now: dt.datetime,
+    ticket: Ticket | None,
+    event: Event | None,
+    in_reply_to: str | None,
+) -> OutboxEmail:
+    settings = office.settings
+    rendered = render(notice.kind, settings.language, notice.context)
+    message_id = new_message_id(
+        settings.sender.message_id_domain, ticket.number if ticket else None
+    )
+    threading = _threading(tx, ticket, notice, in_reply_to)
+    message = build(
+        rendered,
+        sender=settings.sender,
+        to=notice.to,
+        cc=notice.cc,
+        message_id=message_id,
+        date=now,
+        auto_submitted=notice.auto_submitted,
+        threading=threading,
+        language=settings.language,
+    )
+    recipient = notice.to[0].address.lower()
+    status = PENDING
+    error = None
+    if notice.auto_submitted == AUTO_REPLIED:
+        since = now - dt.timedelta(hours=1)
+        sent_lately = tx.recent_auto_replies(recipient, since)
+        if sent_lately >= settings.auto_reply_limit_per_hour:
+            # Two auto-responders answering each other would loop forever: keep the
+            # e-mail on record, but do not send it.
+            status = SUPPRESSED
+            error = (
+                f"auto-reply limit: {sent_lately} automatic replies to {recipient} in the last hour"
+            )
+    return OutboxEmail(
+        ticket_id=ticket.id if ticket else None,
+        event_id=event.id if event else None,
+        kind=notice.kind,
+        recipient=recipient,
+        recipients=[r.address for r in (*notice.to, *notice.cc)],
+        subject=str(message["Subject"]),
+        message_id=message_id,
+        auto_submitted=notice.auto_submitted,
+        raw=bytes(message),
+        status=status,
+        attempts=0,
+        next_attempt_at=now,
+        last_error=error,
+        created_at=now,
+    )
+
+
+def _threading(tx: Tx, ticket: Ticket | None, notice: Notice, in_reply_to: str | None) -> Threading:
+    """One conversation per ticket and audience: the reporter's thread starts at their own
+    e-mail when there is one; the staff's at the ticket's first staff e-mail."""
+    if ticket is None or ticket.id is None:
+        return Threading(in_reply_to=in_reply_to)
+    earlier = [
+        e for e in tx.outbox(ticket=ticket) if e.kind.startswith("reporter.") == notice.to_reporter
+    ]
+    references = [e.message_id for e in earlier]
+    if notice.to_reporter:
+        root = in_reply_to or ticket.source_message_id
+        if root:
+            return Threading(in_reply_to=root, references=[root, *references])
+    parent = references[-1] if references else in_reply_to
+    return Threading(in_reply_to=parent, references=references[:10])

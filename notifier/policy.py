@@ -1,0 +1,429 @@
+"""Who is told what: from a workflow event to the notices the SOP calls for.
+
+Pure: takes the ticket, the event and the office's facts; returns ``Notice`` values
+(template, recipients, template context, RFC 3834 kind). Nothing is rendered or sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
+from notifier.formatting import duration, long_time, short_time
+from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
+from ticketing.formulir import FormulirField, Problem
+from ticketing.models import Event, Ticket
+from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
+from ticketing.workflow import STATE_LABELS, STATE_STEPS, Action, SopTimes, State
+
+ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "create": "Pengaduan diterima dan dicatat",
+        "take": "Ditangani Help Desk (layanan tingkat pertama)",
+        "solve": "Diselesaikan oleh Help Desk",
+        "escalate": "Dieskalasi ke unit",
+        "dispose": "Didisposisikan ke petugas teknis",
+        "resolve": "Diselesaikan",
+        "escalate_higher": "Dieskalasi ke tingkat lebih tinggi",
+        "close": "Tiket ditutup",
+        "reopen": "Dibuka kembali",
+        "pause": "Menunggu tanggapan pelapor",
+        "resume": "Dilanjutkan",
+        "note": "Catatan",
+        "breach": "Batas waktu terlewati",
+    },
+    "en": {
+        "create": "Complaint received and registered",
+        "take": "Taken by the help desk (first-level service)",
+        "solve": "Solved by the help desk",
+        "escalate": "Escalated to a unit",
+        "dispose": "Disposed to a technician",
+        "resolve": "Resolved",
+        "escalate_higher": "Escalated to a higher level",
+        "close": "Ticket closed",
+        "reopen": "Reopened",
+        "pause": "Waiting on the reporter",
+        "resume": "Resumed",
+        "note": "Note",
+        "breach": "Deadline breached",
+    },
+}
+
+STEP_NAMES: Mapping[str, Mapping[int, str]] = {
+    "id": {
+        1: "Penerimaan pengaduan",
+        2: "Layanan tingkat pertama",
+        3: "Eskalasi ke unit",
+        4: "Disposisi",
+        5: "Penyelesaian oleh petugas teknis",
+        6: "Eskalasi ke tingkat lebih tinggi",
+        7: "Laporan Akhir dan konfirmasi",
+    },
+    "en": {
+        1: "Receiving the complaint",
+        2: "First-level service",
+        3: "Escalation to a unit",
+        4: "Disposition",
+        5: "Resolution by the technician",
+        6: "Escalation to a higher level",
+        7: "Final report and confirmation",
+    },
+}
+
+
+@dataclass(frozen=True)
+class NotifierSettings:
+    language: str
+    office_name: str
+    help_desk_name: str
+    sender: Sender
+    timezone: str
+    zone_label: str
+    auto_reply_limit_per_hour: int = 5
+
+
+@dataclass(frozen=True)
+class Office:
+    """What the notifier knows of the office: its settings, people, form and times."""
+
+    settings: NotifierSettings
+    directory: Directory
+    sop: SopTimes
+    fields: Sequence[FormulirField]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One e-mail the SOP calls for, before it is rendered."""
+
+    kind: str
+    to: Sequence[Recipient]
+    context: Mapping[str, Any]
+    auto_submitted: str = AUTO_GENERATED
+    cc: Sequence[Recipient] = field(default_factory=tuple)
+    to_reporter: bool = False
+
+
+# --- context for the templates -------------------------------------------------
+
+
+def _time(office: Office, moment: dt.datetime | None) -> str:
+    s = office.settings
+    return long_time(moment, timezone=s.timezone, zone_label=s.zone_label, language=s.language)
+
+
+def _label(office: Office, f: FormulirField) -> str:
+    return f.label if office.settings.language == "id" else f.label_en
+
+
+def _shown_value(office: Office, key: str, value: str) -> str:
+    language = office.settings.language
+    if key == "phone":
+        try:
+            return format_phone_national(value)
+        except ValueError:
+            return value
+    if key == "sex":
+        shown = SEX_LABELS.get(value, value)
+        return shown if language == "id" else {"L": "Male", "P": "Female"}.get(value, value)
+    if key == "category" and language == "en":
+        return CATEGORY_LABELS_EN.get(value, value)
+    return value
+
+
+def salutation(language: str, name: str, sex: str | None = None) -> str:
+    """``Bapak Budi`` / ``Ibu Siti`` / ``Bapak/Ibu Rudi``; ``Mr Budi`` / ``Ms Siti`` / ``Budi``."""
+    if language == "id":
+        title = {"L": "Bapak", "P": "Ibu"}.get(sex or "", "Bapak/Ibu")
+        return f"{title} {name}"
+    title = {"L": "Mr", "P": "Ms"}.get(sex or "", "")
+    return f"{title} {name}".strip()
+
+
+def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
+    language = office.settings.language
+    state = State(ticket.state)
+    unit = office.directory.units.get(ticket.unit or "")
+    technician = office.directory.get(ticket.technician or "")
+    steps = STATE_STEPS[state]
+    return {
+        "number": ticket.number,
+        "tag": f"[{ticket.number}]",
+        "received": _time(office, ticket.received_at),
+        "category": _shown_value(office, "category", ticket.category),
+        "agency": ticket.agency,
+        "division": ticket.division,
+        "reporter_name": ticket.reporter_name,
+        "position": ticket.position,
+        "phone": _shown_value(office, "phone", ticket.phone),
+        "email": ticket.email,
+        "sex": _shown_value(office, "sex", ticket.sex),
+        "employment_status": ticket.employment_status,
+        "description": ticket.description,
+        "state": STATE_LABELS[language][state],
+        "step": steps[0] if steps else 7,
+        "step_name": STEP_NAMES[language][steps[0] if steps else 7],
+        "due": _time(office, ticket.due_at) if ticket.due_at else None,
+        "unit_name": unit.name if unit else None,
+        "technician_name": technician.name if technician else None,
+        "solution": ticket.solution,
+        "channel": ticket.channel,
+    }
+
+
+def form_rows(office: Office, ticket: Ticket) -> list[dict[str, str]]:
+    """The Formulir Pengaduan as (label, value) rows, in the form's order."""
+    language = office.settings.language
+    rows = [
+        {"label": "Nomor Pengaduan" if language == "id" else "Complaint number",
+         "value": ticket.number},
+        {"label": "Hari, Tanggal" if language == "id" else "Day, date",
+         "value": _time(office, ticket.received_at)},
+    ]  # fmt: skip
+    for f in office.fields:
+        rows.append(
+            {
+                "label": _label(office, f),
+                "value": _shown_value(office, f.key, getattr(ticket, f.key)),
+            }
+        )
+    return rows
+
+
+def timeline(office: Office, events: Sequence[Event]) -> list[dict[str, str]]:
+    language = office.settings.language
+    s = office.settings
+    rows = []
+    for event in events:
+        person = office.directory.get(event.actor)
+        rows.append(
+            {
+                "at": short_time(event.at, timezone=s.timezone, language=language),
+                "actor": person.name if person else event.actor,
+                "action": ACTION_LABELS[language].get(event.action, event.action),
+                "note": event.note,
+            }
+        )
+    return rows
+
+
+def _person(office: Office, staff: Staff) -> dict[str, str]:
+    language = office.settings.language
+    return {
+        "name": staff.name,
+        "title": staff.title or ROLE_LABELS[language][staff.role],
+        "salutation": salutation(language, staff.name),
+    }
+
+
+def _base(office: Office, ticket: Ticket) -> dict[str, Any]:
+    s = office.settings
+    return {
+        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "ticket": ticket_context(office, ticket),
+        "form": form_rows(office, ticket),
+    }
+
+
+def _step_time(office: Office, step: int) -> str:
+    return office.sop.by_step[step].label(office.settings.language)
+
+
+def _reporter(office: Office, ticket: Ticket) -> tuple[Recipient, dict[str, str]]:
+    recipient = Recipient(ticket.email, ticket.reporter_name)
+    language = office.settings.language
+    return recipient, {
+        "name": ticket.reporter_name,
+        "salutation": salutation(language, ticket.reporter_name, ticket.sex),
+    }
+
+
+def _staff_recipient(staff: Staff) -> Recipient:
+    return Recipient(staff.email, staff.name)
+
+
+# --- the SOP's notices -----------------------------------------------------------
+
+
+def notices_for_event(
+    office: Office, ticket: Ticket, event: Event, events: Sequence[Event]
+) -> list[Notice]:
+    """The e-mails one workflow event calls for (possibly none)."""
+    action = event.action
+    directory = office.directory
+    base = _base(office, ticket)
+    actor = directory.get(event.actor)
+    base["actor"] = _person(office, actor) if actor else {
+        "name": event.actor, "title": "", "salutation": event.actor,
+    }  # fmt: skip
+    base["note"] = event.note
+
+    if action == Action.CREATE:
+        to, who = _reporter(office, ticket)
+        # An answer to the reporter's own e-mail is an auto-reply; after a call or a
+        # letter it is a notice the system sends on its own.
+        kind = AUTO_REPLIED if ticket.channel == "email" else AUTO_GENERATED
+        context = {**base, "recipient": who, "step_time": _step_time(office, 2)}
+        return [Notice("reporter.acknowledged", [to], context, kind, to_reporter=True)]
+
+    if action == Action.SOLVE:
+        to, who = _reporter(office, ticket)
+        context = {**base, "recipient": who, "solution": event.note}
+        return [Notice("reporter.first_level_solution", [to], context, to_reporter=True)]
+
+    if action == Action.ESCALATE:
+        head = directory.get(ticket.assignee or "")
+        if head is None:
+            return []
+        context = {
+            **base,
+            "recipient": _person(office, head),
+            "step_time": _step_time(office, 4),
+        }
+        return [Notice("unit_head.escalated", [_staff_recipient(head)], context)]
+
+    if action == Action.DISPOSE:
+        technician = directory.get(ticket.technician or "")
+        if technician is None:
+            return []
+        cc = [_staff_recipient(actor)] if actor else []
+        context = {
+            **base,
+            "recipient": _person(office, technician),
+            "step_time": _step_time(office, 5),
+        }
+        return [Notice("technician.disposed", [_staff_recipient(technician)], context, cc=cc)]
+
+    if action == Action.ESCALATE_HIGHER:
+        target = directory.get(ticket.assignee or "")
+        if target is None:
+            return []
+        unit = directory.units.get(ticket.unit or "")
+        head = directory.get(unit.head) if unit else None
+        cc = [_staff_recipient(p) for p in (head,) if p and p.id != event.actor]
+        context = {
+            **base,
+            "recipient": _person(office, target),
+            "report": event.note,
+            "step_time": _step_time(office, 6),
+        }
+        return [Notice("official.escalated_higher", [_staff_recipient(target)], context, cc=cc)]
+
+    if action == Action.RESOLVE:
+        to, who = _reporter(office, ticket)
+        context = {
+            **base,
+            "recipient": who,
+            "solution": event.note,
+            "timeline": timeline(office, events),
+        }
+        return [Notice("reporter.final_report", [to], context, to_reporter=True)]
+
+    if action == Action.CLOSE:
+        to, who = _reporter(office, ticket)
+        context = {**base, "recipient": who}
+        return [Notice("reporter.closed", [to], context, to_reporter=True)]
+
+    return []
+
+
+def breach_notices(
+    office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime
+) -> list[Notice]:
+    """A breached deadline: to the person responsible, copied to their superior."""
+    directory = office.directory
+    person = directory.get(responsible)
+    if person is None:
+        return []
+    superior = directory.superior_of(responsible)
+    language = office.settings.language
+    overdue = int((now - ticket.due_at).total_seconds() // 60) if ticket.due_at else 0
+    context = {
+        **_base(office, ticket),
+        "recipient": _person(office, person),
+        "breach": {
+            "step": step,
+            "step_name": STEP_NAMES[language][step],
+            "step_time": _step_time(office, step),
+            "due": _time(office, ticket.due_at),
+            "overdue_by": duration(overdue, language),
+            "responsible": person.name,
+            "superior": superior.name if superior else None,
+        },
+    }
+    cc = [_staff_recipient(superior)] if superior else []
+    return [Notice("staff.breach", [_staff_recipient(person)], context, cc=cc)]
+
+
+def incomplete_notice(
+    office: Office,
+    *,
+    address: str,
+    name: str | None,
+    sex: str | None,
+    subject: str,
+    problems: Sequence[Problem],
+    understood: Mapping[str, str],
+) -> Notice:
+    """The reply to an incomplete report: every problem, what was understood, and the
+    form pre-filled with it, to complete by replying."""
+    language = office.settings.language
+    s = office.settings
+    rows = []
+    for f in office.fields:
+        value = understood.get(f.key, "")
+        rows.append(
+            {
+                "label": _label(office, f),
+                "value": _shown_value(office, f.key, value) if value else "",
+                "choices": " / ".join(shown for _, shown in f.choices),
+            }
+        )
+    context = {
+        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "recipient": {
+            "name": name or address,
+            "salutation": salutation(language, name or "", sex).strip()
+            if name
+            else ("Bapak/Ibu" if language == "id" else "Sir or Madam"),
+        },
+        "original_subject": subject,
+        "problems": [p.message_id if language == "id" else p.message_en for p in problems],
+        "understood": [row for row in rows if row["value"]],
+        "blank_form": rows,
+    }
+    return Notice(
+        "reporter.incomplete", [Recipient(address, name or "")], context, AUTO_REPLIED,
+        to_reporter=True,
+    )  # fmt: skip
+
+
+def delivery_failed_notice(
+    office: Office,
+    *,
+    kind: str,
+    recipients: Sequence[str],
+    subject: str,
+    error: str,
+    ticket_number: str | None,
+) -> Notice | None:
+    """Tell the help desk that an e-mail could not be delivered (an address may be wrong)."""
+    officers = office.directory.with_role(Role.HELP_DESK)
+    if not officers:
+        return None
+    s = office.settings
+    context = {
+        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "recipient": {"name": s.help_desk_name, "salutation": s.help_desk_name},
+        "failed": {
+            "kind": kind,
+            "recipients": ", ".join(recipients),
+            "subject": subject,
+            "error": error,
+            "ticket_number": ticket_number,
+        },
+    }
+    return Notice("help_desk.delivery_failed", [_staff_recipient(o) for o in officers], context)

@@ -1,0 +1,120 @@
+"""The outbox in the store: same-transaction queueing, rate limits, claims, retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+
+from helpdesk.service import register_complaint
+from helpdesk.wiring import Site
+from notifier.outbox import RetryPolicy
+from tests.conftest import FORM
+from ticketing.desk import Registered
+from ticketing.store import Tx
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
+
+
+def _email_complaint(
+    site: Site,
+    now: dt.datetime = MONDAY,
+    address: str = "budi@dinkes.example.go.id",
+    message_id: str = "<abc@mail.example.id>",
+) -> Registered:
+    outcome = register_complaint(
+        site, {**FORM, "email": address}, channel="email", received_at=now, signature=address,
+        now=now, source_message_id=message_id,
+    )  # fmt: skip
+    assert isinstance(outcome, Registered)
+    return outcome
+
+
+def test_event_and_its_e_mail_commit_together(site: Site) -> None:
+    """The acknowledgement is stored with the event that calls for it, and names it."""
+    registered = _email_complaint(site)
+    with site.store.transaction() as tx:
+        [email] = tx.outbox()
+        [create] = tx.events(registered.ticket)
+    assert email.kind == "reporter.acknowledged"
+    assert email.event_id == create.id
+    assert email.ticket_id == registered.ticket.id
+
+
+def test_failed_transaction_leaves_no_e_mail(site: Site) -> None:
+    """When the transaction fails after the event, neither the ticket nor its e-mail exists."""
+
+    def crash(tx: Tx, registered: Registered) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        register_complaint(
+            site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
+            officer="sari", also=crash,
+        )  # fmt: skip
+    with site.store.transaction() as tx:
+        assert tx.outbox() == [] and tx.tickets() == []
+
+
+def test_reply_to_reporter_threads_to_their_e_mail(site: Site) -> None:
+    """The acknowledgement of an e-mailed complaint answers the reporter's own message."""
+    _email_complaint(site)
+    with site.store.transaction() as tx:
+        [email] = tx.outbox()
+    message = message_from_bytes(email.raw, policy=default_policy)
+    assert message["In-Reply-To"] == "<abc@mail.example.id>"
+    assert message["References"] == "<abc@mail.example.id>"
+    assert message["Auto-Submitted"] == "auto-replied"
+
+
+def test_auto_replies_to_one_address_are_capped(site: Site) -> None:
+    """Past the hourly limit, automatic replies to one address are kept but not sent."""
+    for n in range(6):
+        _email_complaint(site, now=MONDAY + dt.timedelta(minutes=n), message_id=f"<m{n}@x.id>")
+    with site.store.transaction() as tx:
+        statuses = [e.status for e in tx.outbox()]
+        suppressed = tx.outbox(["suppressed"])
+    assert statuses == ["pending"] * 5 + ["suppressed"]
+    assert "auto-reply limit" in (suppressed[0].last_error or "")
+    _email_complaint(site, now=MONDAY + dt.timedelta(minutes=61), message_id="<later@x.id>")
+    with site.store.transaction() as tx:
+        assert tx.outbox()[-1].status == "pending"
+
+
+def test_limit_is_per_address(site: Site) -> None:
+    """Another reporter is not held back by the first one's replies."""
+    for n in range(5):
+        _email_complaint(site, message_id=f"<m{n}@x.id>")
+    _email_complaint(site, address="siti@bpkad.example.go.id", message_id="<s@x.id>")
+    with site.store.transaction() as tx:
+        assert tx.outbox()[-1].status == "pending"
+
+
+def test_claims_never_overlap_and_expired_leases_return(site: Site) -> None:
+    """Two claims get different e-mails; an e-mail whose sender died is claimed again later."""
+    for n in range(4):
+        _email_complaint(site, address=f"p{n}@dinkes.example.go.id", message_id=f"<m{n}@x.id>")
+    lease = MONDAY + dt.timedelta(minutes=5)
+    with site.store.transaction() as tx:
+        first = tx.claim_due(MONDAY, lease, 3)
+    with site.store.transaction() as tx:
+        second = tx.claim_due(MONDAY, lease, 3)
+    assert len(first) == 3 and len(second) == 1 and not set(first) & set(second)
+    with site.store.transaction() as tx:
+        assert tx.claim_due(MONDAY + dt.timedelta(minutes=1), lease, 10) == []
+    with site.store.transaction() as tx:
+        again = tx.claim_due(MONDAY + dt.timedelta(minutes=6), lease, 10)
+    assert sorted(again) == sorted(first + second)
+
+
+def test_retry_policy_doubles_up_to_its_cap() -> None:
+    """Waits double from the base, stop at the cap, and end after the last attempt."""
+    policy = RetryPolicy(base_seconds=60, cap_seconds=300, max_attempts=5)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    waits = [policy.next_attempt(n, now) for n in range(1, 6)]
+    assert [(w - now).total_seconds() if w else None for w in waits] == [
+        60, 120, 240, 300, None,
+    ]  # fmt: skip
