@@ -240,6 +240,7 @@ class SmtpConfig(_Credentials):
     username: str = "helpdesk@example.go.id"
     password_env: str | None = "HELPDESK_SMTP_PASSWORD"
     from_address: str = "helpdesk@example.go.id"
+    ca_file: str | None = None  # a CA bundle to trust (an office's own CA); default: the system's
 
 
 class NotifierConfig(_Section):

@@ -7,11 +7,14 @@ ticket show without waiting.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from helpdesk.config import ENV_VAR as CONFIG_ENV
@@ -52,10 +55,49 @@ def run_demo(keep: Path | None = None) -> int:
     if not REPO_CONFIG.exists():
         print(f"error: the default configuration is not at {REPO_CONFIG}", file=sys.stderr)
         return 1
+    with ExitStack() as stack:
+        return _run(keep, stack)
+
+
+def _mail_sink(stack: ExitStack) -> tuple[int, list[bytes]] | None:
+    """A real SMTP server on loopback that keeps what it receives (aiosmtpd, installed with
+    the test tools); None when it is not installed."""
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError:
+        return None
+    received: list[bytes] = []
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+            received.append(bytes(envelope.content))
+            return "250 2.0.0 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller.start()
+    stack.callback(controller.stop)
+    return port, received
+
+
+def _run(keep: Path | None, stack: ExitStack) -> int:
     folder = keep or Path(tempfile.mkdtemp(prefix="helpdesk-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "config.toml"
-    config.write_text(REPO_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    text = REPO_CONFIG.read_text(encoding="utf-8")
+    sink = _mail_sink(stack)
+    if sink is not None:
+        start = text.index("[smtp]")
+        end = text.index("\n[", start + 1)
+        text = (
+            text[:start]
+            + f'[smtp]\nhost = "127.0.0.1"\nport = {sink[0]}\nsecurity = "none"\n'
+            + 'username = ""\nfrom_address = "helpdesk@example.go.id"\n'
+            + text[end:]
+        )
+    config.write_text(text, encoding="utf-8")
     scan = folder / "surat-bpkad-2026-11-30.pdf"
     scan.write_bytes(b"%PDF-1.4\n% scanned letter from BPKAD (demo)\n%%EOF\n")
     env = {**os.environ, CONFIG_ENV: str(config)}
@@ -220,5 +262,24 @@ def run_demo(keep: Path | None = None) -> int:
     run(later, "ticket", "list")
     run(later, "ticket", "list", "--overdue")
     run(later, "ticket", "show", first)
+
+    say("The e-mails the SOP called for, each queued with its step")
+    run(later, "outbox", "list")
+    if sink is not None:
+        say(f"Delivered to a real SMTP server on 127.0.0.1:{sink[0]}")
+        run(later, "outbox", "send")
+        print(f"(the SMTP server received {len(sink[1])} messages)")
+        listed = subprocess.run(
+            [sys.executable, "-m", "helpdesk", "outbox", "list", "--json"],
+            env=env, text=True, capture_output=True, check=True,
+        )  # fmt: skip
+        final = [
+            e["id"]
+            for e in json.loads(listed.stdout)
+            if e["ticket"] == first and e["kind"] == "reporter.final_report"
+        ]
+        if final:
+            say(f"The Laporan Akhir (final report) that {first}'s reporter received")
+            run(later, "outbox", "show", str(final[0]))
     say(f"Done. The site stays in {folder} (config.toml, var/helpdesk.db, var/archive).")
     return 0

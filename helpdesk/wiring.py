@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk import clock
-from helpdesk.config import Config, find_config, load_config
+from helpdesk.config import Config, ConfigError, find_config, load_config
 from notifier.compose import Sender
 from notifier.outbox import RetryPolicy
 from notifier.policy import NotifierSettings, Office
@@ -81,7 +82,19 @@ class Site:
             password=smtp.resolve_password(),
             timeout=float(self.config.notifier.timeout_seconds),
             local_hostname=smtp.from_address.rpartition("@")[2] or "localhost",
+            tls_context=self._tls_context(smtp.ca_file),
         )
+
+    def _tls_context(self, ca_file: str | None) -> ssl.SSLContext | None:
+        if ca_file is None:
+            return None
+        path = self.config.path(ca_file)
+        try:
+            return ssl.create_default_context(cafile=str(path))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                self.config.source, [f"smtp.ca_file: cannot load {path}: {exc}"]
+            ) from None
 
     @cached_property
     def _engine(self):  # type: ignore[no-untyped-def]

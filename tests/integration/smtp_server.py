@@ -65,3 +65,59 @@ def smtp_server(sink: Sink) -> Iterator[int]:
         yield port
     finally:
         controller.stop()
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert: str
+    key: str
+
+
+def self_signed(folder: str) -> Certificate:
+    """A certificate for 127.0.0.1, made with the openssl command."""
+    import subprocess
+    from pathlib import Path
+
+    cert, key = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return Certificate(str(cert), str(key))
+
+
+@contextmanager
+def secure_smtp_server(
+    sink: Sink, certificate: Certificate, *, implicit_tls: bool, users: dict[str, str]
+) -> Iterator[int]:
+    """SMTPS (implicit TLS) or STARTTLS-required, with login required; yields the port."""
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticate(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        if isinstance(auth_data, LoginPassword):
+            user = auth_data.login.decode()
+            if users.get(user) == auth_data.password.decode():
+                return AuthResult(success=True)
+        # handled=False: aiosmtpd answers 535 itself instead of leaving the client waiting
+        return AuthResult(success=False, handled=False)
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate.cert, certificate.key)
+    port = free_port()
+    options: dict = {"authenticator": authenticate, "auth_required": True}
+    if implicit_tls:
+        # aiosmtpd does not see the SMTPS layer as TLS (session.ssl stays None), so it
+        # would hide AUTH; the whole connection is encrypted anyway.
+        options.update(ssl_context=context, auth_require_tls=False)
+    else:
+        options.update(tls_context=context, require_starttls=True)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=10, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
