@@ -278,10 +278,13 @@ def notices_for_event(
         head = directory.get(ticket.assignee or "")
         if head is None:
             return []
+        unit = directory.units.get(ticket.unit or "")
+        members = [directory.get(t) for t in (unit.technicians if unit else ())]
         context = {
             **base,
             "recipient": _person(office, head),
             "step_time": _step_time(office, 4),
+            "technicians": [{"id": m.id, "name": m.name} for m in members if m],
         }
         return [Notice("unit_head.escalated", [_staff_recipient(head)], context)]
 
@@ -379,7 +382,7 @@ def incomplete_notice(
             {
                 "label": _label(office, f),
                 "value": _shown_value(office, f.key, value) if value else "",
-                "choices": " / ".join(shown for _, shown in f.choices),
+                "choices": " / ".join(_shown_value(office, f.key, c) for c, _ in f.choices),
             }
         )
     context = {
