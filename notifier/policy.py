@@ -193,18 +193,29 @@ def form_rows(office: Office, ticket: Ticket) -> list[dict[str, str]]:
     return rows
 
 
-def timeline(office: Office, events: Sequence[Event]) -> list[dict[str, str]]:
+# What the reporter sees of the staff's notes in the Laporan Akhir: the solution, and
+# what they were asked for while the clock was stopped. Internal notes stay internal.
+NOTES_FOR_REPORTER = frozenset({"solve", "resolve", "pause", "reopen", "close"})
+
+
+def timeline(
+    office: Office, events: Sequence[Event], *, for_reporter: bool = False
+) -> list[dict[str, str]]:
     language = office.settings.language
     s = office.settings
     rows = []
     for event in events:
+        if for_reporter and event.action == "note":
+            continue
         person = office.directory.get(event.actor)
         rows.append(
             {
                 "at": short_time(event.at, timezone=s.timezone, language=language),
                 "actor": person.name if person else event.actor,
                 "action": ACTION_LABELS[language].get(event.action, event.action),
-                "note": event.note,
+                "note": event.note
+                if not for_reporter or event.action in NOTES_FOR_REPORTER
+                else "",
             }
         )
     return rows
@@ -321,7 +332,7 @@ def notices_for_event(
             **base,
             "recipient": who,
             "solution": event.note,
-            "timeline": timeline(office, events),
+            "timeline": timeline(office, events, for_reporter=True),
         }
         return [Notice("reporter.final_report", [to], context, to_reporter=True)]
 

@@ -14,6 +14,7 @@ from notifier.outbox import RetryPolicy
 from tests.conftest import FORM
 from ticketing.desk import Registered
 from ticketing.store import Tx
+from ticketing.workflow import Rejected
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
@@ -118,3 +119,30 @@ def test_retry_policy_doubles_up_to_its_cap() -> None:
     assert [(w - now).total_seconds() if w else None for w in waits] == [
         60, 120, 240, 300, None,
     ]  # fmt: skip
+
+
+def test_final_report_keeps_internal_notes_internal(site: Site) -> None:
+    """The reporter's Laporan Akhir shows the steps and the solution, not the staff's notes."""
+    from helpdesk.service import move_ticket
+    from ticketing.workflow import Action, Move
+
+    outcome = register_complaint(
+        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
+        officer="sari",
+    )  # fmt: skip
+    assert isinstance(outcome, Registered)
+    number = outcome.ticket.number
+    for request in (
+        Move(Action.NOTE, "sari", note="Sandi admin router: rahasia123"),
+        Move(Action.ESCALATE, "sari", note="Router mati total"),
+        Move(Action.DISPOSE, "rudi", technician="agus"),
+        Move(Action.RESOLVE, "agus", note="Adaptor router diganti."),
+    ):
+        assert not isinstance(move_ticket(site, number, request, now=MONDAY), Rejected)
+    with site.store.transaction() as tx:
+        [final] = [e for e in tx.outbox() if e.kind == "reporter.final_report"]
+    message = message_from_bytes(final.raw, policy=default_policy)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Adaptor router diganti." in text
+    assert "rahasia123" not in text and "Router mati total" not in text
+    assert "Dieskalasi ke unit" in text
