@@ -146,3 +146,27 @@ def test_final_report_keeps_internal_notes_internal(site: Site) -> None:
     assert "Adaptor router diganti." in text
     assert "rahasia123" not in text and "Router mati total" not in text
     assert "Dieskalasi ke unit" in text
+
+
+def test_incomplete_report_reply_is_queued_as_an_auto_reply(site: Site) -> None:
+    """The reply to an incomplete report answers the reporter's message and lists each problem."""
+    from notifier.outbox import queue
+    from notifier.policy import incomplete_notice
+    from ticketing.formulir import Incomplete, check_formulir
+
+    checked = check_formulir({**FORM, "phone": "", "sex": "x"}, site.desk.fields)
+    assert isinstance(checked, Incomplete)
+    notice = incomplete_notice(
+        site.office, address="budi@dinkes.example.go.id", name="Budi Santoso", sex=None,
+        subject="Internet mati", problems=checked.problems, understood=checked.understood,
+    )  # fmt: skip
+    with site.store.transaction() as tx:
+        [email] = queue(tx, site.office, [notice], now=MONDAY, in_reply_to="<orig@mail.id>")
+    message = message_from_bytes(email.raw, policy=default_policy)
+    assert message["Subject"] == "Laporan belum lengkap: Internet mati"
+    assert message["In-Reply-To"] == "<orig@mail.id>"
+    assert message["Auto-Submitted"] == "auto-replied"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Nomor Telepon / HandPhone belum diisi." in text
+    assert "Jenis Kelamin tidak valid" in text
+    assert "Nama Pelapor: Budi Santoso" in text
