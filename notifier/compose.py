@@ -25,11 +25,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ticketing.conversation import REPLY_MARKER, message_id_prefix
+
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 LANGUAGES = ("id", "en")
 
-# Written into every e-mail we send, so that a reply's quoted copy can be cut off there.
-REPLY_MARKER = "##- Mohon tulis balasan di atas baris ini / Please reply above this line -##"
 
 AUTO_REPLIED = "auto-replied"  # RFC 3834: an answer to a message someone sent
 AUTO_GENERATED = "auto-generated"  # RFC 3834: sent on the system's own initiative
@@ -107,8 +107,7 @@ def _tidy(text: str) -> str:
 
 def new_message_id(domain: str, ticket_number: str | None = None) -> str:
     """``<tik-2026-00001.3f2a…@example.go.id>``: ours, unique, and naming its ticket."""
-    prefix = re.sub(r"[^a-z0-9-]", "", (ticket_number or "helpdesk").lower())
-    return f"<{prefix}.{uuid.uuid4().hex}@{domain}>"
+    return f"<{message_id_prefix(ticket_number)}.{uuid.uuid4().hex}@{domain}>"
 
 
 def build(

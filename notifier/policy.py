@@ -13,6 +13,7 @@ from typing import Any
 
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
 from notifier.formatting import duration, long_time, short_time
+from ticketing.conversation import subject_tag
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
 from ticketing.models import Event, Ticket
@@ -151,7 +152,7 @@ def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
     steps = STATE_STEPS[state]
     return {
         "number": ticket.number,
-        "tag": f"[{ticket.number}]",
+        "tag": subject_tag(ticket.number),
         "received": _time(office, ticket.received_at),
         "category": _shown_value(office, "category", ticket.category),
         "agency": ticket.agency,
