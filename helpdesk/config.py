@@ -257,6 +257,21 @@ class NotifierConfig(_Section):
     timeout_seconds: int = Field(30, ge=1, le=600, strict=True)
 
 
+class IntakeFolders(_Section):
+    """Where a message is moved once its outcome is stored (created when missing)."""
+
+    processed: str = "Processed"  # became a ticket, or joined one
+    incomplete: str = "Incomplete"  # an incomplete report, answered
+    ignored: str = "Ignored"  # automatic mail, bounces, mailing lists, strangers' replies
+    quarantine: str = "Quarantine"  # could not be processed; see `helpdesk intake quarantine`
+
+
+class IntakeConfig(_Section):
+    folders: IntakeFolders = IntakeFolders()
+    batch_size: int = Field(50, ge=1, le=1000, strict=True)
+    attempts: int = Field(3, ge=1, le=10, strict=True)  # tries per message before quarantine
+
+
 class PhoneDropConfig(_Section):
     dir: str = "var/phone-drop"
 
@@ -279,6 +294,13 @@ class StaffConfig(_Section):
     unit: str | None = None
     title: str = ""
 
+    @field_validator("role")
+    @classmethod
+    def _staff_role(cls, role: Role) -> Role:
+        if role == Role.REPORTER:
+            raise ValueError("reporter is not a staff role")
+        return role
+
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
@@ -297,6 +319,7 @@ class Config(_Section):
     mailbox: MailboxConfig = MailboxConfig()
     smtp: SmtpConfig = SmtpConfig()
     notifier: NotifierConfig = NotifierConfig()
+    intake: IntakeConfig = IntakeConfig()
     phone_drop: PhoneDropConfig = PhoneDropConfig()
     agencies: tuple[AgencyConfig, ...] = ()
     units: tuple[UnitConfig, ...] = ()

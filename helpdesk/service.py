@@ -1,7 +1,8 @@
-"""The help desk's operations as one transaction each: the change and its e-mails.
+"""The help desk's operations: each change with the e-mails it calls for, in one transaction.
 
 Every command and job goes through here, so that no workflow event is ever committed
-without the e-mails the SOP calls for.
+without the e-mails the SOP calls for. The ``*_in`` forms work inside a transaction the
+caller already holds (the intake stores the message in the same one).
 """
 
 from __future__ import annotations
@@ -15,6 +16,29 @@ from ticketing.desk import Moved, Registered, move, register
 from ticketing.formulir import Incomplete
 from ticketing.store import Tx
 from ticketing.workflow import Move, Rejected
+
+
+def register_in(
+    tx: Tx,
+    here: Site,
+    raw: Mapping[str, str | None],
+    *,
+    channel: str,
+    received_at: dt.datetime,
+    signature: str,
+    now: dt.datetime,
+    officer: str | None = None,
+    source_message_id: str | None = None,
+) -> Registered | Incomplete | Rejected:
+    outcome = register(
+        tx, here.desk, raw, channel=channel, received_at=received_at, signature=signature,
+        now=now, officer=officer,
+    )  # fmt: skip
+    if isinstance(outcome, Registered):
+        # The reporter's conversation starts at the e-mail that opened the report.
+        outcome.ticket.source_message_id = source_message_id
+        queue_for_events(tx, here.office, outcome.ticket, outcome.events, now=now)
+    return outcome
 
 
 def register_complaint(
@@ -32,22 +56,25 @@ def register_complaint(
     """Register a complaint with its acknowledgement; ``also`` runs in the same transaction
     (to archive a file with the ticket, say). Nothing is stored unless it is complete."""
     with here.store.transaction() as tx:
-        outcome = register(
-            tx, here.desk, raw, channel=channel, received_at=received_at, signature=signature,
-            now=now, officer=officer,
+        outcome = register_in(
+            tx, here, raw, channel=channel, received_at=received_at, signature=signature,
+            now=now, officer=officer, source_message_id=source_message_id,
         )  # fmt: skip
-        if isinstance(outcome, Registered):
-            outcome.ticket.source_message_id = source_message_id
-            queue_for_events(tx, here.office, outcome.ticket, outcome.events, now=now)
-            if also is not None:
-                also(tx, outcome)
+        if isinstance(outcome, Registered) and also is not None:
+            also(tx, outcome)
         return outcome
+
+
+def move_in(
+    tx: Tx, here: Site, number: str, request: Move, *, now: dt.datetime
+) -> Moved | Rejected:
+    outcome = move(tx, here.desk, number, request, now=now)
+    if isinstance(outcome, Moved):
+        queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
+    return outcome
 
 
 def move_ticket(here: Site, number: str, request: Move, *, now: dt.datetime) -> Moved | Rejected:
     """One workflow move with the e-mails it calls for, or why the SOP refuses it."""
     with here.store.transaction() as tx:
-        outcome = move(tx, here.desk, number, request, now=now)
-        if isinstance(outcome, Moved):
-            queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
-        return outcome
+        return move_in(tx, here, number, request, now=now)

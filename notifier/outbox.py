@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from notifier.compose import AUTO_REPLIED, Threading, build, new_message_id, render
 from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_event
-from ticketing.models import Event, OutboxEmail, Ticket
+from ticketing.models import Event, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
 
-PENDING, SENDING, SENT, DEAD, SUPPRESSED = "pending", "sending", "sent", "dead", "suppressed"
-STATUSES = (PENDING, SENDING, SENT, DEAD, SUPPRESSED)
+PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+SUPPRESSED, BOUNCED = "suppressed", "bounced"  # held by the auto-reply limit; returned later
+STATUSES = (PENDING, SENDING, SENT, DEAD, SUPPRESSED, BOUNCED)
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,16 @@ def queue(
     ticket: Ticket | None = None,
     event: Event | None = None,
     in_reply_to: str | None = None,
+    submission: Submission | None = None,
 ) -> list[OutboxEmail]:
     """Render and store ``notices`` in the outbox of this transaction."""
     emails = []
     for notice in notices:
-        emails.append(
-            _email(tx, office, notice, now=now, ticket=ticket, event=event, in_reply_to=in_reply_to)
+        email = _email(
+            tx, office, notice, now=now, ticket=ticket, event=event, in_reply_to=in_reply_to
         )
+        email.submission_id = submission.id if submission else None
+        emails.append(email)
     return tx.enqueue(emails)
 
 

@@ -17,6 +17,7 @@ class Role(StrEnum):
     TECHNICIAN = "technician"
     OFFICIAL = "official"
     HEAD_OF_OFFICE = "head_of_office"
+    REPORTER = "reporter"  # not staff: the person who complained, acting by e-mail
 
 
 ROLE_LABELS = {
@@ -26,6 +27,7 @@ ROLE_LABELS = {
         Role.TECHNICIAN: "Petugas Teknis",
         Role.OFFICIAL: "Pejabat Terkait",
         Role.HEAD_OF_OFFICE: "Kepala Dinas",
+        Role.REPORTER: "Pelapor",
     },
     "en": {
         Role.HELP_DESK: "Help desk officer",
@@ -33,6 +35,7 @@ ROLE_LABELS = {
         Role.TECHNICIAN: "Technician",
         Role.OFFICIAL: "Responsible official",
         Role.HEAD_OF_OFFICE: "Head of office",
+        Role.REPORTER: "Reporter",
     },
 }
 

@@ -120,6 +120,7 @@ class OutboxEmail(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     event_id: int | None = Field(default=None, foreign_key="event.id")
+    submission_id: int | None = Field(default=None, foreign_key="submission.id")
     kind: str = Field(max_length=64)  # the template: "reporter.acknowledged", ...
     recipient: str  # the first To address, lower case: for rate limits and listings
     recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -138,3 +139,65 @@ class OutboxEmail(SQLModel, table=True):
     sent_at: dt.datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+
+
+class Inbound(SQLModel, table=True):
+    """A message that came in (by e-mail, or injected from a file), kept whole, with what
+    became of it. Stored in the same transaction as its outcome."""
+
+    __tablename__ = "inbound"
+    __table_args__ = (
+        Index("ix_inbound_message_id", "message_id"),
+        Index("ix_inbound_raw_sha256", "raw_sha256"),
+        Index("ix_inbound_sender", "from_address", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str | None = None
+    raw_sha256: str = Field(max_length=64)
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    size: int
+    from_address: str | None = None
+    subject: str = ""
+    source: str = Field(max_length=64)  # "imap:INBOX", "inject"
+    uidvalidity: int | None = None
+    uid: int | None = None
+    received_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    outcome: str = Field(max_length=32)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    submission_id: int | None = Field(default=None, foreign_key="submission.id")
+    created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Submission(SQLModel, table=True):
+    """An incomplete report: what was understood so far, and what is missing. The SOP does
+    not follow it up until a reply completes it; then it becomes a ticket."""
+
+    __tablename__ = "submission"
+    __table_args__ = (Index("ix_submission_sender", "sender", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender: str  # lower-case address
+    sender_name: str = ""
+    subject: str = ""
+    values: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    problems: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    status: str = Field(max_length=16)  # open | completed
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    first_message_id: str | None = None
+    created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class MailboxState(SQLModel, table=True):
+    """How far the mailbox has been read: the last UID seen under one UIDVALIDITY."""
+
+    __tablename__ = "mailbox_state"
+
+    folder: str = Field(primary_key=True)
+    uidvalidity: int
+    last_uid: int = 0
+    updated_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -22,7 +22,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from ticketing import migrate
-from ticketing.models import Attachment, Event, OutboxEmail, Ticket
+from ticketing.models import (
+    Attachment,
+    Event,
+    Inbound,
+    MailboxState,
+    OutboxEmail,
+    Submission,
+    Ticket,
+)
 from ticketing.workflow import State, Transition
 
 
@@ -286,3 +294,91 @@ class Tx:
 
     def ticket_by_id(self, ticket_id: int) -> Ticket | None:
         return self.session.get(Ticket, ticket_id)
+
+    # --- intake --------------------------------------------------------------
+
+    def seen_inbound(self, message_id: str | None, raw_sha256: str) -> Inbound | None:
+        """A message stored before: the same Message-ID, or the very same bytes."""
+        condition = Inbound.raw_sha256 == raw_sha256
+        if message_id:
+            condition = (Inbound.message_id == message_id) | condition
+        statement = select(Inbound).where(condition, Inbound.outcome != "quarantine").limit(1)
+        return self.session.exec(statement).first()
+
+    def add_inbound(self, inbound: Inbound) -> Inbound:
+        self.session.add(inbound)
+        self.session.flush()
+        return inbound
+
+    def inbound(self, inbound_id: int) -> Inbound | None:
+        return self.session.get(Inbound, inbound_id)
+
+    def inbound_list(self, outcomes: Sequence[str] = (), limit: int | None = None) -> list[Inbound]:
+        statement = select(Inbound)
+        if outcomes:
+            statement = statement.where(col(Inbound.outcome).in_(list(outcomes)))
+        statement = statement.order_by(col(Inbound.id))
+        if limit:
+            statement = statement.limit(limit)
+        return list(self.session.exec(statement))
+
+    def ticket_in_thread(self, message_ids: Sequence[str]) -> Ticket | None:
+        """The ticket a reply belongs to, by the Message-IDs it answers: one of our
+        e-mails about the ticket, the reporter's first e-mail, or a message stored with it."""
+        if not message_ids:
+            return None
+        ids = list(message_ids)
+        for statement in (
+            select(Ticket)
+            .join(OutboxEmail, col(OutboxEmail.ticket_id) == col(Ticket.id))
+            .where(col(OutboxEmail.message_id).in_(ids)),
+            select(Ticket).where(col(Ticket.source_message_id).in_(ids)),
+            select(Ticket)
+            .join(Inbound, col(Inbound.ticket_id) == col(Ticket.id))
+            .where(col(Inbound.message_id).in_(ids)),
+        ):
+            found = self.session.exec(statement.limit(1)).first()
+            if found is not None:
+                return found
+        return None
+
+    def submission_in_thread(self, message_ids: Sequence[str]) -> Submission | None:
+        """The incomplete report a reply answers, by our reply's or its first Message-ID."""
+        if not message_ids:
+            return None
+        ids = list(message_ids)
+        statement = (
+            select(Submission)
+            .join(OutboxEmail, col(OutboxEmail.submission_id) == col(Submission.id))
+            .where(col(OutboxEmail.message_id).in_(ids))
+            .order_by(col(Submission.id).desc())
+        )
+        found = self.session.exec(statement.limit(1)).first()
+        if found is None:
+            statement = select(Submission).where(col(Submission.first_message_id).in_(ids))
+            found = self.session.exec(statement.limit(1)).first()
+        return found
+
+    def add_submission(self, submission: Submission) -> Submission:
+        self.session.add(submission)
+        self.session.flush()
+        return submission
+
+    def outbox_by_message_id(self, message_id: str) -> OutboxEmail | None:
+        statement = select(OutboxEmail).where(OutboxEmail.message_id == message_id)
+        return self.session.exec(statement).first()
+
+    def mailbox_state(self, folder: str) -> MailboxState | None:
+        return self.session.get(MailboxState, folder)
+
+    def set_mailbox_state(
+        self, folder: str, uidvalidity: int, last_uid: int, now: dt.datetime
+    ) -> None:
+        state = self.session.get(MailboxState, folder)
+        if state is None:
+            state = MailboxState(folder=folder, uidvalidity=uidvalidity, updated_at=now)
+        state.uidvalidity = uidvalidity
+        state.last_uid = last_uid
+        state.updated_at = now
+        self.session.add(state)
+        self.session.flush()

@@ -150,6 +150,11 @@ class Move:
     unit: str | None = None  # escalate: the unit, default from the complaint type
     technician: str | None = None  # dispose: the technician
     target: str | None = None  # escalate_higher: a staff id, or "official" / "head_of_office"
+    reporter: bool = False  # the actor is the reporter (an e-mail address), not staff
+
+
+# What a reporter's own e-mail may do to their ticket: add to it, and restart its clock.
+REPORTER_ACTIONS = frozenset({Action.NOTE, Action.RESUME})
 
 
 @dataclass(frozen=True)
@@ -213,7 +218,12 @@ def decide(
     now: dt.datetime,
 ) -> Transition | Rejected:
     """The transition the SOP allows for this move, or why it does not."""
-    actor = directory.get(move.actor)
+    if move.reporter:
+        if move.action not in REPORTER_ACTIONS:
+            return Rejected(f"a reporter cannot '{move.action.value}' a ticket")
+        actor: Staff | None = Staff(move.actor, move.actor, move.actor, Role.REPORTER)
+    else:
+        actor = directory.get(move.actor)
     if actor is None:
         return Rejected(f"unknown staff member {move.actor!r}")
     state = ticket.state
@@ -446,7 +456,7 @@ def _pause(ctx: _Context) -> Transition | Rejected:
 
 
 def _resume(ctx: _Context) -> Transition | Rejected:
-    if rejected := _help_desk_or_handler(ctx):
+    if ctx.actor.role != Role.REPORTER and (rejected := _help_desk_or_handler(ctx)):
         return rejected
     remaining = ctx.ticket.remaining_minutes or 0
     due = ctx.calendar.add_working_minutes(ctx.now, remaining)

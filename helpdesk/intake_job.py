@@ -1,0 +1,394 @@
+"""The e-mail intake: one message in, one stored outcome out, then the mailbox is told.
+
+``process_message`` stores the raw message, its outcome (a ticket, an incomplete report,
+an addition to a conversation, an archived automatic message), the events and the
+e-mails in ONE transaction. ``poll_mailbox`` moves a message on the server only after
+that commit, so a crash in between fetches it again and finds it already stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from intake.extract import extract_fields, looks_like_form
+from intake.imap import Mailbox
+from intake.parse import InboundMessage, parse
+from intake.quotes import strip_quotes
+from intake.subject import strip_prefixes, ticket_number
+
+from helpdesk.service import move_in, register_in
+from helpdesk.wiring import Site
+from intake.route import (
+    Automatic,
+    BounceOf,
+    Facts,
+    NewSubmission,
+    ReplyToSubmission,
+    ReplyToTicket,
+    route,
+)
+from notifier.outbox import queue, queue_delivery_failure
+from notifier.policy import incomplete_notice
+from ticketing.desk import Moved, Registered
+from ticketing.formulir import Incomplete, check_formulir, merge
+from ticketing.models import Inbound, Submission, Ticket
+from ticketing.store import Tx
+from ticketing.workflow import Action, Move
+
+log = logging.getLogger(__name__)
+
+# What became of a message, and the folder (by config name) it is moved to.
+FOLDER_OF = {
+    "ticket": "processed",
+    "completed": "processed",
+    "reply": "processed",
+    "incomplete": "incomplete",
+    "automatic": "ignored",
+    "bounce": "ignored",
+    "reply_stranger": "ignored",
+    "quarantine": "quarantine",
+}
+
+
+@dataclass(frozen=True)
+class Processed:
+    outcome: str
+    detail: str = ""
+    ticket: str | None = None
+    submission: int | None = None
+    duplicate: bool = False
+
+
+@dataclass
+class PollReport:
+    fetched: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    error: str | None = None
+
+
+def process_message(
+    here: Site,
+    raw: bytes,
+    *,
+    source: str,
+    now: dt.datetime,
+    uid: int | None = None,
+    uidvalidity: int | None = None,
+    received_at: dt.datetime | None = None,
+) -> Processed:
+    """Store one message and its outcome in one transaction."""
+    message = parse(raw)
+    with here.store.transaction() as tx:
+        seen = tx.seen_inbound(message.message_id, message.raw_sha256)
+        if seen is not None:
+            return Processed(seen.outcome, "already stored", duplicate=True)
+        facts = _facts(here, tx, message)
+        decision = route(message, facts)
+        inbound = Inbound(
+            message_id=message.message_id,
+            raw_sha256=message.raw_sha256,
+            raw=raw,
+            size=message.size,
+            from_address=message.from_address,
+            subject=message.subject,
+            source=source,
+            uid=uid,
+            uidvalidity=uidvalidity,
+            received_at=received_at or message.date or now,
+            outcome="",
+            created_at=now,
+        )
+        if isinstance(decision, Automatic):
+            result = Processed("automatic", decision.reason)
+        elif isinstance(decision, BounceOf):
+            result = _bounce(here, tx, message, decision, now)
+        elif isinstance(decision, ReplyToTicket):
+            result = _reply_to_ticket(here, tx, message, decision.number, now)
+        elif isinstance(decision, ReplyToSubmission):
+            result = _reply_to_submission(here, tx, message, inbound, decision.submission_id, now)
+        else:
+            assert isinstance(decision, NewSubmission)
+            result = _new_submission(here, tx, message, inbound, now)
+        inbound.outcome = result.outcome
+        inbound.detail = result.detail
+        if result.ticket:
+            ticket = tx.ticket(result.ticket)
+            inbound.ticket_id = ticket.id if ticket else None
+        inbound.submission_id = result.submission
+        tx.add_inbound(inbound)
+        return result
+
+
+def _facts(here: Site, tx: Tx, message: InboundMessage) -> Facts:
+    thread = [*message.in_reply_to, *message.references]
+    ticket = tx.ticket_in_thread(thread)
+    submission = tx.submission_in_thread(thread) if ticket is None else None
+    tagged = None
+    number = ticket_number(message.subject, here.config.numbering.format)
+    if ticket is None and submission is None and number:
+        candidate = tx.ticket(number)
+        if candidate is not None and _may_write_to(here, candidate, message.from_address):
+            tagged = candidate.number
+    return Facts(
+        thread_ticket=ticket.number if ticket else None,
+        thread_submission=submission.id if submission else None,
+        tagged_ticket=tagged,
+    )
+
+
+def _may_write_to(here: Site, ticket: Ticket, address: str | None) -> bool:
+    """The ticket's reporter, or one of the staff."""
+    if not address:
+        return False
+    return address == ticket.email.lower() or _staff_by_address(here, address) is not None
+
+
+def _staff_by_address(here: Site, address: str) -> str | None:
+    for person in here.desk.directory.staff.values():
+        if person.email.lower() == address:
+            return person.id
+    return None
+
+
+def _form_values(message: InboundMessage) -> dict[str, str]:
+    """The Formulir's fields as written in the message's new text."""
+    text = strip_quotes(message.text)
+    values = dict(extract_fields(text).values)
+    if not values and not looks_like_form(text) and text.strip():
+        # A plain letter without the form: its text is the complaint; the reply will ask
+        # for the rest of the form.
+        values = {"description": text.strip()}
+    if not values.get("email") and message.from_address:
+        values["email"] = message.from_address
+    return values
+
+
+def _new_submission(
+    here: Site, tx: Tx, message: InboundMessage, inbound: Inbound, now: dt.datetime
+) -> Processed:
+    values = _form_values(message)
+    return _complete_or_ask(here, tx, message, None, values, now)
+
+
+def _reply_to_submission(
+    here: Site,
+    tx: Tx,
+    message: InboundMessage,
+    inbound: Inbound,
+    submission_id: int,
+    now: dt.datetime,
+) -> Processed:
+    submission = tx.session.get(Submission, submission_id)
+    if submission is None or submission.status != "open":
+        return _new_submission(here, tx, message, inbound, now)
+    values = merge(submission.values, _form_values(message))
+    return _complete_or_ask(here, tx, message, submission, values, now)
+
+
+def _complete_or_ask(
+    here: Site,
+    tx: Tx,
+    message: InboundMessage,
+    submission: Submission | None,
+    values: dict[str, str],
+    now: dt.datetime,
+) -> Processed:
+    """A ticket when the form is complete; otherwise an incomplete report and a reply that
+    lists every problem."""
+    checked = check_formulir(values, here.desk.fields)
+    sender = message.from_address or ""
+    if isinstance(checked, Incomplete):
+        if submission is None:
+            submission = tx.add_submission(
+                Submission(
+                    sender=sender,
+                    sender_name=message.from_name,
+                    subject=strip_prefixes(message.subject),
+                    status="open",
+                    first_message_id=message.message_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        submission.values = {k: v for k, v in values.items() if v}
+        submission.problems = [
+            {"key": p.key, "kind": p.kind, "message_id": p.message_id, "message_en": p.message_en}
+            for p in checked.problems
+        ]
+        submission.updated_at = now
+        tx.session.add(submission)
+        notice = incomplete_notice(
+            here.office,
+            address=sender,
+            name=checked.understood.get("reporter_name") or message.from_name or None,
+            sex=checked.understood.get("sex"),
+            subject=submission.subject,
+            problems=checked.problems,
+            understood=checked.understood,
+        )
+        queue(
+            tx, here.office, [notice], now=now, in_reply_to=message.message_id,
+            submission=submission,
+        )  # fmt: skip
+        missing = ", ".join(p.key for p in checked.problems)
+        return Processed("incomplete", f"missing or invalid: {missing}", submission=submission.id)
+
+    registered = _register_in(here, tx, message, values, submission, now)
+    outcome = "completed" if submission is not None else "ticket"
+    if submission is not None:
+        submission.status = "completed"
+        submission.ticket_id = registered.ticket.id
+        submission.updated_at = now
+        tx.session.add(submission)
+    return Processed(
+        outcome,
+        ticket=registered.ticket.number,
+        submission=submission.id if submission else None,
+    )
+
+
+def _register_in(
+    here: Site,
+    tx: Tx,
+    message: InboundMessage,
+    values: dict[str, str],
+    submission: Submission | None,
+    now: dt.datetime,
+) -> Registered:
+    received = message.date if message.date and message.date <= now else now
+    if submission is not None:
+        received = submission.created_at
+    outcome = register_in(
+        tx, here, values, channel="email", received_at=received,
+        signature=message.from_address or "", now=now,
+        source_message_id=submission.first_message_id if submission else message.message_id,
+    )  # fmt: skip
+    assert isinstance(outcome, Registered), outcome
+    return outcome
+
+
+def _reply_to_ticket(
+    here: Site, tx: Tx, message: InboundMessage, number: str, now: dt.datetime
+) -> Processed:
+    ticket = tx.ticket(number)
+    assert ticket is not None
+    address = message.from_address or ""
+    text = strip_quotes(message.text).strip() or "(tanpa isi)"
+    staff_id = _staff_by_address(here, address)
+    if staff_id is None and address != ticket.email.lower():
+        return Processed("reply_stranger", f"from {address}, not the reporter", ticket=number)
+    who = staff_id or address
+    requests = [Move(Action.NOTE, who, note=text, channel="email", reporter=staff_id is None)]
+    if ticket.paused_at is not None and staff_id is None:
+        # The SOP's coordination with the reporter: their answer starts the clock again.
+        requests.append(
+            Move(Action.RESUME, who, note="Pelapor menjawab", channel="email", reporter=True)
+        )
+    for request in requests:
+        move_in(tx, here, number, request, now=now)
+    return Processed("reply", f"from {'staff ' + staff_id if staff_id else 'the reporter'}",
+                     ticket=number)  # fmt: skip
+
+
+def _bounce(
+    here: Site, tx: Tx, message: InboundMessage, decision: BounceOf, now: dt.datetime
+) -> Processed:
+    bounce = message.bounce
+    assert bounce is not None
+    what = " ".join(filter(None, [bounce.status, bounce.diagnostic, ", ".join(bounce.recipients)]))
+    original = tx.outbox_by_message_id(decision.original_message_id or "")
+    if original is None:
+        return Processed("bounce", f"not one of ours: {what}")
+    original.status = "bounced"
+    original.last_error = f"bounced: {what}"[:1000]
+    tx.session.add(original)
+    ticket = tx.ticket_by_id(original.ticket_id) if original.ticket_id else None
+    if ticket is not None:
+        note = f"E-mail {original.kind} to {', '.join(original.recipients)} bounced: {what}"
+        moved = move_in(
+            tx, here, ticket.number,
+            Move(Action.NOTE, "MAILER-DAEMON", note=note, channel="email", reporter=True),
+            now=now,
+        )  # fmt: skip
+        assert isinstance(moved, Moved), moved
+    queue_delivery_failure(tx, here.office, original, f"bounced: {what}", now=now)
+    return Processed("bounce", what, ticket=ticket.number if ticket else None)
+
+
+def quarantine(
+    here: Site, raw: bytes, error: str, *, source: str, now: dt.datetime,
+    uid: int | None = None, uidvalidity: int | None = None,
+) -> None:  # fmt: skip
+    """Keep a message that could not be processed, with the reason, for a later replay."""
+    with here.store.transaction() as tx:
+        tx.add_inbound(
+            Inbound(
+                raw_sha256=hashlib.sha256(raw).hexdigest(),
+                raw=raw,
+                size=len(raw),
+                source=source,
+                uid=uid,
+                uidvalidity=uidvalidity,
+                received_at=now,
+                outcome="quarantine",
+                detail=error[:4000],
+                created_at=now,
+            )
+        )
+
+
+def process_with_retries(
+    here: Site, raw: bytes, *, source: str, now: Callable[[], dt.datetime], attempts: int,
+    uid: int | None = None, uidvalidity: int | None = None,
+    received_at: dt.datetime | None = None,
+) -> Processed:  # fmt: skip
+    """Try a message a few times; if it still fails, quarantine it. Never raises for a bad
+    message: one broken e-mail must not block the mailbox."""
+    last = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            return process_message(
+                here, raw, source=source, now=now(), uid=uid, uidvalidity=uidvalidity,
+                received_at=received_at,
+            )  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - isolate the message, keep the loop going
+            last = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            log.warning("message %s: attempt %d failed: %s", uid or source, attempt, last)
+            log.debug("traceback", exc_info=True)
+    quarantine(here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity)
+    return Processed("quarantine", last)
+
+
+def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]) -> PollReport:
+    """Fetch what arrived since last time, process each message, then move it."""
+    config = here.config
+    folder = config.mailbox.folder
+    report = PollReport()
+    validity = mailbox.uidvalidity
+    with here.store.transaction() as tx:
+        state = tx.mailbox_state(folder)
+        last_uid = state.last_uid if state and state.uidvalidity == validity else 0
+        if state and state.uidvalidity != validity:
+            log.warning("%s: UIDVALIDITY changed; reading it again from the start", folder)
+    uids = mailbox.uids_after(last_uid)
+    for fetched in mailbox.fetch(uids, batch=config.intake.batch_size):
+        report.fetched += 1
+        processed = process_with_retries(
+            here, fetched.raw, source=f"imap:{folder}", now=now,
+            attempts=config.intake.attempts, uid=fetched.uid, uidvalidity=validity,
+            received_at=fetched.internal_date,
+        )  # fmt: skip
+        report.outcomes[processed.outcome] = report.outcomes.get(processed.outcome, 0) + 1
+        if processed.outcome == "quarantine":
+            report.quarantined += 1
+        target = getattr(config.intake.folders, FOLDER_OF.get(processed.outcome, "ignored"))
+        mailbox.move(fetched.uid, target)
+        with here.store.transaction() as tx:
+            tx.set_mailbox_state(folder, validity, fetched.uid, now())
+    return report
