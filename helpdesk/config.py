@@ -231,6 +231,7 @@ class MailboxConfig(_Credentials):
     username: str = "helpdesk@example.go.id"
     password_env: str | None = "HELPDESK_MAILBOX_PASSWORD"
     folder: str = "INBOX"
+    ca_file: str | None = None  # a CA bundle to trust (an office's own CA); default: the system's
 
 
 class SmtpConfig(_Credentials):

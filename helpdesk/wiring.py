@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from intake.imap import MailboxSettings
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk import clock
@@ -85,7 +86,20 @@ class Site:
             tls_context=self._tls_context(smtp.ca_file),
         )
 
-    def _tls_context(self, ca_file: str | None) -> ssl.SSLContext | None:
+    def mailbox_settings(self) -> MailboxSettings:
+        box = self.config.mailbox
+        return MailboxSettings(
+            host=box.host,
+            port=box.port,
+            security=box.security,
+            username=box.username,
+            password=box.resolve_password(),
+            folder=box.folder,
+            timeout=float(self.config.notifier.timeout_seconds),
+            ssl_context=self._tls_context(box.ca_file, "mailbox.ca_file"),
+        )
+
+    def _tls_context(self, ca_file: str | None, key: str = "smtp.ca_file") -> ssl.SSLContext | None:
         if ca_file is None:
             return None
         path = self.config.path(ca_file)

@@ -912,3 +912,32 @@ def test_note_keeps_the_state_and_changes_nothing() -> None:
     assert (result.from_state, result.to_state) == (State.CLOSED, State.CLOSED)
     assert (result.changes, result.data) == ({}, {})
     assert (result.actor, result.note, result.channel) == ("kadis", "Reviewed", "web")
+
+
+# --- The reporter, by e-mail ----------------------------------------------------------
+
+
+def test_reporter_may_add_a_note_by_e_mail() -> None:
+    """A reporter's e-mail is recorded on the ticket with their address as the actor."""
+    result = accepted(
+        TICKETS[State.DISPOSED],
+        Move(Action.NOTE, "budi@dinkes.example.go.id", note="Sudah saya coba", reporter=True),
+    )
+    assert (result.actor, result.to_state) == ("budi@dinkes.example.go.id", State.DISPOSED)
+
+
+def test_reporters_answer_restarts_a_paused_clock() -> None:
+    """A reporter's reply resumes a ticket that was waiting on them."""
+    result = accepted(
+        paused(State.DISPOSED),
+        Move(Action.RESUME, "budi@dinkes.example.go.id", note="jawab", reporter=True),
+        now=TUE,
+    )
+    assert result.changes["paused_at"] is None and result.changes["due_at"] is not None
+
+
+@pytest.mark.parametrize("action", [Action.CLOSE, Action.RESOLVE, Action.PAUSE, Action.ESCALATE])
+def test_reporter_cannot_move_the_ticket_otherwise(action: Action) -> None:
+    """Anything but a note or a resume by the reporter is refused."""
+    message = rejected(TICKETS[State.RESOLVED], Move(action, "budi@x.id", note="x", reporter=True))
+    assert message == f"a reporter cannot '{action.value}' a ticket"

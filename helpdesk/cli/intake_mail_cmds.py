@@ -1,0 +1,157 @@
+"""`helpdesk intake ...`: the mailbox by hand — poll once, inject a file, quarantine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from intake.imap import Mailbox, MailboxError
+from rich.table import Table
+
+from helpdesk.cli.common import fail, out, print_json, site
+from helpdesk.display import short_time
+from helpdesk.intake_job import poll_mailbox, process_with_retries
+from ticketing.models import Inbound
+
+app = typer.Typer(
+    help="E-mail intake: poll the mailbox, inject a message file, list and replay quarantine.",
+    no_args_is_help=True,
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def inbound_dict(item: Inbound, ticket: str | None) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "outcome": item.outcome,
+        "detail": item.detail,
+        "from": item.from_address,
+        "subject": item.subject,
+        "message_id": item.message_id,
+        "source": item.source,
+        "ticket": ticket,
+        "submission": item.submission_id,
+        "received_at": item.received_at.isoformat(),
+        "created_at": item.created_at.isoformat(),
+    }
+
+
+@app.command()
+def poll(ctx: typer.Context) -> None:
+    """Read the mailbox once: process what arrived, move each message to its folder."""
+    here = site(ctx)
+    settings = here.mailbox_settings()
+    try:
+        with Mailbox(settings) as mailbox:
+            report = poll_mailbox(here, mailbox, now=here.now)
+    except MailboxError as exc:
+        fail(f"mailbox: {exc}")
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "nothing new"
+    typer.echo(f"fetched {report.fetched}: {outcomes}")
+
+
+@app.command()
+def inject(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Message files (.eml) to process.")],
+) -> None:
+    """Run message files through the same path as the mailbox (support, tests)."""
+    here = site(ctx)
+    problems = []
+    for path in files:
+        if not path.is_file():
+            problems.append(f"{path}: no such file")
+        elif path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if problems:
+        fail(*problems)
+    failed = 0
+    for path in files:
+        processed = process_with_retries(
+            here, path.read_bytes(), source="inject", now=here.now,
+            attempts=here.config.intake.attempts,
+        )  # fmt: skip
+        where = processed.ticket or (
+            f"submission {processed.submission}" if processed.submission else ""
+        )
+        note = " (already stored)" if processed.duplicate else ""
+        typer.echo(f"{path}: {processed.outcome} {where}{note}".rstrip())
+        failed += processed.outcome == "quarantine"
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_inbound(
+    ctx: typer.Context,
+    outcome: Annotated[
+        list[str] | None, typer.Option("--outcome", help="Only these outcomes.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the messages that came in and what became of each."""
+    _print_inbound(ctx, outcome or [], limit, as_json)
+
+
+@app.command("quarantine")
+def list_quarantine(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List the messages that could not be processed, with the reason."""
+    _print_inbound(ctx, ["quarantine"], None, as_json)
+
+
+def _print_inbound(
+    ctx: typer.Context, outcomes: list[str], limit: int | None, as_json: bool
+) -> None:
+    here = site(ctx)
+    with here.store.transaction() as tx:
+        items = tx.inbound_list(outcomes, limit=limit)
+        numbers = {
+            i.ticket_id: (t.number if (t := tx.ticket_by_id(i.ticket_id)) else None)
+            for i in items
+            if i.ticket_id
+        }
+    rows = [inbound_dict(i, numbers.get(i.ticket_id)) for i in items]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out.print("no messages")
+        return
+    table = Table(title=f"{len(rows)} message(s)", title_justify="left")
+    for column in ("Id", "Outcome", "Ticket", "From", "Subject", "When", "Detail"):
+        table.add_column(column, no_wrap=column in ("Id", "Outcome", "Ticket"))
+    for item, row in zip(items, rows, strict=True):
+        table.add_row(
+            str(row["id"]), row["outcome"], row["ticket"] or "-", row["from"] or "-",
+            row["subject"], short_time(item.created_at, here.config), row["detail"],
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def replay(
+    ctx: typer.Context,
+    inbound_id: Annotated[int, typer.Argument(help="The id of a quarantined message.")],
+) -> None:
+    """Process a quarantined message again (after a fix)."""
+    here = site(ctx)
+    with here.store.transaction() as tx:
+        item = tx.inbound(inbound_id)
+        if item is None:
+            fail(f"no message {inbound_id}")
+        if item.outcome != "quarantine":
+            fail(f"message {inbound_id} is not in quarantine (it was: {item.outcome})")
+        raw, source = item.raw, item.source
+    processed = process_with_retries(here, raw, source=source, now=here.now, attempts=1)
+    if processed.outcome == "quarantine":
+        fail(f"message {inbound_id} still fails: {processed.detail}")
+    with here.store.transaction() as tx:
+        item = tx.inbound(inbound_id)
+        assert item is not None
+        item.outcome = "replayed"
+        item.detail = f"replayed: {processed.outcome} {processed.ticket or ''}".strip()
+        tx.session.add(item)
+    typer.echo(f"message {inbound_id}: {processed.outcome} {processed.ticket or ''}".rstrip())

@@ -1,0 +1,182 @@
+"""E-mails through `helpdesk intake inject`: the same path as the mailbox, without IMAP."""
+
+from __future__ import annotations
+
+import json
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Cli
+from tests.mail import FORM_TEXT, email, without
+
+
+@pytest.fixture
+def inject(ready: Cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    counter = iter(range(1000))
+
+    def run(raw: bytes, now: str = "2026-11-30T09:00:00+07:00"):  # type: ignore[no-untyped-def]
+        path = tmp_path / f"m{next(counter)}.eml"
+        path.write_bytes(raw)
+        return ready("intake", "inject", str(path), now=now)
+
+    return run
+
+
+def _outbox(cli: Cli) -> list[dict]:
+    return json.loads(cli("outbox", "list", "--json").stdout)
+
+
+def _raw(site_dir: Path, message_id: str) -> bytes:
+    import sqlite3
+
+    db = sqlite3.connect(site_dir / "var" / "helpdesk.db")
+    return db.execute("SELECT raw FROM outbox WHERE message_id = ?", (message_id,)).fetchone()[0]
+
+
+def test_complete_complaint_becomes_a_ticket_with_an_acknowledgement(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """A complete form by e-mail is a ticket on the e-mail channel, acknowledged in its thread."""
+    result = inject(email(message_id="<first@dinkes.example.go.id>"))
+    assert result.exit_code == 0, result.output
+    assert "ticket TIK-2026-00001" in result.stdout
+    ticket = json.loads(ready("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert (ticket["channel"], ticket["state"], ticket["reporter_name"]) == (
+        "email", "received", "Budi Santoso",
+    )  # fmt: skip
+    assert ticket["signature"] == "budi.santoso@dinkes.example.go.id"
+    [ack] = _outbox(ready)
+    assert ack["kind"] == "reporter.acknowledged" and ack["auto_submitted"] == "auto-replied"
+
+
+def test_incomplete_complaint_gets_a_reply_listing_what_is_missing(
+    inject, ready: Cli, site_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A form without phone and sex is not a ticket; the reply names both fields."""
+    body = without("Jenis Kelamin", without("Nomor Telepon"))
+    result = inject(email(body, message_id="<partial@dinkes.example.go.id>"))
+    assert result.exit_code == 0, result.output
+    assert "incomplete submission 1" in result.stdout
+    assert json.loads(ready("ticket", "list", "--json").stdout) == []
+    [reply] = _outbox(ready)
+    assert reply["kind"] == "reporter.incomplete"
+    message = message_from_bytes(_raw(site_dir, reply["message_id"]), policy=default_policy)
+    assert message["In-Reply-To"] == "<partial@dinkes.example.go.id>"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Nomor Telepon / HandPhone belum diisi." in text
+    assert "Jenis Kelamin belum diisi." in text
+
+
+def test_reply_completing_an_incomplete_report_makes_the_ticket(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """The reporter's reply with the missing fields turns the report into one ticket."""
+    body = without("Jenis Kelamin", without("Nomor Telepon"))
+    inject(email(body, message_id="<partial@dinkes.example.go.id>"))
+    [reply] = _outbox(ready)
+    answer = "Nomor Telepon / HandPhone: 0812-3456-7890\nJenis Kelamin: L\n\n> " + "\n> ".join(
+        FORM_TEXT.splitlines()
+    )
+    result = inject(
+        email(answer, subject="Re: Laporan belum lengkap", in_reply_to=reply["message_id"])
+    )
+    assert result.exit_code == 0, result.output
+    assert "completed TIK-2026-00001" in result.stdout
+    ticket = json.loads(ready("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert ticket["phone"] == "+6281234567890" and ticket["sex"] == "L"
+    assert ticket["description"].startswith("Koneksi internet di ruang pelayanan")
+    kinds = [e["kind"] for e in _outbox(ready)]
+    assert kinds == ["reporter.incomplete", "reporter.acknowledged"]
+
+
+def test_automatic_mail_is_archived_and_never_answered(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """An out-of-office reply makes no ticket and no e-mail."""
+    result = inject(email("Saya sedang cuti.", headers={"Auto-Submitted": "auto-replied"}))
+    assert "automatic" in result.stdout
+    assert json.loads(ready("ticket", "list", "--json").stdout) == []
+    assert _outbox(ready) == []
+
+
+def test_the_same_message_twice_makes_one_ticket(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """A message delivered or fetched twice is recognised and skipped."""
+    raw = email(message_id="<once@dinkes.example.go.id>")
+    inject(raw)
+    again = inject(raw)
+    assert "(already stored)" in again.stdout
+    assert len(json.loads(ready("ticket", "list", "--json").stdout)) == 1
+    assert len(_outbox(ready)) == 1
+
+
+def test_reporters_reply_joins_the_ticket_and_restarts_its_clock(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """A reply in the ticket's thread is added to it; a paused ticket's clock runs again."""
+    inject(email())
+    [ack] = _outbox(ready)
+    ready("ticket", "take", "TIK-2026-00001", "--by", "sari")
+    ready("ticket", "pause", "TIK-2026-00001", "--by", "sari", "--reason", "Mohon kirim foto")
+    result = inject(
+        email("Foto sudah saya lampirkan.\n\n> kutipan", subject="Re: [TIK-2026-00001] x",
+              in_reply_to=ack["message_id"]),
+        now="2026-11-30T10:00:00+07:00",
+    )  # fmt: skip
+    assert "reply TIK-2026-00001" in result.stdout
+    ticket = json.loads(ready("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert ticket["paused"] is False
+    actions = [(e["action"], e["actor"], e["note"]) for e in ticket["events"]][-2:]
+    assert actions == [
+        ("note", "budi.santoso@dinkes.example.go.id", "Foto sudah saya lampirkan."),
+        ("resume", "budi.santoso@dinkes.example.go.id", "Pelapor menjawab"),
+    ]
+
+
+def test_strangers_reply_is_kept_but_changes_nothing(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """Someone else answering in the thread is stored, not added to the ticket."""
+    inject(email())
+    [ack] = _outbox(ready)
+    result = inject(email("Saya juga mengalami.", sender="orang@lain.example.id",
+                          in_reply_to=ack["message_id"]))  # fmt: skip
+    assert "reply_stranger" in result.stdout
+    ticket = json.loads(ready("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert [e["action"] for e in ticket["events"]] == ["create"]
+
+
+def test_bounce_of_our_e_mail_is_recorded_and_the_help_desk_told(
+    inject, ready: Cli, site_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A delivery failure report for our acknowledgement marks it and alerts the help desk."""
+    inject(email())
+    [ack] = _outbox(ready)
+    dsn = _dsn(ack["message_id"], "budi.santoso@dinkes.example.go.id")
+    result = inject(dsn)
+    assert "bounce" in result.stdout
+    outbox = _outbox(ready)
+    assert outbox[0]["status"] == "bounced" and "5.1.1" in outbox[0]["last_error"]
+    assert outbox[-1]["kind"] == "help_desk.delivery_failed"
+    ticket = json.loads(ready("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert "bounced" in ticket["events"][-1]["note"]
+
+
+def test_unreadable_file_is_one_error_line(ready: Cli, tmp_path: Path) -> None:
+    """A path that does not exist is refused before anything is processed."""
+    result = ready("intake", "inject", str(tmp_path / "none.eml"))
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith("none.eml: no such file")
+
+
+def _dsn(original_id: str, recipient: str) -> bytes:
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.go.id>\r\n"
+        "To: helpdesk@example.go.id\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <bounce1@mx.example.go.id>\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n'
+        "\r\n--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.go.id\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n"
+        "\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: helpdesk@example.go.id\r\nTo: {recipient}\r\nMessage-ID: {original_id}\r\n"
+        "Subject: [TIK-2026-00001] Pengaduan diterima\r\n"
+        "\r\n--B--\r\n"
+    ).encode()
