@@ -48,3 +48,18 @@ def use_smtp(site_dir: Path, port: int, security: str = "none") -> None:
         'from_address = "helpdesk@example.go.id"\n'
     )
     config.write_text(text[:start] + section + text[end:], encoding="utf-8")
+
+
+def use_mailbox(
+    site_dir: Path, port: int, user: str = "helpdesk", password: str = "secret"
+) -> None:
+    """Point the site's [mailbox] at a plain IMAP server on loopback."""
+    config = site_dir / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("[mailbox]")
+    end = text.index("\n[", start + 1)
+    section = (
+        f'[mailbox]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        f'username = "{user}"\npassword = "{password}"\nfolder = "INBOX"\n'
+    )
+    config.write_text(text[:start] + section + text[end:], encoding="utf-8")

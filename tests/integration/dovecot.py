@@ -1,0 +1,291 @@
+"""A real Dovecot on a free loopback port, private to one test (see docs: TEST-SERVERS.md §1).
+
+The server gets its own config, base_dir, users file and maildirs, runs in the foreground
+in its own process group, and is stopped by signalling that whole group: a TERM to the
+master alone leaves the ``imap`` process of a connected client running.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+HOST = "127.0.0.1"
+READY_SECONDS = 10.0  # start → "* OK" greeting takes ~30 ms; this only bounds a broken start
+STOP_SECONDS = 3.0  # per signal: TERM to the group takes a few ms, then KILL
+SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+INSTALL_HINT = "install it with: apt-get install -y dovecot-imapd"
+
+# Written from a template: Dovecot 2.3 does not expand $ENV: variables in its config.
+COMMON = """\
+protocols = imap
+listen = {host}
+instance_name = hd-dovecot-{port}
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+# ssl = no and no imaps listener: nothing binds :993 (clashes between instances, fails as non-root)
+ssl = no
+disable_plaintext_auth = no
+mail_location = maildir:{root}/mail/%u
+# tests only: skip fsync, roughly halves APPEND time
+mail_fsync = never
+first_valid_uid = 1
+# tests only: answer a wrong password at once (default: 2 s)
+auth_failure_delay = 0
+{identity}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {root}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = {root}/users
+}}
+service anvil {{
+{chroot}}}
+service imap-login {{
+{chroot}  inet_listener imap {{
+    address = {host}
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+# As root: mail processes refuse UID 0, so they run as the packaged 'dovecot' user
+# (a system UID, hence first_valid_uid = 1 above).
+AS_ROOT = "mail_uid = dovecot\nmail_gid = dovecot\n"
+
+# As an ordinary user: every service runs as that user; chroot() needs root.
+AS_USER = """\
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+"""
+
+
+def dovecot_binary() -> str | None:
+    return shutil.which("dovecot", path=SEARCH_PATH)
+
+
+def dovecot_available() -> str | None:
+    """Why a private Dovecot cannot run here, or None when it can."""
+    if dovecot_binary() is None:
+        return f"the dovecot binary is not installed (not on PATH or in /usr/sbin); {INSTALL_HINT}"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("dovecot")
+        except KeyError:
+            return f"running as root needs the 'dovecot' system user; {INSTALL_HINT}"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+class DovecotServer:
+    """One private Dovecot instance; ``start()`` and ``stop()`` may be called again."""
+
+    host = HOST
+
+    def __init__(self, root: Path, users: dict[str, str], port: int) -> None:
+        self.root = root
+        self.port = port
+        self.mail_dir = root / "mail"
+        self.conf = root / "dovecot.conf"
+        self.log = root / "dovecot.log"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._write(users)
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None
+
+    def _write(self, users: dict[str, str]) -> None:
+        as_root = os.geteuid() == 0
+        if as_root:
+            identity, chroot = AS_ROOT, ""
+        else:
+            identity = AS_USER.format(
+                user=pwd.getpwuid(os.geteuid()).pw_name, group=grp.getgrgid(os.getegid()).gr_name
+            )
+            chroot = "  chroot =\n"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.conf.write_text(
+            COMMON.format(
+                host=HOST, port=self.port, root=self.root, identity=identity, chroot=chroot
+            )
+        )
+        lines = []
+        for name, password in users.items():
+            if any(c in name + password for c in ":\n\r"):
+                raise ValueError(f"user {name!r}: ':' and line breaks cannot go in a passwd-file")
+            lines.append(f"{name}:{{PLAIN}}{password}::::{self.mail_dir / name}::\n")
+        users_file = self.root / "users"
+        users_file.write_text("".join(lines))
+        users_file.chmod(0o644)  # read by the auth process, which is not root
+        self.mail_dir.mkdir(exist_ok=True)
+        if as_root:
+            dovecot = pwd.getpwnam("dovecot")
+            os.chown(self.mail_dir, dovecot.pw_uid, dovecot.pw_gid)
+
+    def start(self) -> None:
+        """Start the server and wait for its greeting; raises RuntimeError with its log."""
+        if self._process is not None:
+            return
+        binary = dovecot_binary()
+        if binary is None:
+            raise RuntimeError(dovecot_available() or "dovecot is missing")
+        with open(self.root / "stdout.log", "ab") as out:
+            self._process = subprocess.Popen(
+                [binary, "-F", "-c", str(self.conf)],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, stopped as a whole
+            )  # fmt: skip
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_ready(self) -> None:
+        assert self._process is not None
+        deadline = time.monotonic() + READY_SECONDS
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"dovecot exited with {self._process.returncode}: {self.tail()}")
+            try:
+                with socket.create_connection((HOST, self.port), timeout=1) as s:
+                    if s.recv(64).startswith(b"* OK"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.01)
+        raise RuntimeError(f"dovecot gave no greeting within {READY_SECONDS:.0f} s: {self.tail()}")
+
+    def stop(self) -> None:
+        """Stop the whole process group: TERM, then KILL whatever is left; never leaves one."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        group = process.pid  # start_new_session: the group id is the master's pid
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(group, sig)
+            except ProcessLookupError:
+                break
+            if _gone(process, group, STOP_SECONDS):
+                break
+        process.wait(timeout=STOP_SECONDS)
+        if _members(group):
+            raise RuntimeError(f"dovecot processes left in group {group}: {_members(group)}")
+
+    def tail(self, lines: int = 15) -> str:
+        """The end of the server's log and stdout, for failure messages."""
+        text = []
+        for path in (self.log, self.root / "stdout.log"):
+            if path.exists():
+                text += path.read_text(errors="replace").splitlines()[-lines:]
+        return " | ".join(text) or "(no log)"
+
+
+def _gone(process: subprocess.Popen[bytes], group: int, seconds: float) -> bool:
+    """Wait until the master has exited and no process of its group is left."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None and not _members(group):
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def _members(group: int) -> list[int]:
+    """Live processes (zombies excluded) in the process group, read from /proc."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return []
+        return [group]
+    found = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # it ended while we looked
+        state, pgrp = fields[0], int(fields[2])
+        if pgrp == group and state not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+def _reachable_by(path: Path, uid: int, gid: int) -> bool:
+    """Whether a process running as uid:gid can walk down to ``path``."""
+    for folder in [path, *path.parents]:
+        info = folder.stat()
+        if info.st_uid == uid:
+            bit = stat.S_IXUSR
+        elif info.st_gid == gid:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not info.st_mode & bit:
+            return False
+    return True
+
+
+@contextmanager
+def dovecot_server(root: Path, users: dict[str, str]) -> Iterator[DovecotServer]:
+    """A started private Dovecot with these users under ``root``; stopped (whole group) on exit.
+
+    As root, the mail processes run as 'dovecot' and must reach the maildirs; pytest's
+    temporary folders are 0700, so then the instance lives in a fresh folder of the system
+    temp dir instead, removed on exit.
+    """
+    reason = dovecot_available()
+    if reason is not None:
+        raise RuntimeError(reason)
+    root.mkdir(parents=True, exist_ok=True)
+    scratch: Path | None = None
+    if os.geteuid() == 0:
+        dovecot = pwd.getpwnam("dovecot")
+        if not _reachable_by(root, dovecot.pw_uid, dovecot.pw_gid):
+            scratch = Path(tempfile.mkdtemp(prefix="hd-dovecot-"))
+            scratch.chmod(0o755)
+            root = scratch
+    server: DovecotServer | None = None
+    try:
+        for attempt in range(3):  # a free port can be taken between probing and binding
+            server = DovecotServer(root / f"instance-{attempt}", users, free_port())
+            try:
+                server.start()
+                break
+            except RuntimeError:
+                if attempt == 2 or "Address already in use" not in server.tail():
+                    raise
+        yield server
+    finally:
+        if server is not None:
+            server.stop()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)

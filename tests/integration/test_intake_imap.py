@@ -1,0 +1,195 @@
+"""The mailbox end to end: a real Dovecot in, a real SMTP server out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from helpdesk.cli.main import app
+from intake.imap import Mailbox, MailboxError, MailboxSettings
+from tests.conftest import use_mailbox, use_smtp
+from tests.integration.dovecot import DovecotServer, dovecot_available, dovecot_server
+from tests.integration.smtp_server import Sink, smtp_server
+from tests.mail import email, without
+
+NOW = "2026-11-30T09:00:00+07:00"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_dovecot() -> None:
+    if reason := dovecot_available():
+        pytest.fail(f"Dovecot is needed for these tests: {reason} (apt-get install dovecot-imapd)")
+
+
+@pytest.fixture
+def imap(tmp_path: Path) -> Iterator[DovecotServer]:
+    with dovecot_server(tmp_path / "dovecot", {"helpdesk": "secret"}) as server:
+        yield server
+
+
+@pytest.fixture
+def sink() -> Sink:
+    return Sink()
+
+
+class Office:
+    def __init__(self, site_dir: Path, imap: DovecotServer, monkeypatch: pytest.MonkeyPatch):
+        self.imap = imap
+        self.monkeypatch = monkeypatch
+        self.runner = CliRunner()
+        monkeypatch.setenv("HELPDESK_CONFIG", str(site_dir / "config.toml"))
+        monkeypatch.setenv("HELPDESK_NOW", NOW)
+
+    def __call__(self, *args: str) -> Result:
+        return self.runner.invoke(app, list(args))
+
+    def ok(self, *args: str) -> Result:
+        result = self(*args)
+        assert result.exit_code == 0, result.output
+        return result
+
+    def mailbox(self) -> Mailbox:
+        return Mailbox(MailboxSettings("127.0.0.1", self.imap.port, "none", "helpdesk", "secret"))
+
+    def deliver(self, *messages: bytes) -> None:
+        with self.mailbox() as box:
+            for raw in messages:
+                box.append("INBOX", raw)
+
+    def count(self, folder: str) -> int:
+        settings = MailboxSettings("127.0.0.1", self.imap.port, "none", "helpdesk", "secret",
+                                   folder=folder)  # fmt: skip
+        with Mailbox(settings) as box:
+            return len(box.uids_after(0))
+
+    def json(self, *args: str) -> list[dict]:
+        return json.loads(self.ok(*args, "--json").stdout)
+
+
+@pytest.fixture
+def office(
+    site_dir: Path, imap: DovecotServer, sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Office]:
+    with smtp_server(sink) as smtp_port:
+        use_mailbox(site_dir, imap.port)
+        use_smtp(site_dir, smtp_port)
+        here = Office(site_dir, imap, monkeypatch)
+        here.ok("init")
+        yield here
+
+
+def test_mailbox_to_tickets_replies_and_folders(office: Office, sink: Sink) -> None:
+    """A complete complaint becomes a ticket, an incomplete one a reply, an auto-reply
+    nothing; each message ends in its folder and the e-mails reach the SMTP server."""
+    office.deliver(
+        email(message_id="<c1@dinkes.example.go.id>"),
+        email(without("Jabatan"), sender="Siti <siti@bpkad.example.go.id>",
+              message_id="<i1@bpkad.example.go.id>"),
+        email("Saya sedang cuti.", sender="x@dinsos.example.go.id",
+              headers={"Auto-Submitted": "auto-replied"}),
+    )  # fmt: skip
+    result = office.ok("intake", "poll")
+    assert "fetched 3" in result.stdout
+    assert [t["number"] for t in office.json("ticket", "list")] == ["TIK-2026-00001"]
+    assert (office.count("INBOX"), office.count("Processed")) == (0, 1)
+    assert (office.count("Incomplete"), office.count("Ignored")) == (1, 1)
+
+    office.ok("outbox", "send")
+    delivered = {tuple(m.recipients): m.message for m in sink.received}
+    assert set(delivered) == {
+        ("budi.santoso@dinkes.example.go.id",),
+        ("siti@bpkad.example.go.id",),
+    }
+    ack = delivered[("budi.santoso@dinkes.example.go.id",)]
+    assert ack["In-Reply-To"] == "<c1@dinkes.example.go.id>"
+    reply = delivered[("siti@bpkad.example.go.id",)]
+    assert "Jabatan belum diisi." in reply.get_body(preferencelist=("plain",)).get_content()
+    assert office.ok("intake", "poll").stdout.startswith("fetched 0")
+
+
+def test_reply_through_the_mailbox_completes_the_report(office: Office, sink: Sink) -> None:
+    """The reporter answers our incomplete-report e-mail; the answer makes the ticket."""
+    office.deliver(email(without("Jabatan"), message_id="<i2@dinkes.example.go.id>"))
+    office.ok("intake", "poll")
+    office.ok("outbox", "send")
+    [ours] = sink.received
+    office.deliver(
+        email("Jabatan: Pengelola Data\n", subject="Re: " + ours.message["Subject"],
+              in_reply_to=ours.message["Message-ID"])
+    )  # fmt: skip
+    office.ok("intake", "poll")
+    [ticket] = office.json("ticket", "list")
+    assert ticket["position"] == "Pengelola Data"
+
+
+def test_same_message_twice_makes_one_ticket(office: Office) -> None:
+    """A message appended twice (a client's double send, a redelivery) is one ticket."""
+    raw = email(message_id="<twice@dinkes.example.go.id>")
+    office.deliver(raw, raw)
+    office.ok("intake", "poll")
+    assert len(office.json("ticket", "list")) == 1
+    assert len(office.json("outbox", "list")) == 1
+    assert office.count("Processed") == 2
+
+
+def test_crash_between_commit_and_move_makes_no_duplicate(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the move after the commit never happens, the next poll recognises the message."""
+    office.deliver(email(message_id="<crash@dinkes.example.go.id>"))
+    real_move = Mailbox.move
+
+    def dies(self: Mailbox, uid: int, folder: str) -> None:
+        raise MailboxError("connection lost before the move")
+
+    monkeypatch.setattr(Mailbox, "move", dies)
+    failed = office("intake", "poll")
+    assert failed.exit_code == 1 and "mailbox:" in failed.stderr
+    assert office.count("INBOX") == 1 and len(office.json("ticket", "list")) == 1
+
+    monkeypatch.setattr(Mailbox, "move", real_move)
+    office.ok("intake", "poll")
+    assert office.count("INBOX") == 0 and office.count("Processed") == 1
+    assert len(office.json("ticket", "list")) == 1
+    assert len(office.json("outbox", "list")) == 1
+
+
+def test_server_going_away_mid_batch_recovers(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server stops after two messages; after its restart the rest follow, once each."""
+    office.deliver(*[
+        email(sender=f"p{n}@dinkes.example.go.id", message_id=f"<b{n}@dinkes.example.go.id>")
+        for n in range(4)
+    ])  # fmt: skip
+    real_move = Mailbox.move
+    moves = []
+
+    def move_then_stop(self: Mailbox, uid: int, folder: str) -> None:
+        real_move(self, uid, folder)
+        moves.append(uid)
+        if len(moves) == 2:
+            office.imap.stop()
+
+    monkeypatch.setattr(Mailbox, "move", move_then_stop)
+    failed = office("intake", "poll")
+    assert failed.exit_code == 1 and "mailbox:" in failed.stderr
+    assert len(office.json("ticket", "list")) in (2, 3)
+
+    monkeypatch.setattr(Mailbox, "move", real_move)
+    office.imap.start()
+    office.ok("intake", "poll")
+    assert len(office.json("ticket", "list")) == 4
+    assert office.count("INBOX") == 0 and office.count("Processed") == 4
+
+
+def test_refused_login_is_one_clear_line(office: Office, site_dir: Path) -> None:
+    """Wrong mailbox credentials: exit 1 naming the mailbox, nothing fetched."""
+    use_mailbox(site_dir, office.imap.port, password="wrong")
+    result = office("intake", "poll")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: mailbox:") and "wrong" not in result.stderr
