@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 # imapclient's errors are imaplib's; socket, timeout and TLS errors are all OSError.
 _FAULTS = (imaplib.IMAP4.error, OSError)
-_CHANGES = (b"EXISTS", b"RECENT")
 _DELETED = b"\\Deleted"
 # RFC 2177: servers may drop an IDLE after 30 minutes, so re-issue it well before.
 _IDLE_RENEW_SECONDS = 25 * 60.0
@@ -76,6 +75,7 @@ class Mailbox:
         self._broken = False
         self._uidvalidity = 0
         self._folders: set[str] = set()  # known to exist on this connection
+        self._known_uid = 0  # the highest UID the caller has been told about or named
         self._warned_uidplus = False
 
     def __enter__(self) -> Self:
@@ -100,6 +100,7 @@ class Mailbox:
             raise MailboxLoginError(f"{self.address}: no password set for {s.username}")
         self._broken = False
         self._folders = set()
+        self._known_uid = 0
         try:
             self._open(s, password)
         except BaseException:
@@ -161,7 +162,9 @@ class Mailbox:
             client.noop()
             found = client.search(["UID", f"{last_uid + 1}:*"])
         # "n:*" always matches the highest UID, even when it is below n.
-        return sorted(uid for uid in (int(u) for u in found) if uid > last_uid)
+        newer = sorted(uid for uid in (int(u) for u in found) if uid > last_uid)
+        self._known_uid = max(self._known_uid, last_uid, *newer)
+        return newer
 
     def fetch(self, uids: Sequence[int], batch: int = 50) -> Iterator[Fetched]:
         """The messages, whole, in ``batch``-sized commands; \\Seen is never set.
@@ -231,13 +234,13 @@ class Mailbox:
     def idle_wait(self, seconds: float) -> bool:
         """Wait up to ``seconds`` in IDLE: True when messages arrived, False on timeout.
 
+        True at once when messages above the highest UID ``uids_after`` has seen are there
+        already: a server announces a message only once, maybe before this call.
         A connection that died (BYE, EOF, reset) raises MailboxError rather than looking
         like silence, so the caller never busy-loops on it.
         """
         client = self._live()
-        with self._faults("NOOP"):
-            _, before = client.noop()  # what arrived before IDLE would not be announced again
-        if _changed(before):
+        if self.uids_after(self._known_uid):
             return True
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
@@ -312,7 +315,10 @@ class Mailbox:
 
 
 def _changed(responses: Sequence[tuple[object, ...]]) -> bool:
-    return any(len(r) > 1 and r[1] in _CHANGES for r in responses)
+    """Whether untagged responses announce new mail (EXISTS, or a non-zero RECENT)."""
+    return any(
+        len(r) > 1 and (r[1] == b"EXISTS" or (r[1] == b"RECENT" and r[0] != 0)) for r in responses
+    )
 
 
 def _aware(value: object) -> datetime | None:

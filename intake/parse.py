@@ -13,7 +13,7 @@ is recorded in ``defects``, in a few words.
 # bodies read as Latin-1, quoted-printable attachments losing bytes) fixed only in 2026.
 # The stdlib gives get_body(), iter_attachments(), header objects and per-part defects, with
 # no churn. Its weak spots are covered here: get_content() raises on an unknown charset
-# (_decode_text falls back: declared charset -> UTF-8 -> Windows-1252/Latin-1, with a
+# (_Parse.decode falls back: declared charset -> UTF-8 -> Windows-1252/Latin-1, with a
 # defect), and reading a malformed header can raise (every read goes through a guard).
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ MAX_PARTS = 200
 # More MIME boundaries than parts we would walk means nesting deep enough to make the
 # stdlib parser recurse past Python's limit (about 1000 levels) or crawl: read headers only.
 MAX_BOUNDARIES = MAX_PARTS
+# The stdlib parser checks every line against every open boundary: its cost is lines times
+# nesting depth, about 0.1 microsecond each. Above this (some two seconds) headers only.
+MAX_NESTING_COST = 20_000_000
 # A header is cut to this length before it is decoded: the stdlib's decoder of encoded
 # words is quadratic, and no subject or address list we answer needs more.
 MAX_HEADER_CHARS = 16_384
@@ -51,6 +54,8 @@ MAX_REFERENCES = 100
 MAX_DEFECTS = 50
 
 _BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
+_BOUNDARY_VALUE = re.compile(rb"boundary\s*=\s*\"?([^\"\s;]{1,200})", re.IGNORECASE)
+_CLOSE_DELIMITER = re.compile(rb"^--([^\r\n]{1,200}?)--[ \t]*\r?$", re.MULTILINE)
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _BARE_MESSAGE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
 _ADDR_SPEC = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+$")
@@ -195,6 +200,12 @@ class _Parse:
         if boundaries > MAX_BOUNDARIES:
             self.defect(f"{boundaries} MIME boundaries: body not read")
             return self._headers_only()
+        lines = self.raw.count(b"\n") + 1
+        if boundaries * lines > MAX_NESTING_COST:
+            depth = _nesting_depth(self.raw)
+            if depth * lines > MAX_NESTING_COST:
+                self.defect(f"MIME nesting {depth} deep over {lines} lines: body not read")
+                return self._headers_only()
         try:
             msg: EmailMessage = email.message_from_bytes(self.raw, policy=POLICY)  # type: ignore[assignment]
             if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects):
@@ -445,7 +456,7 @@ class _Parse:
         was_html = _content_type(body) == "text/html"
         pieces = [self.part_text(body)]
         pieces += [self.part_text(extra) for extra in extras]
-        return _normalize("\n\n".join(p for p in pieces if p.strip())), was_html
+        return "\n\n".join(_normalize(p) for p in pieces if p.strip()), was_html
 
     def part_text(self, part: Message, *, plain: bool = False) -> str:
         data = _safe(lambda: part.get_payload(decode=True), None)
@@ -467,8 +478,8 @@ class _Parse:
         return text
 
     def decode(self, data: bytes, charset: str | None) -> str:
-        """Bytes to text: the declared charset, else UTF-8, else Windows-1252 (Latin-1 for
-        its five holes); every fallback recorded."""
+        """Bytes to text: the declared charset, else UTF-8, else Windows-1252 (its five
+        unassigned bytes dropped); every fallback recorded. Never raises."""
         label = (charset or "us-ascii").strip().strip("\"'").lower()
         codec = _codec(label)
         if codec is not None:
@@ -481,13 +492,8 @@ class _Parse:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            pass
-        if label in ("us-ascii", "ascii", "utf-8", "utf8") or codec is None:
             self.defect("body read as windows-1252")
-        try:
-            return data.decode("windows-1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
+        return _c1_as_windows_1252(data.decode("latin-1"))
 
     # -- attachments -------------------------------------------------------------------
 
@@ -500,8 +506,9 @@ class _Parse:
             if id(part) in used_ids or _maintype(part) == "multipart":
                 continue  # a container, or a multipart without parts read as the body
             kind = _content_type(part)
-            if part is self.msg and kind.startswith("text/") and not _is_attachment(part):
-                continue  # a single-part message's body, even when empty or unreadable
+            if part is self.msg and kind in ("text/plain", "text/html"):
+                if not _is_attachment(part):
+                    continue  # a single-part message's body, even when empty
             if (
                 id(part) in inside_alternative
                 and kind.startswith("text/")
@@ -547,11 +554,12 @@ class _Parse:
         cte = (self.raw_header(part, "Content-Transfer-Encoding") or "").strip().lower()
         if cte in ("base64", "quoted-printable") and data:
             # The stdlib parsed the encoded text as if it were the message; undo that.
-            body = data.split(b"\n\n", 1)[-1] if b"\n\n" in data else data
+            # Base64 has no header lines, so all of it sits in the "body" after one blank
+            # line; quoted-printable keeps its header lines readable, so all of it counts.
             try:
                 if cte == "base64":
-                    return base64.b64decode(body, validate=False)
-                return quopri.decodestring(body)
+                    return base64.b64decode(data.lstrip(b"\r\n"), validate=False)
+                return quopri.decodestring(data)
             except (binascii.Error, ValueError):
                 self.defect("attached message's encoding unreadable")
         return data
@@ -682,7 +690,8 @@ class _Parse:
                     if value and _message_ids(value):
                         return _message_ids(value)[0]
             elif kind in ("text/rfc822-headers", "message/global-headers"):
-                headers = self.decode(_safe(lambda p=part: p.get_payload(decode=True), b""), None)
+                data = _safe(lambda p=part: p.get_payload(decode=True), None)
+                headers = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
                 value = self.raw_header(
                     _safe(lambda h=headers: HeaderParser(policy=POLICY).parsestr(h), Message()),
                     "Message-ID",
@@ -819,6 +828,23 @@ def _repair_header_block(raw: bytes) -> bytes | None:
         return None
     rebuilt = b"".join(line + sep for line, sep in zip(lines, [*separators, b""], strict=True))
     return rebuilt + raw[len(head) :]
+
+
+def _nesting_depth(raw: bytes) -> int:
+    """How deep the multiparts nest, from where each boundary is declared and closed."""
+    closes: dict[bytes, list[int]] = {}
+    for match in _CLOSE_DELIMITER.finditer(raw):
+        closes.setdefault(match.group(1), []).append(match.start())
+    events: list[tuple[int, int]] = []
+    for match in _BOUNDARY_VALUE.finditer(raw):
+        start = match.start()
+        end = next((c for c in closes.get(match.group(1), []) if c > start), len(raw))
+        events += [(start, 1), (end, -1)]
+    depth = deepest = 0
+    for _, step in sorted(events):
+        depth += step
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _find_body(parts: list[Message]) -> Message | None:

@@ -120,7 +120,8 @@ def test_fetch_returns_the_exact_bytes_and_internaldate(
 ) -> None:
     """The fetched message is byte for byte what arrived, with its aware INTERNALDATE."""
     raw = message(1)
-    arrived = datetime(2026, 11, 30, 9, 15, 0, tzinfo=WIB)
+    # in the past: Dovecot replaces a future date with the time of arrival
+    arrived = datetime(2024, 11, 4, 9, 15, 0, tzinfo=WIB)
     other.append("INBOX", raw, msg_time=arrived)
     (fetched,) = mailbox.fetch(mailbox.uids_after(0))
     assert fetched.raw == raw
@@ -240,6 +241,17 @@ def test_idle_wait_reports_a_new_message(mailbox: Mailbox, other: IMAPClient) ->
     assert changed is True
     assert took < 2
     assert len(mailbox.uids_after(0)) == 1  # the connection is usable after IDLE
+
+
+def test_idle_wait_reports_a_message_that_arrived_before_it(
+    mailbox: Mailbox, other: IMAPClient
+) -> None:
+    """A message delivered between the last search and IDLE wakes the caller at once."""
+    assert mailbox.uids_after(0) == []
+    other.append("INBOX", message(1))
+    started = time.monotonic()
+    assert mailbox.idle_wait(5) is True
+    assert time.monotonic() - started < 0.4  # not Dovecot's 0.5 s IDLE notice
 
 
 def test_idle_wait_times_out_quietly(mailbox: Mailbox) -> None:

@@ -1,0 +1,656 @@
+"""Parsing: raw bytes of one e-mail -> one InboundMessage, and never an exception."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from intake.parse import MAX_FILENAME_CHARS, InboundMessage, parse
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
+HEAD = "From: Budi <budi@example.org>\nTo: helpdesk@example.org\nSubject: Internet mati\n"
+HEAD += "Date: Mon, 30 Nov 2026 09:00:00 +0700\nMessage-ID: <a1@example.org>\n"
+
+
+def fixture(name: str) -> InboundMessage:
+    return parse((FIXTURES / name).read_bytes())
+
+
+def mail(headers: str = HEAD, body: str = "Halo.\n", **extra: str) -> bytes:
+    """A message from literal header lines and a body, with LF line endings."""
+    lines = "".join(f"{name.replace('_', '-')}: {value}\n" for name, value in extra.items())
+    return (headers + lines + "\n" + body).encode("utf-8")
+
+
+def message(text: str = "Halo.", **headers: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = headers.pop("From", "Budi <budi@example.org>")
+    msg["To"] = "helpdesk@example.org"
+    msg["Subject"] = headers.pop("Subject", "Internet mati")
+    msg["Message-ID"] = "<a1@example.org>"
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(text)
+    return msg
+
+
+# -- headers ----------------------------------------------------------------------------
+
+
+def test_rfc2047_utf8_base64_subject_and_name_are_decoded() -> None:
+    """Base64 encoded words in Subject and in the From display name come out as text."""
+    raw = mail(
+        "From: =?utf-8?b?QnVkaSBTYW50b3NvIMOc?= <Budi@Example.ORG>\n"
+        "Subject: =?utf-8?b?TGFwb3JhbiDigJMgaW50ZXJuZXQgbWF0aQ==?=\n"
+    )
+    parsed = parse(raw)
+    assert parsed.subject == "Laporan – internet mati"
+    assert parsed.from_name == "Budi Santoso Ü"
+    assert parsed.from_address == "budi@example.org"
+
+
+def test_rfc2047_iso_8859_1_quoted_printable_subject_and_name_are_decoded() -> None:
+    """Q-encoded ISO-8859-1 words decode, and Windows' dashes in them are kept."""
+    raw = mail(
+        "From: =?iso-8859-1?q?Andr=E9_Wijaya?= <andre@example.org>\n"
+        "Subject: =?iso-8859-1?q?Caf=E9_=96_wifi_putus?=\n"
+    )
+    parsed = parse(raw)
+    assert parsed.subject == "Café – wifi putus"
+    assert parsed.from_name == "André Wijaya"
+
+
+def test_subject_is_one_stripped_line() -> None:
+    """A folded subject, or one with encoded line breaks, becomes one line."""
+    raw = mail("From: a@example.org\nSubject:  Printer\n  =?utf-8?q?rusak=0D=0Alagi?=  \n")
+    assert parse(raw).subject == "Printer rusak lagi"
+
+
+def test_message_ids_and_threading_headers() -> None:
+    """Message-ID, In-Reply-To and References come as "<...>" ids; free text is ignored."""
+    raw = mail(
+        "From: a@example.org\nMessage-ID:\n <x1@example.org>\n"
+        "In-Reply-To: Your message of Monday <ours.1@helpdesk.example.org>\n"
+        "References: <r1@example.org>\n\t<ours.1@helpdesk.example.org>\n"
+    )
+    parsed = parse(raw)
+    assert parsed.message_id == "<x1@example.org>"
+    assert parsed.in_reply_to == ("<ours.1@helpdesk.example.org>",)
+    assert parsed.references == ("<r1@example.org>", "<ours.1@helpdesk.example.org>")
+
+
+def test_missing_message_id_is_none_and_a_defect() -> None:
+    """No Message-ID header: None, recorded as a defect."""
+    parsed = parse(mail("From: a@example.org\nSubject: x\n"))
+    assert parsed.message_id is None
+    assert "missing Message-ID" in parsed.defects
+
+
+def test_garbage_message_id_is_none() -> None:
+    """A Message-ID with no id in it is None, not the garbage."""
+    parsed = parse(mail("From: a@example.org\nMessage-ID: no id here\n"))
+    assert parsed.message_id is None
+    assert "unparseable Message-ID" in parsed.defects
+
+
+def test_date_is_aware() -> None:
+    """The Date header becomes an aware datetime in the sender's zone."""
+    parsed = parse(mail())
+    assert parsed.date == datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    assert parsed.date is not None and parsed.date.utcoffset() == timedelta(hours=7)
+
+
+def test_date_without_zone_is_read_as_utc() -> None:
+    """'-0000' (zone unknown) still gives an aware datetime."""
+    parsed = parse(mail("From: a@example.org\nDate: Mon, 30 Nov 2026 09:00:00 -0000\n"))
+    assert parsed.date == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def test_garbage_and_out_of_range_dates_are_none() -> None:
+    """An unreadable Date is None and a defect, never an exception."""
+    for value in ("kemarin sore", "Mon, 30 Nov 99999999 09:00:00 +0700", ""):
+        parsed = parse(mail(f"From: a@example.org\nDate: {value}\n"))
+        assert parsed.date is None
+        assert "unparseable Date" in parsed.defects
+
+
+def test_addresses_are_lower_case_and_reply_to_is_read() -> None:
+    """From, Reply-To and To give lower-case addr-specs."""
+    raw = mail(
+        'From: "Budi, Dinkes" <Budi.S@Dinkes.Example.go.id>\n'
+        "Reply-To: <Balas@Example.org>\nTo: A <a@example.org>, b@EXAMPLE.org\n"
+    )
+    parsed = parse(raw)
+    assert parsed.from_address == "budi.s@dinkes.example.go.id"
+    assert parsed.from_name == "Budi, Dinkes"
+    assert parsed.reply_to == "balas@example.org"
+    assert parsed.to == ("a@example.org", "b@example.org")
+
+
+def test_unparseable_from_is_none() -> None:
+    """A From without an address gives None, and the display text as the name."""
+    parsed = parse(mail("From: Budi Santoso\nSubject: x\n"))
+    assert parsed.from_address is None
+    assert "unparseable From" in parsed.defects
+
+
+def test_group_syntax_to_does_not_raise() -> None:
+    """'To: undisclosed-recipients:;' (a group the stdlib trips on) gives no addresses."""
+    parsed = parse(mail("From: a@example.org\nTo: unlisted-recipients:; (no To-header)\n"))
+    assert parsed.to == ()
+
+
+def test_raw_hash_and_size() -> None:
+    """The raw bytes' SHA-256 and length are kept for de-duplication."""
+    raw = mail()
+    parsed = parse(raw)
+    assert parsed.raw_sha256 == hashlib.sha256(raw).hexdigest()
+    assert parsed.size == len(raw)
+
+
+# -- bodies -----------------------------------------------------------------------------
+
+
+def test_plain_body_is_normalized() -> None:
+    """CRLF and CR become LF, trailing spaces go, at most two blank lines in a row."""
+    body = "Baris satu   \r\nBaris dua\r\n\r\n\r\n\r\n\r\n\r\nBaris tiga\rAkhir\r\n\r\n"
+    parsed = parse(mail(body=body))
+    assert parsed.text == "Baris satu\nBaris dua\n\n\nBaris tiga\nAkhir"
+    assert parsed.body_was_html is False
+
+
+def test_multipart_alternative_prefers_plain() -> None:
+    """With text/plain and text/html alternatives, the plain one is the text."""
+    msg = message("Nama Pelapor: Budi")
+    msg.add_alternative("<p>Nama Pelapor: <b>HTML</b></p>", subtype="html")
+    parsed = parse(msg.as_bytes())
+    assert parsed.text == "Nama Pelapor: Budi"
+    assert parsed.body_was_html is False
+    assert parsed.attachments == ()
+
+
+def test_html_only_two_column_table_becomes_label_value_lines() -> None:
+    """A Word/Outlook form pasted as a two-column table gives 'label: value' lines."""
+    parsed = fixture("outlook-html-form.eml")
+    assert parsed.body_was_html is True
+    lines = parsed.text.splitlines()
+    assert "Nama OPD: Dinas Kesehatan" in lines
+    assert "Nama Pelapor: Budi Santoso" in lines
+    assert "Jabatan: Pengelola Data" in lines
+    assert "Nomor Telepon / HandPhone: 0812-3456-7890" in lines  # a "label | : | value" row
+    assert lines[0] == "Selamat pagi Bapak/Ibu Help Desk,"
+    assert "Isi Aduan: Koneksi internet di ruang pelayanan terputus sejak pagi – mohon" in (
+        parsed.text
+    )
+    assert "MsoNormal" not in parsed.text and "<" not in parsed.text
+
+
+def test_html_is_converted_with_the_stdlib_parser() -> None:
+    """Blocks and <br> break lines, lists become '- ' items, scripts go, entities decode,
+    other table rows join their cells with ' | '."""
+    html = (
+        "<html><head><title>t</title><style>p {color: red}</style></head><body>"
+        "<h1>Laporan</h1><p>Satu&nbsp;dua   tiga<br>empat &amp; lima</p>"
+        "<script>alert('x')</script><ul><li>printer</li><li>wifi</li></ul>"
+        "<table><tr><th>No</th><th>Perangkat</th><th>Lokasi</th></tr>"
+        "<tr><td>1</td><td>PC</td><td>Lantai 2</td></tr></table>"
+        "<div>akhir</div></body></html>"
+    )
+    msg = message()
+    msg.set_content(html, subtype="html")
+    parsed = parse(msg.as_bytes())
+    assert parsed.text == (
+        "Laporan\n\nSatu dua tiga\nempat & lima\n\n- printer\n- wifi\n\n"
+        "No | Perangkat | Lokasi\n1 | PC | Lantai 2\nakhir"
+    )
+
+
+def test_html_charset_from_meta_when_mime_has_none() -> None:
+    """An HTML part without a MIME charset is read in its <meta charset>."""
+    body = '<meta charset="windows-1252"><p>Caf\xe9 \x93baru\x94</p>'.encode("latin-1")
+    raw = b"From: a@example.org\nContent-Type: text/html\n\n" + body
+    assert parse(raw).text == "Café “baru”"
+
+
+def test_format_flowed_lines_are_joined() -> None:
+    """format=flowed soft line breaks (a trailing space) are undone."""
+    raw = mail(
+        "From: a@example.org\nContent-Type: text/plain; charset=utf-8; format=flowed\n",
+        body="Isi Aduan: koneksi internet putus \nsejak pagi.\n-- \nBudi\n",
+    )
+    assert parse(raw).text == "Isi Aduan: koneksi internet putus sejak pagi.\n--\nBudi"
+
+
+def test_attached_forward_does_not_leak_into_the_text() -> None:
+    """A message/rfc822 attachment stays an attachment; its field lines are not the text."""
+    parsed = fixture("forwarded-complaint.eml")
+    assert (
+        parsed.text
+        == "Mohon ditindaklanjuti laporan staf kami yang terlampir. Terima kasih. Salam."
+    )
+    assert "Siti" not in parsed.text and "Nama Pelapor" not in parsed.text
+    (forward,) = parsed.attachments
+    assert forward.content_type == "message/rfc822"
+    assert forward.filename == "Printer jaringan tidak bisa dipakai.eml"
+    assert b"Nama Pelapor: Siti Rahma" in forward.payload
+
+
+def test_forward_without_a_name_is_called_forwarded_message() -> None:
+    """An attached message without a file name is 'forwarded-message.eml'."""
+    msg = message("lihat lampiran")
+    msg.add_attachment(message("Nama Pelapor: Siti"))
+    parsed = parse(msg.as_bytes())
+    assert parsed.text == "lihat lampiran"
+    assert [a.filename for a in parsed.attachments] == ["forwarded-message.eml"]
+
+
+def test_inline_text_after_an_image_is_part_of_the_text() -> None:
+    """iPhone's 'text, photo, text' keeps both texts, and the photo as an attachment."""
+    msg = message("Sebelum foto.")
+    msg.add_attachment(b"\x89PNG....", maintype="image", subtype="png", disposition="inline")
+    tail = EmailMessage()
+    tail.set_content("Sesudah foto.")
+    msg.attach(tail)
+    parsed = parse(msg.as_bytes())
+    assert parsed.text == "Sebelum foto.\n\nSesudah foto."
+    assert [a.content_type for a in parsed.attachments] == ["image/png"]
+
+
+def test_hostile_attachment_name_is_sanitized() -> None:
+    """'../../etc/passwd' becomes a plain name with no path in it."""
+    msg = message()
+    msg.add_attachment(b"root:x:0:0", maintype="text", subtype="plain", filename="../../etc/passwd")
+    (attachment,) = parse(msg.as_bytes()).attachments
+    assert attachment.filename == "passwd"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("..\\..\\Windows\\system.ini", "system.ini"),
+        ("..", "attachment-1.bin"),
+        ("/", "attachment-1.bin"),
+        ("   ", "attachment-1.bin"),
+        ("CON.txt", "_CON.txt"),
+        ("foto $(rm -rf ~) `x`.jpg", "foto _(rm -rf ~) _x_.jpg"),
+        (".bashrc", "bashrc"),
+    ],
+)
+def test_attachment_names_are_safe(given: str, expected: str) -> None:
+    """No path parts, control or shell characters, hidden or reserved names; never empty."""
+    msg = message()
+    msg.add_attachment(b"data", maintype="application", subtype="octet-stream", filename=given)
+    (attachment,) = parse(msg.as_bytes()).attachments
+    assert attachment.filename == expected
+
+
+def test_control_characters_leave_attachment_names() -> None:
+    """NUL, CR and LF smuggled in through RFC 2231 or RFC 2047 are dropped."""
+    raw = (
+        b"From: a@example.org\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+        b"--b\nContent-Type: text/plain\n\nisi\n"
+        b"--b\nContent-Type: application/pdf\n"
+        b"Content-Disposition: attachment; filename*=utf-8''la%00po%0Dran%0A.pdf\n\n%PDF\n"
+        b'--b\nContent-Type: application/pdf; name="=?utf-8?q?sur=0Aat=09.pdf?="\n\n%PDF\n'
+        b"--b--\n"
+    )
+    names = [a.filename for a in parse(raw).attachments]
+    assert names == ["laporan.pdf", "surat.pdf"]
+
+
+def test_long_attachment_name_keeps_its_extension_within_the_limit() -> None:
+    """A 300-character name is cut to the limit, extension kept."""
+    msg = message()
+    msg.add_attachment(b"%PDF", maintype="application", subtype="pdf", filename="a" * 300 + ".pdf")
+    (attachment,) = parse(msg.as_bytes()).attachments
+    assert len(attachment.filename) == MAX_FILENAME_CHARS
+    assert attachment.filename.endswith("a.pdf")
+
+
+def test_nameless_attachment_gets_a_numbered_name() -> None:
+    """An attachment without a name is attachment-N with an extension from its type."""
+    msg = message()
+    msg.add_attachment(b"\x00\x01", maintype="application", subtype="octet-stream")
+    msg.add_attachment(b"\x89PNG", maintype="image", subtype="png")
+    names = [a.filename for a in parse(msg.as_bytes()).attachments]
+    assert names == ["attachment-1.bin", "attachment-2.png"]
+
+
+def test_base64_attachment_is_decoded_with_its_hash_and_size() -> None:
+    """The payload is the decoded bytes; size and sha256 describe those bytes."""
+    payload = bytes(range(256)) * 40
+    msg = message()
+    msg.add_attachment(payload, maintype="application", subtype="pdf", filename="surat.pdf")
+    raw = msg.as_bytes()
+    assert b"Content-Transfer-Encoding: base64" in raw
+    (attachment,) = parse(raw).attachments
+    assert attachment.payload == payload
+    assert attachment.size == len(payload)
+    assert attachment.sha256 == hashlib.sha256(payload).hexdigest()
+    assert attachment.content_type == "application/pdf"
+
+
+def test_unknown_charset_falls_back_with_a_defect() -> None:
+    """charset=x-unknown: the body is read as UTF-8 and the fallback is recorded."""
+    raw = b"From: a@example.org\nContent-Type: text/plain; charset=x-unknown\n\n"
+    raw += "Jaringan lambat – tolong.\n".encode()
+    parsed = parse(raw)
+    assert parsed.text == "Jaringan lambat – tolong."
+    assert "unknown charset 'x-unknown'" in parsed.defects
+
+
+def test_latin1_bytes_labelled_utf8_fall_back_with_a_defect() -> None:
+    """8-bit Latin-1 labelled UTF-8 is read as Windows-1252 instead of raising."""
+    raw = b"From: a@example.org\nContent-Type: text/plain; charset=utf-8\n"
+    raw += b"Content-Transfer-Encoding: 8bit\n\nKoneksi ke caf\xe9 putus\n"
+    parsed = parse(raw)
+    assert parsed.text == "Koneksi ke café putus"
+    assert "body not valid utf-8" in parsed.defects
+    assert "body read as windows-1252" in parsed.defects
+
+
+def test_8bit_utf8_header_is_read_as_utf8() -> None:
+    """Raw UTF-8 in a header (RFC 6532) is decoded, not mangled."""
+    raw = "From: Bü <b@example.org>\nSubject: Jaringan – lambat\n\nx\n".encode()
+    parsed = parse(raw)
+    assert parsed.subject == "Jaringan – lambat"
+    assert parsed.from_name == "Bü"
+
+
+def test_text_part_without_charset_in_a_single_part_message() -> None:
+    """No MIME headers at all: the body is still text."""
+    parsed = parse(b"From: a@example.org\nSubject: x\n\nHalo\n")
+    assert parsed.text == "Halo"
+    assert parsed.attachments == ()
+
+
+# -- automatic mail, lists, bounces -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("Auto-Submitted: auto-replied", "Auto-Submitted: auto-replied"),
+        ("Auto-Submitted: auto-generated (failure)", "Auto-Submitted: auto-generated"),
+        ("X-Autoreply: yes", "X-Autoreply"),
+        ("X-Autorespond: Libur sampai 5 Januari", "X-Autorespond"),
+        ("Precedence: bulk", "Precedence: bulk"),
+        ("Precedence: junk", "Precedence: junk"),
+        ("Precedence: list", "Precedence: list"),
+        ("Precedence: auto_reply", "Precedence: auto_reply"),
+        ("Return-Path: <>", "empty Return-Path"),
+        ("X-Failed-Recipients: x@example.org", "X-Failed-Recipients"),
+        ("X-Apple-Action: VACATION", "X-Apple-Action: VACATION"),
+    ],
+)
+def test_automatic_mail_is_flagged_with_its_reason(header: str, reason: str) -> None:
+    """Each RFC 3834 / common-practice sign marks the message automatic."""
+    parsed = parse(mail(HEAD + header + "\n"))
+    assert parsed.auto == reason
+
+
+@pytest.mark.parametrize(
+    ("sender", "reason"),
+    [
+        ("MAILER-DAEMON@mx.example.org", "MAILER-DAEMON sender"),
+        ("Mail Delivery System <Mailer-Daemon@mx.example.org>", "MAILER-DAEMON sender"),
+        ("postmaster@example.org", "postmaster sender"),
+        ("mailer-daemon", "MAILER-DAEMON sender"),
+    ],
+)
+def test_mailer_daemon_and_postmaster_senders_are_automatic(sender: str, reason: str) -> None:
+    """Mail from MAILER-DAEMON or postmaster is automatic, even without a domain."""
+    parsed = parse(mail(f"From: {sender}\nSubject: Pemberitahuan\n"))
+    assert parsed.auto == reason
+
+
+def test_multipart_report_is_automatic() -> None:
+    """A multipart/report (a read receipt here) is automatic but not a bounce."""
+    raw = (
+        b"From: a@example.org\nContent-Type: multipart/report; "
+        b'report-type=disposition-notification; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain\n\nDibaca.\n"
+        b"--b\nContent-Type: message/disposition-notification\n\n"
+        b"Final-Recipient: rfc822; a@example.org\nDisposition: manual-action/MDN-sent-manually;"
+        b" displayed\n--b--\n"
+    )
+    parsed = parse(raw)
+    assert parsed.auto == "multipart/report"
+    assert parsed.bounce is None
+    assert parsed.text == "Dibaca."
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Auto-Submitted: no", "X-Auto-Response-Suppress: All", "Precedence: first-class", ""],
+)
+def test_a_persons_mail_is_not_automatic(header: str) -> None:
+    """'Auto-Submitted: no' and X-Auto-Response-Suppress (a request to us) are not reasons."""
+    parsed = parse(mail(HEAD + (header + "\n" if header else "")))
+    assert parsed.auto is None
+    assert parsed.bounce is None
+
+
+def test_auto_reply_subject_is_automatic() -> None:
+    """Exchange and iCloud auto-replies that carry no header are known by their subject."""
+    for subject in ("Automatic reply: Internet mati", "Balasan Otomatis: Laporan", "Auto reply: x"):
+        parsed = parse(mail(f"From: a@example.org\nSubject: {subject}\n"))
+        assert parsed.auto is not None and parsed.auto.startswith("subject: ")
+
+
+def test_list_id_is_the_mailing_list_and_not_auto() -> None:
+    """List-Id sets mailing_list; on its own it does not make the message automatic."""
+    parsed = parse(mail(HEAD + "List-Id: Pengumuman Pemprov <pengumuman.lists.example.go.id>\n"))
+    assert parsed.mailing_list == "Pengumuman Pemprov <pengumuman.lists.example.go.id>"
+    assert parsed.auto is None
+
+
+def test_dsn_gives_the_bounced_message_id_and_status() -> None:
+    """A delivery-status report names the message that bounced, its recipient and status."""
+    parsed = fixture("dsn-postfix.eml")
+    assert parsed.auto == "Auto-Submitted: auto-replied"
+    assert parsed.bounce is not None
+    assert parsed.bounce.original_message_id == (
+        "<tik-2026-00012.20261130030001.a1b2@helpdesk.diskominfo.example.go.id>"
+    )
+    assert parsed.bounce.recipients == ("siti.rahma@bkd.example.go.id",)
+    assert parsed.bounce.status == "5.1.1"
+    assert parsed.bounce.action == "failed"
+    assert parsed.bounce.diagnostic == (
+        "550 5.1.1 <siti.rahma@bkd.example.go.id>: Recipient address rejected: "
+        "User unknown in virtual mailbox table"
+    )
+    assert "This is the mail system" in parsed.text
+
+
+def test_dsn_with_the_returned_message_attached() -> None:
+    """The original Message-ID is read from a returned message/rfc822 part too."""
+    original = message("Pengaduan diterima", Subject="[TIK-2026-00001] Pengaduan diterima")
+    del original["Message-ID"]
+    original["Message-ID"] = "<ours.42@helpdesk.example.org>"
+    report = EmailMessage()
+    report["From"] = "Mail Delivery Subsystem <mailer-daemon@example.org>"
+    report["Subject"] = "Delivery Status Notification (Failure)"
+    report.set_content("Pesan tidak dapat dikirim ke x@example.org: 550 5.1.1 unknown.")
+    report.add_attachment(original)
+    parsed = parse(report.as_bytes())
+    assert parsed.bounce is not None
+    assert parsed.bounce.original_message_id == "<ours.42@helpdesk.example.org>"
+    assert parsed.bounce.status == "5.1.1"
+
+
+def test_non_dsn_bounce_is_recognised_from_its_words() -> None:
+    """An Exim 'Mail delivery failed' in plain text still gives a Bounce."""
+    parsed = fixture("exim-bounce.eml")
+    assert parsed.auto == "empty Return-Path"
+    assert parsed.bounce is not None
+    assert parsed.bounce.recipients == ("andi.wijaya@example.net",)
+    assert parsed.bounce.status == "5.2.1"
+    assert parsed.bounce.action == "failed"
+    assert parsed.bounce.original_message_id == (
+        "<tik-2026-00013.20261130032009.c3d4@helpdesk.diskominfo.example.go.id>"
+    )
+
+
+def test_failed_recipients_header_names_the_recipients() -> None:
+    """X-Failed-Recipients gives the recipients of a plain-text bounce."""
+    raw = mail(
+        "From: Mail Delivery System <postmaster@example.org>\n"
+        "Subject: Undeliverable: Laporan\nX-Failed-Recipients: A@Example.net, b@example.net\n",
+        body="Delivery has failed.\n",
+    )
+    parsed = parse(raw)
+    assert parsed.bounce is not None
+    assert parsed.bounce.recipients == ("a@example.net", "b@example.net")
+
+
+# -- broken and hostile input -----------------------------------------------------------
+
+
+def test_empty_input() -> None:
+    """b'' is a message with nothing in it, not an error."""
+    parsed = parse(b"")
+    assert parsed.text == ""
+    assert parsed.size == 0
+    assert parsed.from_address is None
+    assert "missing From" in parsed.defects
+
+
+def test_random_bytes() -> None:
+    """Noise parses to something, quickly."""
+    noise = random.Random(20261130).randbytes(200_000)
+    parsed = parse(noise)
+    assert isinstance(parsed.text, str) and "\r" not in parsed.text
+
+
+def test_headers_without_body_separator_are_repaired() -> None:
+    """A Received continuation that lost its indentation does not end the headers."""
+    raw = (
+        b"Received: from mx (mx [192.0.2.1])\nby mail.example.org with SMTP; Mon, 30 Nov 2026\n"
+        b"From: Budi <budi@example.org>\nSubject: Printer rusak\n\nIsi.\n"
+    )
+    parsed = parse(raw)
+    assert parsed.from_address == "budi@example.org"
+    assert parsed.subject == "Printer rusak"
+    assert parsed.text == "Isi."
+
+
+def test_unquoted_boundary_with_equals_sign_is_repaired() -> None:
+    """Outlook Express's unquoted 'boundary=----=_NextPart...' still splits the parts."""
+    raw = (
+        b"From: a@example.org\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/alternative; boundary=----=_NextPart_000_0001\n\n"
+        b"------=_NextPart_000_0001\nContent-Type: text/plain\n\nHalo polos\n"
+        b"------=_NextPart_000_0001\nContent-Type: text/html\n\n<p>Halo html</p>\n"
+        b"------=_NextPart_000_0001--\n"
+    )
+    parsed = parse(raw)
+    assert parsed.text == "Halo polos"
+    assert "MIME boundary repaired" in parsed.defects
+
+
+def nested(depth: int) -> bytes:
+    head = b"From: a@example.org\nSubject: dalam\nMIME-Version: 1.0\n"
+    opening = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i) for i in range(depth)
+    )
+    closing = b"".join(b"\n--b%d--\n" % i for i in reversed(range(depth)))
+    return head + opening + b"Content-Type: text/plain\n\nsangat dalam" + closing
+
+
+def test_thousand_nested_multiparts_are_bounded() -> None:
+    """1000 nested multiparts (past Python's recursion limit) parse fast, headers only."""
+    started = time.perf_counter()
+    parsed = parse(nested(1000))
+    assert time.perf_counter() - started < 2
+    assert parsed.subject == "dalam"
+    assert any("body not read" in defect for defect in parsed.defects)
+
+
+def test_moderately_nested_multiparts_are_read() -> None:
+    """Nesting below the cap is read down to the text."""
+    assert parse(nested(150)).text == "sangat dalam"
+
+
+def test_many_parts_are_capped() -> None:
+    """Only the first MAX_PARTS parts are walked."""
+    msg = message()
+    for number in range(300):
+        msg.add_attachment(
+            b"x", maintype="application", subtype="octet-stream", filename=f"{number}"
+        )
+    parsed = parse(msg.as_bytes())
+    assert 150 < len(parsed.attachments) < 200
+    assert any("MIME parts" in defect for defect in parsed.defects)
+
+
+def test_huge_html_is_cut_and_still_fast() -> None:
+    """Deeply nested HTML over the cap is converted in bounded time."""
+    msg = message()
+    msg.set_content("<div>" * 300_000 + "isi", subtype="html")
+    started = time.perf_counter()
+    parsed = parse(msg.as_bytes())
+    assert time.perf_counter() - started < 3
+    assert any("HTML body cut" in defect for defect in parsed.defects)
+
+
+def check_invariants(parsed: InboundMessage) -> None:
+    assert "\r" not in parsed.text
+    assert "\n" not in parsed.subject and "\r" not in parsed.subject
+    assert parsed.from_address is None or parsed.from_address == parsed.from_address.lower()
+    assert parsed.date is None or parsed.date.tzinfo is not None
+    for attachment in parsed.attachments:
+        assert attachment.filename and "/" not in attachment.filename
+        assert "\\" not in attachment.filename and len(attachment.filename) <= 120
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_parse_never_raises_on_arbitrary_bytes(raw: bytes) -> None:
+    """Any bytes at all give an InboundMessage."""
+    check_invariants(parse(raw))
+
+
+HEADER_NAMES = st.sampled_from(
+    [
+        "From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+        "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Auto-Submitted",
+        "Return-Path", "Precedence", "List-Id", "MIME-Version", "Reply-To", "X-Failed-Recipients",
+    ]
+)  # fmt: skip
+HEADER_VALUES = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            'multipart/mixed; boundary="b"', "multipart/report; report-type=delivery-status",
+            "text/html; charset=x-unknown", "message/rfc822", "base64", "quoted-printable",
+            "=?utf-8?b?w6k=?=", "=?bogus?q?=ZZ?=", "<>", "attachment; filename*=utf-8''%FF",
+            "unlisted-recipients:;", "Mon, 30 Nov 99999 09:00 +0700",
+        ]
+    ),
+)  # fmt: skip
+BODY = st.lists(
+    st.one_of(
+        st.text(max_size=60),
+        st.sampled_from(["--b", "--b--", "Content-Type: text/plain", "", "<p>x</p>", "=\n"]),
+    ),
+    max_size=20,
+).map("\n".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(HEADER_NAMES, HEADER_VALUES), max_size=12), BODY)
+def test_parse_never_raises_on_arbitrary_headers_and_body(
+    headers: list[tuple[str, str]], body: str
+) -> None:
+    """Any combination of header and body text gives an InboundMessage."""
+    text = "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n" + body
+    check_invariants(parse(text.encode("utf-8", "surrogatepass")))
