@@ -147,9 +147,10 @@ class _Converter(HTMLParser):
             return table.cell if table.cell is not None else table.parent
         return self.root
 
-    def prefix(self) -> str:
-        """The quote marks of the current line; a table cell gets its row's, later."""
-        if self.tables and self.tables[-1].cell is not None:
+    def prefix(self, sink: _Sink | None = None) -> str:
+        """The quote marks of a line written to ``sink``; text in a table cell gets them
+        when its row is written out."""
+        if (sink or self.sink()) is not self.root:
             return ""
         return "> " * min(sum(self.quotes), _MAX_DEPTH)
 
@@ -271,16 +272,14 @@ class _Converter(HTMLParser):
         if table.cells:
             row = _row_text(table.cells)
             if row:
-                table.parent.lines(row, self.prefix())
+                table.parent.lines(row, self.prefix(table.parent))
         table.cells = []
 
-    def close(self) -> None:
-        super().close()
+    def text(self) -> str:
+        """The text so far, rows of tables left open (or cut off) included."""
         while self.tables:
             self._end_row()
             self.tables.pop()
-
-    def text(self) -> str:
         return self.root.text()
 
 
