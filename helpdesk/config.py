@@ -271,6 +271,10 @@ class IntakeConfig(_Section):
     folders: IntakeFolders = IntakeFolders()
     batch_size: int = Field(50, ge=1, le=1000, strict=True)
     attempts: int = Field(3, ge=1, le=10, strict=True)  # tries per message before quarantine
+    max_message_mb: float = Field(25, gt=0)
+    max_attachment_mb: float = Field(10, gt=0)
+    max_attachments: int = Field(10, ge=0, strict=True)
+    sender_messages_per_hour: int = Field(20, ge=1, strict=True)  # more: held (flooding)
 
 
 class PhoneDropConfig(_Section):

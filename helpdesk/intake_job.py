@@ -15,14 +15,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from helpdesk.service import move_in, register_in
+from helpdesk.wiring import Site
 from intake.extract import extract_fields, looks_like_form
 from intake.imap import Mailbox
 from intake.parse import InboundMessage, parse
 from intake.quotes import strip_quotes
-from intake.subject import strip_prefixes, ticket_number
-
-from helpdesk.service import move_in, register_in
-from helpdesk.wiring import Site
 from intake.route import (
     Automatic,
     BounceOf,
@@ -32,8 +30,10 @@ from intake.route import (
     ReplyToTicket,
     route,
 )
+from intake.subject import is_forward, strip_prefixes, ticket_number
 from notifier.outbox import queue, queue_delivery_failure
-from notifier.policy import incomplete_notice
+from notifier.policy import held_notice, incomplete_notice, refused_notice
+from ticketing.archive import archive_bytes
 from ticketing.desk import Moved, Registered
 from ticketing.formulir import Incomplete, check_formulir, merge
 from ticketing.models import Inbound, Submission, Ticket
@@ -52,6 +52,8 @@ FOLDER_OF = {
     "bounce": "ignored",
     "reply_stranger": "ignored",
     "quarantine": "quarantine",
+    "held": "ignored",
+    "refused": "ignored",
 }
 
 
@@ -104,7 +106,10 @@ def process_message(
             outcome="",
             created_at=now,
         )
-        if isinstance(decision, Automatic):
+        held_or_refused = _gate(here, tx, message, decision, now)
+        if held_or_refused is not None:
+            result = held_or_refused
+        elif isinstance(decision, Automatic):
             result = Processed("automatic", decision.reason)
         elif isinstance(decision, BounceOf):
             result = _bounce(here, tx, message, decision, now)
@@ -123,6 +128,83 @@ def process_message(
         inbound.submission_id = result.submission
         tx.add_inbound(inbound)
         return result
+
+
+# Outcomes of a person's mail: what counts towards the hourly limit per sender.
+PERSON_OUTCOMES = ("ticket", "completed", "reply", "incomplete", "reply_stranger", "refused")
+
+
+def _gate(
+    here: Site, tx: Tx, message: InboundMessage, decision: object, now: dt.datetime
+) -> Processed | None:
+    """A person's mail that must not be processed: from a sender held for flooding the
+    mailbox, or over the size limits. Kept either way; automatic mail is never answered."""
+    address = message.from_address
+    if address is None or isinstance(decision, (Automatic, BounceOf)):
+        return None
+    config = here.config.intake
+    hold = tx.sender_hold(address)
+    if hold is not None:
+        return Processed("held", f"sender held since {hold.since.isoformat()}")
+    count = tx.recent_from(address, now - dt.timedelta(hours=1), PERSON_OUTCOMES) + 1
+    if count > config.sender_messages_per_hour:
+        tx.hold_sender(address, count, now)
+        notice = held_notice(here.office, address=address, name=message.from_name, count=count)
+        queue(tx, here.office, [notice], now=now, in_reply_to=message.message_id)
+        return Processed("held", f"{count} messages in an hour: sender held")
+    reasons = _over_limits(here, message)
+    if reasons:
+        notice = refused_notice(
+            here.office, address=address, name=message.from_name,
+            subject=strip_prefixes(message.subject), reasons=reasons,
+        )  # fmt: skip
+        queue(tx, here.office, [notice], now=now, in_reply_to=message.message_id)
+        return Processed("refused", "; ".join(r["code"] for r in reasons))
+    return None
+
+
+def _megabytes(size: float) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _over_limits(here: Site, message: InboundMessage) -> list[dict[str, str]]:
+    config = here.config.intake
+    reasons = []
+    limit = config.max_message_mb * 1024 * 1024
+    if message.size > limit:
+        reasons.append({"code": "message_size", "actual": _megabytes(message.size),
+                        "limit": _megabytes(limit)})  # fmt: skip
+    limit = config.max_attachment_mb * 1024 * 1024
+    for attachment in message.attachments:
+        if attachment.size > limit:
+            reasons.append(
+                {
+                    "code": "attachment_size",
+                    "name": attachment.filename,
+                    "actual": _megabytes(attachment.size),
+                    "limit": _megabytes(limit),
+                }
+            )
+    if len(message.attachments) > config.max_attachments:
+        reasons.append({"code": "attachment_count", "actual": str(len(message.attachments)),
+                        "limit": str(config.max_attachments)})  # fmt: skip
+    return reasons
+
+
+def _archive_attachments(
+    here: Site, tx: Tx, ticket: Ticket, message: InboundMessage, now: dt.datetime
+) -> None:
+    """Keep a message's attachments with its ticket, in the same transaction.
+
+    A file written for a transaction that then fails stays behind unreferenced; it is
+    harmless, and the message is processed again later."""
+    archive_dir = here.config.path(here.config.paths.archive_dir)
+    for item in message.attachments:
+        stored = archive_bytes(
+            item.payload, item.filename, item.content_type, archive_dir, ticket.number, now
+        )
+        stored.ticket_id = ticket.id  # type: ignore[assignment]
+        tx.add_attachment(stored)
 
 
 def _facts(here: Site, tx: Tx, message: InboundMessage) -> Facts:
@@ -156,9 +238,11 @@ def _staff_by_address(here: Site, address: str) -> str | None:
     return None
 
 
-def _form_values(message: InboundMessage) -> dict[str, str]:
-    """The Formulir's fields as written in the message's new text."""
-    text = strip_quotes(message.text)
+def _form_values(message: InboundMessage, *, reply: bool) -> dict[str, str]:
+    """The Formulir's fields as written in the message's new text. A forwarded complaint
+    (an Outlook forward looks like a quoted reply) keeps the text it forwards."""
+    forwarded = not reply and is_forward(message.subject)
+    text = message.text if forwarded else strip_quotes(message.text)
     values = dict(extract_fields(text).values)
     if not values and not looks_like_form(text) and text.strip():
         # A plain letter without the form: its text is the complaint; the reply will ask
@@ -172,7 +256,7 @@ def _form_values(message: InboundMessage) -> dict[str, str]:
 def _new_submission(
     here: Site, tx: Tx, message: InboundMessage, inbound: Inbound, now: dt.datetime
 ) -> Processed:
-    values = _form_values(message)
+    values = _form_values(message, reply=False)
     return _complete_or_ask(here, tx, message, None, values, now)
 
 
@@ -187,7 +271,7 @@ def _reply_to_submission(
     submission = tx.session.get(Submission, submission_id)
     if submission is None or submission.status != "open":
         return _new_submission(here, tx, message, inbound, now)
-    values = merge(submission.values, _form_values(message))
+    values = merge(submission.values, _form_values(message, reply=True))
     return _complete_or_ask(here, tx, message, submission, values, now)
 
 
@@ -270,6 +354,7 @@ def _register_in(
         source_message_id=submission.first_message_id if submission else message.message_id,
     )  # fmt: skip
     assert isinstance(outcome, Registered), outcome
+    _archive_attachments(here, tx, outcome.ticket, message, now)
     return outcome
 
 
@@ -292,6 +377,7 @@ def _reply_to_ticket(
         )
     for request in requests:
         move_in(tx, here, number, request, now=now)
+    _archive_attachments(here, tx, ticket, message, now)
     return Processed("reply", f"from {'staff ' + staff_id if staff_id else 'the reporter'}",
                      ticket=number)  # fmt: skip
 
@@ -305,6 +391,11 @@ def _bounce(
     original = tx.outbox_by_message_id(decision.original_message_id or "")
     if original is None:
         return Processed("bounce", f"not one of ours: {what}")
+    if (bounce.action or "").lower() == "delayed" or (bounce.status or "").startswith("4"):
+        # Still being tried by the receiving side: note it, nothing failed yet.
+        original.last_error = f"delayed: {what}"[:1000]
+        tx.session.add(original)
+        return Processed("bounce", f"delayed, still being tried: {what}")
     original.status = "bounced"
     original.last_error = f"bounced: {what}"[:1000]
     tx.session.add(original)

@@ -28,13 +28,17 @@ import hashlib
 import quopri
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
+from typing import TypeVar
 
 from intake.html import MAX_HTML_CHARS, html_to_text
+
+T = TypeVar("T")
 
 POLICY = email.policy.default
 # Parts walked per message. A complaint has a body and a few attachments; more is a list
@@ -182,7 +186,7 @@ class _Parse:
         self.shallow = False  # only the headers were read
         self.msg = self._message()
 
-    def guarded(self, stage: str, call, default):  # type: ignore[no-untyped-def]
+    def guarded(self, stage: str, call: Callable[[], T], default: T) -> T:
         """One stage of the reading; a stage that trips costs its own result, not the
         message's."""
         try:
@@ -711,7 +715,7 @@ class _Parse:
 # -- small pure helpers ----------------------------------------------------------------
 
 
-def _safe(call, default):  # type: ignore[no-untyped-def]
+def _safe(call: Callable[[], T], default: T) -> T:
     """``call()``, or ``default`` when the stdlib trips over a malformed part."""
     try:
         return call()

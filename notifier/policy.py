@@ -442,3 +442,48 @@ def delivery_failed_notice(
         },
     }
     return Notice("help_desk.delivery_failed", [_staff_recipient(o) for o in officers], context)
+
+
+def _to_sender(office: Office, address: str, name: str | None) -> dict[str, Any]:
+    s = office.settings
+    language = s.language
+    return {
+        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "recipient": {
+            "name": name or address,
+            "salutation": salutation(language, name)
+            if name
+            else ("Bapak/Ibu" if language == "id" else "Sir or Madam"),
+        },
+    }
+
+
+def refused_notice(
+    office: Office,
+    *,
+    address: str,
+    name: str | None,
+    subject: str,
+    reasons: Sequence[Mapping[str, str]],
+) -> Notice:
+    """A message over the configured limits: kept, not processed, and the sender told why.
+    Each reason has a ``code`` (message_size, attachment_size, attachment_count), ``actual``
+    and ``limit`` (and ``name`` for an attachment)."""
+    context = {
+        **_to_sender(office, address, name),
+        "original_subject": subject,
+        "reasons": [dict(r) for r in reasons],
+    }
+    return Notice(
+        "reporter.refused", [Recipient(address, name or "")], context, AUTO_REPLIED,
+        to_reporter=True,
+    )  # fmt: skip
+
+
+def held_notice(office: Office, *, address: str, name: str | None, count: int) -> Notice:
+    """The one notice to a sender whose mail is held for flooding the mailbox."""
+    context = {**_to_sender(office, address, name), "address": address, "count": count}
+    return Notice(
+        "reporter.held", [Recipient(address, name or "")], context, AUTO_REPLIED,
+        to_reporter=True,
+    )  # fmt: skip

@@ -21,6 +21,17 @@ def safe_name(name: str) -> str:
     return base[:120]
 
 
+def _target(archive_dir: Path, ticket_number: str, filename: str) -> Path:
+    folder = archive_dir / safe_name(ticket_number)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe_name(filename)
+    counter = 1
+    while target.exists():
+        target = folder / f"{Path(safe_name(filename)).stem}-{counter}{target.suffix}"
+        counter += 1
+    return target
+
+
 def archive_file(
     source: Path, archive_dir: Path, ticket_number: str, now: dt.datetime
 ) -> Attachment:
@@ -29,13 +40,7 @@ def archive_file(
     The caller stores the returned Attachment in the same transaction as its ticket,
     and removes the copy (``discard``) if that transaction fails.
     """
-    folder = archive_dir / safe_name(ticket_number)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / safe_name(source.name)
-    counter = 1
-    while target.exists():
-        target = folder / f"{target.stem}-{counter}{target.suffix}"
-        counter += 1
+    target = _target(archive_dir, ticket_number, source.name)
     digest = hashlib.sha256()
     with source.open("rb") as src, target.open("xb") as dst:
         while chunk := src.read(1 << 20):
@@ -49,6 +54,28 @@ def archive_file(
         content_type=content_type,
         size=target.stat().st_size,
         sha256=digest.hexdigest(),
+        created_at=now,
+    )
+
+
+def archive_bytes(
+    payload: bytes,
+    filename: str,
+    content_type: str,
+    archive_dir: Path,
+    ticket_number: str,
+    now: dt.datetime,
+) -> Attachment:
+    """Write an e-mail attachment into the ticket's archive folder and describe it."""
+    target = _target(archive_dir, ticket_number, filename)
+    with target.open("xb") as dst:
+        dst.write(payload)
+    return Attachment(
+        filename=filename,
+        stored_path=str(target.relative_to(archive_dir)),
+        content_type=content_type,
+        size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
         created_at=now,
     )
 

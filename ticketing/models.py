@@ -201,3 +201,18 @@ class MailboxState(SQLModel, table=True):
     uidvalidity: int
     last_uid: int = 0
     updated_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SenderHold(SQLModel, table=True):
+    """A sender whose mail is kept without processing, for flooding the mailbox, until the
+    help desk releases them."""
+
+    __tablename__ = "sender_hold"
+
+    address: str = Field(primary_key=True)  # lower case
+    since: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    count: int  # messages in the hour that triggered the hold
+    released_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    released_by: str | None = None

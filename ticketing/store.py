@@ -28,6 +28,7 @@ from ticketing.models import (
     Inbound,
     MailboxState,
     OutboxEmail,
+    SenderHold,
     Submission,
     Ticket,
 )
@@ -302,7 +303,11 @@ class Tx:
         condition = Inbound.raw_sha256 == raw_sha256
         if message_id:
             condition = (Inbound.message_id == message_id) | condition
-        statement = select(Inbound).where(condition, Inbound.outcome != "quarantine").limit(1)
+        # Kept but never processed: a replay must not find itself already stored.
+        unprocessed = ["quarantine", "held", "replayed"]
+        statement = (
+            select(Inbound).where(condition, col(Inbound.outcome).not_in(unprocessed)).limit(1)
+        )
         return self.session.exec(statement).first()
 
     def add_inbound(self, inbound: Inbound) -> Inbound:
@@ -382,3 +387,37 @@ class Tx:
         state.updated_at = now
         self.session.add(state)
         self.session.flush()
+
+    def sender_hold(self, address: str) -> SenderHold | None:
+        """The hold on ``address``, when it is in force."""
+        hold = self.session.get(SenderHold, address.lower())
+        return hold if hold is not None and hold.released_at is None else None
+
+    def hold_sender(self, address: str, count: int, now: dt.datetime) -> SenderHold:
+        hold = self.session.get(SenderHold, address.lower()) or SenderHold(
+            address=address.lower(), since=now, count=count
+        )
+        hold.since, hold.count, hold.released_at, hold.released_by = now, count, None, None
+        self.session.add(hold)
+        self.session.flush()
+        return hold
+
+    def release_sender(self, address: str, by: str, now: dt.datetime) -> SenderHold | None:
+        hold = self.sender_hold(address)
+        if hold is not None:
+            hold.released_at, hold.released_by = now, by
+            self.session.add(hold)
+        return hold
+
+    def holds(self) -> list[SenderHold]:
+        statement = select(SenderHold).where(col(SenderHold.released_at).is_(None))
+        return list(self.session.exec(statement.order_by(col(SenderHold.since))))
+
+    def recent_from(self, address: str, since: dt.datetime, outcomes: Sequence[str]) -> int:
+        """Messages from ``address`` stored since ``since`` with one of ``outcomes``."""
+        statement = select(func.count()).where(
+            Inbound.from_address == address.lower(),
+            col(Inbound.created_at) >= since,
+            col(Inbound.outcome).in_(list(outcomes)),
+        )
+        return int(self.session.exec(statement).one())

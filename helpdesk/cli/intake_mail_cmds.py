@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from intake.imap import Mailbox, MailboxError
 from rich.table import Table
 
-from helpdesk.cli.common import fail, out, print_json, site
+from helpdesk.cli.common import actor, fail, out, print_json, site
 from helpdesk.display import short_time
 from helpdesk.intake_job import poll_mailbox, process_with_retries
+from intake.imap import Mailbox, MailboxError
 from ticketing.models import Inbound
 
 app = typer.Typer(
@@ -136,14 +136,16 @@ def replay(
     ctx: typer.Context,
     inbound_id: Annotated[int, typer.Argument(help="The id of a quarantined message.")],
 ) -> None:
-    """Process a quarantined message again (after a fix)."""
+    """Process a quarantined message again (after a fix), or a held one after its release."""
     here = site(ctx)
     with here.store.transaction() as tx:
         item = tx.inbound(inbound_id)
         if item is None:
             fail(f"no message {inbound_id}")
-        if item.outcome != "quarantine":
-            fail(f"message {inbound_id} is not in quarantine (it was: {item.outcome})")
+        if item.outcome not in ("quarantine", "held"):
+            fail(f"message {inbound_id} is not quarantined or held (it was: {item.outcome})")
+        if item.outcome == "held" and tx.sender_hold(item.from_address or ""):
+            fail(f"{item.from_address} is still held; release it first (helpdesk intake release)")
         raw, source = item.raw, item.source
     processed = process_with_retries(here, raw, source=source, now=here.now, attempts=1)
     if processed.outcome == "quarantine":
@@ -155,3 +157,47 @@ def replay(
         item.detail = f"replayed: {processed.outcome} {processed.ticket or ''}".strip()
         tx.session.add(item)
     typer.echo(f"message {inbound_id}: {processed.outcome} {processed.ticket or ''}".rstrip())
+
+
+@app.command()
+def holds(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Senders whose mail is held for flooding the mailbox."""
+    here = site(ctx)
+    with here.store.transaction() as tx:
+        rows = [
+            {"address": h.address, "since": h.since.isoformat(), "count": h.count}
+            for h in tx.holds()
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out.print("no sender is held")
+        return
+    for row in rows:
+        out.print(
+            f"{row['address']}  held since {row['since']}  ({row['count']} messages in an hour)"
+        )
+
+
+@app.command()
+def release(
+    ctx: typer.Context,
+    address: Annotated[str, typer.Argument(help="The sender's e-mail address.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who releases (default $HELPDESK_USER).")
+    ] = None,
+) -> None:
+    """Let a held sender's mail through again; replay their held messages with `replay`."""
+    here = site(ctx)
+    who = actor(by)
+    if here.desk.directory.get(who) is None:
+        fail(f"unknown staff member {who!r}")
+    with here.store.transaction() as tx:
+        hold = tx.release_sender(address.strip(), who, here.now())
+        held = [
+            i.id for i in tx.inbound_list(["held"]) if i.from_address == address.strip().lower()
+        ]
+    if hold is None:
+        fail(f"{address} is not held")
+    typer.echo(f"{address} released; held messages: {', '.join(map(str, held)) or 'none'}")

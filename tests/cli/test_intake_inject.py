@@ -180,3 +180,92 @@ def _dsn(original_id: str, recipient: str) -> bytes:
         "Subject: [TIK-2026-00001] Pengaduan diterima\r\n"
         "\r\n--B--\r\n"
     ).encode()
+
+
+def _with_attachment(body: str, name: str, payload: bytes, **kw) -> bytes:  # type: ignore[no-untyped-def]
+    message = message_from_bytes(email(body, **kw), policy=default_policy)
+    message.add_attachment(payload, maintype="application", subtype="pdf", filename=name)
+    return bytes(message)
+
+
+def test_attachments_are_archived_with_the_ticket(inject, ready: Cli, site_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A complaint's attachment is kept in the ticket's archive folder with its SHA-256."""
+    import hashlib
+
+    payload = b"%PDF-1.4 tangkapan layar galat"
+    inject(_with_attachment(FORM_TEXT, "../../galat layar.pdf", payload))
+    shown = json.loads(ready("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    [attachment] = shown["attachments"]
+    assert attachment["sha256"] == hashlib.sha256(payload).hexdigest()
+    stored = site_dir / "var" / "archive" / attachment["stored_path"]
+    assert stored.read_bytes() == payload
+    assert stored.parent.name == "TIK-2026-00001" and ".." not in attachment["stored_path"]
+
+
+def test_message_over_the_limits_is_kept_and_the_sender_told(
+    inject, ready: Cli, site_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """An attachment over the limit: no ticket, the message kept, a reply naming the limit."""
+    config = site_dir / "config.toml"
+    config.write_text(
+        config.read_text().replace("max_attachment_mb = 10", "max_attachment_mb = 0.001")
+    )
+    result = inject(_with_attachment(FORM_TEXT, "foto.pdf", b"x" * 5000))
+    assert "refused" in result.stdout
+    assert json.loads(ready("ticket", "list", "--json").stdout) == []
+    [reply] = _outbox(ready)
+    assert reply["kind"] == "reporter.refused"
+    text = message_from_bytes(_raw(site_dir, reply["message_id"]), policy=default_policy)
+    body = text.get_body(preferencelist=("plain",)).get_content()
+    assert 'Lampiran "foto.pdf"' in body and "melebihi batas" in body
+    [kept] = json.loads(ready("intake", "list", "--json").stdout)
+    assert kept["outcome"] == "refused"
+
+
+def test_flooding_sender_is_held_after_one_notice(inject, ready: Cli, site_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Past the hourly limit a sender gets one notice; more mail is kept, making no tickets,
+    until the help desk releases them and replays it."""
+    config = site_dir / "config.toml"
+    config.write_text(config.read_text().replace("sender_messages_per_hour = 20",
+                                                 "sender_messages_per_hour = 2"))  # fmt: skip
+    outcomes = []
+    for n in range(5):
+        result = inject(email(without("Jabatan"), message_id=f"<f{n}@dinkes.example.go.id>"))
+        outcomes.append(result.stdout.split(": ")[1].split()[0])
+    assert outcomes == ["incomplete", "incomplete", "held", "held", "held"]
+    kinds = [e["kind"] for e in _outbox(ready)]
+    assert kinds == ["reporter.incomplete", "reporter.incomplete", "reporter.held"]
+    holds = json.loads(ready("intake", "holds", "--json").stdout)
+    assert [h["address"] for h in holds] == ["budi.santoso@dinkes.example.go.id"]
+
+    held = [m["id"] for m in json.loads(ready("intake", "list", "--json").stdout)
+            if m["outcome"] == "held"]  # fmt: skip
+    refused = ready("intake", "replay", str(held[0]))
+    assert refused.exit_code == 1 and "still held" in refused.stderr
+    ready("intake", "release", "budi.santoso@dinkes.example.go.id", "--by", "sari")
+    replayed = ready("intake", "replay", str(held[0]), now="2026-11-30T11:00:00+07:00")
+    assert replayed.exit_code == 0, replayed.output
+    assert "incomplete" in replayed.stdout
+
+
+def test_forwarded_complaint_keeps_the_forwarded_form(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """An Outlook forward of a colleague's complaint is read, not cut as a quoted reply."""
+    body = (
+        "Mohon ditindaklanjuti.\n\n________________________________\n"
+        "From: Budi <budi.santoso@dinkes.example.go.id>\nSent: Monday, 30 November 2026 08:00\n"
+        "To: Kepala Bidang\nSubject: Internet mati\n\n" + FORM_TEXT
+    )
+    result = inject(email(body, subject="FW: Internet mati"))
+    assert "ticket TIK-2026-00001" in result.stdout, result.output
+
+
+def test_delayed_delivery_report_is_noted_not_failed(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """A 'still trying' report leaves our e-mail sent and raises no alert."""
+    inject(email())
+    [ack] = _outbox(ready)
+    delayed = _dsn(ack["message_id"], "budi.santoso@dinkes.example.go.id")
+    delayed = delayed.replace(b"Action: failed", b"Action: delayed").replace(b"5.1.1", b"4.4.1")
+    inject(delayed)
+    outbox = _outbox(ready)
+    assert len(outbox) == 1 and outbox[0]["status"] == "pending"
+    assert outbox[0]["last_error"].startswith("delayed:")
