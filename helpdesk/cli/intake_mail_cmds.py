@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +14,7 @@ from rich.table import Table
 from helpdesk.cli.common import actor, fail, out, print_json, site
 from helpdesk.display import short_time
 from helpdesk.intake_job import poll_mailbox, process_with_retries
+from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
 from intake.imap import Mailbox, MailboxError
 from ticketing.models import Inbound
 
@@ -201,3 +205,25 @@ def release(
     if hold is None:
         fail(f"{address} is not held")
     typer.echo(f"{address} released; held messages: {', '.join(map(str, held)) or 'none'}")
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    idle: Annotated[
+        bool, typer.Option("--idle/--no-idle", help="Wait in IMAP IDLE between polls.")
+    ] = True,
+    interval: Annotated[
+        float, typer.Option("--interval", min=1, help="Seconds between polls (longest wait).")
+    ] = 60.0,
+) -> None:
+    """Watch the mailbox until stopped (Ctrl-C or SIGTERM): reconnects by itself."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    here = site(ctx)
+    here.store  # noqa: B018 - fail now, with one line, if the site is not initialised
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    watch_mailbox(here, stop, WatchSettings(idle=idle, interval_seconds=interval))

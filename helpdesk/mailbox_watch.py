@@ -1,0 +1,70 @@
+"""Watching the mailbox for as long as the program runs.
+
+Connection loss, a refused login or a server restart never ends the watch: it logs what
+happened, waits (doubling the wait up to a cap) and connects again. Between polls it
+waits in IMAP IDLE when asked to (and the server has it), else it sleeps; either way it
+polls by UID, so nothing that arrived meanwhile is missed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from helpdesk.intake_job import poll_mailbox
+from helpdesk.wiring import Site
+from intake.imap import Mailbox, MailboxError, MailboxLoginError
+
+log = logging.getLogger("helpdesk.mailbox")
+
+# IDLE is re-entered in slices this long, so a stop request is noticed quickly.
+_IDLE_SLICE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    idle: bool = True
+    interval_seconds: float = 60.0  # between polls without IDLE, and the longest IDLE wait
+    backoff_start_seconds: float = 1.0
+    backoff_cap_seconds: float = 300.0
+
+
+def watch_mailbox(here: Site, stop: threading.Event, settings: WatchSettings) -> None:
+    """Poll the mailbox until ``stop`` is set; never raises for a mailbox problem."""
+    backoff = settings.backoff_start_seconds
+    box_settings = here.mailbox_settings()
+    while not stop.is_set():
+        mailbox = Mailbox(box_settings)
+        try:
+            mailbox.connect()
+            log.info("connected to %s", mailbox.address)
+            backoff = settings.backoff_start_seconds
+            while not stop.is_set():
+                report = poll_mailbox(here, mailbox, now=here.now)
+                if report.fetched:
+                    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
+                    log.info("fetched %d: %s", report.fetched, outcomes)
+                _wait_for_mail(mailbox, stop, settings)
+        except MailboxLoginError as exc:
+            log.error("mailbox login refused: %s; trying again in %.0f s", exc, backoff)
+        except MailboxError as exc:
+            log.warning("mailbox unavailable: %s; reconnecting in %.0f s", exc, backoff)
+        finally:
+            mailbox.close()
+        if stop.wait(backoff):
+            break
+        backoff = min(backoff * 2, settings.backoff_cap_seconds)
+    log.info("mailbox watch stopped")
+
+
+def _wait_for_mail(mailbox: Mailbox, stop: threading.Event, settings: WatchSettings) -> None:
+    if not (settings.idle and mailbox.has_capability("IDLE")):
+        stop.wait(settings.interval_seconds)
+        return
+    waited = 0.0
+    while not stop.is_set() and waited < settings.interval_seconds:
+        slice_ = min(_IDLE_SLICE_SECONDS, settings.interval_seconds - waited)
+        if mailbox.idle_wait(slice_):
+            return
+        waited += slice_
