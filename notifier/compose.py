@@ -149,6 +149,16 @@ def build(
     return message
 
 
+def can_address(address: str) -> bool:
+    """Whether an e-mail can be written to ``address`` (an internationalised local part,
+    say, cannot go through every server, and is not accepted here)."""
+    try:
+        Address(addr_spec=address)
+    except (ValueError, TypeError, IndexError):
+        return False
+    return address.isascii()
+
+
 def _address(recipient: Recipient) -> Address:
     return Address(display_name=one_line(recipient.name), addr_spec=recipient.address)
 

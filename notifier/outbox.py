@@ -8,13 +8,23 @@ caller's transaction: an event is committed with its e-mails or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from notifier.compose import AUTO_REPLIED, Threading, build, new_message_id, render
+from notifier.compose import (
+    AUTO_REPLIED,
+    Threading,
+    build,
+    can_address,
+    new_message_id,
+    render,
+)
 from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_event
 from ticketing.models import Event, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
+
+log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 SUPPRESSED, BOUNCED = "suppressed", "bounced"  # held by the auto-reply limit; returned later
@@ -51,6 +61,9 @@ def queue(
     """Render and store ``notices`` in the outbox of this transaction."""
     emails = []
     for notice in notices:
+        if not all(can_address(r.address) for r in (*notice.to, *notice.cc)):
+            log.warning("%s not queued: an address cannot be written to", notice.kind)
+            continue
         email = _email(
             tx, office, notice, now=now, ticket=ticket, event=event, in_reply_to=in_reply_to
         )

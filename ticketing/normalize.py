@@ -431,7 +431,8 @@ def normalize_email(raw: str) -> str:
         )
     try:
         # Never a DNS look-up: the check must work offline and must not leak anything.
-        result = validate_email(text, check_deliverability=False)
+        # Only addresses every mail server takes: the help desk must be able to answer.
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise InvalidValue(
             f"penulisan alamat e-mail {_quote(raw)} tidak benar; mohon periksa kembali "

@@ -269,3 +269,29 @@ def test_delayed_delivery_report_is_noted_not_failed(inject, ready: Cli) -> None
     outbox = _outbox(ready)
     assert len(outbox) == 1 and outbox[0]["status"] == "pending"
     assert outbox[0]["last_error"].startswith("delayed:")
+
+
+def test_failing_message_is_quarantined_then_replayed(
+    inject, ready: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A message whose processing fails is kept in quarantine with its reason; after the
+    fix, replaying it makes its ticket."""
+    import helpdesk.intake_job as job
+
+    real = job.extract_fields
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("extraction bug")
+
+    monkeypatch.setattr(job, "extract_fields", broken)
+    result = inject(email())
+    assert result.exit_code == 1 and "quarantine" in result.stdout
+    [kept] = json.loads(ready("intake", "quarantine", "--json").stdout)
+    assert "RuntimeError: extraction bug" in kept["detail"]
+    assert json.loads(ready("ticket", "list", "--json").stdout) == []
+
+    monkeypatch.setattr(job, "extract_fields", real)  # the fix
+    replayed = ready("intake", "replay", str(kept["id"]))
+    assert replayed.exit_code == 0, replayed.output
+    assert "ticket TIK-2026-00001" in replayed.stdout
+    assert json.loads(ready("intake", "quarantine", "--json").stdout) == []

@@ -193,3 +193,27 @@ def test_refused_login_is_one_clear_line(office: Office, site_dir: Path) -> None
     result = office("intake", "poll")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: mailbox:") and "wrong" not in result.stderr
+
+
+def test_one_bad_message_does_not_block_the_mailbox(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message that cannot be processed goes to Quarantine; the next one becomes a ticket."""
+    import helpdesk.intake_job as job
+
+    real = job.extract_fields
+
+    def fails_on_poison(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "RACUN" in text:
+            raise ValueError("cannot read this one")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(job, "extract_fields", fails_on_poison)
+    office.deliver(
+        email("RACUN\n" + "x" * 20, message_id="<bad@dinkes.example.go.id>"),
+        email(sender="p2@dinkes.example.go.id", message_id="<good@dinkes.example.go.id>"),
+    )
+    assert "quarantine 1" in office.ok("intake", "poll").stdout
+    assert office.count("Quarantine") == 1 and office.count("Processed") == 1
+    assert len(office.json("ticket", "list")) == 1
+    assert len(office.json("intake", "quarantine")) == 1
