@@ -216,3 +216,26 @@ class SenderHold(SQLModel, table=True):
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     released_by: str | None = None
+
+
+class JobState(SQLModel, table=True):
+    """When each of the daemon's jobs last ran, and how it went: for `helpdesk status`."""
+
+    __tablename__ = "job_state"
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_started: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    last_success: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    last_error_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    failing_since: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    runs: int = 0
+    failures: int = 0
