@@ -57,8 +57,10 @@ def queue(
     event: Event | None = None,
     in_reply_to: str | None = None,
     submission: Submission | None = None,
+    not_before: dt.datetime | None = None,
 ) -> list[OutboxEmail]:
-    """Render and store ``notices`` in the outbox of this transaction."""
+    """Render and store ``notices`` in the outbox of this transaction; ``not_before`` holds
+    them back (a reminder found at night waits for the working day)."""
     emails = []
     for notice in notices:
         if not all(can_address(r.address) for r in (*notice.to, *notice.cc)):
@@ -68,6 +70,8 @@ def queue(
             tx, office, notice, now=now, ticket=ticket, event=event, in_reply_to=in_reply_to
         )
         email.submission_id = submission.id if submission else None
+        if not_before is not None and not_before > email.next_attempt_at:
+            email.next_attempt_at = not_before
         emails.append(email)
     return tx.enqueue(emails)
 

@@ -373,6 +373,29 @@ def breach_notices(
     return [Notice("staff.breach", [_staff_recipient(person)], context, cc=cc)]
 
 
+def reminder_notice(
+    office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime
+) -> list[Notice]:
+    """Before a deadline: to the person responsible, with the time that is left."""
+    person = office.directory.get(responsible)
+    if person is None or ticket.due_at is None:
+        return []
+    language = office.settings.language
+    left = max(int((ticket.due_at - now).total_seconds() // 60), 0)
+    context = {
+        **_base(office, ticket),
+        "recipient": _person(office, person),
+        "reminder": {
+            "step": step,
+            "step_name": STEP_NAMES[language][step],
+            "step_time": _step_time(office, step),
+            "due": _time(office, ticket.due_at),
+            "left": duration(left, language),
+        },
+    }
+    return [Notice("staff.reminder", [_staff_recipient(person)], context)]
+
+
 def incomplete_notice(
     office: Office,
     *,

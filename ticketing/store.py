@@ -26,6 +26,7 @@ from ticketing.models import (
     Attachment,
     Event,
     Inbound,
+    JobState,
     MailboxState,
     OutboxEmail,
     SenderHold,
@@ -421,3 +422,50 @@ class Tx:
             col(Inbound.outcome).in_(list(outcomes)),
         )
         return int(self.session.exec(statement).one())
+
+    # --- deadlines -----------------------------------------------------------
+
+    def running_without(self, action: str, due_before: dt.datetime | None = None) -> list[Ticket]:
+        """Open tickets whose clock runs, with a deadline (before ``due_before``), that have
+        no ``action`` event since their current step started: each step gets one breach
+        and one reminder at most."""
+        recorded = (
+            select(Event.id)
+            .where(
+                col(Event.ticket_id) == col(Ticket.id),
+                col(Event.action) == action,
+                col(Event.at) >= col(Ticket.step_started_at),
+            )
+            .exists()
+        )
+        statement = select(Ticket).where(
+            Ticket.state != State.CLOSED.value,
+            col(Ticket.paused_at).is_(None),
+            col(Ticket.due_at).is_not(None),
+            ~recorded,
+        )
+        if due_before is not None:
+            statement = statement.where(col(Ticket.due_at) < due_before)
+        return list(self.session.exec(statement.order_by(col(Ticket.due_at))))
+
+    # --- jobs ----------------------------------------------------------------
+
+    def job_states(self) -> list[JobState]:
+        return list(self.session.exec(select(JobState).order_by(col(JobState.name))))
+
+    def record_job(self, name: str, *, started: dt.datetime, error: str | None,
+                   now: dt.datetime) -> JobState:  # fmt: skip
+        state = self.session.get(JobState, name) or JobState(name=name)
+        state.last_started = started
+        state.runs += 1
+        if error is None:
+            state.last_success = now
+            state.failing_since = None
+        else:
+            state.failures += 1
+            state.last_error = error[:4000]
+            state.last_error_at = now
+            state.failing_since = state.failing_since or now
+        self.session.add(state)
+        self.session.flush()
+        return state

@@ -40,7 +40,13 @@ class Action(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     NOTE = "note"
+    # Recorded by the deadline sweep, never requested by a person.
+    REMINDER = "reminder"
+    BREACH = "breach"
 
+
+# Recorded by the system, never requested by a person: decide() refuses them.
+SYSTEM_ACTIONS = frozenset({Action.CREATE, Action.REMINDER, Action.BREACH})
 
 # The SOP's steps, by number, with the key of their time in the configuration.
 STEPS: Mapping[int, str] = {
@@ -227,7 +233,7 @@ def decide(
     if actor is None:
         return Rejected(f"unknown staff member {move.actor!r}")
     state = ticket.state
-    if state not in ALLOWED_FROM[move.action]:
+    if state not in ALLOWED_FROM.get(move.action, frozenset()):
         allowed = ", ".join(a.value for a in allowed_actions(state, ticket.paused_at is not None))
         return Rejected(
             f"'{move.action.value}' is not allowed while the ticket is {state.value}"

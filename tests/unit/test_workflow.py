@@ -19,6 +19,7 @@ from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.workflow import (
     ALLOWED_FROM,
     PAUSABLE,
+    SYSTEM_ACTIONS,
     Action,
     Move,
     Rejected,
@@ -215,7 +216,11 @@ TARGET: Mapping[tuple[Action, State], State] = {
 
 ALLOWED_PAIRS = sorted((a, s) for a, states in ALLOWED_FROM.items() for s in states)
 FORBIDDEN_PAIRS = sorted(
-    (a, s) for a in Action if a != Action.CREATE for s in State if s not in ALLOWED_FROM[a]
+    (a, s)
+    for a in Action
+    if a not in SYSTEM_ACTIONS
+    for s in State
+    if s not in ALLOWED_FROM.get(a, frozenset())
 )
 
 
@@ -941,3 +946,10 @@ def test_reporter_cannot_move_the_ticket_otherwise(action: Action) -> None:
     """Anything but a note or a resume by the reporter is refused."""
     message = rejected(TICKETS[State.RESOLVED], Move(action, "budi@x.id", note="x", reporter=True))
     assert message == f"a reporter cannot '{action.value}' a ticket"
+
+
+@pytest.mark.parametrize("action", [Action.REMINDER, Action.BREACH])
+def test_sweep_records_cannot_be_requested(action: Action) -> None:
+    """Reminders and breaches are the sweep's to record, not a person's to ask for."""
+    message = rejected(TICKETS[State.DISPOSED], Move(action, "hd1", note="x"))
+    assert message.startswith(f"'{action.value}' is not allowed while the ticket is disposed")

@@ -1,0 +1,85 @@
+"""The deadline sweep: a reminder before each step's deadline, a breach after it.
+
+Each step of a ticket gets at most one reminder and one breach event, found with one
+query each (the events since the step started tell what was already done). The e-mails
+are queued at once but held until the next working moment: nobody is woken at night.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from helpdesk.wiring import Site
+from notifier.outbox import queue
+from notifier.policy import breach_notices, reminder_notice
+from ticketing.directory import Role
+from ticketing.models import Ticket
+from ticketing.store import Tx
+from ticketing.workflow import STATE_STEPS, Action, State
+
+
+@dataclass
+class SweepReport:
+    reminded: list[str] = field(default_factory=list)
+    breached: list[str] = field(default_factory=list)
+
+
+def _step(ticket: Ticket) -> int:
+    steps = STATE_STEPS[State(ticket.state)]
+    return steps[0] if steps else 7
+
+
+def _responsible(here: Site, ticket: Ticket) -> list[str]:
+    """Who answers for the ticket's current step: its assignee, else the help desk."""
+    if ticket.assignee and here.desk.directory.get(ticket.assignee):
+        return [ticket.assignee]
+    return [s.id for s in here.desk.directory.with_role(Role.HELP_DESK)]
+
+
+def _record(
+    tx: Tx, ticket: Ticket, action: Action, now: dt.datetime, note: str, data: dict
+) -> None:
+    tx.add_event(
+        ticket, at=now, actor="system", action=action.value, from_state=ticket.state,
+        to_state=ticket.state, note=note, channel="system", data=data,
+    )  # fmt: skip
+
+
+def sweep_deadlines(here: Site, *, now: dt.datetime, reminder_share: float = 0.75) -> SweepReport:
+    report = SweepReport()
+    calendar = here.desk.calendar
+    send_from = calendar.next_working_moment(now)
+    with here.store.transaction() as tx:
+        for ticket in tx.running_without(Action.BREACH.value, due_before=now):
+            assert ticket.due_at is not None
+            step = _step(ticket)
+            people = _responsible(here, ticket)
+            data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
+            _record(tx, ticket, Action.BREACH, now, f"Batas waktu langkah {step} terlewati", data)
+            for person in people:
+                notices = breach_notices(
+                    here.office, ticket, step=step, responsible=person, now=now
+                )
+                queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
+            report.breached.append(ticket.number)
+
+        for ticket in tx.running_without(Action.REMINDER.value):
+            assert ticket.due_at is not None
+            if ticket.due_at <= now or ticket.number in report.breached:
+                continue
+            total = calendar.working_minutes_between(ticket.step_started_at, ticket.due_at)
+            elapsed = calendar.working_minutes_between(ticket.step_started_at, now)
+            if total <= 0 or elapsed < reminder_share * total:
+                continue
+            step = _step(ticket)
+            people = _responsible(here, ticket)
+            data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
+            _record(tx, ticket, Action.REMINDER, now, f"Pengingat batas waktu langkah {step}", data)
+            for person in people:
+                notices = reminder_notice(
+                    here.office, ticket, step=step, responsible=person, now=now
+                )
+                queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
+            report.reminded.append(ticket.number)
+    return report

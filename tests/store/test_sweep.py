@@ -1,0 +1,75 @@
+"""The deadline sweep on a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from helpdesk.service import move_ticket, register_complaint
+from helpdesk.sweep import sweep_deadlines
+from helpdesk.wiring import Site
+from tests.conftest import FORM
+from ticketing.desk import Registered
+from ticketing.workflow import Action, Move
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+
+
+def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, minute, tzinfo=WIB)
+
+
+def _phone(site: Site, now: dt.datetime) -> str:
+    outcome = register_complaint(
+        site, FORM, channel="phone", received_at=now, signature="sari", now=now, officer="sari"
+    )
+    assert isinstance(outcome, Registered)
+    return outcome.ticket.number  # first level, due three working hours later
+
+
+def _sent(site: Site, kind: str) -> list:
+    with site.store.transaction() as tx:
+        return [e for e in tx.outbox() if e.kind == kind]
+
+
+def test_reminder_once_before_the_deadline(site: Site) -> None:
+    """At three quarters of the step's time the person responsible is reminded, once."""
+    number = _phone(site, at(11, 30, 9))
+    assert sweep_deadlines(site, now=at(11, 30, 11)).reminded == []  # 2 of 3 hours
+    assert sweep_deadlines(site, now=at(11, 30, 11, 20)).reminded == [number]
+    assert sweep_deadlines(site, now=at(11, 30, 11, 40)).reminded == []
+    [reminder] = _sent(site, "staff.reminder")
+    assert reminder.recipients == ["sari.wulandari@example.go.id"]
+
+
+def test_one_breach_per_step_to_the_person_and_superior(site: Site) -> None:
+    """A passed deadline is recorded once per step and told to the person and superior."""
+    number = _phone(site, at(11, 30, 9))
+    assert sweep_deadlines(site, now=at(11, 30, 12, 30)).breached == [number]
+    assert sweep_deadlines(site, now=at(11, 30, 13)).breached == []
+    [breach] = _sent(site, "staff.breach")
+    assert breach.recipients == ["sari.wulandari@example.go.id", "kurniawan.adi@example.go.id"]
+
+    move_ticket(site, number, Move(Action.ESCALATE, "sari"), now=at(11, 30, 13))  # due 14:00
+    assert sweep_deadlines(site, now=at(11, 30, 14, 30)).breached == [number]
+    second = _sent(site, "staff.breach")[-1]
+    assert second.recipients[0] == "rudi.hartono@example.go.id"
+    with site.store.transaction() as tx:
+        ticket = tx.ticket(number)
+        assert ticket is not None
+        assert [e.action for e in tx.events(ticket)].count("breach") == 2
+
+
+def test_breach_found_at_night_is_sent_in_working_hours(site: Site) -> None:
+    """A breach found at 20:00 is recorded then, its e-mail held until 07:30 next day."""
+    _phone(site, at(11, 30, 14))  # due Tuesday 09:30
+    sweep_deadlines(site, now=at(12, 1, 20))
+    [breach] = _sent(site, "staff.breach")
+    assert breach.next_attempt_at == at(12, 2, 7, 30)
+
+
+def test_paused_ticket_is_never_breached(site: Site) -> None:
+    """While the clock is stopped, no reminder and no breach."""
+    number = _phone(site, at(11, 30, 9))
+    move_ticket(site, number, Move(Action.PAUSE, "sari", note="tunggu"), now=at(11, 30, 9, 30))
+    report = sweep_deadlines(site, now=at(12, 1, 15))
+    assert (report.reminded, report.breached) == ([], [])
