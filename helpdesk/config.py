@@ -277,6 +277,17 @@ class IntakeConfig(_Section):
     sender_messages_per_hour: int = Field(20, ge=1, strict=True)  # more: held (flooding)
 
 
+class DaemonConfig(_Section):
+    """`helpdesk run`: how often each job runs."""
+
+    mailbox_seconds: int = Field(60, ge=5, strict=True)  # poll, or the longest IDLE wait
+    idle: bool = True  # wait for mail in IMAP IDLE between polls, where the server has it
+    phone_drop_seconds: int = Field(30, ge=5, strict=True)
+    sweep_seconds: int = Field(60, ge=10, strict=True)
+    outbox_seconds: int = Field(30, ge=5, strict=True)
+    reminder_share: float = Field(0.75, gt=0, lt=1)  # remind at this share of a step's time
+
+
 class PhoneDropConfig(_Section):
     dir: str = "var/phone-drop"
 
@@ -325,6 +336,7 @@ class Config(_Section):
     smtp: SmtpConfig = SmtpConfig()
     notifier: NotifierConfig = NotifierConfig()
     intake: IntakeConfig = IntakeConfig()
+    daemon: DaemonConfig = DaemonConfig()
     phone_drop: PhoneDropConfig = PhoneDropConfig()
     agencies: tuple[AgencyConfig, ...] = ()
     units: tuple[UnitConfig, ...] = ()

@@ -8,8 +8,10 @@ polls by UID, so nothing that arrived meanwhile is missed.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from helpdesk.intake_job import poll_mailbox
@@ -30,26 +32,45 @@ class WatchSettings:
     backoff_cap_seconds: float = 300.0
 
 
-def watch_mailbox(here: Site, stop: threading.Event, settings: WatchSettings) -> None:
-    """Poll the mailbox until ``stop`` is set; never raises for a mailbox problem."""
+def watch_mailbox(
+    here: Site,
+    stop: threading.Event,
+    settings: WatchSettings,
+    on_poll: Callable[[str | None, dt.datetime], None] | None = None,
+) -> None:
+    """Poll the mailbox until ``stop`` is set; never raises for a mailbox problem.
+    ``on_poll(error, started)`` hears how each poll (or connection attempt) went."""
+
+    def heard(error: str | None, started: dt.datetime) -> None:
+        if on_poll is not None:
+            on_poll(error, started)
+
     backoff = settings.backoff_start_seconds
     box_settings = here.mailbox_settings()
     while not stop.is_set():
         mailbox = Mailbox(box_settings)
+        started = here.now()
         try:
             mailbox.connect()
             log.info("connected to %s", mailbox.address)
             backoff = settings.backoff_start_seconds
             while not stop.is_set():
+                started = here.now()
                 report = poll_mailbox(here, mailbox, now=here.now)
+                heard(None, started)
                 if report.fetched:
                     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
                     log.info("fetched %d: %s", report.fetched, outcomes)
                 _wait_for_mail(mailbox, stop, settings)
         except MailboxLoginError as exc:
             log.error("mailbox login refused: %s; trying again in %.0f s", exc, backoff)
+            heard(f"login refused: {exc}", started)
         except MailboxError as exc:
             log.warning("mailbox unavailable: %s; reconnecting in %.0f s", exc, backoff)
+            heard(f"unavailable: {exc}", started)
+        except Exception as exc:  # noqa: BLE001 - a bug must not end the watch
+            log.exception("mailbox poll failed; trying again in %.0f s", backoff)
+            heard(f"{type(exc).__name__}: {exc}", started)
         finally:
             mailbox.close()
         if stop.wait(backoff):

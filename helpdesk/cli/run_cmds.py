@@ -1,0 +1,138 @@
+"""`helpdesk run` (the daemon) and `helpdesk status` (how the office is doing)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from helpdesk.cli.common import fail, out, print_json, site
+from helpdesk.daemon import AlreadyRunning, configure_logging, lock_site, run_forever, run_once
+from helpdesk.display import long_time
+from intake.imap import Mailbox, MailboxError
+from ticketing.store import TicketFilter
+from ticketing.workflow import State
+
+
+def register_commands(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("status")(status)
+
+
+def run(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run every job once, in order, and exit (cron, tests).")
+    ] = False,
+) -> None:
+    """Run the help desk: mailbox, phone-log drop folder, deadline sweeps, outbox."""
+    configure_logging()
+    here = site(ctx)
+    here.store  # noqa: B018 - one clear line now if the site is not initialised
+    try:
+        lock = lock_site(here)
+    except AlreadyRunning as exc:
+        fail(str(exc))
+    try:
+        if once:
+            if not run_once(here):
+                raise typer.Exit(1)
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        run_forever(here, stop)
+    finally:
+        if lock is not None:
+            lock.close()  # type: ignore[attr-defined]
+
+
+def status(
+    ctx: typer.Context,
+    check_mailbox: Annotated[
+        bool, typer.Option("--check-mailbox/--no-check-mailbox", help="Try to log in.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """How the help desk is doing: jobs, mailbox, outbox, tickets per step, overdue.
+    Exits 1 when something needs attention (a failing job, an unreachable mailbox, dead
+    e-mails)."""
+    here = site(ctx)
+    now = here.now()
+    with here.store.transaction() as tx:
+        jobs = [
+            {
+                "name": j.name,
+                "last_success": j.last_success.isoformat() if j.last_success else None,
+                "failing_since": j.failing_since.isoformat() if j.failing_since else None,
+                "last_error": j.last_error if j.failing_since else None,
+                "runs": j.runs,
+                "failures": j.failures,
+            }
+            for j in tx.job_states()
+        ]
+        outbox = tx.outbox_counts()
+        states = tx.count_by_state()
+        overdue = [t.number for t in tx.tickets(TicketFilter(overdue_at=now))]
+        quarantined = len(tx.inbound_list(["quarantine"]))
+        held = [h.address for h in tx.holds()]
+    mailbox: dict[str, Any] = {"checked": check_mailbox, "reachable": None, "error": None}
+    if check_mailbox:
+        try:
+            with Mailbox(here.mailbox_settings()):
+                mailbox["reachable"] = True
+        except MailboxError as exc:
+            mailbox.update(reachable=False, error=str(exc))
+    problems = [f"job {j['name']} failing since {j['failing_since']}" for j in jobs
+                if j["failing_since"]]  # fmt: skip
+    if mailbox["reachable"] is False:
+        problems.append(f"mailbox unreachable: {mailbox['error']}")
+    if outbox.get("dead"):
+        problems.append(f"{outbox['dead']} dead e-mail(s): helpdesk outbox list --status dead")
+    if quarantined:
+        problems.append(f"{quarantined} quarantined message(s): helpdesk intake quarantine")
+    report = {
+        "healthy": not problems,
+        "problems": problems,
+        "jobs": jobs,
+        "mailbox": mailbox,
+        "outbox": outbox,
+        "tickets": {s.value: states.get(s.value, 0) for s in State},
+        "overdue": overdue,
+        "quarantined": quarantined,
+        "held_senders": held,
+    }
+    if as_json:
+        print_json(report)
+    else:
+        _print(here, report, now)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _print(here: Any, report: dict[str, Any], now: Any) -> None:
+    out.print(f"[bold]{'OK' if report['healthy'] else 'NEEDS ATTENTION'}[/] at "
+              f"{long_time(now, here.config)}")  # fmt: skip
+    for problem in report["problems"]:
+        out.print(f"  - {problem}")
+    table = Table(title="Tickets per step", title_justify="left")
+    for state in State:
+        table.add_column(state.value, justify="right")
+    table.add_row(*(str(report["tickets"][s.value]) for s in State))
+    out.print(table)
+    out.print(f"Overdue: {len(report['overdue'])} {' '.join(report['overdue'][:20])}")
+    out.print("Outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(report["outbox"].items()))
+                            or "empty"))  # fmt: skip
+    jobs = Table(title="Jobs", title_justify="left")
+    for column in ("Job", "Last success", "Runs", "Failures", "Failing since"):
+        jobs.add_column(column)
+    for job in report["jobs"]:
+        jobs.add_row(job["name"], job["last_success"] or "-", str(job["runs"]),
+                     str(job["failures"]), job["failing_since"] or "-")  # fmt: skip
+    out.print(jobs)
+    mailbox = report["mailbox"]
+    if mailbox["checked"]:
+        out.print("Mailbox: " + ("reachable" if mailbox["reachable"] else mailbox["error"]))

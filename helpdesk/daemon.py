@@ -1,0 +1,178 @@
+"""`helpdesk run`: every periodic job in one long-running process.
+
+Jobs run one after another on the main thread with the ``schedule`` library, each wrapped
+so that a failure is logged with its traceback, recorded for `helpdesk status`, and tried
+again at its next turn; it never stops the loop or the other jobs (``schedule`` itself
+would let the exception escape and keep the failed job due, starving the rest). With
+IMAP IDLE the mailbox is watched on a thread of its own. SIGTERM or SIGINT lets the job in
+hand finish, then the process exits 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import logging
+import os
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import schedule
+
+from helpdesk.intake_job import poll_mailbox
+from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
+from helpdesk.sweep import sweep_deadlines
+from helpdesk.wiring import Site
+from intake.imap import Mailbox
+from notifier.delivery import deliver_due
+
+log = logging.getLogger("helpdesk.run")
+
+
+class AlreadyRunning(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    seconds: int
+    run: Callable[[], object]
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """One line per event on stderr, as journald and a terminal both read it."""
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def lock_site(here: Site) -> object | None:
+    """Hold the site's run lock (SQLite only: one daemon per database file). Raises
+    AlreadyRunning when another process holds it. Keep the returned handle open."""
+    db = here.config.sqlite_path
+    if db is None:  # PostgreSQL: several daemons may share one database
+        return None
+    path = db.parent / "helpdesk-run.lock"
+    handle = open(path, "a+")  # noqa: SIM115 - held for the life of the process
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        raise AlreadyRunning(
+            f"another 'helpdesk run' (pid {holder}) already serves {db}; lock file {path}"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
+    config = here.config.daemon
+    notifier = here.config.notifier
+
+    def mailbox() -> object:
+        with Mailbox(here.mailbox_settings()) as box:
+            return poll_mailbox(here, box, now=here.now)
+
+    def phone_drop() -> object:
+        from helpdesk.phone_import import scan_drop_folder
+
+        return scan_drop_folder(here, now=here.now())
+
+    def sweep() -> object:
+        return sweep_deadlines(here, now=here.now(), reminder_share=config.reminder_share)
+
+    def outbox() -> object:
+        while True:
+            report = deliver_due(
+                here.store, here.office, here.smtp_settings(), now=here.now,
+                retry=here.retry_policy, batch_size=notifier.batch_size,
+                lease_seconds=notifier.lease_seconds,
+            )  # fmt: skip
+            if report.config_error:
+                raise RuntimeError(f"smtp: {report.config_error}")
+            if report.claimed < notifier.batch_size:
+                return report
+
+    listed = [
+        Job("phone_drop", config.phone_drop_seconds, phone_drop),
+        Job("sweep", config.sweep_seconds, sweep),
+        Job("outbox", config.outbox_seconds, outbox),
+    ]
+    if mailbox_job:
+        listed.insert(0, Job("mailbox", config.mailbox_seconds, mailbox))
+    return listed
+
+
+def run_job(here: Site, job: Job) -> bool:
+    """Run one job; log and record how it went. Never raises."""
+    started = here.now()
+    error = None
+    try:
+        result = job.run()
+        if result:
+            log.debug("%s: %s", job.name, result)
+    except Exception as exc:  # noqa: BLE001 - one job's failure must not stop the others
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        log.error("job %s failed: %s", job.name, error, exc_info=True)
+    record(here, job.name, started, error)
+    return error is None
+
+
+def record(here: Site, name: str, started: dt.datetime, error: str | None) -> None:
+    try:
+        with here.store.transaction() as tx:
+            tx.record_job(name, started=started, error=error, now=here.now())
+    except Exception:  # noqa: BLE001 - the database may be what failed
+        log.exception("could not record the run of job %s", name)
+
+
+def run_once(here: Site) -> bool:
+    """Every job once, in order (mailbox, phone drop, sweep, outbox). True if all succeeded."""
+    results = [run_job(here, job) for job in jobs(here, mailbox_job=True)]
+    return all(results)
+
+
+def run_forever(here: Site, stop: threading.Event) -> None:
+    config = here.config.daemon
+    idle = config.idle
+    watcher = None
+    if idle:
+
+        def on_poll(error: str | None, started: dt.datetime) -> None:
+            record(here, "mailbox", started, error)
+
+        watcher = threading.Thread(
+            target=watch_mailbox,
+            args=(here, stop, WatchSettings(idle=True, interval_seconds=config.mailbox_seconds)),
+            kwargs={"on_poll": on_poll},
+            name="mailbox",
+            daemon=True,
+        )
+        watcher.start()
+    scheduler = schedule.Scheduler()
+    planned = jobs(here, mailbox_job=not idle)
+    for job in planned:
+        scheduler.every(job.seconds).seconds.do(run_job, here, job)
+    log.info("running: %s", ", ".join(f"{j.name} every {j.seconds} s" for j in planned))
+    for job in planned:  # a first round at once, then on schedule
+        if stop.is_set():
+            break
+        run_job(here, job)
+    while not stop.is_set():
+        scheduler.run_pending()
+        wait = scheduler.idle_seconds
+        stop.wait(min(max(wait if wait is not None else 1.0, 0.05), 1.0))
+    if watcher is not None:
+        watcher.join(timeout=30)
+    log.info("stopped")

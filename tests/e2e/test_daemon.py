@@ -1,0 +1,130 @@
+"""`helpdesk run` as a real process against real IMAP and SMTP servers on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from intake.imap import Mailbox, MailboxSettings
+from tests.cli.conftest import form_args
+from tests.conftest import use_mailbox, use_smtp
+from tests.integration.dovecot import DovecotServer, dovecot_available, dovecot_server
+from tests.integration.smtp_server import Sink, free_port, smtp_server
+from tests.mail import email
+
+NOW = "2026-11-30T09:00:00+07:00"
+
+
+@pytest.fixture
+def imap(tmp_path: Path) -> Iterator[DovecotServer]:
+    if reason := dovecot_available():
+        pytest.fail(f"Dovecot is needed: {reason}")
+    with dovecot_server(tmp_path / "dovecot", {"helpdesk": "secret"}) as server:
+        yield server
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    received = Sink()
+    with smtp_server(received) as port:
+        yield received, port
+
+
+def _env(site_dir: Path, now: str = NOW) -> dict[str, str]:
+    return {**os.environ, "HELPDESK_CONFIG": str(site_dir / "config.toml"), "HELPDESK_NOW": now}
+
+
+def helpdesk(site_dir: Path, *args: str, now: str = NOW) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "helpdesk", *args], env=_env(site_dir, now),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def _deliver(imap: DovecotServer, *messages: bytes) -> None:
+    with Mailbox(MailboxSettings("127.0.0.1", imap.port, "none", "helpdesk", "secret")) as box:
+        for raw in messages:
+            box.append("INBOX", raw)
+
+
+@pytest.fixture
+def site(site_dir: Path, imap: DovecotServer, sink: tuple[Sink, int]) -> Path:
+    use_mailbox(site_dir, imap.port)
+    use_smtp(site_dir, sink[1])
+    assert helpdesk(site_dir, "init").returncode == 0
+    return site_dir
+
+
+def test_run_once_takes_a_complaint_to_a_delivered_acknowledgement(
+    site: Path, imap: DovecotServer, sink: tuple[Sink, int]
+) -> None:
+    """One round of every job: the complaint in the mailbox is acknowledged over SMTP."""
+    _deliver(imap, email(message_id="<d1@dinkes.example.go.id>"))
+    done = helpdesk(site, "run", "--once")
+    assert done.returncode == 0, done.stderr
+    [ack] = sink[0].received
+    assert ack.recipients == ["budi.santoso@dinkes.example.go.id"]
+    assert ack.message["Subject"].startswith("[TIK-2026-00001]")
+    status = json.loads(helpdesk(site, "status", "--json").stdout)
+    assert status["healthy"] is True
+    assert {j["name"] for j in status["jobs"]} == {"mailbox", "phone_drop", "sweep", "outbox"}
+
+
+def test_a_failing_job_does_not_stop_the_others(site: Path, imap: DovecotServer) -> None:
+    """With the SMTP server gone, the outbox job fails; the mailbox is still read, and
+    `status` names the failing job."""
+    config = site / "config.toml"
+    text = config.read_text()
+    start = text.index("port = ", text.index("[smtp]"))
+    end = text.index("\n", start)
+    config.write_text(text[:start] + f"port = {free_port()}" + text[end:])
+    _deliver(imap, email(message_id="<d2@dinkes.example.go.id>"))
+    done = helpdesk(site, "run", "--once")
+    assert done.returncode == 0, done.stderr  # a refused connection is a temporary failure
+    tickets = json.loads(helpdesk(site, "ticket", "list", "--json").stdout)
+    assert len(tickets) == 1
+    [pending] = json.loads(helpdesk(site, "outbox", "list", "--json").stdout)
+    assert pending["status"] == "pending" and "connect" in pending["last_error"]
+
+
+def test_breach_gives_exactly_one_e_mail_per_step(site: Path, sink: tuple[Sink, int]) -> None:
+    """Rounds after a deadline passed send one breach e-mail for the step, not one per round."""
+    logged = helpdesk(site, "phone", "--by", "sari", *form_args(email="budi@dinkes.example.go.id"))
+    assert logged.returncode == 0, logged.stderr
+    for later in ("2026-11-30T13:00:00+07:00", "2026-11-30T13:05:00+07:00",
+                  "2026-11-30T13:10:00+07:00"):  # fmt: skip
+        assert helpdesk(site, "run", "--once", now=later).returncode == 0
+    kinds = [e["kind"] for e in json.loads(helpdesk(site, "outbox", "list", "--json").stdout)]
+    assert kinds.count("staff.breach") == 1, kinds
+    assert len(sink[0].received) == len(kinds)
+
+
+def test_daemon_stops_on_sigterm_and_refuses_a_second_instance(site: Path) -> None:
+    """SIGTERM ends the daemon with exit 0; a second one on the same database refuses."""
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "helpdesk", "run"], env=_env(site),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            status = json.loads(helpdesk(site, "status", "--json", "--no-check-mailbox").stdout)
+            if {"sweep", "outbox"} <= {j["name"] for j in status["jobs"]}:
+                break
+            time.sleep(0.3)
+        second = helpdesk(site, "run", "--once")
+        assert second.returncode == 1
+        assert "another 'helpdesk run'" in second.stderr
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=60)
+    assert daemon.returncode == 0, err
+    assert "stopped" in err and "Traceback" not in err
