@@ -290,6 +290,9 @@ class DaemonConfig(_Section):
 
 class PhoneDropConfig(_Section):
     dir: str = "var/phone-drop"
+    # Where a file goes once read; relative to `dir` (created when missing).
+    processed_dir: str = "processed"  # its rows are committed; <name>.errors.txt beside it
+    rejected_dir: str = "rejected"  # it could not be read at all; <name>.reason.txt beside it
 
 
 class AgencyConfig(_Section):

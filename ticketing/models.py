@@ -239,3 +239,37 @@ class JobState(SQLModel, table=True):
     )
     runs: int = 0
     failures: int = 0
+
+
+class PhoneImport(SQLModel, table=True):
+    """A phone-log CSV file read into tickets, known by its SHA-256: the same file read
+    again makes no new ticket. A big file is committed in chunks; ``last_row`` is the last
+    row committed, so an import cut short goes on after it instead of starting over."""
+
+    __tablename__ = "phone_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    name: str  # the file's name when it was read
+    source: str = Field(max_length=16)  # "drop" (the drop folder) | "cli" (`helpdesk import`)
+    size: int
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # the file, archived
+    encoding: str = Field(default="", max_length=32)
+    status: str = Field(max_length=16)  # importing | done
+    rows: int = 0  # data rows in the file (blank rows not counted)
+    last_row: int = 0  # the last spreadsheet row committed (the header is row 1)
+    tickets: int = 0
+    problems: int = 0  # rows that made no ticket
+    row_tickets: list[list[Any]] = Field(  # [row, ticket number], in row order
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    problem_rows: list[dict[str, Any]] = Field(  # {row, id: [...], en: [...], cells: {...}}
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    notes: list[dict[str, str]] = Field(  # file-level remarks: {id, en}
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    imported_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    finished_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

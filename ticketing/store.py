@@ -29,6 +29,7 @@ from ticketing.models import (
     JobState,
     MailboxState,
     OutboxEmail,
+    PhoneImport,
     SenderHold,
     Submission,
     Ticket,
@@ -109,7 +110,13 @@ class Tx:
         return ticket
 
     def ticket(self, number: str) -> Ticket | None:
-        statement = select(Ticket).where(func.upper(Ticket.number) == number.strip().upper())
+        """The ticket numbered ``number``, as typed (any case, spaces around it)."""
+        wanted = number.strip()
+        for candidate in dict.fromkeys((wanted, wanted.upper())):  # the unique index first
+            found = self.session.exec(select(Ticket).where(Ticket.number == candidate)).first()
+            if found is not None:
+                return found
+        statement = select(Ticket).where(func.upper(Ticket.number) == wanted.upper())
         return self.session.exec(statement).first()
 
     def tickets(self, flt: TicketFilter = TicketFilter()) -> list[Ticket]:
@@ -469,3 +476,19 @@ class Tx:
         self.session.add(state)
         self.session.flush()
         return state
+
+    # --- phone-log imports -----------------------------------------------------
+
+    def phone_import(self, sha256: str, *, for_update: bool = False) -> PhoneImport | None:
+        """The import of the file with this SHA-256; ``for_update`` locks its row on
+        PostgreSQL (SQLite's write transactions are serialised already), so that two
+        processes never import the same rows of one file."""
+        statement = select(PhoneImport).where(PhoneImport.sha256 == sha256)
+        if for_update and self.session.get_bind().dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        return self.session.exec(statement).first()
+
+    def save_phone_import(self, record: PhoneImport) -> PhoneImport:
+        self.session.add(record)
+        self.session.flush()
+        return record

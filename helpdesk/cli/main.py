@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from helpdesk.cli import intake_cmds, intake_mail_cmds, outbox_cmds, run_cmds, ticket_cmds
+from helpdesk.cli import (
+    import_cmds,
+    intake_cmds,
+    intake_mail_cmds,
+    outbox_cmds,
+    run_cmds,
+    ticket_cmds,
+)
 from helpdesk.cli.common import UserError, err, site
 from helpdesk.clock import ClockError
 from helpdesk.config import ConfigError
@@ -81,6 +88,7 @@ def demo(
 
 
 intake_cmds.register_commands(app)
+import_cmds.register_commands(app)
 run_cmds.register_commands(app)
 app.add_typer(ticket_cmds.app, name="ticket")
 app.add_typer(outbox_cmds.app, name="outbox")

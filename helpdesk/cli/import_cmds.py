@@ -1,0 +1,89 @@
+"""`helpdesk import FILE`: a phone-log CSV file read by hand, by the drop folder's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from helpdesk.cli.common import err, fail, print_json, site
+from helpdesk.phone_import import Progress as OnProgress
+from helpdesk.phone_import import import_file
+
+PROGRESS_MIN_ROWS = 200
+"""Files with fewer rows import without a progress bar."""
+
+
+def register_commands(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+
+
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            metavar="FILE",
+            help="The phone-log CSV file (the columns of the Formulir, Waktu and Petugas).",
+        ),
+    ],  # fmt: skip
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Import a phone-log CSV file: each complete row becomes a ticket, taken by the row's
+    officer, with the reporter's acknowledgement queued; each other row is listed with what
+    is missing. The same file imported again makes no new ticket. The file is not moved.
+    Exits 1 when a row was incomplete or the file could not be read."""
+    here = site(ctx)
+    language = here.config.office.language
+    try:
+        with _progress_bar() as progress:
+            report = import_file(here, path, now=here.now(), progress=progress)
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+
+    if as_json:
+        print_json(report.as_dict(language))
+        if report.status == "rejected" or report.incomplete:
+            raise typer.Exit(1)
+        return
+    if report.status == "rejected":
+        assert report.reason is not None
+        fail(f"{path.name}: {report.reason.text(language)}")
+    for line in report.lines(language):
+        typer.echo(line)
+    typer.echo(report.summary())
+    if report.incomplete:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[OnProgress | None]:
+    """A progress bar on stderr for a large file, when stderr is a terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task: list[int] = []
+
+        def update(done: int, total: int) -> None:
+            if total < PROGRESS_MIN_ROWS:
+                return
+            if not task:
+                task.append(bar.add_task("import", total=total))
+            bar.update(task[0], completed=done)
+
+        yield update

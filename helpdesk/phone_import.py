@@ -1,0 +1,500 @@
+"""Phone-log CSV files into tickets: `helpdesk import FILE`, and the drop folder.
+
+Each row is one call. A row that makes a complete Formulir, with a help-desk officer
+from the directory and a call time that is not in the future (blank: now), becomes a
+ticket on the phone channel, taken by that officer, with the reporter's acknowledgement
+queued in the same transaction. Any other row makes no ticket and is recorded, with
+every reason, in the import's record and in the error lines (``baris 7: Alamat e-Mail
+belum diisi; ...``), in the office's language.
+
+The rows of a file are committed together, in one transaction for up to `CHUNK_ROWS`
+rows and in chunks of that size beyond. Each import is recorded by the file's SHA-256
+(table ``phone_import``) in the same transactions, with the last row committed, so:
+
+- the same file read again (dropped twice, or imported by hand after the drop) makes no
+  new ticket;
+- an import cut short (a crash, a lost database) goes on after its last committed row
+  when the file is read again; no row becomes a ticket twice.
+
+**When a file in the drop folder is read.** A file is read once its modification time
+is at least `SETTLE_SECONDS` before now, so that a copy still being written (whose time
+moves with every write) is left for a later scan, and only if its size and modification
+time did not change while it was read. Dotfiles, Office temporary files (``~$*``) and
+``*.tmp``/``*.part``-style names are never read, nor a file that Excel or LibreOffice has
+open (its lock file ``~$name`` / ``.~lock.name#`` is beside it). Programs that write
+into the folder should write under a temporary name and rename at the end; people who
+save from Excel or copy in a file need do nothing. (The folder's clock is taken to agree
+with ours: a file stamped in the future waits until that time has passed.)
+
+After its rows are committed a file moves to ``[phone_drop] processed_dir`` (default
+``processed/`` inside the drop folder) with ``<name>.errors.txt`` beside it when any row
+or column needs attention; a file that cannot be read at all (not text, no header
+recognised) moves to ``rejected_dir`` (default ``rejected/``) with ``<name>.reason.txt``.
+A name already used there gets a number: ``log-2.csv``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from helpdesk.service import register_in
+from helpdesk.wiring import Site
+from intake.dropfolder import Note, PhoneLog, Row, Unreadable, parse_call_time, read_phone_log
+from notifier import formatting
+from ticketing.desk import Registered
+from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
+from ticketing.formulir import Incomplete, Problem, check_formulir
+from ticketing.models import PhoneImport
+from ticketing.store import Tx
+from ticketing.workflow import Rejected
+
+log = logging.getLogger("helpdesk.phone_import")
+
+CHANNEL = "phone"
+CHUNK_ROWS = 500
+"""Rows committed per transaction."""
+SETTLE_SECONDS = 10
+"""A file in the drop folder is read once it has not been written to for this long."""
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+"""A call time this much ahead of our clock is still taken (the officer's clock runs fast)."""
+TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp")
+
+IMPORTING, DONE = "importing", "done"
+
+Progress = Callable[[int, int], None]
+"""Called as rows are processed: (rows done, rows in the file)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that made no ticket, with every reason."""
+
+    row: int
+    reasons: tuple[Note, ...]
+
+    def line(self, language: str) -> str:
+        word = "baris" if language == "id" else "row"
+        return f"{word} {self.row}: " + "; ".join(
+            reason.text(language).rstrip(".") for reason in self.reasons
+        )
+
+
+@dataclass
+class ImportReport:
+    """What became of one file."""
+
+    name: str
+    status: Literal["imported", "duplicate", "rejected", "failed"]
+    sha256: str = ""
+    rows: int = 0
+    """Rows below the header with anything in them."""
+    tickets: list[tuple[int, str]] = field(default_factory=list)
+    """(row, ticket number) of the tickets this run made."""
+    problems: list[RowProblem] = field(default_factory=list)
+    """Every row of the file that made no ticket (an import resumed or repeated included)."""
+    notes: list[Note] = field(default_factory=list)
+    """About the file as a whole: columns unknown or missing, already imported, resumed."""
+    reason: Note | None = None
+    """Why the file was rejected (or failed)."""
+    imported_at: dt.datetime | None = None
+    moved_to: Path | None = None
+
+    @property
+    def incomplete(self) -> int:
+        return len(self.problems)
+
+    def summary(self) -> str:
+        return f"rows {self.rows}, tickets {len(self.tickets)}, incomplete {self.incomplete}"
+
+    def lines(self, language: str) -> list[str]:
+        """The error file's lines: remarks on the file, then one line per problem row."""
+        word = "berkas" if language == "id" else "file"
+        return [f"{word}: {note.text(language)}" for note in self.notes] + [
+            problem.line(language) for problem in self.problems
+        ]
+
+    def as_dict(self, language: str) -> dict[str, Any]:
+        return {
+            "file": self.name,
+            "status": self.status,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "tickets": [{"row": row, "number": number} for row, number in self.tickets],
+            "incomplete": [
+                {"row": p.row, "problems": [r.text(language) for r in p.reasons]}
+                for p in self.problems
+            ],
+            "notes": [note.text(language) for note in self.notes],
+            "reason": self.reason.text(language) if self.reason else None,
+            "imported_at": self.imported_at.isoformat() if self.imported_at else None,
+            "moved_to": str(self.moved_to) if self.moved_to else None,
+        }
+
+
+# --- One file --------------------------------------------------------------------------------
+
+
+def import_file(
+    here: Site, path: Path, *, now: dt.datetime, progress: Progress | None = None
+) -> ImportReport:
+    """Import the phone log at ``path`` (left where it is). Raises OSError when the file
+    cannot be read from the disk; every other problem is in the report."""
+    return import_bytes(
+        here, path.read_bytes(), path.name, source="cli", now=now, progress=progress
+    )
+
+
+def import_bytes(
+    here: Site,
+    data: bytes,
+    name: str,
+    *,
+    source: str,
+    now: dt.datetime,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the phone log ``data`` (named ``name`` in the report and the record)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    with here.store.transaction() as tx:
+        record = tx.phone_import(sha256)
+    if record is not None and record.status == DONE:
+        return _already_imported(name, record, here)
+
+    phone_log = read_phone_log(data, here.desk.fields)
+    if isinstance(phone_log, Unreadable):
+        return ImportReport(name, "rejected", sha256, reason=phone_log.reason)
+
+    rows = phone_log.rows
+    numbers = [row.number for row in rows]
+    checker = _RowChecker(here, phone_log, now)
+    made: list[tuple[int, str]] = []
+    resumed_after = 0
+    first = True
+    while True:
+        with here.store.transaction() as tx:
+            record = tx.phone_import(sha256, for_update=True)
+            if record is None:
+                record = PhoneImport(
+                    sha256=sha256, name=name, source=source, size=len(data), raw=data,
+                    encoding=phone_log.encoding, status=IMPORTING, rows=len(rows),
+                    notes=[_note_dict(note) for note in phone_log.problems], imported_at=now,
+                )  # fmt: skip
+            elif record.status == DONE:  # another process finished it meanwhile
+                if first:
+                    return _already_imported(name, record, here)
+                break
+            elif first:
+                resumed_after = record.last_row
+            first = False
+            start = bisect.bisect_right(numbers, record.last_row)
+            chunk = rows[start : start + CHUNK_ROWS]
+            tickets, problems = _import_rows(tx, checker, chunk, start, len(rows), progress)
+            if chunk:
+                record.last_row = chunk[-1].number
+            record.row_tickets = [*record.row_tickets, *([r, n] for r, n in tickets)]
+            record.problem_rows = [*record.problem_rows, *problems]
+            record.tickets, record.problems = len(record.row_tickets), len(record.problem_rows)
+            if start + len(chunk) >= len(rows):
+                record.status, record.finished_at = DONE, now
+            tx.save_phone_import(record)
+        made += tickets  # committed
+        if record.status == DONE:
+            break
+
+    report = _report_of(name, record, made)
+    if resumed_after:
+        report.notes.append(
+            Note(
+                f"impor sebelumnya terputus; dilanjutkan setelah baris {resumed_after}.",
+                f"an earlier import was cut short; resumed after row {resumed_after}.",
+            )
+        )
+    return report
+
+
+def _import_rows(
+    tx: Tx,
+    checker: _RowChecker,
+    chunk: Sequence[Row],
+    done_before: int,
+    total: int,
+    progress: Progress | None,
+) -> tuple[list[tuple[int, str]], list[dict[str, Any]]]:
+    tickets: list[tuple[int, str]] = []
+    problems: list[dict[str, Any]] = []
+    for done, row in enumerate(chunk, start=done_before + 1):
+        outcome = checker.register(tx, row)
+        if isinstance(outcome, str):
+            tickets.append((row.number, outcome))
+        else:
+            problems.append(
+                {
+                    "row": row.number,
+                    "id": [r.message_id for r in outcome.reasons],
+                    "en": [r.message_en for r in outcome.reasons],
+                    "cells": {**row.values, "call_time": row.call_time, "officer": row.officer},
+                }
+            )
+        if progress is not None:
+            progress(done, total)
+    return tickets, problems
+
+
+class _RowChecker:
+    """Turns one row into a ticket, or says why it cannot be one."""
+
+    def __init__(self, here: Site, phone_log: PhoneLog, now: dt.datetime) -> None:
+        self.here = here
+        self.now = now
+        self.tz = here.desk.calendar.tz
+        self.overfull = phone_log.overfull
+        self.officers = _officer_index(here.desk.directory)
+        self.help_desk = ", ".join(s.id for s in here.desk.directory.with_role(Role.HELP_DESK))
+
+    def register(self, tx: Tx, row: Row) -> str | RowProblem:
+        """The new ticket's number, or why the row makes none."""
+        reasons: list[Note] = []
+        if row.number in self.overfull:
+            reasons.append(
+                Note(
+                    "lebih banyak isian daripada judul kolom (pemisah di dalam isian tanpa "
+                    "tanda kutip?).",
+                    "more cells than header columns (a separator inside an unquoted value?).",
+                )
+            )
+        received_at, time_problem = self._received_at(row.call_time)
+        officer, officer_problem = self._officer(row.officer)
+        after = [p for p in (time_problem, officer_problem) if p is not None]
+        if reasons or after:
+            form = check_formulir(row.values, self.here.desk.fields)
+            problems = form.problems if isinstance(form, Incomplete) else ()
+            return RowProblem(row.number, (*reasons, *map(_problem_note, problems), *after))
+        assert officer is not None and received_at is not None
+        outcome = register_in(
+            tx, self.here, row.values, channel=CHANNEL, received_at=received_at,
+            signature=officer.id, now=self.now, officer=officer.id,
+        )  # fmt: skip
+        if isinstance(outcome, Registered):
+            return outcome.ticket.number
+        if isinstance(outcome, Incomplete):
+            return RowProblem(row.number, tuple(map(_problem_note, outcome.problems)))
+        assert isinstance(outcome, Rejected)
+        return RowProblem(row.number, (Note(outcome.message, outcome.message),))
+
+    def _received_at(self, text: str) -> tuple[dt.datetime | None, Note | None]:
+        if not text.strip():
+            return self.now, None
+        when = parse_call_time(text, self.tz)
+        if when is None:
+            return None, Note(
+                f"Waktu telepon tidak valid: {_quote(text)} (contoh: 30/11/2026 09.15).",
+                f"Call time (Waktu) is not valid: {_quote(text)} (e.g. 30/11/2026 09.15).",
+            )
+        if when > self.now + FUTURE_TOLERANCE:
+            return None, Note(
+                f"Waktu telepon {_quote(text)} ada di masa depan.",
+                f"Call time (Waktu) {_quote(text)} is in the future.",
+            )
+        return when, None
+
+    def _officer(self, text: str) -> tuple[Staff | None, Note | None]:
+        if not text.strip():
+            return None, Note("Petugas belum diisi.", "Petugas (the officer) is missing.")
+        staff = self.officers.get(_name_key(text))
+        if staff is None:
+            return None, Note(
+                f"Petugas {_quote(text)} tidak dikenal (petugas help desk: {self.help_desk}).",
+                f"Petugas (officer) {_quote(text)} is unknown "
+                f"(help-desk officers: {self.help_desk}).",
+            )
+        if staff.role != Role.HELP_DESK:
+            return None, Note(
+                f"Petugas {_quote(text)} bukan petugas help desk "
+                f"({ROLE_LABELS['id'][staff.role]}).",
+                f"Petugas (officer) {_quote(text)} is not a help-desk officer "
+                f"({ROLE_LABELS['en'][staff.role].lower()}).",
+            )
+        return staff, None
+
+
+def _officer_index(directory: Directory) -> dict[str, Staff]:
+    """Staff by id and by full name, as a phone log may give either, in any case."""
+    index: dict[str, Staff] = {}
+    names: dict[str, list[Staff]] = {}
+    for staff in directory.staff.values():
+        names.setdefault(_name_key(staff.name), []).append(staff)
+    for key, same in names.items():
+        if len(same) == 1:  # a name two people share names neither
+            index[key] = same[0]
+    for staff in directory.staff.values():
+        index[_name_key(staff.id)] = staff
+    return index
+
+
+def _name_key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    one_line = " ".join(text.split())
+    if len(one_line) > limit:
+        one_line = one_line[: limit - 1] + "…"
+    return f'"{one_line}"'
+
+
+def _problem_note(problem: Problem) -> Note:
+    return Note(problem.message_id, problem.message_en)
+
+
+def _note_dict(note: Note) -> dict[str, str]:
+    return {"id": note.message_id, "en": note.message_en}
+
+
+def _report_of(name: str, record: PhoneImport, made: list[tuple[int, str]]) -> ImportReport:
+    return ImportReport(
+        name=name,
+        status="imported",
+        sha256=record.sha256,
+        rows=record.rows,
+        tickets=list(made),
+        problems=[
+            RowProblem(p["row"], tuple(Note(i, e) for i, e in zip(p["id"], p["en"], strict=True)))
+            for p in record.problem_rows
+        ],
+        notes=[Note(n["id"], n["en"]) for n in record.notes],
+        imported_at=record.imported_at,
+    )
+
+
+def _already_imported(name: str, record: PhoneImport, here: Site) -> ImportReport:
+    report = _report_of(name, record, [])
+    report.status = "duplicate"
+    calendar = here.config.calendar
+
+    def when(language: str) -> str:
+        return formatting.long_time(
+            record.imported_at, timezone=calendar.timezone, zone_label=calendar.zone_label,
+            language=language,
+        )  # fmt: skip
+
+    first = f" ({record.name})" if record.name != name else ""
+    report.notes.insert(
+        0,
+        Note(
+            f"sudah diimpor pada {when('id')}{first} ({record.tickets} tiket); "
+            "tidak ada tiket baru.",
+            f"already imported on {when('en')}{first} ({record.tickets} tickets); no new tickets.",
+        ),
+    )
+    return report
+
+
+# --- The drop folder -------------------------------------------------------------------------
+
+
+def scan_drop_folder(here: Site, *, now: dt.datetime) -> list[ImportReport]:
+    """Import each complete file in ``[phone_drop] dir`` and move it away (see the module's
+    documentation for when a file is complete). A file whose import fails is logged and
+    left in place for the next scan; the other files go on."""
+    config = here.config.phone_drop
+    drop = here.config.path(config.dir)
+    if not drop.is_dir():
+        return []
+    here.store  # noqa: B018 - a site without its database fails here, once, not per file
+    language = here.config.office.language
+    reports: list[ImportReport] = []
+    for path in sorted(drop.iterdir()):
+        data = _complete_file(path, now)
+        if data is None:
+            continue
+        try:
+            report = import_bytes(here, data, path.name, source="drop", now=now)
+        except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others
+            log.exception("phone drop: %s could not be imported", path.name)
+            error = str(exc) or type(exc).__name__
+            reason = Note(f"impor gagal: {error}", f"import failed: {error}")
+            reports.append(ImportReport(path.name, "failed", reason=reason))
+            continue
+        folder = config.rejected_dir if report.status == "rejected" else config.processed_dir
+        report.moved_to = _file_away(path, drop / folder, report, language)
+        log.info("phone drop: %s: %s, %s", path.name, report.status, report.summary())
+        reports.append(report)
+    return reports
+
+
+def is_ignored(name: str) -> bool:
+    """Names the scan never reads: hidden, temporary, or an editor's lock file."""
+    lowered = name.lower()
+    return name.startswith((".", "~$")) or lowered.endswith(TEMPORARY_SUFFIXES)
+
+
+def _complete_file(path: Path, now: dt.datetime) -> bytes | None:
+    """The file's bytes if it is complete and should be read now; else None."""
+    if is_ignored(path.name) or _open_in_editor(path):
+        return None
+    try:
+        if not path.is_file():
+            return None
+        before = path.stat()
+        modified = dt.datetime.fromtimestamp(before.st_mtime, dt.UTC)
+        if now - modified < dt.timedelta(seconds=SETTLE_SECONDS):
+            return None
+        data = path.read_bytes()
+        after = path.stat()
+    except OSError as exc:  # gone meanwhile, or not ours to read
+        log.warning("phone drop: cannot read %s: %s", path.name, exc.strerror or exc)
+        return None
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        return None  # written to while we read it: next time
+    if len(data) != after.st_size:
+        return None
+    return data
+
+
+def _open_in_editor(path: Path) -> bool:
+    folder, name = path.parent, path.name
+    # Excel's owner file drops the name's first two letters when the name is long.
+    locks = (f"~${name}", f"~${name[2:]}", f".~lock.{name}#")
+    return any((folder / lock).exists() for lock in locks)
+
+
+def _file_away(path: Path, folder: Path, report: ImportReport, language: str) -> Path | None:
+    """Move the file into ``folder`` with its error (or reason) file; the moved path."""
+    if report.status == "rejected":
+        suffix = ".reason.txt"
+        assert report.reason is not None
+        lines = [report.reason.text(language)]
+    else:
+        suffix = ".errors.txt"
+        lines = report.lines(language)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = _free_name(folder, path.name, suffix)
+        if lines:
+            side = target.with_name(target.name + suffix)
+            temporary = side.with_name(f".{side.name}.tmp")
+            temporary.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+            temporary.replace(side)
+        shutil.move(path, target)
+    except OSError as exc:
+        log.error("phone drop: cannot move %s to %s: %s", path.name, folder, exc)
+        return None
+    return target
+
+
+def _free_name(folder: Path, name: str, suffix: str) -> Path:
+    """``folder/name``, or ``name-2``, ``name-3``... when it (or its side file) is taken."""
+    stem, ext = Path(name).stem, Path(name).suffix
+    candidate, n = folder / name, 1
+    while candidate.exists() or candidate.with_name(candidate.name + suffix).exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}{ext}"
+    return candidate
