@@ -128,3 +128,27 @@ def test_daemon_stops_on_sigterm_and_refuses_a_second_instance(site: Path) -> No
         _, err = daemon.communicate(timeout=60)
     assert daemon.returncode == 0, err
     assert "stopped" in err and "Traceback" not in err
+
+
+def test_dropped_phone_log_becomes_tickets_and_an_error_file(site: Path) -> None:
+    """A CSV in the drop folder: complete rows are tickets, the rest in an error file."""
+    drop = site / "var" / "phone-drop"
+    csv = drop / "log-senin.csv"
+    csv.write_text(
+        "Petugas;Waktu;Nama OPD;Bidang/UPT/Balai;Nama Pelapor;Jabatan;No HP;Email;"
+        "Jenis Kelamin;Status Kepegawaian;Jenis Aduan;Isi Aduan\r\n"
+        "sari;30/11/2026 08.10;Dinkes;Umum;Budi;Staf;0812-3456-7890;budi@dinkes.example.go.id;"
+        "L;PNS;internet;Internet mati sejak pagi.\r\n"
+        "sari;30/11/2026 08.20;BPKAD;;Siti;Staf;;siti@bpkad.example.go.id;P;PNS;web;"
+        "Laman tidak bisa dibuka.\r\n",
+        encoding="utf-8-sig",
+    )
+    old = time.time() - 60
+    os.utime(csv, (old, old))  # written a minute ago: complete
+    done = helpdesk(site, "run", "--once")
+    assert done.returncode == 0, done.stderr
+    tickets = json.loads(helpdesk(site, "ticket", "list", "--json").stdout)
+    assert [(t["reporter_name"], t["channel"]) for t in tickets] == [("Budi", "phone")]
+    errors = (drop / "processed" / "log-senin.csv.errors.txt").read_text(encoding="utf-8")
+    assert "baris 3" in errors and "Bidang/UPT/Balai belum diisi" in errors
+    assert not csv.exists()
