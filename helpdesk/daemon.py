@@ -21,8 +21,10 @@ from dataclasses import dataclass
 
 import schedule
 
+from helpdesk.digest import send_digest_if_due
 from helpdesk.intake_job import poll_mailbox
 from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
+from helpdesk.phone_import import scan_drop_folder
 from helpdesk.sweep import sweep_deadlines
 from helpdesk.wiring import Site
 from intake.imap import Mailbox
@@ -85,8 +87,6 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
             return poll_mailbox(here, box, now=here.now)
 
     def phone_drop() -> object:
-        from helpdesk.phone_import import scan_drop_folder
-
         return scan_drop_folder(here, now=here.now())
 
     def sweep() -> object:
@@ -104,9 +104,13 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
             if report.claimed < notifier.batch_size:
                 return report
 
+    def digest() -> object:
+        return send_digest_if_due(here, now=here.now())
+
     listed = [
         Job("phone_drop", config.phone_drop_seconds, phone_drop),
         Job("sweep", config.sweep_seconds, sweep),
+        Job("digest", 60, digest),
         Job("outbox", config.outbox_seconds, outbox),
     ]
     if mailbox_job:

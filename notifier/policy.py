@@ -510,3 +510,57 @@ def held_notice(office: Office, *, address: str, name: str | None, count: int) -
         "reporter.held", [Recipient(address, name or "")], context, AUTO_REPLIED,
         to_reporter=True,
     )  # fmt: skip
+
+
+def digest_notice(
+    office: Office,
+    *,
+    recipients: Sequence[Staff],
+    day: str,
+    per_state: Mapping[str, int],
+    overdue: Sequence[Ticket],
+    new: int,
+    closed: int,
+    breaches: int,
+    outbox_dead: int,
+    quarantined: int,
+    incomplete_open: int,
+) -> Notice | None:
+    """The daily digest: how the service is doing, at a glance."""
+    if not recipients:
+        return None
+    s = office.settings
+    language = s.language
+    labels = STATE_LABELS[language]
+    context = {
+        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "recipient": {
+            "name": s.help_desk_name,
+            "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
+        },
+        "digest": {
+            "day": day,
+            "states": [
+                {"label": labels[state], "count": per_state.get(state.value, 0)}
+                for state in State
+                if state != State.CLOSED
+            ],
+            "open": sum(per_state.get(st.value, 0) for st in State if st != State.CLOSED),
+            "overdue": [
+                {
+                    "number": t.number,
+                    "state": labels[State(t.state)],
+                    "with": (p.name if (p := office.directory.get(t.assignee or "")) else "-"),
+                    "due": _time(office, t.due_at),
+                }
+                for t in overdue
+            ],
+            "new": new,
+            "closed": closed,
+            "breaches": breaches,
+            "outbox_dead": outbox_dead,
+            "quarantined": quarantined,
+            "incomplete_open": incomplete_open,
+        },
+    }
+    return Notice("help_desk.digest", [_staff_recipient(p) for p in recipients], context)

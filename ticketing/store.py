@@ -492,3 +492,31 @@ class Tx:
         self.session.add(record)
         self.session.flush()
         return record
+
+    # --- the digest ----------------------------------------------------------
+
+    def count_since(self, what: str, since: dt.datetime) -> int:
+        """How many tickets were created or closed, or breach events recorded, since."""
+        column = {
+            "created": col(Ticket.created_at),
+            "closed": col(Ticket.closed_at),
+        }.get(what)
+        if column is not None:
+            statement = select(func.count()).select_from(Ticket).where(column >= since)
+        else:
+            statement = (
+                select(func.count())
+                .select_from(Event)
+                .where(col(Event.action) == what, col(Event.at) >= since)
+            )
+        return int(self.session.exec(statement).one())
+
+    def open_submissions(self) -> int:
+        statement = select(func.count()).select_from(Submission).where(Submission.status == "open")
+        return int(self.session.exec(statement).one())
+
+    def outbox_kind_since(self, kind: str, since: dt.datetime) -> int:
+        statement = select(func.count()).where(
+            OutboxEmail.kind == kind, col(OutboxEmail.created_at) >= since
+        )
+        return int(self.session.exec(statement).one())

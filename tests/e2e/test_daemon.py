@@ -59,6 +59,8 @@ def _deliver(imap: DovecotServer, *messages: bytes) -> None:
 def site(site_dir: Path, imap: DovecotServer, sink: tuple[Sink, int]) -> Path:
     use_mailbox(site_dir, imap.port)
     use_smtp(site_dir, sink[1])
+    config = site_dir / "config.toml"  # no daily digest in these runs
+    config.write_text(config.read_text().replace('digest_time = "07:30"', 'digest_time = "23:59"'))
     assert helpdesk(site_dir, "init").returncode == 0
     return site_dir
 
@@ -75,7 +77,13 @@ def test_run_once_takes_a_complaint_to_a_delivered_acknowledgement(
     assert ack.message["Subject"].startswith("[TIK-2026-00001]")
     status = json.loads(helpdesk(site, "status", "--json").stdout)
     assert status["healthy"] is True
-    assert {j["name"] for j in status["jobs"]} == {"mailbox", "phone_drop", "sweep", "outbox"}
+    assert {j["name"] for j in status["jobs"]} == {
+        "mailbox",
+        "phone_drop",
+        "sweep",
+        "digest",
+        "outbox",
+    }
 
 
 def test_a_failing_job_does_not_stop_the_others(site: Path, imap: DovecotServer) -> None:
