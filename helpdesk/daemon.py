@@ -26,6 +26,7 @@ from helpdesk.intake_job import poll_mailbox
 from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
 from helpdesk.phone_import import scan_drop_folder
 from helpdesk.sweep import sweep_deadlines
+from helpdesk.watchdog import watch_jobs
 from helpdesk.wiring import Site
 from intake.imap import Mailbox
 from notifier.delivery import deliver_due
@@ -111,6 +112,7 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
         Job("phone_drop", config.phone_drop_seconds, phone_drop),
         Job("sweep", config.sweep_seconds, sweep),
         Job("digest", 60, digest),
+        Job("watchdog", 60, lambda: watch_jobs(here, now=here.now())),
         Job("outbox", config.outbox_seconds, outbox),
     ]
     if mailbox_job:

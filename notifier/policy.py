@@ -564,3 +564,20 @@ def digest_notice(
         },
     }
     return Notice("help_desk.digest", [_staff_recipient(p) for p in recipients], context)
+
+
+def program_alert_notice(
+    office: Office, *, what: str, raised: bool, since: dt.datetime, detail: str
+) -> Notice | None:
+    """To the help desk: part of the program has been failing for too long (``raised``),
+    or works again."""
+    officers = office.directory.with_role(Role.HELP_DESK)
+    if not officers:
+        return None
+    s = office.settings
+    context = {
+        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "recipient": {"name": s.help_desk_name, "salutation": s.help_desk_name},
+        "alert": {"what": what, "raised": raised, "since": _time(office, since), "detail": detail},
+    }
+    return Notice("help_desk.alert", [_staff_recipient(o) for o in officers], context)

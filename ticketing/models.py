@@ -273,3 +273,16 @@ class PhoneImport(SQLModel, table=True):
     finished_at: dt.datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+
+
+class AlertState(SQLModel, table=True):
+    """An alert raised to the help desk about the program itself, until it clears."""
+
+    __tablename__ = "alert_state"
+
+    name: str = Field(primary_key=True, max_length=64)  # "job:outbox", "mailbox:stale"
+    raised_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+    cleared_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

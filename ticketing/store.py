@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from ticketing import migrate
 from ticketing.models import (
+    AlertState,
     Attachment,
     Event,
     Inbound,
@@ -520,3 +521,22 @@ class Tx:
             OutboxEmail.kind == kind, col(OutboxEmail.created_at) >= since
         )
         return int(self.session.exec(statement).one())
+
+    # --- alerts about the program itself --------------------------------------
+
+    def alert(self, name: str) -> AlertState | None:
+        """The alert ``name`` while it is raised."""
+        found = self.session.get(AlertState, name)
+        return found if found is not None and found.cleared_at is None else None
+
+    def raise_alert(self, name: str, detail: str, now: dt.datetime) -> None:
+        state = self.session.get(AlertState, name) or AlertState(name=name, raised_at=now)
+        state.raised_at, state.detail, state.cleared_at = now, detail[:4000], None
+        self.session.add(state)
+        self.session.flush()
+
+    def clear_alert(self, name: str, now: dt.datetime) -> None:
+        state = self.alert(name)
+        if state is not None:
+            state.cleared_at = now
+            self.session.add(state)

@@ -82,6 +82,7 @@ def test_run_once_takes_a_complaint_to_a_delivered_acknowledgement(
         "phone_drop",
         "sweep",
         "digest",
+        "watchdog",
         "outbox",
     }
 
