@@ -107,7 +107,7 @@ class Site:
             return ssl.create_default_context(cafile=str(path))
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(
-                self.config.source, [f"smtp.ca_file: cannot load {path}: {exc}"]
+                self.config.source, [f"{key}: cannot load {path}: {exc}"]
             ) from None
 
     @cached_property

@@ -118,6 +118,12 @@ class Mailbox:
             if s.security == "starttls":
                 client.starttls(s.ssl_context)
         with self._faults("login"):
+            if s.security == "none" and client.has_capability("LOGINDISABLED"):
+                # RFC 3501: no LOGIN then; sending it would expose the password in clear.
+                raise MailboxLoginError(
+                    f"{self.address}: login refused: the server allows no login without TLS"
+                    ' (LOGINDISABLED); set security to "starttls" or "ssl"'
+                )
             client.login(s.username, password)
         with self._faults(f"select {s.folder}"):
             client.normalise_times = False  # INTERNALDATE as an aware datetime

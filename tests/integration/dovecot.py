@@ -3,6 +3,10 @@
 The server gets its own config, base_dir, users file and maildirs, runs in the foreground
 in its own process group, and is stopped by signalling that whole group: a TERM to the
 master alone leaves the ``imap`` process of a connected client running.
+
+Given a certificate (``tls=``), it also speaks TLS: STARTTLS on ``port`` and implicit TLS
+on ``tls_port``, both on free loopback ports; through ``remote_relay`` it then sees a client
+from elsewhere, the only kind it refuses a plaintext login.
 """
 
 from __future__ import annotations
@@ -16,10 +20,16 @@ import socket
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.integration.smtp_server import Certificate
 
 HOST = "127.0.0.1"
 READY_SECONDS = 10.0  # start → "* OK" greeting takes ~30 ms; this only bounds a broken start
@@ -38,9 +48,7 @@ instance_name = hd-dovecot-{port}
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-# ssl = no and no imaps listener: nothing binds :993 (clashes between instances, fails as non-root)
-ssl = no
-disable_plaintext_auth = no
+{ssl}
 mail_location = maildir:{root}/mail/%u
 # tests only: skip fsync, roughly halves APPEND time
 mail_fsync = never
@@ -63,10 +71,39 @@ service imap-login {{
     address = {host}
     port = {port}
   }}
-  inet_listener imaps {{
+{listeners}}}
+"""
+
+NO_TLS = """\
+# ssl = no and no imaps listener: nothing binds :993 (clashes between instances, fails as non-root)
+ssl = no
+disable_plaintext_auth = no"""
+NO_TLS_LISTENERS = """\
+  inet_listener imaps {
     port = 0
+  }
+"""
+
+# "<file" is read by the config process (as the invoking user), never by login processes.
+# Dovecot counts a client whose address equals its own as secured, so on loopback neither
+# disable_plaintext_auth nor ssl = required refuses a plaintext login. Clients of the
+# HAProxy listener get the address their PROXY header names (see remote_relay).
+WITH_TLS = """\
+ssl = {ssl}
+ssl_cert = <{cert}
+ssl_key = <{key}
+disable_plaintext_auth = {disable_plaintext_auth}
+haproxy_trusted_networks = {host}"""
+TLS_LISTENERS = """\
+  inet_listener imaps {{
+    address = {host}
+    port = {tls_port}
   }}
-}}
+  inet_listener imap_remote {{
+    address = {host}
+    port = {proxy_port}
+    haproxy = yes
+  }}
 """
 
 # As root: mail processes refuse UID 0, so they run as the packaged 'dovecot' user
@@ -103,14 +140,45 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` different free ports: the probing sockets stay open until all are found."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind((HOST, 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 class DovecotServer:
     """One private Dovecot instance; ``start()`` and ``stop()`` may be called again."""
 
     host = HOST
 
-    def __init__(self, root: Path, users: dict[str, str], port: int) -> None:
+    def __init__(
+        self,
+        root: Path,
+        users: dict[str, str],
+        port: int,
+        tls: Certificate | None = None,
+        tls_port: int | None = None,
+        proxy_port: int | None = None,
+        *,
+        ssl_required: bool = False,
+    ) -> None:
+        if tls is not None and (tls_port is None or proxy_port is None):
+            raise ValueError("a certificate needs tls_port and proxy_port")
+        if ssl_required and tls is None:
+            raise ValueError("ssl_required needs a certificate (tls=)")
         self.root = root
-        self.port = port
+        self.port = port  # plain IMAP; with a certificate, STARTTLS is offered here
+        # With a certificate only:
+        self.tls_port = tls_port if tls else None  # implicit TLS (IMAPS)
+        self.proxy_port = proxy_port if tls else None  # HAProxy protocol; see remote_relay
+        self.tls = tls
+        self.ssl_required = ssl_required
         self.mail_dir = root / "mail"
         self.conf = root / "dovecot.conf"
         self.log = root / "dovecot.log"
@@ -131,11 +199,12 @@ class DovecotServer:
             )
             chroot = "  chroot =\n"
         self.root.mkdir(parents=True, exist_ok=True)
-        self.conf.write_text(
-            COMMON.format(
-                host=HOST, port=self.port, root=self.root, identity=identity, chroot=chroot
-            )
-        )
+        ssl_lines, listeners = self._tls_settings()
+        config = COMMON.format(
+            host=HOST, port=self.port, root=self.root, identity=identity, chroot=chroot,
+            ssl=ssl_lines, listeners=listeners,
+        )  # fmt: skip
+        self.conf.write_text(config)
         lines = []
         for name, password in users.items():
             if any(c in name + password for c in ":\n\r"):
@@ -148,6 +217,27 @@ class DovecotServer:
         if as_root:
             dovecot = pwd.getpwnam("dovecot")
             os.chown(self.mail_dir, dovecot.pw_uid, dovecot.pw_gid)
+
+    def _tls_settings(self) -> tuple[str, str]:
+        """The ssl lines and the extra listeners; copies the certificate and key in."""
+        if self.tls is None:
+            return NO_TLS, NO_TLS_LISTENERS
+        # Private copies beside the config, readable by the user Dovecot starts as (whoever
+        # runs the tests), whatever the folder and mode of the originals; the key stays 0600.
+        cert, key = self.root / "tls-cert.pem", self.root / "tls-key.pem"
+        shutil.copyfile(self.tls.cert, cert)
+        cert.chmod(0o644)
+        key.touch(mode=0o600)
+        key.chmod(0o600)
+        shutil.copyfile(self.tls.key, key)  # into the 0600 file: never readable by others
+        lines = WITH_TLS.format(
+            ssl="required" if self.ssl_required else "yes", cert=cert, key=key,
+            disable_plaintext_auth="yes" if self.ssl_required else "no", host=HOST,
+        )  # fmt: skip
+        listeners = TLS_LISTENERS.format(
+            host=HOST, tls_port=self.tls_port, proxy_port=self.proxy_port
+        )
+        return lines, listeners
 
     def start(self) -> None:
         """Start the server and wait for its greeting; raises RuntimeError with its log."""
@@ -258,8 +348,20 @@ def _reachable_by(path: Path, uid: int, gid: int) -> bool:
 
 
 @contextmanager
-def dovecot_server(root: Path, users: dict[str, str]) -> Iterator[DovecotServer]:
+def dovecot_server(
+    root: Path,
+    users: dict[str, str],
+    tls: Certificate | None = None,
+    *,
+    ssl_required: bool = False,
+) -> Iterator[DovecotServer]:
     """A started private Dovecot with these users under ``root``; stopped (whole group) on exit.
+
+    With a certificate (``tls``, e.g. from ``smtp_server.self_signed``) the server offers
+    STARTTLS on ``port`` and also listens for implicit TLS on ``tls_port`` (``ssl = yes``).
+    ``ssl_required`` (only with ``tls``) sets ``ssl = required`` and
+    ``disable_plaintext_auth = yes``: no login before TLS, which Dovecot enforces only for
+    clients it takes for remote ones, such as those of ``remote_relay``.
 
     As root, the mail processes run as 'dovecot' and must reach the maildirs; pytest's
     temporary folders are 0700, so then the instance lives in a fresh folder of the system
@@ -279,7 +381,11 @@ def dovecot_server(root: Path, users: dict[str, str]) -> Iterator[DovecotServer]
     server: DovecotServer | None = None
     try:
         for attempt in range(3):  # a free port can be taken between probing and binding
-            server = DovecotServer(root / f"instance-{attempt}", users, free_port())
+            port, tls_port, proxy_port = free_ports(3)
+            server = DovecotServer(
+                root / f"instance-{attempt}", users, port, tls, tls_port, proxy_port,
+                ssl_required=ssl_required,
+            )  # fmt: skip
             try:
                 server.start()
                 break
@@ -292,3 +398,93 @@ def dovecot_server(root: Path, users: dict[str, str]) -> Iterator[DovecotServer]
             server.stop()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+@dataclass
+class Relay:
+    port: int  # connect here (127.0.0.1) to reach the server as a remote client
+    # What the clients sent, as the server got it (without the PROXY header); complete once
+    # the relay has closed.
+    sent: bytearray = field(default_factory=bytearray)
+
+
+@contextmanager
+def remote_relay(server: DovecotServer, remote_ip: str = "192.0.2.10") -> Iterator[Relay]:
+    """A loopback port whose clients Dovecot takes for ones from ``remote_ip``.
+
+    Dovecot counts a client whose address equals its own (any loopback one) as secured, so
+    disable_plaintext_auth and ``ssl = required`` never refuse it. The relay forwards each
+    connection to the server's HAProxy listener behind a PROXY header naming ``remote_ip``
+    (TEST-NET-1 by default): Dovecot then applies the rules as for a client on the network.
+    """
+    if server.proxy_port is None:
+        raise ValueError("remote_relay needs a server started with a certificate (tls=)")
+    proxy_port = server.proxy_port
+    listener = socket.create_server((HOST, 0))
+    listener.settimeout(0.05)
+    relay = Relay(int(listener.getsockname()[1]))
+    stop = threading.Event()
+    lock = threading.Lock()
+    pumps: list[threading.Thread] = []
+    links: list[socket.socket] = []
+
+    def pump(source: socket.socket, target: socket.socket, record: bool) -> None:
+        try:
+            while chunk := source.recv(65536):
+                if record:
+                    with lock:
+                        relay.sent += chunk
+                target.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            try:
+                target.shutdown(socket.SHUT_WR)  # pass the end of the stream on
+            except OSError:
+                pass
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, (_, client_port) = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            client.settimeout(None)
+            header = f"PROXY TCP4 {remote_ip} {HOST} {client_port} {server.port}\r\n"
+            try:
+                upstream = socket.create_connection((HOST, proxy_port), timeout=5)
+                upstream.settimeout(None)
+                upstream.sendall(header.encode())
+            except OSError:  # the server is down: the client sees its connection close
+                client.close()
+                continue
+            with lock:
+                links.extend((client, upstream))
+                for source, target, record in ((client, upstream, True), (upstream, client, False)):
+                    thread = threading.Thread(target=pump, args=(source, target, record))
+                    thread.daemon = True
+                    thread.start()
+                    pumps.append(thread)
+
+    acceptor = threading.Thread(target=serve, daemon=True)
+    acceptor.start()
+    try:
+        yield relay
+    finally:
+        stop.set()
+        acceptor.join(timeout=KILL_SECONDS)
+        listener.close()
+        deadline = time.monotonic() + 1.0  # let closed connections finish passing data on
+        for thread in list(pumps):
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        for link in links:
+            try:
+                link.shutdown(socket.SHUT_RDWR)  # wakes a pump still blocked in recv()
+            except OSError:
+                pass
+        for thread in pumps:
+            thread.join(timeout=KILL_SECONDS)
+        for link in links:
+            link.close()
