@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from intake.imap import MailboxSettings
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk import clock
 from helpdesk.config import Config, ConfigError, find_config, load_config
+from intake.imap import MailboxSettings
 from notifier.compose import Sender
 from notifier.outbox import RetryPolicy
 from notifier.policy import NotifierSettings, Office
@@ -106,9 +106,7 @@ class Site:
         try:
             return ssl.create_default_context(cafile=str(path))
         except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(
-                self.config.source, [f"{key}: cannot load {path}: {exc}"]
-            ) from None
+            raise ConfigError(self.config.source, [f"{key}: cannot load {path}: {exc}"]) from None
 
     @cached_property
     def _engine(self):  # type: ignore[no-untyped-def]
