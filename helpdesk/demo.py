@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from helpdesk.config import ENV_VAR as CONFIG_ENV
+from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
 
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.toml"
 
@@ -97,6 +99,16 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
             + 'username = ""\nfrom_address = "helpdesk@example.go.id"\n'
             + text[end:]
         )
+    imap = _imap_server(stack, folder)
+    if imap is not None:
+        start = text.index("[mailbox]")
+        end = text.index("\n[", start + 1)
+        text = (
+            text[:start]
+            + f'[mailbox]\nhost = "127.0.0.1"\nport = {imap.port}\nsecurity = "none"\n'
+            + 'username = "helpdesk"\npassword = "demo"\nfolder = "INBOX"\n'
+            + text[end:]
+        )
     config.write_text(text, encoding="utf-8")
     scan = folder / "surat-bpkad-2026-11-30.pdf"
     scan.write_bytes(b"%PDF-1.4\n% scanned letter from BPKAD (demo)\n%%EOF\n")
@@ -106,7 +118,14 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
     def say(text: str) -> None:
         print(f"\n### {text}")
 
-    def run(when: str, *args: str, check: bool = True) -> int:
+    def quiet(when: str, *args: str) -> str:
+        env["HELPDESK_NOW"] = when
+        return subprocess.run(
+            [sys.executable, "-m", "helpdesk", *args], env=env, text=True, capture_output=True,
+            check=True,
+        ).stdout  # fmt: skip
+
+    def run(when: str, *args: str, check: bool = True) -> str:
         env["HELPDESK_NOW"] = when
         print(f"\n[{when}] $ helpdesk {shlex.join(args)}")
         sys.stdout.flush()
@@ -118,24 +137,31 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
         print(f"(exit {done.returncode})")
         if check and done.returncode != 0:
             raise SystemExit(f"demo step failed: helpdesk {shlex.join(args)}")
-        return done.returncode
+        return done.stdout
 
     say(f"A new site in {folder}")
     run("2026-11-30T07:30:00+07:00", "init")
 
+    if imap is not None:
+        _mailbox_round(folder, imap, say, run, quiet)
+
     say("Monday morning: a call from the health office (Dinkes), taken by officer sari")
-    run("2026-11-30T08:05:00+07:00", "phone", *REPORTERS["budi"], "--officer", "sari")
+    first = _number(
+        run("2026-11-30T08:05:00+07:00", "phone", *REPORTERS["budi"], "--officer", "sari")
+    )
     say("A letter from BPKAD with its scan, logged by officer yoga")
-    run(
-        "2026-11-30T08:20:00+07:00",
-        "letter",
-        *REPORTERS["siti"],
-        "--officer",
-        "yoga",
-        "--scan",
-        str(scan),
-        "--received",
-        "2026-11-27T14:00",
+    second = _number(
+        run(
+            "2026-11-30T08:20:00+07:00",
+            "letter",
+            *REPORTERS["siti"],
+            "--officer",
+            "yoga",
+            "--scan",
+            str(scan),
+            "--received",
+            "2026-11-27T14:00",
+        )
     )
     say("An incomplete report cannot be followed up: every problem is named, nothing is stored")
     run(
@@ -147,7 +173,6 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
         check=False,
     )
 
-    first, second = "TIK-2026-00001", "TIK-2026-00002"
     say(f"{first} is escalated to the network unit and disposed to a technician")
     run(
         "2026-11-30T08:45:00+07:00",
@@ -269,13 +294,9 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
         say(f"Delivered to a real SMTP server on 127.0.0.1:{sink[0]}")
         run(later, "outbox", "send")
         print(f"(the SMTP server received {len(sink[1])} messages)")
-        listed = subprocess.run(
-            [sys.executable, "-m", "helpdesk", "outbox", "list", "--json"],
-            env=env, text=True, capture_output=True, check=True,
-        )  # fmt: skip
         final = [
             e["id"]
-            for e in json.loads(listed.stdout)
+            for e in json.loads(quiet(later, "outbox", "list", "--json"))
             if e["ticket"] == first and e["kind"] == "reporter.final_report"
         ]
         if final:
@@ -283,3 +304,106 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
             run(later, "outbox", "show", str(final[0]))
     say(f"Done. The site stays in {folder} (config.toml, var/helpdesk.db, var/archive).")
     return 0
+
+
+def _number(output: str) -> str:
+    found = re.search(r"TIK-\d{4}-\d{5}", output)
+    if found is None:
+        raise SystemExit("demo step failed: no complaint number in its output")
+    return found.group(0)
+
+
+def _imap_server(stack: ExitStack, folder: Path) -> DovecotServer | None:
+    """A private Dovecot on loopback for the demo's mailbox, when Dovecot is installed."""
+    if reason := dovecot_available():
+        print(f"(the mailbox part of the demo is skipped: {reason})")
+        return None
+    return stack.enter_context(dovecot_server(folder / "imap", {"helpdesk": "demo"}))
+
+
+CSV_LOG = (
+    "Petugas;Waktu;Nama OPD;Bidang/UPT/Balai;Nama Pelapor;Jabatan;No HP;Email;"
+    "Jenis Kelamin;Status Kepegawaian;Jenis Aduan;Isi Aduan\r\n"
+    "yoga;30/11/2026 07.35;Bapenda;Bidang Pajak Daerah;Dewi Anggraini;Staf;0813-1111-2222;"
+    "dewi.anggraini@bapenda.example.go.id;P;Non PNS;komputer;"
+    "Komputer loket 3 mati total sejak pagi.\r\n"
+    "yoga;30/11/2026 07.40;Dishub;;Hendro;Staf;;hendro@dishub.example.go.id;L;PNS;email;"
+    "Tidak bisa masuk akun e-mail dinas.\r\n"
+)
+
+
+def _mailbox_round(folder: Path, imap: DovecotServer, say, run, quiet) -> None:  # type: ignore[no-untyped-def]
+    """E-mails in a real IMAP mailbox and a phone log in the drop folder, handled by the
+    daemon (`helpdesk run --once`); then a reporter completes an incomplete report."""
+    from email.message import EmailMessage
+
+    from intake.imap import Mailbox, MailboxSettings
+
+    def mail(sender: str, subject: str, body: str, **headers: str) -> bytes:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = (
+            sender,
+            "helpdesk@example.go.id",
+            subject,
+        )
+        message["Date"] = "Mon, 30 Nov 2026 07:30:00 +0700"
+        for name, value in headers.items():
+            message[name.replace("_", "-")] = value
+        message.set_content(body)
+        return bytes(message)
+
+    complete = (
+        "Selamat pagi,\n\nNama OPD: Dinas Perhubungan\nBidang/UPT/Balai: Bidang Lalu Lintas\n"
+        "Nama Pelapor: Ahmad Fauzi\nJabatan: Analis Data\nNo HP: 0821-2345-6789\n"
+        "Alamat e-Mail: ahmad.fauzi@dishub.example.go.id\nJenis Kelamin: L\n"
+        "Status Kepegawaian: PNS\nJenis Aduan: Aplikasi\n"
+        "Isi Aduan: Aplikasi perizinan angkutan tidak bisa login sejak kemarin sore.\n\n"
+        "Terima kasih.\n"
+    )
+    incomplete = (
+        "Nama OPD: Dinas Sosial\nNama Pelapor: Siti Aminah\nJenis Kelamin: P\n"
+        "Status Kepegawaian: PNS\nJenis Aduan: Website\n"
+        "Isi Aduan: Laman dinas menampilkan halaman kosong.\n"
+    )
+    settings = MailboxSettings("127.0.0.1", imap.port, "none", "helpdesk", "demo")
+    with Mailbox(settings) as box:
+        box.append("INBOX", mail("Ahmad Fauzi <ahmad.fauzi@dishub.example.go.id>",
+                                 "Aplikasi perizinan tidak bisa login", complete,
+                                 Message_ID="<ahmad.1@dishub.example.go.id>"))  # fmt: skip
+        box.append("INBOX", mail("Siti Aminah <siti.aminah@dinsos.example.go.id>",
+                                 "Laman dinas kosong", incomplete,
+                                 Message_ID="<siti.1@dinsos.example.go.id>"))  # fmt: skip
+        box.append("INBOX", mail("Kepala Seksi <kasi@bappeda.example.go.id>",
+                                 "Balasan Otomatis: Cuti", "Saya sedang cuti sampai 4 Desember.",
+                                 Auto_Submitted="auto-replied"))  # fmt: skip
+    drop = folder / "var" / "phone-drop" / "log-telepon-senin.csv"
+    drop.write_text(CSV_LOG, encoding="utf-8-sig")
+    settled = drop.stat().st_mtime - 3600
+    os.utime(drop, (settled, settled))
+
+    say(f"Three e-mails in a real IMAP mailbox (Dovecot on 127.0.0.1:{imap.port}) and a "
+        "phone log in the drop folder: one round of the daemon")  # fmt: skip
+    run("2026-11-30T07:45:00+07:00", "run", "--once")
+    run("2026-11-30T07:45:00+07:00", "intake", "list")
+    run("2026-11-30T07:45:00+07:00", "ticket", "list")
+    errors = folder / "var" / "phone-drop" / "processed" / "log-telepon-senin.csv.errors.txt"
+    if errors.exists():
+        print(f"\n{errors}:\n{errors.read_text(encoding='utf-8')}")
+
+    run("2026-11-30T07:45:00+07:00", "outbox", "list")
+    listed = json.loads(quiet("2026-11-30T07:45:00+07:00", "outbox", "list", "--json"))
+    asked = [e for e in listed if e["kind"] == "reporter.incomplete"]
+    if not asked:
+        return
+    say("Siti answers the incomplete-report e-mail with what was missing; the next round "
+        "makes her ticket")  # fmt: skip
+    reply = mail("Siti Aminah <siti.aminah@dinsos.example.go.id>",
+                 "Re: " + asked[0]["subject"],
+                 "Bidang/UPT/Balai: Sekretariat\nJabatan: Pranata Komputer\n"
+                 "Nomor Telepon / HandPhone: 0857-1111-3333\n"
+                 "Alamat e-Mail: siti.aminah@dinsos.example.go.id\n\n> (kutipan)\n",
+                 In_Reply_To=asked[0]["message_id"], References=asked[0]["message_id"])  # fmt: skip
+    with Mailbox(settings) as box:
+        box.append("INBOX", reply)
+    run("2026-11-30T08:00:00+07:00", "run", "--once")
+    run("2026-11-30T08:00:00+07:00", "ticket", "list")

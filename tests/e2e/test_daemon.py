@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
 from intake.imap import Mailbox, MailboxSettings
 from tests.cli.conftest import form_args
 from tests.conftest import use_mailbox, use_smtp
-from tests.integration.dovecot import DovecotServer, dovecot_available, dovecot_server
 from tests.integration.smtp_server import Sink, free_port, smtp_server
 from tests.mail import email
 

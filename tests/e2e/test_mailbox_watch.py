@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk.servers import dovecot_available, dovecot_server
 from intake.imap import Mailbox, MailboxSettings
 from tests.conftest import use_mailbox
-from tests.integration.dovecot import dovecot_available, dovecot_server
 from tests.mail import email
 
 

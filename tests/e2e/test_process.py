@@ -59,5 +59,7 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
         env={k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")},
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
-    assert "TIK-2026-00003" in done.stdout and "OVERDUE" in done.stdout
+    assert "OVERDUE" in done.stdout and "Laporan Akhir" in done.stdout
+    # the mailbox part: an e-mailed report completed by the reporter's reply
+    assert "Siti Aminah" in done.stdout and "automatic" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
+from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server, free_port
 from intake.imap import Mailbox, MailboxError, MailboxLoginError, MailboxSettings
-from tests.integration.dovecot import DovecotServer, dovecot_available, dovecot_server, free_port
 
 USER = "helpdesk"
 PASSWORD = "rahasia-kotak-surat"

@@ -12,14 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from helpdesk.cli.main import app
-from intake.imap import Mailbox, MailboxError, MailboxLoginError, MailboxSettings
-from tests.conftest import use_mailbox
-from tests.integration.dovecot import (
+from helpdesk.servers import (
     DovecotServer,
     dovecot_available,
     dovecot_server,
     remote_relay,
 )
+from intake.imap import Mailbox, MailboxError, MailboxLoginError, MailboxSettings
+from tests.conftest import use_mailbox
 from tests.integration.smtp_server import Certificate, self_signed
 from tests.mail import email
 

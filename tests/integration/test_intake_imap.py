@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpdesk.cli.main import app
+from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
 from intake.imap import Mailbox, MailboxError, MailboxSettings
 from tests.conftest import use_mailbox, use_smtp
-from tests.integration.dovecot import DovecotServer, dovecot_available, dovecot_server
 from tests.integration.smtp_server import Sink, smtp_server
 from tests.mail import email, without
 

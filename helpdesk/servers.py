@@ -1,4 +1,5 @@
-"""A real Dovecot on a free loopback port, private to one test (see docs: TEST-SERVERS.md §1).
+"""A real Dovecot on a free loopback port, private to one run: for the demo and the tests
+(see docs: TEST-SERVERS.md §1).
 
 The server gets its own config, base_dir, users file and maildirs, runs in the foreground
 in its own process group, and is stopped by signalling that whole group: a TERM to the
