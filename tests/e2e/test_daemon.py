@@ -161,3 +161,37 @@ def test_dropped_phone_log_becomes_tickets_and_an_error_file(site: Path) -> None
     errors = (drop / "processed" / "log-senin.csv.errors.txt").read_text(encoding="utf-8")
     assert "baris 3" in errors and "Bidang/UPT/Balai belum diisi" in errors
     assert not csv.exists()
+
+
+def test_sigterm_during_work_loses_nothing(site: Path, imap: DovecotServer) -> None:
+    """Stopped while it works through a full mailbox, the daemon exits 0; the next round
+    finishes the rest: every message one ticket, every acknowledgement queued once."""
+    config = site / "config.toml"
+    config.write_text(config.read_text().replace("idle = true", "idle = false"))
+    _deliver(imap, *[
+        email(sender=f"p{n}@dinkes.example.go.id", message_id=f"<s{n}@dinkes.example.go.id>")
+        for n in range(30)
+    ])  # fmt: skip
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "helpdesk", "run"], env=_env(site),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            listed = helpdesk(site, "ticket", "list", "--json")
+            if listed.returncode == 0 and json.loads(listed.stdout):
+                break
+            time.sleep(0.05)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=60)
+    assert daemon.returncode == 0, err
+    assert helpdesk(site, "run", "--once").returncode == 0
+    tickets = json.loads(helpdesk(site, "ticket", "list", "--json").stdout)
+    assert len(tickets) == 30
+    acks = [e for e in json.loads(helpdesk(site, "outbox", "list", "--json").stdout)
+            if e["kind"] == "reporter.acknowledged"]  # fmt: skip
+    assert len(acks) == 30 and len({e["ticket"] for e in acks}) == 30
+    with Mailbox(MailboxSettings("127.0.0.1", imap.port, "none", "helpdesk", "secret")) as box:
+        assert box.uids_after(0) == []
