@@ -286,6 +286,9 @@ class DaemonConfig(_Section):
     sweep_seconds: int = Field(60, ge=10, strict=True)
     outbox_seconds: int = Field(30, ge=5, strict=True)
     reminder_share: float = Field(0.75, gt=0, lt=1)  # remind at this share of a step's time
+    # On a breach in these states the ticket is escalated at once, by the system:
+    # first_level -> its unit (step 3); disposed / escalated_higher -> the next level (6).
+    escalate_on_breach: tuple[Literal["first_level", "disposed", "escalated_higher"], ...] = ()
     alert_after_minutes: int = Field(30, ge=1, strict=True)  # a job failing this long: alert
     digest_time: str = Field("07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # office time
     digest_roles: tuple[Role, ...] = (Role.HELP_DESK, Role.HEAD_OF_OFFICE)

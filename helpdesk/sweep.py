@@ -10,19 +10,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from helpdesk.service import move_in
 from helpdesk.wiring import Site
 from notifier.outbox import queue
 from notifier.policy import breach_notices, reminder_notice
+from ticketing.desk import Moved
 from ticketing.directory import Role
 from ticketing.models import Ticket
 from ticketing.store import Tx
-from ticketing.workflow import STATE_STEPS, Action, State
+from ticketing.workflow import STATE_STEPS, SYSTEM_ACTOR, Action, Move, State
 
 
 @dataclass
 class SweepReport:
     reminded: list[str] = field(default_factory=list)
     breached: list[str] = field(default_factory=list)
+    escalated: list[str] = field(default_factory=list)
+
+
+def _escalate(
+    here: Site, tx: Tx, ticket: Ticket, step: int, now: dt.datetime, report: SweepReport
+) -> None:
+    """Escalate a breached step on the system's own authority, as the config asks."""
+    action = Action.ESCALATE if ticket.state == State.FIRST_LEVEL else Action.ESCALATE_HIGHER
+    note = f"Eskalasi otomatis: batas waktu langkah {step} terlewati"
+    request = Move(action, SYSTEM_ACTOR, note=note, channel="system", system=True)
+    if isinstance(move_in(tx, here, ticket.number, request, now=now), Moved):
+        report.escalated.append(ticket.number)
 
 
 def _step(ticket: Ticket) -> int:
@@ -63,6 +77,8 @@ def sweep_deadlines(here: Site, *, now: dt.datetime, reminder_share: float = 0.7
                 )
                 queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
             report.breached.append(ticket.number)
+            if ticket.state in here.config.daemon.escalate_on_breach:
+                _escalate(here, tx, ticket, step, now, report)
 
         for ticket in tx.running_without(Action.REMINDER.value):
             assert ticket.due_at is not None

@@ -157,10 +157,14 @@ class Move:
     technician: str | None = None  # dispose: the technician
     target: str | None = None  # escalate_higher: a staff id, or "official" / "head_of_office"
     reporter: bool = False  # the actor is the reporter (an e-mail address), not staff
+    system: bool = False  # the deadline sweep escalating a breached step on its own
 
 
 # What a reporter's own e-mail may do to their ticket: add to it, and restart its clock.
 REPORTER_ACTIONS = frozenset({Action.NOTE, Action.RESUME})
+# What the system may do on its own when a step's deadline passes (config decides when).
+SYSTEM_MOVES = frozenset({Action.ESCALATE, Action.ESCALATE_HIGHER})
+SYSTEM_ACTOR = "system"
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,12 @@ def decide(
         if move.action not in REPORTER_ACTIONS:
             return Rejected(f"a reporter cannot '{move.action.value}' a ticket")
         actor: Staff | None = Staff(move.actor, move.actor, move.actor, Role.REPORTER)
+    elif move.system:
+        if move.action not in SYSTEM_MOVES:
+            return Rejected(f"the system cannot '{move.action.value}' a ticket")
+        # Escalating a breached step stands in for the help desk (step 3) or for the
+        # technician (step 6).
+        actor = Staff(SYSTEM_ACTOR, "Sistem Help Desk", "", Role.HELP_DESK)
     else:
         actor = directory.get(move.actor)
     if actor is None:
@@ -372,7 +382,7 @@ def _handlers(ctx: _Context) -> set[str]:
 
 def _may_handle(ctx: _Context) -> Rejected | None:
     """Whether the actor handles the ticket (steps 5 and 6)."""
-    if ctx.actor.id in _handlers(ctx):
+    if ctx.actor.id in _handlers(ctx) or ctx.move.system:
         return None
     return Rejected(
         f"{ctx.actor.id} does not handle this ticket"

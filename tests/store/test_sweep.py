@@ -73,3 +73,23 @@ def test_paused_ticket_is_never_breached(site: Site) -> None:
     move_ticket(site, number, Move(Action.PAUSE, "sari", note="tunggu"), now=at(11, 30, 9, 30))
     report = sweep_deadlines(site, now=at(12, 1, 15))
     assert (report.reminded, report.breached) == ([], [])
+
+
+def test_breach_escalates_by_itself_where_configured(site_dir, site: Site) -> None:  # type: ignore[no-untyped-def]
+    """With escalate_on_breach, a breached first level goes to its unit at once."""
+    from helpdesk.config import load_config
+
+    config = site_dir / "config.toml"
+    config.write_text(config.read_text().replace(
+        "escalate_on_breach = []", 'escalate_on_breach = ["first_level"]'))  # fmt: skip
+    here = Site(load_config(config))
+    number = _phone(here, at(11, 30, 9))
+    report = sweep_deadlines(here, now=at(11, 30, 12, 30))
+    assert report.escalated == [number]
+    with here.store.transaction() as tx:
+        ticket = tx.ticket(number)
+        assert ticket is not None
+        assert (ticket.state, ticket.assignee) == ("escalated", "rudi")
+        last = tx.events(ticket)[-1]
+    assert (last.actor, last.action, last.channel) == ("system", "escalate", "system")
+    assert [e.kind for e in _sent(here, "unit_head.escalated")] == ["unit_head.escalated"]

@@ -953,3 +953,20 @@ def test_sweep_records_cannot_be_requested(action: Action) -> None:
     """Reminders and breaches are the sweep's to record, not a person's to ask for."""
     message = rejected(TICKETS[State.DISPOSED], Move(action, "hd1", note="x"))
     assert message.startswith(f"'{action.value}' is not allowed while the ticket is disposed")
+
+
+def test_system_escalates_a_breached_step_upward() -> None:
+    """The sweep may escalate a disposed ticket to the official on its own."""
+    result = accepted(
+        TICKETS[State.DISPOSED],
+        Move(Action.ESCALATE_HIGHER, "system", note="otomatis", system=True),
+    )
+    assert (result.actor, result.to_state, result.changes["assignee"]) == (
+        "system", State.ESCALATED_HIGHER, "official",
+    )  # fmt: skip
+
+
+def test_system_cannot_close_or_resolve() -> None:
+    """Only escalations are the system's to make."""
+    message = rejected(TICKETS[State.RESOLVED], Move(Action.CLOSE, "system", note="x", system=True))
+    assert message == "the system cannot 'close' a ticket"
