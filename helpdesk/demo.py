@@ -19,7 +19,14 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from helpdesk.config import ENV_VAR as CONFIG_ENV
-from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
+from helpdesk.servers import (
+    DovecotServer,
+    PymapServer,
+    dovecot_available,
+    dovecot_server,
+    pymap_available,
+    pymap_server,
+)
 
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.toml"
 
@@ -313,12 +320,16 @@ def _number(output: str) -> str:
     return found.group(0)
 
 
-def _imap_server(stack: ExitStack, folder: Path) -> DovecotServer | None:
-    """A private Dovecot on loopback for the demo's mailbox, when Dovecot is installed."""
-    if reason := dovecot_available():
-        print(f"(the mailbox part of the demo is skipped: {reason})")
+def _imap_server(stack: ExitStack, folder: Path) -> DovecotServer | PymapServer | None:
+    """A private IMAP server on loopback for the demo's mailbox: Dovecot where it is
+    installed, else pymap (pure Python, no root needed)."""
+    if dovecot_available() is None:
+        return stack.enter_context(dovecot_server(folder / "imap", {"helpdesk": "demo"}))
+    if reason := pymap_available():
+        print(f"(the mailbox part of the demo is skipped: no Dovecot, and {reason})")
         return None
-    return stack.enter_context(dovecot_server(folder / "imap", {"helpdesk": "demo"}))
+    print("(Dovecot is not installed: the demo's mailbox is pymap, a pure-Python IMAP server)")
+    return stack.enter_context(pymap_server("helpdesk", "demo"))
 
 
 CSV_LOG = (
@@ -332,7 +343,7 @@ CSV_LOG = (
 )
 
 
-def _mailbox_round(folder: Path, imap: DovecotServer, say, run, quiet) -> None:  # type: ignore[no-untyped-def]
+def _mailbox_round(folder: Path, imap: DovecotServer | PymapServer, say, run, quiet) -> None:  # type: ignore[no-untyped-def]
     """E-mails in a real IMAP mailbox and a phone log in the drop folder, handled by the
     daemon (`helpdesk run --once`); then a reporter completes an incomplete report."""
     from email.message import EmailMessage
@@ -381,7 +392,8 @@ def _mailbox_round(folder: Path, imap: DovecotServer, say, run, quiet) -> None: 
     settled = drop.stat().st_mtime - 3600
     os.utime(drop, (settled, settled))
 
-    say(f"Three e-mails in a real IMAP mailbox (Dovecot on 127.0.0.1:{imap.port}) and a "
+    server = "Dovecot" if isinstance(imap, DovecotServer) else "pymap"
+    say(f"Three e-mails in a real IMAP mailbox ({server} on 127.0.0.1:{imap.port}) and a "
         "phone log in the drop folder: one round of the daemon")  # fmt: skip
     run("2026-11-30T07:45:00+07:00", "run", "--once")
     run("2026-11-30T07:45:00+07:00", "intake", "list")

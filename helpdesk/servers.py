@@ -12,6 +12,7 @@ from elsewhere, the only kind it refuses a plaintext login.
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
@@ -20,6 +21,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -489,3 +491,55 @@ def remote_relay(server: DovecotServer, remote_ip: str = "192.0.2.10") -> Iterat
             thread.join(timeout=KILL_SECONDS)
         for link in links:
             link.close()
+
+
+@dataclass
+class PymapServer:
+    """A pure-Python IMAP server (pymap, in-memory) for the demo where Dovecot is not
+    installed and cannot be (a laptop without root). One user; its mail lives in memory."""
+
+    port: int
+    host: str = HOST
+
+
+def pymap_available() -> str | None:
+    """Why pymap cannot run, or None."""
+    try:
+        import pymap  # noqa: F401
+    except ImportError:
+        return "pymap is not installed (pip install pymap)"
+    return None
+
+
+@contextmanager
+def pymap_server(user: str, password: str) -> Iterator[PymapServer]:
+    """Start pymap on a free loopback port; stopped (its whole group) on exit."""
+    port = free_port()
+    code = "import sys; from pymap.main import main; sys.exit(main())"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "--host", HOST, "--port", str(port), "--no-tls",
+         "dict", "--demo-user", user, "--demo-password", password],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + READY_SECONDS
+        while True:
+            try:
+                with socket.create_connection((HOST, port), timeout=1) as probe:
+                    if probe.recv(64).startswith(b"* OK"):
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"pymap did not start on {HOST}:{port}")
+            time.sleep(0.1)
+        yield PymapServer(port)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=KILL_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=KILL_SECONDS)

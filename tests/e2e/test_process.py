@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import form_args
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,3 +65,18 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     # the mailbox part: an e-mailed report completed by the reporter's reply
     assert "Siti Aminah" in done.stdout and "automatic" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_demo_without_dovecot_uses_pymap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a machine without Dovecot the demo's mailbox is pymap, and the mail still flows."""
+    import helpdesk.demo as demo
+
+    monkeypatch.setattr(demo, "dovecot_available", lambda: "dovecot is not installed")
+    for name in [k for k in os.environ if k.startswith("HELPDESK_")]:
+        monkeypatch.delenv(name)
+    assert demo.run_demo(tmp_path / "demo") == 0
+    out = capsys.readouterr().out
+    assert "pymap on 127.0.0.1" in out
+    assert "Siti Aminah" in out and "automatic" in out
