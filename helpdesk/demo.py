@@ -310,6 +310,15 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
             say(f"The Laporan Akhir (final report) that {first}'s reporter received")
             run(later, "outbox", "show", str(final[0]))
     say(f"Done. The site stays in {folder} (config.toml, var/helpdesk.db, var/archive).")
+    print(
+        "Where to look next (the servers are stopped; the records stay):\n"
+        f"  export HELPDESK_CONFIG={config}\n"
+        "  helpdesk ticket show TIK-2026-00003     # a report completed by e-mail\n"
+        "  helpdesk intake list                    # every message and what became of it\n"
+        "  helpdesk outbox list                    # every e-mail the SOP called for\n"
+        "  helpdesk status --no-check-mailbox      # the office at a glance\n"
+        "  helpdesk --help                         # everything else"
+    )
     return 0
 
 

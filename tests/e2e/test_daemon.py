@@ -17,7 +17,7 @@ from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
 from intake.imap import Mailbox, MailboxSettings
 from tests.cli.conftest import form_args
 from tests.conftest import use_mailbox, use_smtp
-from tests.integration.smtp_server import Sink, free_port, smtp_server
+from tests.integration.smtp_server import Sink, smtp_server
 from tests.mail import email
 
 NOW = "2026-11-30T09:00:00+07:00"
@@ -88,20 +88,25 @@ def test_run_once_takes_a_complaint_to_a_delivered_acknowledgement(
 
 
 def test_a_failing_job_does_not_stop_the_others(site: Path, imap: DovecotServer) -> None:
-    """With the SMTP server gone, the outbox job fails; the mailbox is still read, and
-    `status` names the failing job."""
+    """The outbox job fails (STARTTLS asked of a server without it); the mailbox is still
+    read, the round exits 1, and `status` names the failing job."""
     config = site / "config.toml"
     text = config.read_text()
-    start = text.index("port = ", text.index("[smtp]"))
-    end = text.index("\n", start)
-    config.write_text(text[:start] + f"port = {free_port()}" + text[end:])
+    smtp = text.index("[smtp]")
+    security = text.index('security = "none"', smtp)
+    config.write_text(text[:security] + 'security = "starttls"' + text[security + 17 :])
     _deliver(imap, email(message_id="<d2@dinkes.example.go.id>"))
     done = helpdesk(site, "run", "--once")
-    assert done.returncode == 0, done.stderr  # a refused connection is a temporary failure
-    tickets = json.loads(helpdesk(site, "ticket", "list", "--json").stdout)
-    assert len(tickets) == 1
-    [pending] = json.loads(helpdesk(site, "outbox", "list", "--json").stdout)
-    assert pending["status"] == "pending" and "connect" in pending["last_error"]
+    assert done.returncode == 1
+    assert "job outbox failed" in done.stderr and "STARTTLS" in done.stderr
+    assert len(json.loads(helpdesk(site, "ticket", "list", "--json").stdout)) == 1
+    [waiting] = json.loads(helpdesk(site, "outbox", "list", "--json").stdout)
+    assert (waiting["status"], waiting["attempts"]) == ("pending", 0)
+    status = helpdesk(site, "status", "--json")
+    assert status.returncode == 1
+    report = json.loads(status.stdout)
+    assert [j["name"] for j in report["jobs"] if j["failing_since"]] == ["outbox"]
+    assert report["problems"][0].startswith("job outbox failing since")
 
 
 def test_breach_gives_exactly_one_e_mail_per_step(site: Path, sink: tuple[Sink, int]) -> None:
