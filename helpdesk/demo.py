@@ -313,7 +313,7 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
     print(
         "Where to look next (the servers are stopped; the records stay):\n"
         f"  export HELPDESK_CONFIG={config}\n"
-        "  helpdesk ticket show TIK-2026-00003     # a report completed by e-mail\n"
+        "  helpdesk ticket list                    # then: helpdesk ticket show NUMBER\n"
         "  helpdesk intake list                    # every message and what became of it\n"
         "  helpdesk outbox list                    # every e-mail the SOP called for\n"
         "  helpdesk status --no-check-mailbox      # the office at a glance\n"
