@@ -111,7 +111,10 @@ def register(
             to_state=State.RECEIVED.value,
             note="",
             channel=channel,
-            data={"received_at": received_at.isoformat()},
+            data={
+                "received_at": received_at.isoformat(),
+                "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
+            },
         )
     ]
     if officer is not None:

@@ -288,6 +288,10 @@ class _Context:
             "remaining_minutes": None,
         }
         fields.update(changes)
+        # The record keeps the deadline each step started with, so that reports can tell
+        # later whether it was met.
+        due = fields["due_at"]
+        recorded = {**(data or {}), "due_at": due.isoformat() if due else None}
         return Transition(
             action=self.move.action,
             actor=self.actor.id,
@@ -296,7 +300,7 @@ class _Context:
             note=self.note,
             channel=self.move.channel,
             changes=fields,
-            data=dict(data or {}),
+            data=recorded,
         )
 
     def stay(self, data: Mapping[str, Any] | None = None, **changes: Any) -> Transition:
@@ -477,7 +481,10 @@ def _resume(ctx: _Context) -> Transition | Rejected:
     remaining = ctx.ticket.remaining_minutes or 0
     due = ctx.calendar.add_working_minutes(ctx.now, remaining)
     return ctx.stay(
-        {"paused_since": ctx.ticket.paused_at.isoformat() if ctx.ticket.paused_at else None},
+        {
+            "paused_since": ctx.ticket.paused_at.isoformat() if ctx.ticket.paused_at else None,
+            "due_at": due.isoformat(),
+        },
         paused_at=None,
         remaining_minutes=None,
         due_at=due,

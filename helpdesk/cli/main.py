@@ -13,6 +13,7 @@ from helpdesk.cli import (
     intake_cmds,
     intake_mail_cmds,
     outbox_cmds,
+    print_cmds,
     run_cmds,
     ticket_cmds,
 )
@@ -90,6 +91,7 @@ def demo(
 intake_cmds.register_commands(app)
 import_cmds.register_commands(app)
 run_cmds.register_commands(app)
+print_cmds.register_commands(app)
 app.add_typer(ticket_cmds.app, name="ticket")
 app.add_typer(outbox_cmds.app, name="outbox")
 app.add_typer(intake_mail_cmds.app, name="intake")

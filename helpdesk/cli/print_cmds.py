@@ -1,0 +1,110 @@
+"""`helpdesk print DOC NUMBER...`: print-ready Formulir, Lembar Disposisi and Laporan Akhir."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from helpdesk.cli.common import fail, site
+from helpdesk.documents import DOCUMENTS, NotApplicable, context, environment, render
+from helpdesk.wiring import Site
+from ticketing.models import Ticket
+from ticketing.store import TicketFilter
+from ticketing.workflow import State
+
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+PDF_HINT = "--pdf needs WeasyPrint, which is not installed: pip install weasyprint"
+
+
+def closed_in(here: Site, month: str) -> list[str]:
+    """The numbers of the tickets closed in ``YYYY-MM``, in the office's time zone."""
+    match = MONTH.fullmatch(month.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        fail(f"--closed-in: expected a month as YYYY-MM, got {month!r}")
+    year, mon = int(match[1]), int(match[2])
+    zone = ZoneInfo(here.config.calendar.timezone)
+    with here.store.transaction() as tx:
+        tickets = tx.tickets(TicketFilter(states=[State.CLOSED.value]))
+    return [
+        t.number
+        for t in tickets
+        if t.closed_at is not None
+        and (local := t.closed_at.astimezone(zone)).year == year
+        and local.month == mon
+    ]
+
+
+def print_documents(
+    ctx: typer.Context,
+    doc: Annotated[str, typer.Argument(help=f"The document: {', '.join(DOCUMENTS)}.")],
+    numbers: Annotated[
+        list[str] | None, typer.Argument(help="Complaint numbers, e.g. TIK-2026-00012.")
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option("--closed-in", help="Instead of numbers: every ticket closed in YYYY-MM."),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="The folder to write to (default: here).")
+    ] = Path("."),
+    pdf: Annotated[bool, typer.Option("--pdf", help="Write PDF (needs WeasyPrint).")] = False,
+) -> None:
+    """Write print-ready documents (A4 HTML, or PDF) named <NUMBER>-<doc>.html."""
+    doc = doc.strip().lower()
+    if doc not in DOCUMENTS:
+        fail(f"unknown document {doc!r} (one of {', '.join(DOCUMENTS)})")
+    if numbers and month:
+        fail("give complaint numbers or --closed-in, not both")
+    html_to_pdf = None
+    if pdf:
+        try:
+            from weasyprint import HTML  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:
+            fail(PDF_HINT)
+        html_to_pdf = HTML
+    here = site(ctx)
+    now = here.now()
+    batch = month is not None
+    wanted = closed_in(here, month) if month is not None else list(numbers or [])
+    if not wanted and not batch:
+        fail("name at least one complaint number, or use --closed-in YYYY-MM")
+
+    env = environment()
+    pages: list[tuple[Ticket, str]] = []
+    skipped: list[str] = []
+    with here.store.transaction() as tx:
+        for number in dict.fromkeys(wanted):
+            ticket = tx.ticket(number)
+            if ticket is None:
+                fail(f"no ticket {number!r}")
+            events = tx.events(ticket)
+            attachments = tx.attachments(ticket)
+            try:
+                data = context(here, doc, ticket, events, attachments, now)
+            except NotApplicable as exc:
+                if not batch:
+                    fail(str(exc))
+                skipped.append(number)
+                continue
+            pages.append((ticket, render(doc, data, env)))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for ticket, html in pages:
+        target = out_dir / f"{ticket.number}-{doc}.{'pdf' if html_to_pdf else 'html'}"
+        if html_to_pdf is not None:
+            html_to_pdf(string=html).write_pdf(str(target))
+        else:
+            target.write_text(html, encoding="utf-8")
+        typer.echo(str(target))
+    for number in skipped:
+        typer.echo(f"skipped {number}: never disposed, no Lembar Disposisi")
+    if batch and not pages:
+        typer.echo(f"no tickets closed in {month}")
+
+
+def register_commands(app: typer.Typer) -> None:
+    app.command("print")(print_documents)

@@ -1,0 +1,181 @@
+"""Print-ready documents of a ticket, laid out like the office's own paper forms.
+
+``formulir`` (Formulir Pengaduan Layanan TIK), ``disposisi`` (Lembar Disposisi) and
+``laporan`` (Laporan Akhir) are rendered from ``templates/print/<doc>.html.j2`` as
+self-contained HTML: inline CSS, A4 pages, nothing fetched from elsewhere. Building the
+context is pure: the ticket, its events and the configuration in, plain values out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from helpdesk.display import long_time
+from helpdesk.wiring import Site
+from notifier.policy import ACTION_LABELS
+from ticketing.formulir import FormulirField
+from ticketing.models import Attachment, Event, Ticket
+from ticketing.normalize import format_phone_national
+from ticketing.workflow import State
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "print"
+DOCUMENTS = ("formulir", "disposisi", "laporan")
+CHANNELS = {
+    "email": "E-mail",
+    "phone": "Telepon",
+    "letter": "Surat",
+    "web": "Web",
+    "in-person": "Datang langsung",
+}
+
+
+class NotApplicable(Exception):
+    """The document does not exist for this ticket (a Lembar Disposisi of an undisposed one)."""
+
+
+def environment(root: Path = TEMPLATES) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(root)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(doc: str, context: dict[str, Any], env: Environment | None = None) -> str:
+    if doc not in DOCUMENTS:
+        raise ValueError(f"unknown document {doc!r}")
+    return (env or environment()).get_template(f"{doc}.html.j2").render(context)
+
+
+def shown(field: FormulirField, value: str) -> str:
+    """A field's value as the form prints it: the phone formatted, a choice by its label."""
+    if field.key == "phone":
+        return format_phone_national(value)
+    for canonical, label in field.choices:
+        if canonical == value:
+            return label
+    return value
+
+
+def context(
+    here: Site,
+    doc: str,
+    ticket: Ticket,
+    events: Sequence[Event],
+    attachments: Sequence[Attachment],
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Everything the templates print, as plain strings (escaped by the template)."""
+    config = here.config
+    directory = here.desk.directory
+
+    def person(staff_id: str | None) -> str:
+        if not staff_id:
+            return "-"
+        staff = directory.get(staff_id)
+        return f"{staff.name} ({staff_id})" if staff else staff_id
+
+    def when(moment: dt.datetime | None) -> str:
+        return long_time(moment, config) if moment else "-"
+
+    unit = directory.units.get(ticket.unit or "") if ticket.unit else None
+    fields = [
+        {"label": f.label, "value": shown(f, getattr(ticket, f.key))} for f in here.desk.fields
+    ]
+    signer = ticket.signature
+    if ticket.channel != "email":
+        signer = person(ticket.created_by or ticket.signature)
+    dispositions = [
+        {
+            "at": when(e.at),
+            "by": person(e.actor),
+            "to": person(str(e.data.get("technician") or "") or None),
+            "instruction": e.note or "-",
+        }
+        for e in events
+        if e.action == "dispose"
+    ]
+    if doc == "disposisi" and not dispositions:
+        raise NotApplicable(f"{ticket.number} has never been disposed: it has no Lembar Disposisi")
+    labels = ACTION_LABELS["id"]
+    return {
+        "office": {"name": config.office.name, "help_desk_name": config.office.help_desk_name},
+        "number": ticket.number,
+        "received": when(ticket.received_at),
+        "fields": fields,
+        "channel": CHANNELS.get(ticket.channel, ticket.channel),
+        "signer": signer,
+        "unit": unit.name if unit else (ticket.unit or "-"),
+        "dispositions": dispositions,
+        "solution": ticket.solution or "-",
+        "closed": when(ticket.closed_at),
+        "timeline": [
+            {
+                "at": when(e.at),
+                "by": person(e.actor),
+                "action": labels.get(e.action, e.action),
+                "note": e.note or "",
+                **deadline_row(ticket, events, i, now, when),
+            }
+            for i, e in enumerate(events)
+        ],
+        "attachments": [a.filename for a in attachments],
+        "printed": when(now),
+    }
+
+
+def deadline_row(
+    ticket: Ticket, events: Sequence[Event], index: int, now: dt.datetime, when: Any
+) -> dict[str, str]:
+    """The deadline that applied to the step an event started, and whether it was met.
+
+    Each transition records the deadline its step started with (``due_at`` in its data),
+    and a resume the deadline it moved to; those are used as they stand. Records from
+    before deadlines were kept show "-" rather than a recomputed guess (pauses and config
+    changes would make it wrong).
+    """
+    event = events[index]
+    if event.from_state == event.to_state or event.to_state == State.CLOSED.value:
+        return {"due": "", "met": ""}
+    ended = next(
+        (
+            later
+            for later in events[index + 1 :]
+            if later.from_state != later.to_state and later.from_state is not None
+        ),
+        None,
+    )
+    # The step's deadline as recorded when it started, or as moved by a resume within it.
+    recorded = event.data.get("due_at") if isinstance(event.data, dict) else None
+    for later in events[index + 1 :]:
+        if later is ended:
+            break
+        if later.action == "resume" and isinstance(later.data, dict) and later.data.get("due_at"):
+            recorded = later.data["due_at"]
+    due: dt.datetime | None = None
+    if isinstance(recorded, str):
+        try:
+            due = dt.datetime.fromisoformat(recorded)
+        except ValueError:
+            due = None
+    elif ended is None and ticket.due_at is not None:
+        due = ticket.due_at  # the current step: the ticket's own deadline
+    if due is None:
+        return {"due": "-", "met": "-"}
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=dt.UTC)
+    if ended is not None:
+        met = "Tepat waktu" if ended.at <= due else "Terlambat"
+    elif ticket.paused_at is not None:
+        met = "Ditunda (menunggu pelapor)"
+    else:
+        met = "Berjalan" if now <= due else "Terlambat"
+    return {"due": when(due), "met": met}
