@@ -18,7 +18,7 @@ from ticketing.desk import Moved
 from ticketing.directory import Role
 from ticketing.models import Ticket
 from ticketing.store import Tx
-from ticketing.workflow import STATE_STEPS, SYSTEM_ACTOR, Action, Move, State
+from ticketing.workflow import SYSTEM_ACTOR, Action, Move, State, current_step
 
 
 @dataclass
@@ -37,11 +37,6 @@ def _escalate(
     request = Move(action, SYSTEM_ACTOR, note=note, channel="system", system=True)
     if isinstance(move_in(tx, here, ticket.number, request, now=now), Moved):
         report.escalated.append(ticket.number)
-
-
-def _step(ticket: Ticket) -> int:
-    steps = STATE_STEPS[State(ticket.state)]
-    return steps[0] if steps else 7
 
 
 def _responsible(here: Site, ticket: Ticket) -> list[str]:
@@ -67,7 +62,7 @@ def sweep_deadlines(here: Site, *, now: dt.datetime, reminder_share: float = 0.7
     with here.store.transaction() as tx:
         for ticket in tx.running_without(Action.BREACH.value, due_before=now):
             assert ticket.due_at is not None
-            step = _step(ticket)
+            step = current_step(ticket.state)
             people = _responsible(here, ticket)
             data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
             _record(tx, ticket, Action.BREACH, now, f"Batas waktu langkah {step} terlewati", data)
@@ -88,7 +83,7 @@ def sweep_deadlines(here: Site, *, now: dt.datetime, reminder_share: float = 0.7
             elapsed = calendar.working_minutes_between(ticket.step_started_at, now)
             if total <= 0 or elapsed < reminder_share * total:
                 continue
-            step = _step(ticket)
+            step = current_step(ticket.state)
             people = _responsible(here, ticket)
             data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
             _record(tx, ticket, Action.REMINDER, now, f"Pengingat batas waktu langkah {step}", data)

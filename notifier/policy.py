@@ -18,7 +18,7 @@ from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
 from ticketing.models import Event, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
-from ticketing.workflow import STATE_LABELS, STATE_STEPS, Action, SopTimes, State
+from ticketing.workflow import STATE_LABELS, Action, SopTimes, State, current_step
 
 ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
     "id": {
@@ -149,7 +149,6 @@ def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
     state = State(ticket.state)
     unit = office.directory.units.get(ticket.unit or "")
     technician = office.directory.get(ticket.technician or "")
-    steps = STATE_STEPS[state]
     return {
         "number": ticket.number,
         "tag": subject_tag(ticket.number),
@@ -165,8 +164,8 @@ def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
         "employment_status": ticket.employment_status,
         "description": ticket.description,
         "state": STATE_LABELS[language][state],
-        "step": steps[0] if steps else 7,
-        "step_name": STEP_NAMES[language][steps[0] if steps else 7],
+        "step": current_step(state),
+        "step_name": STEP_NAMES[language][current_step(state)],
         "due": _time(office, ticket.due_at) if ticket.due_at else None,
         "unit_name": unit.name if unit else None,
         "technician_name": technician.name if technician else None,

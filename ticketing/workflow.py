@@ -81,6 +81,13 @@ STATE_STEPS: Mapping[State, tuple[int, ...]] = {
     State.CLOSED: (),
 }
 
+
+def current_step(state: State | str) -> int:
+    """The SOP step a ticket in ``state`` is at (7 once it is closed)."""
+    steps = STATE_STEPS[State(state)]
+    return steps[0] if steps else 7
+
+
 STATE_LABELS: Mapping[str, Mapping[State, str]] = {
     "id": {
         State.RECEIVED: "Diterima",

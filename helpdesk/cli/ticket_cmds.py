@@ -17,7 +17,14 @@ from ticketing.formulir import FormulirField
 from ticketing.models import Attachment, Event, Ticket
 from ticketing.normalize import InvalidValue, format_phone_national, normalize_category
 from ticketing.store import TicketFilter
-from ticketing.workflow import STATE_STEPS, Action, Move, State, allowed_actions, is_overdue
+from ticketing.workflow import (
+    Action,
+    Move,
+    State,
+    allowed_actions,
+    current_step,
+    is_overdue,
+)
 
 app = typer.Typer(help="List, show and move tickets.", no_args_is_help=True)
 
@@ -34,11 +41,6 @@ VIA = ("cli", "phone", "email", "letter", "in-person")
 
 
 # --- reading -----------------------------------------------------------------
-
-
-def current_step(state: str) -> int:
-    steps = STATE_STEPS[State(state)]
-    return steps[0] if steps else 7
 
 
 def ticket_dict(ticket: Ticket, here: Site, now: dt.datetime) -> dict[str, Any]:
