@@ -483,6 +483,15 @@ def _cross_check(config: Config) -> list[str]:
     return problems
 
 
+def with_section(text: str, name: str, body: str) -> str:
+    """The TOML ``text`` with the table ``[name]`` replaced by ``[name]`` and ``body``
+    (a demo or a test pointing the default configuration at its own servers)."""
+    start = text.index(f"[{name}]")
+    end = text.find("\n[", start + 1)
+    rest = text[end:] if end != -1 else "\n"
+    return text[:start] + f"[{name}]\n{body.rstrip()}\n" + rest
+
+
 def find_config(explicit: str | os.PathLike[str] | None) -> Path:
     """The file to use: ``--config``, then ``$HELPDESK_CONFIG``, then ``./config.toml``."""
     if explicit:

@@ -19,6 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from helpdesk.config import ENV_VAR as CONFIG_ENV
+from helpdesk.config import with_section
 from helpdesk.servers import (
     DovecotServer,
     PymapServer,
@@ -98,24 +99,18 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
     text = REPO_CONFIG.read_text(encoding="utf-8")
     sink = _mail_sink(stack)
     if sink is not None:
-        start = text.index("[smtp]")
-        end = text.index("\n[", start + 1)
-        text = (
-            text[:start]
-            + f'[smtp]\nhost = "127.0.0.1"\nport = {sink[0]}\nsecurity = "none"\n'
-            + 'username = ""\nfrom_address = "helpdesk@example.go.id"\n'
-            + text[end:]
-        )
+        text = with_section(
+            text, "smtp",
+            f'host = "127.0.0.1"\nport = {sink[0]}\nsecurity = "none"\nusername = ""\n'
+            'from_address = "helpdesk@example.go.id"',
+        )  # fmt: skip
     imap = _imap_server(stack, folder)
     if imap is not None:
-        start = text.index("[mailbox]")
-        end = text.index("\n[", start + 1)
-        text = (
-            text[:start]
-            + f'[mailbox]\nhost = "127.0.0.1"\nport = {imap.port}\nsecurity = "none"\n'
-            + 'username = "helpdesk"\npassword = "demo"\nfolder = "INBOX"\n'
-            + text[end:]
-        )
+        text = with_section(
+            text, "mailbox",
+            f'host = "127.0.0.1"\nport = {imap.port}\nsecurity = "none"\n'
+            'username = "helpdesk"\npassword = "demo"\nfolder = "INBOX"',
+        )  # fmt: skip
     config.write_text(text, encoding="utf-8")
     scan = folder / "surat-bpkad-2026-11-30.pdf"
     scan.write_bytes(b"%PDF-1.4\n% scanned letter from BPKAD (demo)\n%%EOF\n")

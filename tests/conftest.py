@@ -35,31 +35,26 @@ def site_dir(tmp_path: Path) -> Path:
 
 def use_smtp(site_dir: Path, port: int, security: str = "none") -> None:
     """Point the site's [smtp] at a loopback server without login."""
-    config = site_dir / "config.toml"
-    text = config.read_text(encoding="utf-8")
-    start = text.index("[smtp]")
-    end = text.index("\n[", start + 1)
-    section = (
-        "[smtp]\n"
-        'host = "127.0.0.1"\n'
-        f"port = {port}\n"
-        f'security = "{security}"\n'
-        'username = ""\n'
-        'from_address = "helpdesk@example.go.id"\n'
-    )
-    config.write_text(text[:start] + section + text[end:], encoding="utf-8")
+    _set_section(
+        site_dir, "smtp",
+        f'host = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\nusername = ""\n'
+        'from_address = "helpdesk@example.go.id"',
+    )  # fmt: skip
 
 
 def use_mailbox(
     site_dir: Path, port: int, user: str = "helpdesk", password: str = "secret"
 ) -> None:
     """Point the site's [mailbox] at a plain IMAP server on loopback."""
+    _set_section(
+        site_dir, "mailbox",
+        f'host = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        f'username = "{user}"\npassword = "{password}"\nfolder = "INBOX"',
+    )  # fmt: skip
+
+
+def _set_section(site_dir: Path, name: str, body: str) -> None:
+    from helpdesk.config import with_section
+
     config = site_dir / "config.toml"
-    text = config.read_text(encoding="utf-8")
-    start = text.index("[mailbox]")
-    end = text.index("\n[", start + 1)
-    section = (
-        f'[mailbox]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
-        f'username = "{user}"\npassword = "{password}"\nfolder = "INBOX"\n'
-    )
-    config.write_text(text[:start] + section + text[end:], encoding="utf-8")
+    config.write_text(with_section(config.read_text(encoding="utf-8"), name, body), "utf-8")

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpdesk.cli.main import app
+from helpdesk.config import with_section
 from tests.cli.conftest import form_args
 from tests.integration.smtp_server import Certificate, Sink, secure_smtp_server, self_signed
 
@@ -19,15 +20,12 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
 
 def _configure(site_dir: Path, port: int, security: str, cert: Certificate) -> None:
     config = site_dir / "config.toml"
-    text = config.read_text(encoding="utf-8")
-    start = text.index("[smtp]")
-    end = text.index("\n[", start + 1)
-    section = (
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
+    body = (
+        f'host = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n'
         'username = "helpdesk"\npassword_env = "TEST_SMTP_PASSWORD"\n'
-        f'from_address = "helpdesk@example.go.id"\nca_file = "{cert.cert}"\n'
+        f'from_address = "helpdesk@example.go.id"\nca_file = "{cert.cert}"'
     )
-    config.write_text(text[:start] + section + text[end:], encoding="utf-8")
+    config.write_text(with_section(config.read_text(encoding="utf-8"), "smtp", body))
 
 
 def _send(site_dir: Path, monkeypatch: pytest.MonkeyPatch, password: str):  # type: ignore[no-untyped-def]
