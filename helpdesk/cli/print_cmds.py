@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
 from helpdesk.cli.common import fail, site
 from helpdesk.documents import DOCUMENTS, NotApplicable, context, environment, render
+from helpdesk.period import PeriodError, month_period
 from helpdesk.wiring import Site
 from ticketing.models import Ticket
 from ticketing.store import TicketFilter
 from ticketing.workflow import State
 
-MONTH = re.compile(r"(\d{4})-(\d{2})")
 PDF_HINT = "--pdf needs WeasyPrint, which is not installed: pip install weasyprint"
 
 
 def closed_in(here: Site, month: str) -> list[str]:
     """The numbers of the tickets closed in ``YYYY-MM``, in the office's time zone."""
-    match = MONTH.fullmatch(month.strip())
-    if not match or not 1 <= int(match[2]) <= 12:
-        fail(f"--closed-in: expected a month as YYYY-MM, got {month!r}")
-    year, mon = int(match[1]), int(match[2])
-    zone = ZoneInfo(here.config.calendar.timezone)
+    try:
+        period = month_period(month, here.config.calendar.timezone)
+    except PeriodError as exc:
+        fail(str(exc).replace("--month", "--closed-in", 1))
     with here.store.transaction() as tx:
         tickets = tx.tickets(TicketFilter(states=[State.CLOSED.value]))
-    return [
-        t.number
-        for t in tickets
-        if t.closed_at is not None
-        and (local := t.closed_at.astimezone(zone)).year == year
-        and local.month == mon
-    ]
+    return [t.number for t in tickets if period.contains(t.closed_at)]
 
 
 def print_documents(
