@@ -304,14 +304,26 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
         if final:
             say(f"The Laporan Akhir (final report) that {first}'s reporter received")
             run(later, "outbox", "show", str(final[0]))
-    say(f"Done. The site stays in {folder} (config.toml, var/helpdesk.db, var/archive).")
+    say("The records of November: a printed Laporan Akhir, the service report with its "
+        "charts, and the electronic archive, checked")  # fmt: skip
+    records = folder / "records"
+    run(later, "print", "laporan", first, "--out", str(records))
+    run(later, "report", "--month", "2026-11", "--format", "html",
+        "--out", str(records / "report-2026-11.html"))  # fmt: skip
+    bundle = records / "arsip-pengaduan-2026-11.zip"
+    run(later, "archive", "export", "--month", "2026-11", "--out", str(bundle))
+    run(later, "archive", "verify", str(bundle))
+    say(f"Done. The site stays in {folder} (config.toml, var/helpdesk.db, var/archive, "
+        "records).")  # fmt: skip
     print(
         "Where to look next (the servers are stopped; the records stay):\n"
         f"  export HELPDESK_CONFIG={config}\n"
+        f"  export HELPDESK_NOW={later}   # the demo's clock\n"
         "  helpdesk ticket list                    # then: helpdesk ticket show NUMBER\n"
         "  helpdesk intake list                    # every message and what became of it\n"
         "  helpdesk outbox list                    # every e-mail the SOP called for\n"
         "  helpdesk status --no-check-mailbox      # the office at a glance\n"
+        "  helpdesk report --month 2026-11         # how the service did\n"
         "  helpdesk --help                         # everything else"
     )
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 
 def long_time(moment: dt.datetime | None, *, timezone: str, zone_label: str, language: str) -> str:
@@ -16,6 +16,11 @@ def long_time(moment: dt.datetime | None, *, timezone: str, zone_label: str, lan
     if language == "id":
         return format_datetime(when, "EEEE, d MMMM y 'pukul' HH.mm", locale="id") + f" {zone_label}"
     return format_datetime(when, "EEEE, d MMMM y, HH:mm", locale="en") + f" {zone_label}"
+
+
+def long_date(day: dt.date, *, language: str) -> str:
+    """``1 November 2026`` / ``1 November 2026``: a day in words, for headings."""
+    return format_date(day, "d MMMM y", locale=language)
 
 
 def short_time(moment: dt.datetime | None, *, timezone: str, language: str) -> str:

@@ -9,11 +9,13 @@ import typer
 from typer.core import TyperGroup
 
 from helpdesk.cli import (
+    archive_cmds,
     import_cmds,
     intake_cmds,
     intake_mail_cmds,
     outbox_cmds,
     print_cmds,
+    report_cmds,
     run_cmds,
     ticket_cmds,
 )
@@ -92,9 +94,11 @@ intake_cmds.register_commands(app)
 import_cmds.register_commands(app)
 run_cmds.register_commands(app)
 print_cmds.register_commands(app)
+report_cmds.register_commands(app)
 app.add_typer(ticket_cmds.app, name="ticket")
 app.add_typer(outbox_cmds.app, name="outbox")
 app.add_typer(intake_mail_cmds.app, name="intake")
+app.add_typer(archive_cmds.app, name="archive")
 
 
 def run() -> None:

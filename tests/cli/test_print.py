@@ -131,7 +131,8 @@ def test_long_description_is_whole_and_wraps(ready: Cli, tmp_path: Path) -> None
     phone(ready, description=long)
     html = printed(ready, "formulir", tmp_path)
     assert long in html
-    assert "overflow-wrap: anywhere; white-space: pre-wrap;" in html
+    assert "table-layout: fixed;" in html
+    assert "td, th { overflow-wrap: break-word; white-space: pre-wrap; }" in html
 
 
 def test_closed_in_month_prints_that_months_closed_tickets_only(ready: Cli, tmp_path: Path) -> None:
@@ -212,3 +213,42 @@ def test_laporan_marks_a_step_done_late(ready: Cli, tmp_path: Path) -> None:
     )  # fmt: skip — due 10:00
     html = printed(ready, "laporan", tmp_path)
     assert "Terlambat" in html
+
+
+def test_pdf_is_a4_and_a_long_complaint_stays_on_the_page(ready: Cli, tmp_path: Path) -> None:
+    """With WeasyPrint: --pdf writes a PDF, and laid out on A4 a 5,000-character complaint
+    without a space is printed whole, over as many pages as it needs, inside the margins."""
+    weasyprint = pytest.importorskip("weasyprint")
+    from weasyprint.formatting_structure import boxes
+
+    long = "Koneksi terputus " + "x" * 4983
+    phone(ready, description=long)
+    ok(ready("print", "formulir", FIRST, "--pdf", "--out", str(tmp_path)))
+    pdf = (tmp_path / f"{FIRST}-formulir.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+
+    document = weasyprint.HTML(string=printed(ready, "formulir", tmp_path)).render()
+    a4 = (210 / 25.4 * 96, 297 / 25.4 * 96)  # CSS pixels
+    margin = 15 / 25.4 * 96
+    text = ""
+    for page in document.pages:
+        assert (page.width, page.height) == pytest.approx(a4)
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.TextBox):
+                assert box.position_x >= margin - 0.5
+                assert box.position_x + box.width <= a4[0] - margin + 0.5, box.text[:40]
+                text += box.text
+    assert "x" * 4983 in text.replace("\n", "").replace("\u00ad", "")
+
+
+def test_pdf_batch_of_a_month(ready: Cli, tmp_path: Path) -> None:
+    """--closed-in with --pdf writes one PDF per ticket closed in the month."""
+    pytest.importorskip("weasyprint")
+    phone(ready)
+    phone(ready)
+    close_quickly(ready, FIRST, "2026-11-30T10:00:00+07:00")
+    close_quickly(ready, SECOND, "2026-11-30T11:00:00+07:00")
+    ok(ready("print", "laporan", "--closed-in", "2026-11", "--pdf", "--out", str(tmp_path / "p")))
+    written = sorted((tmp_path / "p").iterdir())
+    assert [p.name for p in written] == [f"{FIRST}-laporan.pdf", f"{SECOND}-laporan.pdf"]
+    assert all(p.read_bytes().startswith(b"%PDF-") for p in written)
