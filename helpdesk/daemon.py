@@ -4,8 +4,9 @@ Jobs run one after another on the main thread with the ``schedule`` library, eac
 so that a failure is logged with its traceback, recorded for `helpdesk status`, and tried
 again at its next turn; it never stops the loop or the other jobs (``schedule`` itself
 would let the exception escape and keep the failed job due, starving the rest). With
-IMAP IDLE the mailbox is watched on a thread of its own. SIGTERM or SIGINT lets the job in
-hand finish, then the process exits 0.
+IMAP IDLE the mailbox is watched on a thread of its own, and the e-mails its new mail
+queued (acknowledgements) are sent at once rather than at the outbox job's next turn.
+SIGTERM or SIGINT lets the job in hand finish, then the process exits 0.
 """
 
 from __future__ import annotations
@@ -153,6 +154,9 @@ def run_forever(here: Site, stop: threading.Event) -> None:
     config = here.config.daemon
     idle = config.idle
     watcher = None
+    # Set by the mailbox watch when it has stored new mail: the acknowledgements it queued
+    # go out at once instead of at the outbox job's next turn (up to outbox_seconds later).
+    deliver_now = threading.Event()
     if idle:
 
         def on_poll(error: str | None, started: dt.datetime) -> None:
@@ -161,7 +165,7 @@ def run_forever(here: Site, stop: threading.Event) -> None:
         watcher = threading.Thread(
             target=watch_mailbox,
             args=(here, stop, WatchSettings(idle=True, interval_seconds=config.mailbox_seconds)),
-            kwargs={"on_poll": on_poll},
+            kwargs={"on_poll": on_poll, "on_mail": deliver_now.set},
             name="mailbox",
             daemon=True,
         )
@@ -175,10 +179,15 @@ def run_forever(here: Site, stop: threading.Event) -> None:
         if stop.is_set():
             break
         run_job(here, job)
+    outbox = next(job for job in planned if job.name == "outbox")
     while not stop.is_set():
         scheduler.run_pending()
+        if deliver_now.is_set() and not stop.is_set():
+            deliver_now.clear()
+            run_job(here, outbox)
         wait = scheduler.idle_seconds
-        stop.wait(min(max(wait if wait is not None else 1.0, 0.05), 1.0))
+        # At most a second, so that a stop request (which sets ``stop``) is seen soon.
+        deliver_now.wait(min(max(wait if wait is not None else 1.0, 0.05), 1.0))
     if watcher is not None:
         watcher.join(timeout=30)
     log.info("stopped")

@@ -31,7 +31,7 @@ from intake.route import (
     route,
 )
 from intake.subject import is_forward, strip_prefixes, ticket_number
-from notifier.outbox import queue, queue_delivery_failure
+from notifier.outbox import PENDING, SUPPRESSED, queue, queue_delivery_failure
 from notifier.policy import held_notice, incomplete_notice, refused_notice
 from ticketing.archive import archive_bytes
 from ticketing.desk import Moved, Registered
@@ -88,6 +88,9 @@ def process_message(
     message = parse(raw)
     with here.store.transaction() as tx:
         seen = tx.seen_inbound(message.message_id, message.raw_sha256)
+        if seen is None and uid is not None and uidvalidity is not None:
+            # Held or quarantined, then a crash before the move: the same message again.
+            seen = tx.kept_inbound(source, uidvalidity, uid, message.raw_sha256)
         if seen is not None:
             return Processed(seen.outcome, "already stored", duplicate=True)
         facts = _facts(here, tx, message)
@@ -150,7 +153,12 @@ def _gate(
     if count > config.sender_messages_per_hour:
         tx.hold_sender(address, count, now)
         notice = held_notice(here.office, address=address, name=message.from_name, count=count)
-        queue(tx, here.office, [notice], now=now, in_reply_to=message.message_id)
+        for email in queue(tx, here.office, [notice], now=now, in_reply_to=message.message_id):
+            # Sent even past the auto-reply limit (which the sender's earlier mail may have
+            # used up): without it they never learn why nothing is answered any more. One
+            # per hold, and a hold is made once until released: it cannot loop.
+            if email.status == SUPPRESSED:
+                email.status, email.last_error = PENDING, None
         return Processed("held", f"{count} messages in an hour: sender held")
     reasons = _over_limits(here, message)
     if reasons:
@@ -457,7 +465,13 @@ def process_with_retries(
 
 
 def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]) -> PollReport:
-    """Fetch what arrived since last time, process each message, then move it."""
+    """Fetch what arrived since last time, process each message, then move it.
+
+    Messages go in batches of ``intake.batch_size``: each message is processed and
+    committed on its own, then the batch's messages are moved, one MOVE per folder (a
+    MOVE per message costs the server about as much as all the rest of the intake), and
+    only then is the batch's last UID recorded. A crash before the moves fetches the
+    batch again, and each message is found already stored."""
     config = here.config
     folder = config.mailbox.folder
     report = PollReport()
@@ -468,18 +482,27 @@ def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]
         if state and state.uidvalidity != validity:
             log.warning("%s: UIDVALIDITY changed; reading it again from the start", folder)
     uids = mailbox.uids_after(last_uid)
-    for fetched in mailbox.fetch(uids, batch=config.intake.batch_size):
-        report.fetched += 1
-        processed = process_with_retries(
-            here, fetched.raw, source=f"imap:{folder}", now=now,
-            attempts=config.intake.attempts, uid=fetched.uid, uidvalidity=validity,
-            received_at=fetched.internal_date,
-        )  # fmt: skip
-        report.outcomes[processed.outcome] = report.outcomes.get(processed.outcome, 0) + 1
-        if processed.outcome == "quarantine":
-            report.quarantined += 1
-        target = getattr(config.intake.folders, FOLDER_OF.get(processed.outcome, "ignored"))
-        mailbox.move(fetched.uid, target)
-        with here.store.transaction() as tx:
-            tx.set_mailbox_state(folder, validity, fetched.uid, now())
+    batch = config.intake.batch_size
+    for start in range(0, len(uids), batch):
+        chunk = uids[start : start + batch]
+        targets: dict[str, list[int]] = {}
+        last = None
+        for fetched in mailbox.fetch(chunk, batch=batch):
+            last = fetched.uid
+            report.fetched += 1
+            processed = process_with_retries(
+                here, fetched.raw, source=f"imap:{folder}", now=now,
+                attempts=config.intake.attempts, uid=fetched.uid, uidvalidity=validity,
+                received_at=fetched.internal_date,
+            )  # fmt: skip
+            report.outcomes[processed.outcome] = report.outcomes.get(processed.outcome, 0) + 1
+            if processed.outcome == "quarantine":
+                report.quarantined += 1
+            target = getattr(config.intake.folders, FOLDER_OF.get(processed.outcome, "ignored"))
+            targets.setdefault(target, []).append(fetched.uid)
+        for target, moved in targets.items():
+            mailbox.move(moved, target)
+        if last is not None:
+            with here.store.transaction() as tx:
+                tx.set_mailbox_state(folder, validity, last, now())
     return report

@@ -37,9 +37,11 @@ def watch_mailbox(
     stop: threading.Event,
     settings: WatchSettings,
     on_poll: Callable[[str | None, dt.datetime], None] | None = None,
+    on_mail: Callable[[], None] | None = None,
 ) -> None:
     """Poll the mailbox until ``stop`` is set; never raises for a mailbox problem.
-    ``on_poll(error, started)`` hears how each poll (or connection attempt) went."""
+    ``on_poll(error, started)`` hears how each poll (or connection attempt) went;
+    ``on_mail()`` is called after a poll that fetched messages (their answers are queued)."""
 
     def heard(error: str | None, started: dt.datetime) -> None:
         if on_poll is not None:
@@ -61,6 +63,8 @@ def watch_mailbox(
                 if report.fetched:
                     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
                     log.info("fetched %d: %s", report.fetched, outcomes)
+                    if on_mail is not None:
+                        on_mail()
                 _wait_for_mail(mailbox, stop, settings)
         except MailboxLoginError as exc:
             log.error("mailbox login refused: %s; trying again in %.0f s", exc, backoff)

@@ -45,11 +45,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from helpdesk.service import register_in
+from helpdesk.service import register_many_in
 from helpdesk.wiring import Site
 from intake.dropfolder import Note, PhoneLog, Row, Unreadable, parse_call_time, read_phone_log
 from notifier import formatting
-from ticketing.desk import Registered
+from ticketing.desk import Complaint, Filed
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import Incomplete, Problem, check_formulir
 from ticketing.models import PhoneImport
@@ -59,8 +59,10 @@ from ticketing.workflow import Rejected
 log = logging.getLogger("helpdesk.phone_import")
 
 CHANNEL = "phone"
-CHUNK_ROWS = 500
-"""Rows committed per transaction."""
+CHUNK_ROWS = 2000
+"""Rows committed per transaction: a chunk of complete rows holds the database's write lock
+for about a second; a smaller one makes a large file slower (each chunk rewrites the
+import's record, which grows with the file)."""
 SETTLE_SECONDS = 10
 """A file in the drop folder is read once it has not been written to for this long."""
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -180,7 +182,7 @@ def import_bytes(
     first = True
     while True:
         with here.store.transaction() as tx:
-            record = tx.phone_import(sha256, for_update=True)
+            record = tx.phone_import_progress(sha256, for_update=True)
             if record is None:
                 record = PhoneImport(
                     sha256=sha256, name=name, source=source, size=len(data), raw=data,
@@ -228,12 +230,19 @@ def _import_rows(
     total: int,
     progress: Progress | None,
 ) -> tuple[list[tuple[int, str]], list[dict[str, Any]]]:
+    """The rows of one chunk, in one transaction: the complete ones registered together
+    (`register_many_in`: the numbers, tickets, events and acknowledgements of one row after
+    another, stored together)."""
+    checked = [checker.check(row) for row in chunk]
+    complaints = [c for c in checked if isinstance(c, Complaint)]
+    registered = iter(register_many_in(tx, checker.here, complaints, now=checker.now))
     tickets: list[tuple[int, str]] = []
     problems: list[dict[str, Any]] = []
-    for done, row in enumerate(chunk, start=done_before + 1):
-        outcome = checker.register(tx, row)
-        if isinstance(outcome, str):
-            tickets.append((row.number, outcome))
+    for row, outcome in zip(chunk, checked, strict=True):
+        if isinstance(outcome, Complaint):
+            outcome = checker.outcome(row, next(registered))
+        if isinstance(outcome, Filed):
+            tickets.append((row.number, outcome.ticket.number))
         else:
             problems.append(
                 {
@@ -243,7 +252,8 @@ def _import_rows(
                     "cells": {**row.values, "call_time": row.call_time, "officer": row.officer},
                 }
             )
-        if progress is not None:
+    if progress is not None:
+        for done in range(done_before + 1, done_before + len(chunk) + 1):
             progress(done, total)
     return tickets, problems
 
@@ -259,8 +269,9 @@ class _RowChecker:
         self.officers = _officer_index(here.desk.directory)
         self.help_desk = ", ".join(s.id for s in here.desk.directory.with_role(Role.HELP_DESK))
 
-    def register(self, tx: Tx, row: Row) -> str | RowProblem:
-        """The new ticket's number, or why the row makes none."""
+    def check(self, row: Row) -> Complaint | RowProblem:
+        """The complaint the row makes, or why it makes none (apart from the form itself,
+        which `register_many_in` checks)."""
         reasons: list[Note] = []
         if row.number in self.overfull:
             reasons.append(
@@ -278,12 +289,12 @@ class _RowChecker:
             problems = form.problems if isinstance(form, Incomplete) else ()
             return RowProblem(row.number, (*reasons, *map(_problem_note, problems), *after))
         assert officer is not None and received_at is not None
-        outcome = register_in(
-            tx, self.here, row.values, channel=CHANNEL, received_at=received_at,
-            signature=officer.id, now=self.now, officer=officer.id,
-        )  # fmt: skip
-        if isinstance(outcome, Registered):
-            return outcome.ticket.number
+        return Complaint(row.values, CHANNEL, received_at, signature=officer.id, officer=officer.id)
+
+    def outcome(self, row: Row, outcome: Filed | Incomplete | Rejected) -> Filed | RowProblem:
+        """What became of the row's complaint: a ticket, or why not."""
+        if isinstance(outcome, Filed):
+            return outcome
         if isinstance(outcome, Incomplete):
             return RowProblem(row.number, tuple(map(_problem_note, outcome.problems)))
         assert isinstance(outcome, Rejected)

@@ -8,11 +8,11 @@ caller already holds (the intake stores the message in the same one).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from helpdesk.wiring import Site
-from notifier.outbox import queue_for_events
-from ticketing.desk import Moved, Registered, move, register
+from notifier.outbox import queue_for_events, queue_for_new_tickets
+from ticketing.desk import Complaint, Filed, Moved, Registered, move, register, register_many
 from ticketing.formulir import Incomplete
 from ticketing.store import Tx
 from ticketing.workflow import Move, Rejected
@@ -39,6 +39,17 @@ def register_in(
         outcome.ticket.source_message_id = source_message_id
         queue_for_events(tx, here.office, outcome.ticket, outcome.events, now=now)
     return outcome
+
+
+def register_many_in(
+    tx: Tx, here: Site, complaints: Sequence[Complaint], *, now: dt.datetime
+) -> list[Filed | Incomplete | Rejected]:
+    """`register_in` for many complaints at once (a phone log's chunk): the same tickets,
+    events and acknowledgements as one after another, stored together."""
+    outcomes = register_many(tx, here.desk, complaints, now=now)
+    filed = [(o.ticket, o.events) for o in outcomes if isinstance(o, Filed)]
+    queue_for_new_tickets(tx, here.office, filed, now=now)
+    return outcomes
 
 
 def register_complaint(

@@ -3,12 +3,18 @@
 Each step of a ticket gets at most one reminder and one breach event, found with one
 query each (the events since the step started tell what was already done). The e-mails
 are queued at once but held until the next working moment: nobody is woken at night.
+
+The sweep commits every ``CHUNK`` tickets: after a long stop it may find thousands past
+their deadline, and one transaction for all of them would hold SQLite's write lock for
+as long as their e-mails take to render (a minute for 20,000), while the mailbox's
+intake waits only ``busy_timeout`` before it gives up on a message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from helpdesk.service import move_in
 from helpdesk.wiring import Site
@@ -19,6 +25,8 @@ from ticketing.directory import Role
 from ticketing.models import Ticket
 from ticketing.store import Tx
 from ticketing.workflow import SYSTEM_ACTOR, Action, Move, State, current_step
+
+CHUNK = 500  # tickets per transaction
 
 
 @dataclass
@@ -46,51 +54,95 @@ def _responsible(here: Site, ticket: Ticket) -> list[str]:
     return [s.id for s in here.desk.directory.with_role(Role.HELP_DESK)]
 
 
-def _record(
-    tx: Tx, ticket: Ticket, action: Action, now: dt.datetime, note: str, data: dict
-) -> None:
-    tx.add_event(
-        ticket, at=now, actor="system", action=action.value, from_state=ticket.state,
-        to_state=ticket.state, note=note, channel="system", data=data,
-    )  # fmt: skip
+def event_row(
+    ticket: Ticket, action: Action, now: dt.datetime, note: str, data: dict
+) -> dict[str, Any]:
+    """The sweep's event about ``ticket``, as column values: the sweep stores its events
+    together (`Tx.add_events`), not one flush per event, since a sweep after a long stop
+    records thousands."""
+    return {
+        "ticket_id": ticket.id, "at": now, "actor": "system", "action": action.value,
+        "from_state": ticket.state, "to_state": ticket.state, "note": note,
+        "channel": "system", "data": data,
+    }  # fmt: skip
 
 
-def sweep_deadlines(here: Site, *, now: dt.datetime, reminder_share: float = 0.75) -> SweepReport:
+def sweep_deadlines(
+    here: Site, *, now: dt.datetime, reminder_share: float = 0.75, chunk: int = CHUNK
+) -> SweepReport:
     report = SweepReport()
-    calendar = here.desk.calendar
-    send_from = calendar.next_working_moment(now)
-    with here.store.transaction() as tx:
-        for ticket in tx.running_without(Action.BREACH.value, due_before=now):
-            assert ticket.due_at is not None
-            step = current_step(ticket.state)
-            people = _responsible(here, ticket)
-            data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
-            _record(tx, ticket, Action.BREACH, now, f"Batas waktu langkah {step} terlewati", data)
-            for person in people:
-                notices = breach_notices(
-                    here.office, ticket, step=step, responsible=person, now=now
-                )
-                queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
-            report.breached.append(ticket.number)
-            if ticket.state in here.config.daemon.escalate_on_breach:
-                _escalate(here, tx, ticket, step, now, report)
-
-        for ticket in tx.running_without(Action.REMINDER.value):
-            assert ticket.due_at is not None
-            if ticket.due_at <= now or ticket.number in report.breached:
-                continue
-            total = calendar.working_minutes_between(ticket.step_started_at, ticket.due_at)
-            elapsed = calendar.working_minutes_between(ticket.step_started_at, now)
-            if total <= 0 or elapsed < reminder_share * total:
-                continue
-            step = current_step(ticket.state)
-            people = _responsible(here, ticket)
-            data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
-            _record(tx, ticket, Action.REMINDER, now, f"Pengingat batas waktu langkah {step}", data)
-            for person in people:
-                notices = reminder_notice(
-                    here.office, ticket, step=step, responsible=person, now=now
-                )
-                queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
-            report.reminded.append(ticket.number)
+    send_from = here.desk.calendar.next_working_moment(now)
+    after: tuple[dt.datetime, int] | None = None
+    while True:  # breaches first, ``chunk`` tickets per transaction
+        with here.store.transaction() as tx:
+            found = tx.running_without(Action.BREACH.value, now, after=after, limit=chunk)
+            if found:
+                last = found[-1]  # before an escalation changes its deadline
+                assert last.due_at is not None and last.id is not None
+                after = (last.due_at, last.id)
+            _breaches(here, tx, found, now, send_from, report)
+        if len(found) < chunk:
+            break
+    breached = set(report.breached)
+    after = None
+    while True:
+        with here.store.transaction() as tx:
+            found = tx.running_without(Action.REMINDER.value, after=after, limit=chunk)
+            if found:
+                last = found[-1]
+                assert last.due_at is not None and last.id is not None
+                after = (last.due_at, last.id)
+            due = [t for t in found if t.number not in breached]
+            _reminders(here, tx, due, now, send_from, reminder_share, report)
+        if len(found) < chunk:
+            break
     return report
+
+
+def _breaches(
+    here: Site, tx: Tx, tickets: list[Ticket], now: dt.datetime, send_from: dt.datetime,
+    report: SweepReport,
+) -> None:  # fmt: skip
+    events: list[dict[str, Any]] = []
+    for ticket in tickets:
+        assert ticket.due_at is not None
+        step = current_step(ticket.state)
+        people = _responsible(here, ticket)
+        data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
+        note = f"Batas waktu langkah {step} terlewati"
+        events.append(event_row(ticket, Action.BREACH, now, note, data))
+        for person in people:
+            notices = breach_notices(here.office, ticket, step=step, responsible=person, now=now)
+            queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
+        report.breached.append(ticket.number)
+        if ticket.state in here.config.daemon.escalate_on_breach:
+            tx.add_events(events)  # the breach comes before the escalation
+            events.clear()
+            _escalate(here, tx, ticket, step, now, report)
+    tx.add_events(events)
+
+
+def _reminders(
+    here: Site, tx: Tx, tickets: list[Ticket], now: dt.datetime, send_from: dt.datetime,
+    reminder_share: float, report: SweepReport,
+) -> None:  # fmt: skip
+    calendar = here.desk.calendar
+    events: list[dict[str, Any]] = []
+    for ticket in tickets:
+        assert ticket.due_at is not None
+        if ticket.due_at <= now:
+            continue
+        total = calendar.working_minutes_between(ticket.step_started_at, ticket.due_at)
+        elapsed = calendar.working_minutes_between(ticket.step_started_at, now)
+        if total <= 0 or elapsed < reminder_share * total:
+            continue
+        step = current_step(ticket.state)
+        people = _responsible(here, ticket)
+        data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
+        note = f"Pengingat batas waktu langkah {step}"
+        events.append(event_row(ticket, Action.REMINDER, now, note, data))
+        for person in people:
+            notices = reminder_notice(here.office, ticket, step=step, responsible=person, now=now)
+            queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
+        report.reminded.append(ticket.number)
+    tx.add_events(events)

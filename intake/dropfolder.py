@@ -31,7 +31,6 @@ import datetime as dt
 import io
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -217,12 +216,22 @@ def _single_or_utf8(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+# Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F) other than tab,
+# line feed, form feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _looks_like_text(text: str) -> bool:
     """No NUL, and control characters (other than tab and line ends) are rare."""
     if "\x00" in text:
         return False
-    controls = sum(1 for ch in text if ch not in "\t\r\n\f" and unicodedata.category(ch) == "Cc")
-    return controls <= max(2, len(text) // 200)
+    limit = max(2, len(text) // 200)
+    controls = 0
+    for _ in _CONTROL.finditer(text):
+        controls += 1
+        if controls > limit:
+            return False
+    return True
 
 
 def _sep_line(text: str) -> tuple[str | None, str]:

@@ -212,18 +212,24 @@ class Mailbox:
                 client.subscribe_folder(name)
         self._folders.add(name)
 
-    def move(self, uid: int, folder: str) -> None:
-        """Move one message. Without MOVE: COPY, flag \\Deleted, UID EXPUNGE that UID only."""
+    def move(self, uids: int | Sequence[int], folder: str) -> None:
+        """Move messages (one UID or several) in one command: each MOVE costs the server
+        a few milliseconds, many in one barely more. Without MOVE: COPY, flag \\Deleted,
+        UID EXPUNGE of those UIDs only."""
+        wanted = [uids] if isinstance(uids, int) else [int(uid) for uid in uids]
+        if not wanted:
+            return
         self.ensure_folder(folder)
         client = self._live()
-        with self._faults(f"move UID {uid} to {folder}"):
+        named = f"UID {wanted[0]}" if len(wanted) == 1 else f"{len(wanted)} UIDs"
+        with self._faults(f"move {named} to {folder}"):
             if self.has_capability("MOVE"):
-                client.move([uid], folder)
+                client.move(wanted, folder)
                 return
-            client.copy([uid], folder)
-            client.add_flags([uid], [_DELETED], silent=True)
+            client.copy(wanted, folder)
+            client.add_flags(wanted, [_DELETED], silent=True)
             if self.has_capability("UIDPLUS"):
-                client.uid_expunge([uid])
+                client.uid_expunge(wanted)
             elif not self._warned_uidplus:
                 # A bare EXPUNGE would also remove what other clients flagged \Deleted.
                 log.warning(

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from notifier.compose import (
     AUTO_REPLIED,
     Threading,
-    build,
     can_address,
+    message_bytes,
     new_message_id,
     render,
 )
 from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_event
 from ticketing.models import Event, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
+
+RecentAutoReplies = Callable[[str, dt.datetime], int]
+"""How many automatic replies went (or will go) to an address since a moment."""
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +70,12 @@ def queue(
         if not all(can_address(r.address) for r in (*notice.to, *notice.cc)):
             log.warning("%s not queued: an address cannot be written to", notice.kind)
             continue
-        email = _email(
-            tx, office, notice, now=now, ticket=ticket, event=event, in_reply_to=in_reply_to
-        )
+        earlier = _earlier(tx, ticket)
+        values = _email(
+            office, notice, now=now, ticket=ticket, event=event, in_reply_to=in_reply_to,
+            earlier=earlier, recent_auto_replies=tx.recent_auto_replies,
+        )  # fmt: skip
+        email = OutboxEmail(**values)
         email.submission_id = submission.id if submission else None
         if not_before is not None and not_before > email.next_attempt_at:
             email.next_attempt_at = not_before
@@ -86,6 +93,54 @@ def queue_for_events(
         notices = notices_for_event(office, ticket, event, history)
         queued += queue(tx, office, notices, now=now, ticket=ticket, event=event)
     return queued
+
+
+def queue_for_new_tickets(
+    tx: Tx, office: Office, filed: Sequence[tuple[Any, Sequence[Any]]], *, now: dt.datetime
+) -> int:
+    """`queue_for_events` for tickets registered in this transaction by `register_many`,
+    given as (ticket, its events) records: the same e-mails, stored together. Returns how
+    many were queued."""
+    rows: list[dict[str, Any]] = []
+    # Automatic replies queued here count against the limit as they would one by one.
+    counted: dict[str, int] = {}
+
+    def recent_auto_replies(recipient: str, since: dt.datetime) -> int:
+        if recipient not in counted:
+            counted[recipient] = tx.recent_auto_replies(recipient, since)
+        return counted[recipient]
+
+    for ticket, events in filed:
+        earlier: list[tuple[str, str]] = []  # a new ticket's e-mails are those queued here
+        for event in events:
+            # As `queue` does, one event's e-mails see those of the events before it.
+            made = []
+            for notice in notices_for_event(office, ticket, event, events):
+                if not all(can_address(r.address) for r in (*notice.to, *notice.cc)):
+                    log.warning("%s not queued: an address cannot be written to", notice.kind)
+                    continue
+                made.append(
+                    _email(
+                        office,
+                        notice,
+                        now=now,
+                        ticket=ticket,
+                        event=event,
+                        in_reply_to=None,
+                        earlier=earlier,
+                        recent_auto_replies=recent_auto_replies,
+                    )  # fmt: skip
+                )
+            for values in made:
+                if values["auto_submitted"] == AUTO_REPLIED and values["status"] == PENDING:
+                    counted[values["recipient"]] += 1
+                earlier.append((values["kind"], values["message_id"]))
+                rows.append({**_OUTBOX_DEFAULTS, **values})
+    tx.insert_outbox(rows)
+    return len(rows)
+
+
+_OUTBOX_DEFAULTS: dict[str, Any] = {"submission_id": None, "lease_until": None, "sent_at": None}
 
 
 def queue_delivery_failure(
@@ -107,7 +162,6 @@ def queue_delivery_failure(
 
 
 def _email(
-    tx: Tx,
     office: Office,
     notice: Notice,
     *,
@@ -115,14 +169,18 @@ def _email(
     ticket: Ticket | None,
     event: Event | None,
     in_reply_to: str | None,
-) -> OutboxEmail:
+    earlier: Sequence[tuple[str, str]],
+    recent_auto_replies: RecentAutoReplies,
+) -> dict[str, Any]:
+    """The outbox row of one notice (its column values); ``earlier`` are the (kind,
+    Message-ID) of the ticket's e-mails queued before it."""
     settings = office.settings
     rendered = render(notice.kind, settings.language, notice.context)
     message_id = new_message_id(
         settings.sender.message_id_domain, ticket.number if ticket else None
     )
-    threading = _threading(tx, ticket, notice, in_reply_to)
-    message = build(
+    threading = _threading(ticket, notice, in_reply_to, earlier)
+    raw, subject = message_bytes(
         rendered,
         sender=settings.sender,
         to=notice.to,
@@ -138,7 +196,7 @@ def _email(
     error = None
     if notice.auto_submitted == AUTO_REPLIED:
         since = now - dt.timedelta(hours=1)
-        sent_lately = tx.recent_auto_replies(recipient, since)
+        sent_lately = recent_auto_replies(recipient, since)
         if sent_lately >= settings.auto_reply_limit_per_hour:
             # Two auto-responders answering each other would loop forever: keep the
             # e-mail on record, but do not send it.
@@ -146,33 +204,45 @@ def _email(
             error = (
                 f"auto-reply limit: {sent_lately} automatic replies to {recipient} in the last hour"
             )
-    return OutboxEmail(
-        ticket_id=ticket.id if ticket else None,
-        event_id=event.id if event else None,
-        kind=notice.kind,
-        recipient=recipient,
-        recipients=[r.address for r in (*notice.to, *notice.cc)],
-        subject=str(message["Subject"]),
-        message_id=message_id,
-        auto_submitted=notice.auto_submitted,
-        raw=bytes(message),
-        status=status,
-        attempts=0,
-        next_attempt_at=now,
-        last_error=error,
-        created_at=now,
-    )
+    return {
+        "ticket_id": ticket.id if ticket else None,
+        "event_id": event.id if event else None,
+        "kind": notice.kind,
+        "recipient": recipient,
+        "recipients": [r.address for r in (*notice.to, *notice.cc)],
+        "subject": subject,
+        "message_id": message_id,
+        "auto_submitted": notice.auto_submitted,
+        "raw": raw,
+        "status": status,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": error,
+        "created_at": now,
+    }
 
 
-def _threading(tx: Tx, ticket: Ticket | None, notice: Notice, in_reply_to: str | None) -> Threading:
+def _earlier(tx: Tx, ticket: Ticket | None) -> list[tuple[str, str]]:
+    if ticket is None or ticket.id is None:
+        return []
+    return [(e.kind, e.message_id) for e in tx.outbox(ticket=ticket)]
+
+
+def _threading(
+    ticket: Ticket | None,
+    notice: Notice,
+    in_reply_to: str | None,
+    earlier: Sequence[tuple[str, str]],
+) -> Threading:
     """One conversation per ticket and audience: the reporter's thread starts at their own
     e-mail when there is one; the staff's at the ticket's first staff e-mail."""
     if ticket is None or ticket.id is None:
         return Threading(in_reply_to=in_reply_to)
-    earlier = [
-        e for e in tx.outbox(ticket=ticket) if e.kind.startswith("reporter.") == notice.to_reporter
+    references = [
+        message_id
+        for kind, message_id in earlier
+        if kind.startswith("reporter.") == notice.to_reporter
     ]
-    references = [e.message_id for e in earlier]
     if notice.to_reporter:
         root = in_reply_to or ticket.source_message_id
         if root:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
@@ -113,7 +114,22 @@ class Notice:
 
 def _time(office: Office, moment: dt.datetime | None) -> str:
     s = office.settings
-    return long_time(moment, timezone=s.timezone, zone_label=s.zone_label, language=s.language)
+    return _long_time(moment, s.timezone, s.zone_label, s.language)
+
+
+# A phone log's tickets share their deadline and many of their call times, and each e-mail
+# shows a number twice: formatting each once saves most of a notice's cost.
+@lru_cache(maxsize=4096)
+def _long_time(moment: dt.datetime | None, timezone: str, zone_label: str, language: str) -> str:
+    return long_time(moment, timezone=timezone, zone_label=zone_label, language=language)
+
+
+@lru_cache(maxsize=1024)
+def _phone_shown(value: str) -> str:
+    try:
+        return format_phone_national(value)
+    except ValueError:
+        return value
 
 
 def _label(office: Office, f: FormulirField) -> str:
@@ -123,10 +139,7 @@ def _label(office: Office, f: FormulirField) -> str:
 def _shown_value(office: Office, key: str, value: str) -> str:
     language = office.settings.language
     if key == "phone":
-        try:
-            return format_phone_national(value)
-        except ValueError:
-            return value
+        return _phone_shown(value)
     if key == "sex":
         shown = SEX_LABELS.get(value, value)
         return shown if language == "id" else {"L": "Male", "P": "Female"}.get(value, value)

@@ -16,10 +16,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 Unit = Literal["minutes", "hours", "days"]
 
@@ -339,6 +340,10 @@ class BusinessCalendar:
         return cached
 
     def _load_holidays(self, *, years: tuple[int, ...]) -> holidays.HolidayBase:
+        # Imported here, not with the module: the CLI's help and the commands that never
+        # compute a deadline do not pay for loading the library (~0.15 s).
+        import holidays
+
         assert self._holiday_country is not None
         return holidays.country_holidays(
             self._holiday_country,

@@ -7,9 +7,12 @@ the events in the same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ticketing.calendar import BusinessCalendar
 from ticketing.directory import Directory, Role
@@ -24,6 +27,7 @@ from ticketing.workflow import (
     SopTimes,
     State,
     TicketView,
+    Transition,
     decide,
 )
 
@@ -53,6 +57,42 @@ class Moved:
     event: Event
 
 
+def _row_type(name: str, model: Any, doc: str) -> Any:
+    """A read-only record with an attribute for each of ``model``'s columns."""
+    columns = [column.name for column in model.__table__.columns]
+    fields = [(column, Any, dataclasses.field(default=None)) for column in columns]
+    record = dataclasses.make_dataclass(name, fields, frozen=True, slots=True)
+    record.__doc__ = doc
+    record.__module__ = __name__
+    return record
+
+
+TicketRow = _row_type(
+    "TicketRow", Ticket, "A ticket as `register_many` stored it; reads like a Ticket."
+)
+EventRow = _row_type("EventRow", Event, "An event as `register_many` stored it.")
+_TICKET_COLUMNS = frozenset(f.name for f in dataclasses.fields(TicketRow))
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """One complaint for `register_many`: what `register` takes, apart from the moment."""
+
+    raw: Mapping[str, str | None]
+    channel: str
+    received_at: dt.datetime
+    signature: str
+    officer: str | None = None
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A complaint `register_many` stored: the ticket and its events, as stored."""
+
+    ticket: Any  # TicketRow
+    events: list[Any]  # EventRow
+
+
 def register(
     tx: Tx,
     desk: Desk,
@@ -69,14 +109,8 @@ def register(
     A complaint logged by a help-desk officer (a call, a letter) is taken by that
     officer at once: step 1 is done as the form is filled in.
     """
-    if channel not in CHANNELS:
-        return Rejected(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
-    if officer is not None:
-        staff = desk.directory.get(officer)
-        if staff is None:
-            return Rejected(f"unknown officer {officer!r}")
-        if staff.role != Role.HELP_DESK:
-            return Rejected(f"{officer} is {staff.role.value}, not a help-desk officer")
+    if rejected := _refused(desk, channel, officer):
+        return rejected
     outcome = check_formulir(raw, desk.fields)
     if isinstance(outcome, Incomplete):
         return outcome
@@ -123,6 +157,146 @@ def register(
             raise RuntimeError(f"an officer could not take a new ticket: {moved.message}")
         events.append(moved.event)
     return Registered(ticket, events)
+
+
+def _refused(desk: Desk, channel: str, officer: str | None) -> Rejected | None:
+    if channel not in CHANNELS:
+        return Rejected(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
+    if officer is not None:
+        staff = desk.directory.get(officer)
+        if staff is None:
+            return Rejected(f"unknown officer {officer!r}")
+        if staff.role != Role.HELP_DESK:
+            return Rejected(f"{officer} is {staff.role.value}, not a help-desk officer")
+    return None
+
+
+def register_many(
+    tx: Tx, desk: Desk, complaints: Sequence[Complaint], *, now: dt.datetime
+) -> list[Filed | Incomplete | Rejected]:
+    """`register` for many complaints at once, with the outcome of registering them one
+    after another in this order (the same numbers, tickets and events, in the same order),
+    stored with a few statements instead of a few per complaint. The tickets and events
+    come back as read-only records, not as objects of the session."""
+    outcomes: list[Filed | Incomplete | Rejected | None] = []
+    accepted: list[tuple[int, Complaint, Mapping[str, str], int]] = []
+    for complaint in complaints:
+        rejected = _refused(desk, complaint.channel, complaint.officer)
+        checked = rejected or check_formulir(complaint.raw, desk.fields)
+        if not isinstance(checked, Complete):
+            outcomes.append(checked)
+            continue
+        year = complaint.received_at.astimezone(desk.calendar.tz).year
+        accepted.append((len(outcomes), complaint, checked.values, year))
+        outcomes.append(None)
+    if not accepted:
+        return outcomes  # type: ignore[return-value]
+
+    # Each year's numbers in one block: the same numbers as one at a time, in this order.
+    first = {
+        year: tx.next_seqs("ticket", year, n)
+        for year, n in Counter(year for *_, year in accepted).items()
+    }
+    due = desk.sop.deadline(State.RECEIVED, now, desk.calendar)
+    decided: dict[tuple[TicketView, Move], Transition] = {}  # `now` is the same for all
+    tickets: list[dict[str, Any]] = []
+    events: list[list[dict[str, Any]]] = []
+    for _, complaint, values, year in accepted:
+        seq, first[year] = first[year], first[year] + 1
+        ticket = dict.fromkeys(_TICKET_COLUMNS) | {
+            "number": format_number(desk.number_format, year=year, seq=seq),
+            "year": year,
+            "seq": seq,
+            "channel": complaint.channel,
+            "state": State.RECEIVED.value,
+            "received_at": complaint.received_at,
+            "signature": complaint.signature,
+            "created_by": complaint.officer,
+            "created_at": now,
+            "step_started_at": now,
+            "due_at": due,
+            **{f.key: values[f.key] for f in desk.fields},
+        }
+        del ticket["id"]
+        created = _created_event(ticket, complaint, now)
+        made = [created]
+        if complaint.officer is not None:
+            request = Move(Action.TAKE, complaint.officer, channel=complaint.channel)
+            key = (_view_of(ticket), request)
+            transition = decided.get(key)
+            if transition is None:
+                outcome = decide(
+                    key[0], request, directory=desk.directory, sop=desk.sop,
+                    calendar=desk.calendar, now=now,
+                )  # fmt: skip
+                if isinstance(outcome, Rejected):  # the officer was checked above
+                    raise RuntimeError(f"an officer could not take a new ticket: {outcome.message}")
+                transition = decided[key] = outcome
+            made.append(_applied(ticket, transition, now))
+        tickets.append(ticket)
+        events.append(made)
+
+    ticket_ids = tx.insert_tickets(tickets)
+    for ticket_id, made in zip(ticket_ids, events, strict=True):
+        for event in made:
+            event["ticket_id"] = ticket_id
+    event_ids = iter(tx.insert_events([event for made in events for event in made]))
+    for (index, *_), ticket, ticket_id, made in zip(
+        accepted, tickets, ticket_ids, events, strict=True
+    ):
+        outcomes[index] = Filed(
+            TicketRow(id=ticket_id, **ticket),
+            [EventRow(id=next(event_ids), **event) for event in made],
+        )
+    return outcomes  # type: ignore[return-value]
+
+
+def _created_event(ticket: Mapping[str, Any], complaint: Complaint, now: dt.datetime) -> dict:
+    due_at = ticket["due_at"]
+    return {
+        "at": now,
+        "actor": complaint.officer or complaint.signature,
+        "action": Action.CREATE.value,
+        "from_state": None,
+        "to_state": State.RECEIVED.value,
+        "note": "",
+        "channel": complaint.channel,
+        "data": {
+            "received_at": complaint.received_at.isoformat(),
+            "due_at": due_at.isoformat() if due_at else None,
+        },
+    }
+
+
+def _view_of(ticket: Mapping[str, Any]) -> TicketView:
+    return TicketView(
+        state=State(ticket["state"]),
+        category=ticket["category"],
+        unit=ticket["unit"],
+        assignee=ticket["assignee"],
+        technician=ticket["technician"],
+        due_at=ticket["due_at"],
+        paused_at=ticket["paused_at"],
+        remaining_minutes=ticket["remaining_minutes"],
+    )
+
+
+def _applied(ticket: dict[str, Any], transition: Transition, now: dt.datetime) -> dict:
+    """`Tx.apply` on column values: the ticket's new values, and its event's."""
+    for name, value in transition.changes.items():
+        if name not in ticket:
+            raise ValueError(f"ticket has no field {name!r}")
+        ticket[name] = value.value if isinstance(value, State) else value
+    return {
+        "at": now,
+        "actor": transition.actor,
+        "action": transition.action.value,
+        "from_state": transition.from_state.value,
+        "to_state": transition.to_state.value,
+        "note": transition.note,
+        "channel": transition.channel,
+        "data": dict(transition.data),
+    }
 
 
 def view(ticket: Ticket) -> TicketView:

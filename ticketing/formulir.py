@@ -375,8 +375,14 @@ class Incomplete:
     """Normalized values of the fields that were fine, so that a reply can quote them."""
 
 
+# A letter or digit survives `normalize_text`: a value with one is not blank.
+_ALNUM = re.compile(r"[^\W_]")
+
+
 def _is_blank(value: str | None) -> bool:
-    return value is None or not normalize_text(value)
+    if value is None:
+        return True
+    return _ALNUM.search(value) is None and not normalize_text(value)
 
 
 def missing_problem(field: FormulirField) -> Problem:

@@ -1,35 +1,81 @@
-"""Schema migrations (Alembic), run from the program rather than a separate tool."""
+"""Schema migrations (Alembic), run from the program rather than a separate tool.
+
+Alembic is imported only to migrate. Checking that a database is current (what every
+command and the daemon do on start) reads the version table and the revision ids of the
+migration files directly: importing Alembic would cost a long-running daemon about 10 MB
+of memory for one comparison. Anything unusual (several heads, several version rows)
+is left to Alembic itself.
+"""
 
 from __future__ import annotations
 
+import ast
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str | None:
+    heads = _heads_from_files()
+    if len(heads) == 1:
+        return heads[0]
+    from alembic.script import ScriptDirectory  # no single head: let Alembic say so
+
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+@cache
+def _heads_from_files() -> tuple[str, ...]:
+    """The revisions that no migration names as its ``down_revision``."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        values = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                    values[target.id] = ast.literal_eval(node.value)
+        if isinstance(values.get("revision"), str):
+            revisions.add(values["revision"])
+        down = values.get("down_revision")
+        parents.update([down] if isinstance(down, str) else down or ())
+    return tuple(sorted(revisions - parents))
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+        if len(rows) <= 1:
+            return rows[0] if rows else None
+        from alembic.runtime.migration import MigrationContext  # branches: Alembic decides
+
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``; harmless when it is there already."""
+    from alembic import command
+
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -41,6 +87,8 @@ def is_current(engine: Engine) -> bool:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn

@@ -12,13 +12,18 @@ understood and checked again.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+# phonenumbers and email-validator take ~0.25 s to import; they are imported where a phone
+# number or an address is first checked, not by everything that reads the form's table
+# (the CLI's help among them).
+if TYPE_CHECKING:
+    import phonenumbers
 
 
 class InvalidValue(ValueError):
@@ -339,6 +344,8 @@ def _phone_candidates(text: str) -> list[str]:
 
 
 def _parse_valid(text: str) -> phonenumbers.PhoneNumber | None:
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text, "ID")
     except phonenumbers.NumberParseException:
@@ -368,6 +375,8 @@ def normalize_phone(raw: str) -> str:
             f"{_quote(raw)} bukan nomor telepon; mohon tuliskan seperti {_PHONE_EXAMPLE}.",
             f"{_quote(raw)} is not a phone number; please write it like {_PHONE_EXAMPLE_EN}.",
         )
+    import phonenumbers
+
     for candidate in _phone_candidates(text):
         number = _parse_valid(candidate)
         if number is not None:
@@ -390,6 +399,8 @@ def format_phone_national(e164: str) -> str:
 
     Numbers outside Indonesia keep their country code ("+65 6123 4567").
     """
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException as exc:
@@ -429,6 +440,8 @@ def normalize_email(raw: str) -> str:
             f"{_quote(raw)} bukan alamat e-mail; mohon tuliskan seperti {_EMAIL_EXAMPLE}.",
             f"{_quote(raw)} is not an e-mail address; please write it like {_EMAIL_EXAMPLE}.",
         )
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         # Never a DNS look-up: the check must work offline and must not leak anything.
         # Only addresses every mail server takes: the help desk must be able to answer.
@@ -530,6 +543,23 @@ class Agency:
 _MAX_SUGGESTIONS = 3
 
 
+@functools.lru_cache(maxsize=8)
+def _agency_index(
+    agencies: tuple[Agency, ...],
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The configured names by compact key (several when an alias is shared) and by words;
+    built once per list of agencies, not once per value."""
+    names_by_key: dict[str, list[str]] = {}
+    names_by_words: dict[str, str] = {}
+    for agency in agencies:
+        for spelling in (agency.name, *agency.aliases):
+            found = names_by_key.setdefault(_compact(spelling), [])
+            if agency.name not in found:
+                found.append(agency.name)
+            names_by_words.setdefault(_words(spelling), agency.name)
+    return names_by_key, names_by_words
+
+
 def normalize_agency(raw: str, agencies: Sequence[Agency]) -> str:
     """Nama OPD → the canonical name of the configured agency it names.
 
@@ -539,14 +569,7 @@ def normalize_agency(raw: str, agencies: Sequence[Agency]) -> str:
     if not agencies:
         return normalize_line(raw)
     key = _compact(raw)
-    names_by_key: dict[str, list[str]] = {}
-    names_by_words: dict[str, str] = {}
-    for agency in agencies:
-        for spelling in (agency.name, *agency.aliases):
-            found = names_by_key.setdefault(_compact(spelling), [])
-            if agency.name not in found:
-                found.append(agency.name)
-            names_by_words.setdefault(_words(spelling), agency.name)
+    names_by_key, names_by_words = _agency_index(tuple(agencies))
     matches = names_by_key.get(key, []) if key else []
     if len(matches) == 1:
         return matches[0]

@@ -8,10 +8,7 @@ from typing import Annotated
 
 import typer
 
-from helpdesk import archive_bundle
-from helpdesk.archive_bundle import ArchiveError
 from helpdesk.cli.common import err, fail, site
-from helpdesk.period import PeriodError, choose
 
 app = typer.Typer(
     help="The electronic archive: every complaint of a period in one verifiable zip bundle.",
@@ -49,6 +46,10 @@ def export(
     Exits 1, after writing the rest, when an attachment is missing or changed on disk; each
     such problem is listed in PROBLEMS.txt and on stderr.
     """
+    from helpdesk import archive_bundle
+    from helpdesk.archive_bundle import ArchiveError
+    from helpdesk.period import PeriodError, choose
+
     here = site(ctx)
     try:
         period = choose(month, first, last, here.config.calendar.timezone)
@@ -82,6 +83,9 @@ def verify(
     Every file in MANIFEST.sha256 must be present with its hash, every other file listed in
     it, and every zip checksum right. Prints one line per problem and exits 1 on any.
     """
+    from helpdesk import archive_bundle
+    from helpdesk.archive_bundle import ArchiveError
+
     try:
         result = archive_bundle.verify(bundle)
     except ArchiveError as exc:

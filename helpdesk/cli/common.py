@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from helpdesk.wiring import Site
+if TYPE_CHECKING:  # imported where a command first needs its site (see helpdesk.cli.main)
+    from helpdesk.wiring import Site
 
 USER_ENV = "HELPDESK_USER"
 
@@ -37,6 +38,8 @@ def site(ctx: typer.Context) -> Site:
     if root.obj is None:
         root.obj = {}
     if "site" not in root.obj:
+        from helpdesk.wiring import Site
+
         root.obj["site"] = Site.load(root.params.get("config"))
     return root.obj["site"]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from helpdesk.cli.common import err, fail, print_json, site
-from helpdesk.phone_import import Progress as OnProgress
-from helpdesk.phone_import import import_file
+
+if TYPE_CHECKING:
+    from helpdesk.phone_import import Progress as OnProgress
 
 PROGRESS_MIN_ROWS = 200
 """Files with fewer rows import without a progress bar."""
@@ -40,6 +40,8 @@ def import_command(
     officer, with the reporter's acknowledgement queued; each other row is listed with what
     is missing. The same file imported again makes no new ticket. The file is not moved.
     Exits 1 when a row was incomplete or the file could not be read."""
+    from helpdesk.phone_import import import_file
+
     here = site(ctx)
     language = here.config.office.language
     try:
@@ -66,6 +68,14 @@ def import_command(
 @contextmanager
 def _progress_bar() -> Iterator[OnProgress | None]:
     """A progress bar on stderr for a large file, when stderr is a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     if not err.is_terminal:
         yield None
         return

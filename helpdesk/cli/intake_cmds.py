@@ -5,23 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from helpdesk.cli.common import USER_ENV, actor, fail, print_json, site
-from helpdesk.clock import parse_moment
-from helpdesk.display import long_time
-from helpdesk.service import register_complaint
-from helpdesk.wiring import Site
-from ticketing.archive import archive_file, check_readable, discard
-from ticketing.desk import Registered
-from ticketing.directory import Role
-from ticketing.formulir import FIELDS, FormulirField, Incomplete
-from ticketing.models import Attachment
-from ticketing.normalize import InvalidValue
-from ticketing.store import Tx
-from ticketing.workflow import Rejected
+
+if TYPE_CHECKING:
+    from helpdesk.wiring import Site
+    from ticketing.formulir import FormulirField, Incomplete
+    from ticketing.normalize import InvalidValue
 
 # Options that fill the Formulir, by canonical key; Indonesian aliases are accepted too.
 AgencyOpt = Annotated[str | None, typer.Option("--agency", "--opd", help="Nama OPD")]
@@ -151,6 +144,8 @@ def letter(
 
 def _form(*values: str | None) -> dict[str, str | None]:
     """The field options, by canonical key, in the order of the form."""
+    from ticketing.formulir import FIELDS
+
     return dict(zip((f.key for f in FIELDS), values, strict=True))
 
 
@@ -164,6 +159,16 @@ def _log(
     as_json: bool,
     scan: Path | None,
 ) -> None:
+    from helpdesk.clock import parse_moment
+    from helpdesk.display import long_time
+    from helpdesk.service import register_complaint
+    from ticketing.archive import archive_file, check_readable, discard
+    from ticketing.desk import Registered
+    from ticketing.formulir import Incomplete
+    from ticketing.models import Attachment
+    from ticketing.store import Tx
+    from ticketing.workflow import Rejected
+
     here = site(ctx)
     language = here.config.office.language
     texts = TEXTS[language]
@@ -243,6 +248,8 @@ def _env_officer() -> str | None:
 
 
 def _check_officer(here: Site, officer: str) -> None:
+    from ticketing.directory import Role
+
     staff = here.desk.directory.get(officer)
     if staff is None:
         known = ", ".join(s.id for s in here.desk.directory.with_role(Role.HELP_DESK))
@@ -257,6 +264,8 @@ def _problem_lines(outcome: Incomplete, language: str) -> list[str]:
 
 def _prompt_fields(here: Site, given: dict[str, str | None], language: str) -> dict[str, str]:
     """Ask for every field not already given validly, re-asking with the reason."""
+    from ticketing.normalize import InvalidValue
+
     values: dict[str, str] = {}
     for field in here.desk.fields:
         preset = given.get(field.key)
@@ -271,6 +280,8 @@ def _prompt_fields(here: Site, given: dict[str, str | None], language: str) -> d
 
 
 def _ask(field: FormulirField, language: str) -> str:
+    from ticketing.normalize import InvalidValue
+
     label = field.label if language == "id" else field.label_en
     if field.choices:
         choices = "  ".join(f"{i}. {shown}" for i, (_, shown) in enumerate(field.choices, 1))

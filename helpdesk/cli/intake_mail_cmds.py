@@ -6,17 +6,14 @@ import logging
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from helpdesk.cli.common import actor, fail, out, print_json, site
-from helpdesk.display import short_time
-from helpdesk.intake_job import poll_mailbox, process_with_retries
-from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
-from intake.imap import Mailbox, MailboxError
-from ticketing.models import Inbound
+
+if TYPE_CHECKING:
+    from ticketing.models import Inbound
 
 app = typer.Typer(
     help="E-mail intake: poll the mailbox, inject a message file, list and replay quarantine.",
@@ -45,6 +42,9 @@ def inbound_dict(item: Inbound, ticket: str | None) -> dict[str, Any]:
 @app.command()
 def poll(ctx: typer.Context) -> None:
     """Read the mailbox once: process what arrived, move each message to its folder."""
+    from helpdesk.intake_job import poll_mailbox
+    from intake.imap import Mailbox, MailboxError
+
     here = site(ctx)
     settings = here.mailbox_settings()
     try:
@@ -62,6 +62,8 @@ def inject(
     files: Annotated[list[Path], typer.Argument(help="Message files (.eml) to process.")],
 ) -> None:
     """Run message files through the same path as the mailbox (support, tests)."""
+    from helpdesk.intake_job import process_with_retries
+
     here = site(ctx)
     problems = []
     for path in files:
@@ -109,6 +111,10 @@ def list_quarantine(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 def _print_inbound(
     ctx: typer.Context, outcomes: list[str], limit: int | None, as_json: bool
 ) -> None:
+    from rich.table import Table
+
+    from helpdesk.display import short_time
+
     here = site(ctx)
     with here.store.transaction() as tx:
         items = tx.inbound_list(outcomes, limit=limit)
@@ -141,6 +147,8 @@ def replay(
     inbound_id: Annotated[int, typer.Argument(help="The id of a quarantined message.")],
 ) -> None:
     """Process a quarantined message again (after a fix), or a held one after its release."""
+    from helpdesk.intake_job import process_with_retries
+
     here = site(ctx)
     with here.store.transaction() as tx:
         item = tx.inbound(inbound_id)
@@ -218,6 +226,8 @@ def watch(
     ] = 60.0,
 ) -> None:
     """Watch the mailbox until stopped (Ctrl-C or SIGTERM): reconnects by itself."""
+    from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -1,7 +1,14 @@
-"""The ``helpdesk`` command."""
+"""The ``helpdesk`` command.
+
+Starting fast: the command modules import only what their signatures and help texts need
+(typer, the standard library, light domain tables); the database, the configuration's
+validation, templates, mail and network libraries are imported inside the commands that
+use them, so that ``helpdesk --help`` (and a mistyped option) does not load them.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,12 +27,23 @@ from helpdesk.cli import (
     ticket_cmds,
 )
 from helpdesk.cli.common import UserError, err, site
-from helpdesk.clock import ClockError
-from helpdesk.config import ConfigError
-from helpdesk.demo import run_demo
-from ticketing.store import StoreError
 
-USER_ERRORS = (UserError, ConfigError, StoreError, ClockError)
+# The errors a user can cause, by module: a module that was never imported cannot have
+# raised its error, so none is imported just to be checked.
+USER_ERRORS = (
+    ("helpdesk.cli.common", "UserError"),
+    ("helpdesk.config", "ConfigError"),
+    ("ticketing.store", "StoreError"),
+    ("helpdesk.clock", "ClockError"),
+)
+
+
+def is_user_error(exc: BaseException) -> bool:
+    for module, name in USER_ERRORS:
+        error = getattr(sys.modules.get(module), name, None)
+        if error is not None and isinstance(exc, error):
+            return True
+    return False
 
 
 class _Group(TyperGroup):
@@ -34,7 +52,13 @@ class _Group(TyperGroup):
     def invoke(self, ctx: typer.Context):  # type: ignore[no-untyped-def, override]
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as exc:
+        except Exception as exc:
+            if isinstance(exc, UnicodeEncodeError) and "surrogates" in exc.reason:
+                # Bytes on the command line that are not UTF-8 (a legacy terminal, a file
+                # name) arrive as lone surrogates, which no database or terminal takes.
+                exc = UserError(f"not UTF-8 text: {exc.object[:80]!r}")
+            elif not is_user_error(exc):
+                raise
             report(exc)
             raise typer.Exit(1) from None
 
@@ -87,6 +111,8 @@ def demo(
     ] = None,
 ) -> None:
     """Run the demo: a throw-away site on the default configuration, through the real CLI."""
+    from helpdesk.demo import run_demo
+
     raise typer.Exit(run_demo(keep))
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from email import message_from_bytes
-from email.policy import default as default_policy
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from helpdesk.cli.common import fail, out, print_json, site
-from helpdesk.display import short_time
-from notifier.delivery import deliver_due
-from notifier.outbox import DEAD, STATUSES
-from ticketing.models import OutboxEmail
+
+if TYPE_CHECKING:
+    from ticketing.models import OutboxEmail
+
+# notifier.outbox.STATUSES, without importing the notifier to show the help (a test holds
+# the two equal).
+STATUS_NAMES = ("pending", "sending", "sent", "dead", "suppressed", "bounced")
 
 app = typer.Typer(help="The outbox of e-mails: list, show, retry, send.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -42,12 +42,17 @@ def list_emails(
     ctx: typer.Context,
     status: Annotated[
         list[str] | None,
-        typer.Option("--status", help=f"Only these: {', '.join(STATUSES)}."),
+        typer.Option("--status", help=f"Only these: {', '.join(STATUS_NAMES)}."),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the outbox, oldest first."""
+    from rich.table import Table
+
+    from helpdesk.display import short_time
+    from notifier.outbox import STATUSES
+
     statuses = [s.strip().lower() for s in status or []]
     for s in statuses:
         if s not in STATUSES:
@@ -92,6 +97,9 @@ def show(
     raw: Annotated[bool, typer.Option("--raw", help="Print the whole MIME message.")] = False,
 ) -> None:
     """Show one e-mail: its headers and plain text, or the raw message."""
+    from email import message_from_bytes
+    from email.policy import default as default_policy
+
     here = site(ctx)
     with here.store.transaction() as tx:
         email = tx.outbox_email(email_id)
@@ -119,6 +127,8 @@ def retry(
     email_id: Annotated[int, typer.Argument(help="The outbox id of a dead or held e-mail.")],
 ) -> None:
     """Queue a dead (or suppressed) e-mail again, to be sent at the next run."""
+    from notifier.outbox import DEAD
+
     here = site(ctx)
     now = here.now()
     with here.store.transaction() as tx:
@@ -136,6 +146,8 @@ def retry(
 @app.command()
 def send(ctx: typer.Context) -> None:
     """Send every e-mail that is due now, then report what happened."""
+    from notifier.delivery import deliver_due
+
     here = site(ctx)
     config = here.config
     total_sent = total_retry = total_dead = 0

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from helpdesk.cli.common import fail, site
-from helpdesk.documents import DOCUMENTS, NotApplicable, context, environment, render
-from helpdesk.period import PeriodError, month_period
-from helpdesk.wiring import Site
-from ticketing.models import Ticket
-from ticketing.store import TicketFilter
-from ticketing.workflow import State
+
+if TYPE_CHECKING:
+    from helpdesk.wiring import Site
+
+# helpdesk.documents.DOCUMENTS, without importing the templates' code to show the help (a
+# test holds the two equal).
+DOCUMENT_NAMES = ("formulir", "disposisi", "laporan")
 
 PDF_HINT = "--pdf needs WeasyPrint, which is not installed: pip install weasyprint"
 
 
 def closed_in(here: Site, month: str) -> list[str]:
     """The numbers of the tickets closed in ``YYYY-MM``, in the office's time zone."""
+    from helpdesk.period import PeriodError, month_period
+    from ticketing.store import TicketFilter
+    from ticketing.workflow import State
+
     try:
         period = month_period(month, here.config.calendar.timezone)
     except PeriodError as exc:
@@ -31,7 +36,7 @@ def closed_in(here: Site, month: str) -> list[str]:
 
 def print_documents(
     ctx: typer.Context,
-    doc: Annotated[str, typer.Argument(help=f"The document: {', '.join(DOCUMENTS)}.")],
+    doc: Annotated[str, typer.Argument(help=f"The document: {', '.join(DOCUMENT_NAMES)}.")],
     numbers: Annotated[
         list[str] | None, typer.Argument(help="Complaint numbers, e.g. TIK-2026-00012.")
     ] = None,
@@ -45,6 +50,9 @@ def print_documents(
     pdf: Annotated[bool, typer.Option("--pdf", help="Write PDF (needs WeasyPrint).")] = False,
 ) -> None:
     """Write print-ready documents (A4 HTML, or PDF) named <NUMBER>-<doc>.html."""
+    from helpdesk.documents import DOCUMENTS, NotApplicable, context, environment, render
+    from ticketing.models import Ticket
+
     doc = doc.strip().lower()
     if doc not in DOCUMENTS:
         fail(f"unknown document {doc!r} (one of {', '.join(DOCUMENTS)})")

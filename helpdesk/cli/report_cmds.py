@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from helpdesk.cli.common import fail, out, site
-from helpdesk.period import PeriodError, choose
-from helpdesk.report import Report, build
-from helpdesk.report_output import as_html, as_json, heading, terminal_tables, write_csv_tables
-from helpdesk.wiring import Site
+
+if TYPE_CHECKING:
+    from helpdesk.report import Report
+    from helpdesk.wiring import Site
 
 
 class Format(StrEnum):
@@ -25,6 +23,9 @@ class Format(StrEnum):
 
 
 def make_report(here: Site, month: str | None, first: str | None, last: str | None) -> Report:
+    from helpdesk.period import PeriodError, choose
+    from helpdesk.report import build
+
     config = here.config
     try:
         period = choose(month, first, last, config.calendar.timezone)
@@ -87,6 +88,8 @@ def report(
     """The service report: complaints by type, agency, channel and state; incomplete
     reports; each SOP step against its service standard; what is open and overdue at the
     end of the period."""
+    from helpdesk.report_output import as_html, as_json, write_csv_tables
+
     here = site(ctx)
     result = make_report(here, month, first, last)
     name = f"report-{result.period.label.replace('..', '_')}"
@@ -126,6 +129,11 @@ def write(path: Path, text: str) -> None:
 
 
 def show(result: Report) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from helpdesk.report_output import heading, terminal_tables
+
     span, as_of = heading(result)
     out.print(f"[bold]{result.office}[/bold]")
     out.print(f"{span} · {as_of}", markup=False)

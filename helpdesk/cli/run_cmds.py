@@ -7,14 +7,8 @@ import threading
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from helpdesk.cli.common import fail, out, print_json, site
-from helpdesk.daemon import AlreadyRunning, configure_logging, lock_site, run_forever, run_once
-from helpdesk.display import long_time
-from intake.imap import Mailbox, MailboxError
-from ticketing.store import TicketFilter
-from ticketing.workflow import State
 
 
 def register_commands(app: typer.Typer) -> None:
@@ -29,6 +23,8 @@ def run(
     ] = False,
 ) -> None:
     """Run the help desk: mailbox, phone-log drop folder, deadline sweeps, outbox."""
+    from helpdesk.daemon import AlreadyRunning, configure_logging, lock_site, run_forever, run_once
+
     configure_logging()
     here = site(ctx)
     here.store  # noqa: B018 - one clear line now if the site is not initialised
@@ -60,6 +56,10 @@ def status(
     """How the help desk is doing: jobs, mailbox, outbox, tickets per step, overdue.
     Exits 1 when something needs attention (a failing job, an unreachable mailbox, dead
     e-mails)."""
+    from intake.imap import Mailbox, MailboxError
+    from ticketing.store import TicketFilter
+    from ticketing.workflow import State
+
     here = site(ctx)
     now = here.now()
     with here.store.transaction() as tx:
@@ -114,6 +114,11 @@ def status(
 
 
 def _print(here: Any, report: dict[str, Any], now: Any) -> None:
+    from rich.table import Table
+
+    from helpdesk.display import long_time
+    from ticketing.workflow import State
+
     out.print(f"[bold]{'OK' if report['healthy'] else 'NEEDS ATTENTION'}[/] at "
               f"{long_time(now, here.config)}")  # fmt: skip
     for problem in report["problems"]:

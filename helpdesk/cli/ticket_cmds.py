@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from helpdesk.cli.common import actor, fail, out, print_json, site
-from helpdesk.display import long_time, short_time, state_label
-from helpdesk.service import move_ticket
-from helpdesk.wiring import Site
-from ticketing.desk import Moved
-from ticketing.formulir import FormulirField
-from ticketing.models import Attachment, Event, Ticket
-from ticketing.normalize import InvalidValue, format_phone_national, normalize_category
-from ticketing.store import TicketFilter
 from ticketing.workflow import (
     Action,
     Move,
@@ -25,6 +16,11 @@ from ticketing.workflow import (
     current_step,
     is_overdue,
 )
+
+if TYPE_CHECKING:
+    from helpdesk.wiring import Site
+    from ticketing.formulir import FormulirField
+    from ticketing.models import Attachment, Event, Ticket
 
 app = typer.Typer(help="List, show and move tickets.", no_args_is_help=True)
 
@@ -44,6 +40,8 @@ VIA = ("cli", "phone", "email", "letter", "in-person")
 
 
 def ticket_dict(ticket: Ticket, here: Site, now: dt.datetime) -> dict[str, Any]:
+    from helpdesk.display import state_label
+
     paused = ticket.paused_at is not None
     return {
         "number": ticket.number,
@@ -121,6 +119,12 @@ def list_tickets(
     as_json: JsonOpt = False,
 ) -> None:
     """List tickets, oldest first."""
+    from rich.table import Table
+
+    from helpdesk.display import short_time
+    from ticketing.normalize import InvalidValue, normalize_category
+    from ticketing.store import TicketFilter
+
     states = [s.strip().lower() for s in state or []]
     unknown = [s for s in states if s not in State.__members__.values()]
     if unknown:
@@ -210,6 +214,10 @@ def _print_ticket(
     events: list[Event],
     attachments: list[Attachment],
 ) -> None:
+    from rich.table import Table
+
+    from helpdesk.display import long_time, short_time
+
     config = here.config
     english = config.office.language == "en"
     form = Table(
@@ -275,6 +283,8 @@ def _print_ticket(
 
 
 def _shown(field: FormulirField, value: str) -> str:
+    from ticketing.normalize import format_phone_national
+
     if field.key == "phone":
         return format_phone_national(value)
     for canonical, label in field.choices:
@@ -303,6 +313,10 @@ def _move(
     note: str = "",
     **extra: str | None,
 ) -> None:
+    from helpdesk.display import long_time
+    from helpdesk.service import move_ticket
+    from ticketing.desk import Moved
+
     if via not in VIA:
         fail(f"--via: expected one of {', '.join(VIA)}, got {via!r}")
     here = site(ctx)

@@ -121,3 +121,40 @@ def secure_smtp_server(
         yield port
     finally:
         controller.stop()
+
+
+class RestartableSmtp:
+    """A plain SMTP server that keeps its loopback port across ``stop()`` and ``start()``:
+    an outage its clients see as "connection refused", then the same server back."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.port = free_port()
+        self._controller: Controller | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    def start(self) -> None:
+        if self._controller is None:
+            controller = Controller(self.sink, hostname="127.0.0.1", port=self.port,
+                                    ready_timeout=10)  # fmt: skip
+            controller.start()
+            self._controller = controller
+
+    def stop(self) -> None:
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.stop()
+
+
+@contextmanager
+def restartable_smtp_server(sink: Sink) -> Iterator[RestartableSmtp]:
+    """A started RestartableSmtp; stopped on exit."""
+    server = RestartableSmtp(sink)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

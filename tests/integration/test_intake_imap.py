@@ -159,9 +159,14 @@ def test_crash_between_commit_and_move_makes_no_duplicate(
 
 
 def test_server_going_away_mid_batch_recovers(
-    office: Office, monkeypatch: pytest.MonkeyPatch
+    office: Office, site_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The server stops after two messages; after its restart the rest follow, once each."""
+    """The server stops after the first two messages (a batch, moved together); after its
+    restart the rest follow, once each."""
+    config = site_dir / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "batch_size = 50 " in text
+    config.write_text(text.replace("batch_size = 50 ", "batch_size = 2 ", 1), encoding="utf-8")
     office.deliver(*[
         email(sender=f"p{n}@dinkes.example.go.id", message_id=f"<b{n}@dinkes.example.go.id>")
         for n in range(4)
@@ -169,9 +174,9 @@ def test_server_going_away_mid_batch_recovers(
     real_move = Mailbox.move
     moves = []
 
-    def move_then_stop(self: Mailbox, uid: int, folder: str) -> None:
-        real_move(self, uid, folder)
-        moves.append(uid)
+    def move_then_stop(self: Mailbox, uids: list[int], folder: str) -> None:
+        real_move(self, uids, folder)
+        moves.extend(uids)
         if len(moves) == 2:
             office.imap.stop()
 

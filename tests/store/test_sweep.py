@@ -93,3 +93,20 @@ def test_breach_escalates_by_itself_where_configured(site_dir, site: Site) -> No
         last = tx.events(ticket)[-1]
     assert (last.actor, last.action, last.channel) == ("system", "escalate", "system")
     assert [e.kind for e in _sent(here, "unit_head.escalated")] == ["unit_head.escalated"]
+
+
+def test_sweep_in_chunks_records_each_ticket_once(site: Site) -> None:
+    """Many tickets past their deadline are swept a chunk per transaction: each gets its one
+    breach and its e-mail, whatever the chunk size; those still in time, their reminder."""
+    late = [_phone(site, at(11, 30, 9, minute)) for minute in (0, 0, 5, 10, 15)]
+    soon = [_phone(site, at(11, 30, 10, 5)), _phone(site, at(11, 30, 10, 10))]
+    report = sweep_deadlines(site, now=at(11, 30, 12, 30), chunk=2)
+    assert report.breached == late
+    assert report.reminded == soon
+    assert sweep_deadlines(site, now=at(11, 30, 12, 40), chunk=2).breached == []
+    assert len(_sent(site, "staff.breach")) == len(late)
+    with site.store.transaction() as tx:
+        for number in late:
+            ticket = tx.ticket(number)
+            assert ticket is not None
+            assert [e.action for e in tx.events(ticket)].count("breach") == 1

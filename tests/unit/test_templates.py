@@ -598,3 +598,11 @@ def test_message_has_text_and_html_alternatives_in_utf8(language: str) -> None:
     # A subject just over 78 characters is folded onto its own line, which Python keeps
     # as a leading space when it parses the message back.
     assert parsed["Subject"].strip() == expected.subject
+
+
+@every_language
+def test_the_message_says_its_language(language: str) -> None:
+    """Content-Language tells a reader's mail program (and screen reader) the language."""
+    the_notice = notice("reporter.acknowledged", language)
+    parsed = headers_of(mime(the_notice, language))
+    assert parsed["Content-Language"] == language

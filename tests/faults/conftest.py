@@ -1,0 +1,50 @@
+"""Fixtures of the fault tests: a real Dovecot, a real SMTP server that can be stopped and
+started again on its port, and a site pointed at both; a hypothesis profile for CI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
+from tests.conftest import use_mailbox, use_smtp
+from tests.faults.support import FUZZ, configure, helpdesk
+from tests.integration.smtp_server import RestartableSmtp, Sink, restartable_smtp_server
+
+# The settings of every hypothesis test here (see support.FUZZ), also as a profile to run
+# the whole suite with: pytest -p hypothesis --hypothesis-profile=faults.
+settings.register_profile("faults", FUZZ)
+
+
+@pytest.fixture
+def dovecot(tmp_path: Path) -> Iterator[DovecotServer]:
+    if reason := dovecot_available():
+        pytest.fail(f"Dovecot is needed: {reason}")
+    with dovecot_server(tmp_path / "dovecot", {"helpdesk": "secret"}) as server:
+        yield server
+
+
+@pytest.fixture
+def sink() -> Sink:
+    return Sink()
+
+
+@pytest.fixture
+def smtp(sink: Sink) -> Iterator[RestartableSmtp]:
+    with restartable_smtp_server(sink) as server:
+        yield server
+
+
+@pytest.fixture
+def site(site_dir: Path, dovecot: DovecotServer, smtp: RestartableSmtp) -> Path:
+    """An initialised site reading the Dovecot mailbox and sending through the SMTP server;
+    no daily digest during the test."""
+    use_mailbox(site_dir, dovecot.port)
+    use_smtp(site_dir, smtp.port)
+    configure(site_dir, {"daemon.digest_time": "23:59"})
+    done = helpdesk(site_dir, "init")
+    assert done.returncode == 0, done.stderr
+    return site_dir

@@ -1,0 +1,155 @@
+"""`message_bytes` writes what the email package writes for `build`, byte for byte.
+
+The outbox stores ``message_bytes(...)``; `build` is the email package's EmailMessage. Both
+draw the MIME boundary from the same random generator, so with the same seed the two must
+give the same bytes and the same Subject, whatever people typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import random
+from email import policy
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from notifier.compose import (
+    Recipient,
+    Rendered,
+    Sender,
+    Threading,
+    build,
+    message_bytes,
+    new_message_id,
+)
+
+NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+SENDER = Sender("helpdesk@example.go.id", "Help Desk Layanan TIK", "example.go.id")
+
+WORDS = ["Budi", "Santoso", "Siti", "Nur'aini", "Al-Fatih", "S.Kom.", "Dr.", "Ñoño", "Ibu",
+         "李", "O'Neil", "[TIK-2026-00001]", "=?utf-8?q?x?=", "a,b", "(c)", '"q"', "x" * 80,
+         "Pengaduan", "diterima:", "Jaringan", "-", "Badan", "Pengelolaan", "Keuangan"]  # fmt: skip
+ADDRESSES = ["budi.santoso@dinkes.example.go.id", "a@b.co", "x+tag@example.org",
+             "first_last@sub.domain.example.id", "UPPER@Example.GO.ID",
+             "very.long.local.part.of.an.address.that.goes.on@a-long-domain.example.go.id",
+             "o'neil@example.org", "user@localhost"]  # fmt: skip
+
+texts = st.lists(
+    st.one_of(
+        st.sampled_from(WORDS),
+        st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30),
+        st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "=", "=\n", " \n", "\t\n", "From x"]),
+    ),
+    max_size=60,
+).map("".join)
+names = st.lists(st.sampled_from(WORDS), max_size=5).map(" ".join) | texts
+recipients = st.builds(Recipient, st.sampled_from(ADDRESSES), names)
+message_ids = st.sampled_from(
+    ["<tik-2026-00001.0123456789abcdef0123456789abcdef@example.go.id>", "<a@b>",
+     "<x.y@very-long-domain-name.example.go.id.and.then.some.more.labels.example>",
+     "<odd id@x>", "<CAF=abc+def@mail.gmail.com>"]
+)  # fmt: skip
+
+
+def both(rendered: Rendered, seed: int, **kw: object) -> tuple[bytes, bytes, str, str]:
+    random.seed(seed)
+    message = build(rendered, **kw)  # type: ignore[arg-type]
+    expected = bytes(message)
+    random.seed(seed)
+    raw, subject = message_bytes(rendered, **kw)  # type: ignore[arg-type]
+    return expected, raw, str(message["Subject"]), subject
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    subject=texts,
+    text=texts,
+    html=texts,
+    to=st.lists(recipients, min_size=1, max_size=3),
+    cc=st.lists(recipients, max_size=2),
+    message_id=message_ids,
+    in_reply_to=st.none() | message_ids,
+    references=st.lists(message_ids, max_size=12),
+    auto=st.sampled_from(["auto-replied", "auto-generated"]),
+    seed=st.integers(0, 2**32),
+)
+@example(
+    subject="[TIK-2026-00001] Pengaduan diterima: Jaringan - Badan Pengelolaan Keuangan dan "
+    "Aset Daerah",
+    text="Yth. Ibu Siti,\n\n" + "kata " * 40 + "\n",
+    html="<p>" + "x" * 200 + "</p>\n",
+    to=[Recipient("siti.kusuma1@example.go.id", "Siti Kusuma")],
+    cc=[],
+    message_id="<tik-2026-00001.0123456789abcdef0123456789abcdef@example.go.id>",
+    in_reply_to=None,
+    references=[],
+    auto="auto-generated",
+    seed=1,
+)
+def test_message_bytes_are_the_email_packages(
+    subject, text, html, to, cc, message_id, in_reply_to, references, auto, seed
+) -> None:
+    rendered = Rendered(subject=subject, text=text, html=html)
+    kw = dict(
+        sender=SENDER, to=to, cc=cc, message_id=message_id, date=NOW, auto_submitted=auto,
+        threading=Threading(in_reply_to=in_reply_to, references=references),
+    )  # fmt: skip
+    try:
+        expected, raw, expected_subject, got_subject = both(rendered, seed, **kw)
+    except (ValueError, TypeError, IndexError) as exc:  # build refuses: so must we
+        with pytest.raises(type(exc)):
+            message_bytes(rendered, **kw)  # type: ignore[arg-type]
+        return
+    assert raw == expected
+    assert got_subject == expected_subject
+
+
+@pytest.mark.parametrize("width", range(60, 100))
+def test_subjects_of_every_length_fold_alike(width: int) -> None:
+    words = ("[TIK-2026-00001] Pengaduan diterima: Jaringan - Dinas Kesehatan " * 4)[:width]
+    rendered = Rendered(subject=words, text="a\n", html="<p>a</p>\n")
+    expected, raw, _, _ = both(
+        rendered, width, sender=SENDER, to=[Recipient("a@b.co", "A")], message_id="<a@b>",
+        date=NOW, auto_submitted="auto-generated",
+    )  # fmt: skip
+    assert raw == expected
+
+
+def test_a_message_reads_back() -> None:
+    """The bytes parse as the e-mail they describe."""
+    rendered = Rendered("Tiket [TIK-2026-00001]", "Yth. Bapak Budi,\nIsi: é\n", "<p>é</p>\n")
+    raw, subject = message_bytes(
+        rendered, sender=SENDER, to=[Recipient("budi@example.go.id", "Budi Santoso")],
+        message_id=new_message_id("example.go.id", "TIK-2026-00001"), date=NOW,
+        auto_submitted="auto-generated",
+    )  # fmt: skip
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["To"] == "Budi Santoso <budi@example.go.id>"
+    assert subject == parsed["Subject"] == "Tiket [TIK-2026-00001]"
+    text, html = (parsed.get_body((kind,)).get_content() for kind in ("plain", "html"))
+    assert text.replace("\r\n", "\n") == "Yth. Bapak Budi,\nIsi: é\n"  # 8bit keeps CRLF
+    assert html.replace("\r\n", "\n") == "<p>é</p>\n"
+
+
+BODIES = [
+    "",
+    "a\n",
+    "é" * 50 + "\n",  # short lines, not ASCII: 8bit
+    "李" * 40 + "\n" + "李" * 30,  # long lines, mostly not Latin: base64
+    "\n".join("x" * n + end for n in range(70, 84) for end in ("", " ", "\t", "=", "é")),
+    "\n".join(("=" * n) + " " for n in range(70, 84)),
+    "\n".join(f"baris {n}: " + "kata " * n for n in range(30)),  # more than ten lines
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_bodies_are_encoded_alike(body: str) -> None:
+    rendered = Rendered(subject="s", text=body, html=body)
+    expected, raw, _, _ = both(
+        rendered, 7, sender=SENDER, to=[Recipient("a@b.co", "A")], message_id="<a@b>",
+        date=NOW, auto_submitted="auto-generated",
+    )  # fmt: skip
+    assert raw == expected
