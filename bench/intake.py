@@ -1,0 +1,88 @@
+"""Intake throughput: 2,000 complaint e-mails in a real Dovecot mailbox, end to end.
+
+Set-up (not measured): a private Dovecot on loopback, 2,000 messages of the mix in
+``bench/_mail.py`` put in INBOX with MULTIAPPEND, a site migrated in a temporary folder.
+
+Measured, in the same run:
+- the floor: a plain imapclient fetch of the same messages by UID, 50 per command
+  (the intake's batch size), BODY.PEEK[] + INTERNALDATE + FLAGS, nothing else. It is run
+  twice and the second is kept, so both sides read from a warm server;
+- the intake: one ``poll_mailbox`` over a connected mailbox, the daemon's own job: fetch,
+  parse, route, store (raw message, ticket or incomplete report, events, attachments),
+  queue the acknowledgements, commit, then move each message to its folder.
+
+Target: at least 500 messages per second; the ratio to the plain fetch is reported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from bench import figure, info, make_site, profiled, rate, scratch
+from bench._imap import append_all, count, plain_fetch
+from bench._mail import complaints
+
+MESSAGES = 2000
+TARGET = 500.0  # messages per second
+
+
+def main() -> bool:
+    from helpdesk.intake_job import poll_mailbox
+    from helpdesk.servers import dovecot_available, dovecot_server
+    from intake.imap import Mailbox
+
+    if reason := dovecot_available():
+        return figure("intake", f"not run: {reason}", passed=False)
+    mix = complaints(MESSAGES)
+    kinds = Counter(kind for kind, _ in mix)
+    size = sum(len(raw) for _, raw in mix)
+    info(
+        f"{MESSAGES} messages, {size / 1e6:.1f} MB: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+    )
+    with (
+        scratch("intake") as root,
+        dovecot_server(root / "dovecot", {"helpdesk": "secret"}) as imap,
+    ):
+        started = time.monotonic()
+        append_all(imap.port, [raw for _, raw in mix])
+        info(f"appended in {time.monotonic() - started:.1f} s (MULTIAPPEND, not measured)")
+        site = make_site(root, imap_port=imap.port)
+        batch = site.config.intake.batch_size
+
+        plain_fetch(imap.port, batch)  # warm the server's caches
+        started = time.monotonic()
+        fetched, _ = plain_fetch(imap.port, batch)
+        floor_seconds = time.monotonic() - started
+        assert fetched == MESSAGES, fetched
+
+        with profiled("intake poll_mailbox"):
+            started = time.monotonic()
+            with Mailbox(site.mailbox_settings()) as box:
+                report = poll_mailbox(site, box, now=site.now)
+            seconds = time.monotonic() - started
+
+        with site.store.transaction() as tx:
+            queued = sum(tx.outbox_counts().values())
+        left = count(imap.port, "INBOX")
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
+        info(f"outcomes: {outcomes}; {queued} e-mails queued; {left} left in INBOX")
+        complete = report.fetched == MESSAGES and left == 0 and report.quarantined == 0
+        if not complete:
+            info("NOT every message was processed and moved: the figure does not count")
+
+    throughput = rate(report.fetched, seconds)
+    floor = rate(MESSAGES, floor_seconds)
+    ok = figure(
+        "intake throughput",
+        f"{throughput:.0f} messages/s ({MESSAGES} in {seconds:.2f} s)",
+        f">= {TARGET:.0f} messages/s",
+        complete and throughput >= TARGET,
+    )
+    figure(
+        "intake plain fetch (floor)",
+        f"{floor:.0f} messages/s ({MESSAGES} in {floor_seconds:.2f} s);"
+        f" intake/plain ratio {throughput / floor:.2f}",
+    )
+    return ok
