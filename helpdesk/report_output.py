@@ -419,19 +419,23 @@ def as_html(report: Report) -> str:
         )
         for s in report.steps
     ]
-    return environment(TEMPLATES).get_template("report.html.j2").render(
-        t=t,
-        language=report.language,
-        office=report.office,
-        span=span,
-        as_of=as_of,
-        tables={table["name"]: table for table in readable},
-        chart_type=charts.horizontal_bars(t["chart_type"], report.by_type),
-        chart_week=charts.columns(
-            t["chart_week"],
-            [(_week_label(w.first_day, w.last_day), w.count) for w in report.weeks],
-        ),
-        chart_steps=charts.stacked_bars(t["chart_steps"], segments),
+    return (
+        environment(TEMPLATES)
+        .get_template("report.html.j2")
+        .render(
+            t=t,
+            language=report.language,
+            office=report.office,
+            span=span,
+            as_of=as_of,
+            tables={table["name"]: table for table in readable},
+            chart_type=charts.horizontal_bars(t["chart_type"], report.by_type),
+            chart_week=charts.columns(
+                t["chart_week"],
+                [(_week_label(w.first_day, w.last_day), w.count) for w in report.weeks],
+            ),
+            chart_steps=charts.stacked_bars(t["chart_steps"], segments),
+        )
     )
 
 
