@@ -1,8 +1,10 @@
 """The outbox sender: claim what is due, send it, record what happened.
 
 Claiming is a short committed transaction that leases the rows to this sender; sending
-happens outside any transaction; the outcome is recorded in another. A sender that dies
-mid-batch leaves its lease to expire, and the e-mails are claimed again.
+happens outside any transaction. Each e-mail the server accepts is marked sent at once,
+in a transaction of its own; the other outcomes are recorded together at the end of the
+batch. A sender that dies mid-batch leaves its lease to expire, and what was not marked
+is claimed again: at most the one e-mail it was sending goes out twice.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class DeliveryReport:
         return len(self.sent) + len(self.retrying) + len(self.dead)
 
 
-Send = Callable[[SmtpSettings, list[Outgoing]], dict[int, Result]]
+Send = Callable[[SmtpSettings, list[Outgoing], Callable[[int], None]], dict[int, Result]]
 
 
 def deliver_due(
@@ -64,7 +66,18 @@ def deliver_due(
     if not batch:
         return report
 
-    results = send(settings, batch)
+    marked: set[int] = set()
+
+    def mark(email_id: int) -> None:
+        try:
+            with store.transaction() as tx:
+                tx.mark_sent(email_id, now())
+        except Exception:  # noqa: BLE001 - recorded with the rest of the batch instead
+            log.exception("could not mark outbox e-mail %s sent at once", email_id)
+            return
+        marked.add(email_id)
+
+    results = send(settings, batch, mark)
 
     finished = now()
     with store.transaction() as tx:
@@ -73,7 +86,8 @@ def deliver_due(
             email = tx.outbox_email(message.id)
             assert email is not None
             if result.kind == "sent":
-                tx.mark_sent(message.id, finished)
+                if message.id not in marked:
+                    tx.mark_sent(message.id, finished)
                 report.sent.append(message.id)
                 if result.refused:
                     refused = "; ".join(f"{a}: {r}" for a, r in result.refused.items())

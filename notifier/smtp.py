@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -95,12 +95,25 @@ def describe(exc: BaseException) -> str:
     return " ".join(text.split())[:500]
 
 
-def send_batch(settings: SmtpSettings, batch: Sequence[Outgoing]) -> dict[int, Result]:
-    """Send ``batch`` over one connection; never raises for a delivery problem."""
-    return asyncio.run(_send_batch(settings, batch))
+def send_batch(
+    settings: SmtpSettings,
+    batch: Sequence[Outgoing],
+    on_sent: Callable[[int], None] | None = None,
+) -> dict[int, Result]:
+    """Send ``batch`` over one connection; never raises for a delivery problem.
+
+    ``on_sent(id)`` is called as soon as the server has accepted a message, before the
+    next is sent, so that the caller can record it at once: a sender killed mid-batch
+    then sends again at most the one message it was sending.
+    """
+    return asyncio.run(_send_batch(settings, batch, on_sent))
 
 
-async def _send_batch(settings: SmtpSettings, batch: Sequence[Outgoing]) -> dict[int, Result]:
+async def _send_batch(
+    settings: SmtpSettings,
+    batch: Sequence[Outgoing],
+    on_sent: Callable[[int], None] | None = None,
+) -> dict[int, Result]:
     results: dict[int, Result] = {}
     if not batch:
         return results
@@ -142,6 +155,8 @@ async def _send_batch(settings: SmtpSettings, batch: Sequence[Outgoing]) -> dict
                 "sent",
                 refused={addr: f"{r.code} {r.message}" for addr, r in refused.items()},
             )
+            if on_sent is not None:
+                on_sent(message.id)
     finally:
         try:
             await client.quit()

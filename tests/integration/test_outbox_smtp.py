@@ -241,3 +241,33 @@ def test_two_senders_never_send_one_e_mail_twice(desk: Desk, sink: Sink, site_di
     ids = [m.message["Message-ID"] for m in sink.received]
     assert len(ids) == 15 and len(set(ids)) == 15
     assert {e["status"] for e in desk.outbox()} == {"sent"}
+
+
+def test_each_email_is_marked_sent_as_soon_as_the_server_takes_it(
+    site_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the server takes the second e-mail of a batch, the first is already recorded
+    as sent: a sender killed there would not send the first again."""
+    import sqlite3
+
+    seen: list[list[tuple[str, str]]] = []
+
+    class Watching(Sink):
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+            with sqlite3.connect(site_dir / "var" / "helpdesk.db") as db:
+                seen.append(
+                    db.execute("SELECT message_id, status FROM outbox ORDER BY id").fetchall()
+                )
+            return await super().handle_DATA(server, session, envelope)
+
+    watching = Watching()
+    with smtp_server(watching) as port:
+        use_smtp(site_dir, port)
+        desk = Desk(site_dir, monkeypatch)
+        desk.ok("init")
+        desk.ok("phone", *form_args(), "--by", "sari")
+        desk.ok("phone", *form_args(phone="0812-3456-7891"), "--by", "sari")
+        assert "sent 2" in desk.ok("outbox", "send").stdout
+    first, second = seen
+    assert [status for _, status in first] == ["sending", "sending"]
+    assert [status for _, status in second] == ["sent", "sending"]
