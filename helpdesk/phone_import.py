@@ -40,7 +40,7 @@ import datetime as dt
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -51,7 +51,7 @@ from intake.dropfolder import Note, PhoneLog, Row, Unreadable, parse_call_time, 
 from notifier import formatting
 from ticketing.desk import Complaint, Filed
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
-from ticketing.formulir import Incomplete, Problem, check_formulir
+from ticketing.formulir import Complete, Incomplete, Problem, check_formulir
 from ticketing.models import PhoneImport
 from ticketing.store import Tx
 from ticketing.workflow import Rejected
@@ -81,6 +81,8 @@ class RowProblem:
 
     row: int
     reasons: tuple[Note, ...]
+    repeat: bool = False
+    """The row is a call already recorded: not a problem with the row itself."""
 
     def line(self, language: str) -> str:
         word = "baris" if language == "id" else "row"
@@ -111,10 +113,15 @@ class ImportReport:
 
     @property
     def incomplete(self) -> int:
-        return len(self.problems)
+        return sum(1 for p in self.problems if not p.repeat)
+
+    @property
+    def repeats(self) -> int:
+        return sum(1 for p in self.problems if p.repeat)
 
     def summary(self) -> str:
-        return f"rows {self.rows}, tickets {len(self.tickets)}, incomplete {self.incomplete}"
+        line = f"rows {self.rows}, tickets {len(self.tickets)}, incomplete {self.incomplete}"
+        return line + (f", already recorded {self.repeats}" if self.repeats else "")
 
     def lines(self, language: str) -> list[str]:
         """The error file's lines: remarks on the file, then one line per problem row."""
@@ -133,6 +140,12 @@ class ImportReport:
             "incomplete": [
                 {"row": p.row, "problems": [r.text(language) for r in p.reasons]}
                 for p in self.problems
+                if not p.repeat
+            ],
+            "already_recorded": [
+                {"row": p.row, "note": "; ".join(r.text(language) for r in p.reasons)}
+                for p in self.problems
+                if p.repeat
             ],
             "notes": [note.text(language) for note in self.notes],
             "reason": self.reason.text(language) if self.reason else None,
@@ -233,7 +246,7 @@ def _import_rows(
     """The rows of one chunk, in one transaction: the complete ones registered together
     (`register_many_in`: the numbers, tickets, events and acknowledgements of one row after
     another, stored together)."""
-    checked = [checker.check(row) for row in chunk]
+    checked = _without_repeats(tx, checker, chunk, [checker.check(row) for row in chunk])
     complaints = [c for c in checked if isinstance(c, Complaint)]
     registered = iter(register_many_in(tx, checker.here, complaints, now=checker.now))
     tickets: list[tuple[int, str]] = []
@@ -250,12 +263,63 @@ def _import_rows(
                     "id": [r.message_id for r in outcome.reasons],
                     "en": [r.message_en for r in outcome.reasons],
                     "cells": {**row.values, "call_time": row.call_time, "officer": row.officer},
+                    **({"repeat": True} if outcome.repeat else {}),
                 }
             )
     if progress is not None:
         for done in range(done_before + 1, done_before + len(chunk) + 1):
             progress(done, total)
     return tickets, problems
+
+
+def _without_repeats(
+    tx: Tx,
+    checker: _RowChecker,
+    chunk: Sequence[Row],
+    checked: list[Complaint | RowProblem],
+) -> list[Complaint | RowProblem]:
+    """Rows already made into a ticket become problems naming that ticket, so that a log
+    saved again with new calls added at the end (a different file, to its checksum) makes
+    tickets of the new calls only. A row repeats a call when its call time, officer and
+    every field of the form, as normalised, are those of a phone ticket, or of an earlier
+    row of the file. A row without a call time takes the moment of the import and is
+    never taken for a repeat."""
+    timed = [
+        (i, c) for i, (row, c) in enumerate(zip(chunk, checked, strict=True))
+        if isinstance(c, Complaint) and row.call_time.strip()
+    ]  # fmt: skip
+    if not timed:
+        return checked
+    fields = checker.here.desk.fields
+    known: dict[tuple, str] = {}
+    for ticket in tx.phone_tickets_received_at([c.received_at for _, c in timed]):
+        values = {f.key: getattr(ticket, f.key) for f in fields}
+        known[_call_key(ticket.received_at, ticket.created_by, values, fields)] = ticket.number
+    result = list(checked)
+    for i, complaint in timed:
+        form = check_formulir(complaint.raw, fields)
+        if not isinstance(form, Complete):
+            continue  # reported as incomplete by the registration
+        key = _call_key(complaint.received_at, complaint.officer, form.values, fields)
+        row = chunk[i].number
+        earlier = known.get(key) or checker.seen.get(key)
+        if earlier is None:
+            checker.seen[key] = f"{row}"
+            continue
+        if earlier.isdigit():
+            note = Note(f"panggilan yang sama dengan baris {earlier}; tidak dicatat dua kali.",
+                        f"the same call as row {earlier}; not recorded twice.")  # fmt: skip
+        else:
+            note = Note(f"sudah tercatat sebagai {earlier} (impor sebelumnya).",
+                        f"already recorded as {earlier} (an earlier import).")  # fmt: skip
+        result[i] = RowProblem(row, (note,), repeat=True)
+    return result
+
+
+def _call_key(
+    received_at: dt.datetime, officer: str | None, values: Mapping[str, Any], fields: Sequence
+) -> tuple:
+    return (received_at.astimezone(dt.UTC), officer, *(values.get(f.key) for f in fields))
 
 
 class _RowChecker:
@@ -268,6 +332,7 @@ class _RowChecker:
         self.overfull = phone_log.overfull
         self.officers = _officer_index(here.desk.directory)
         self.help_desk = ", ".join(s.id for s in here.desk.directory.with_role(Role.HELP_DESK))
+        self.seen: dict[tuple, str] = {}  # the calls of this file so far: key -> row number
 
     def check(self, row: Row) -> Complaint | RowProblem:
         """The complaint the row makes, or why it makes none (apart from the form itself,
@@ -377,7 +442,11 @@ def _report_of(name: str, record: PhoneImport, made: list[tuple[int, str]]) -> I
         rows=record.rows,
         tickets=list(made),
         problems=[
-            RowProblem(p["row"], tuple(Note(i, e) for i, e in zip(p["id"], p["en"], strict=True)))
+            RowProblem(
+                p["row"],
+                tuple(Note(i, e) for i, e in zip(p["id"], p["en"], strict=True)),
+                repeat=bool(p.get("repeat")),
+            )
             for p in record.problem_rows
         ],
         notes=[Note(n["id"], n["en"]) for n in record.notes],

@@ -175,6 +175,19 @@ class Tx:
         statement = select(Event).where(Event.ticket_id == ticket.id).order_by(col(Event.id))
         return list(self.session.exec(statement))
 
+    def phone_tickets_received_at(self, moments: Sequence[dt.datetime]) -> list[Ticket]:
+        """The phone-channel tickets received at one of ``moments`` (a phone log's call
+        times): the candidates for a row imported before."""
+        found: list[Ticket] = []
+        unique = list(dict.fromkeys(moments))
+        for offset in range(0, len(unique), _CHUNK):
+            statement = select(Ticket).where(
+                Ticket.channel == "phone",
+                col(Ticket.received_at).in_(unique[offset : offset + _CHUNK]),
+            )
+            found += self.session.exec(statement)
+        return found
+
     # --- the monthly report ---------------------------------------------------
 
     def tickets_active_in(self, start: dt.datetime, end: dt.datetime) -> list[Ticket]:

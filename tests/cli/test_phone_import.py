@@ -137,6 +137,35 @@ def test_same_file_twice_makes_no_new_tickets(ready: Cli, tmp_path: Path) -> Non
     assert len(outbox(ready)) == 2
 
 
+def test_a_log_saved_again_with_new_calls_makes_tickets_of_the_new_ones_only(
+    ready: Cli, tmp_path: Path
+) -> None:
+    """The day's log saved again with two calls added at the end (a different file) makes
+    two tickets; its earlier rows are listed with the tickets they already are."""
+    (tmp_path / "pagi.csv").write_bytes(phone_log(row(1), row(2)))
+    assert ready("import", str(tmp_path / "pagi.csv")).exit_code == 0
+    later = phone_log(row(1), row(2), row(3, waktu="30/11/2026 08.45"), row(4))
+    (tmp_path / "siang.csv").write_bytes(later)
+    again = ready("import", str(tmp_path / "siang.csv"))
+    assert again.exit_code == 0, again.output
+    assert again.stdout.strip().endswith("rows 4, tickets 2, incomplete 0, already recorded 2")
+    assert "baris 2: sudah tercatat sebagai TIK-2026-00001 (impor sebelumnya)" in again.stdout
+    assert "baris 3: sudah tercatat sebagai TIK-2026-00002 (impor sebelumnya)" in again.stdout
+    numbers = [t["number"] for t in tickets(ready)]
+    assert numbers == [f"TIK-2026-0000{n}" for n in (1, 2, 3, 4)]
+    assert len(outbox(ready)) == 4  # one acknowledgement per call, none twice
+
+
+def test_the_same_call_twice_in_one_log_makes_one_ticket(ready: Cli, tmp_path: Path) -> None:
+    """A row copied twice into the log (every cell the same) is one call: one ticket."""
+    (tmp_path / "log.csv").write_bytes(phone_log(row(1), row(1), row(2)))
+    result = ready("import", str(tmp_path / "log.csv"))
+    assert result.exit_code == 0, result.output
+    assert "rows 3, tickets 2, incomplete 0, already recorded 1" in result.stdout
+    assert "baris 3: panggilan yang sama dengan baris 2; tidak dicatat dua kali" in result.stdout
+    assert len(tickets(ready)) == 2
+
+
 def test_unknown_officer_makes_that_row_a_problem(ready: Cli, tmp_path: Path) -> None:
     """A row whose officer is unknown, blank or not on the help desk makes no ticket;
     the other rows do."""
