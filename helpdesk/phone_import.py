@@ -83,6 +83,8 @@ class RowProblem:
     reasons: tuple[Note, ...]
     repeat: bool = False
     """The row is a call already recorded: not a problem with the row itself."""
+    same_row: int = 0
+    """For a repeat of an earlier row of the file: that row."""
 
     def line(self, language: str) -> str:
         word = "baris" if language == "id" else "row"
@@ -254,8 +256,14 @@ def _import_rows(
     for row, outcome in zip(chunk, checked, strict=True):
         if isinstance(outcome, Complaint):
             outcome = checker.outcome(row, next(registered))
+        if isinstance(outcome, RowProblem) and outcome.same_row in checker.failed:
+            # The same cells as a row that made no ticket: the same reasons, not a repeat.
+            outcome = RowProblem(row.number, checker.failed[outcome.same_row])
+        if isinstance(outcome, RowProblem) and not outcome.repeat:
+            checker.failed[row.number] = outcome.reasons
         if isinstance(outcome, Filed):
             tickets.append((row.number, outcome.ticket.number))
+            checker.made.add(outcome.ticket.number)
         else:
             problems.append(
                 {
@@ -280,10 +288,13 @@ def _without_repeats(
 ) -> list[Complaint | RowProblem]:
     """Rows already made into a ticket become problems naming that ticket, so that a log
     saved again with new calls added at the end (a different file, to its checksum) makes
-    tickets of the new calls only. A row repeats a call when its call time, officer and
-    every field of the form, as normalised, are those of a phone ticket, or of an earlier
-    row of the file. A row without a call time takes the moment of the import and is
-    never taken for a repeat."""
+    tickets of the new calls only.
+
+    A row repeats an earlier row of the file when its call time, officer and cells are the
+    same; it repeats a phone ticket of an earlier import when its call time, officer and
+    every field of the form, as normalised, are the ticket's (only the rows that share a
+    call time with such a ticket are normalised for this). A row without a call time takes
+    the moment of the import and is never taken for a repeat."""
     timed = [
         (i, c) for i, (row, c) in enumerate(zip(chunk, checked, strict=True))
         if isinstance(c, Complaint) and row.call_time.strip()
@@ -293,33 +304,44 @@ def _without_repeats(
     fields = checker.here.desk.fields
     known: dict[tuple, str] = {}
     for ticket in tx.phone_tickets_received_at([c.received_at for _, c in timed]):
-        values = {f.key: getattr(ticket, f.key) for f in fields}
-        known[_call_key(ticket.received_at, ticket.created_by, values, fields)] = ticket.number
+        if ticket.number not in checker.made:
+            values = {f.key: getattr(ticket, f.key) for f in fields}
+            known[_call_key(ticket.received_at, ticket.created_by, values, fields)] = ticket.number
+    known_moments = {key[0] for key in known}
     result = list(checked)
     for i, complaint in timed:
-        form = check_formulir(complaint.raw, fields)
-        if not isinstance(form, Complete):
-            continue  # reported as incomplete by the registration
-        key = _call_key(complaint.received_at, complaint.officer, form.values, fields)
         row = chunk[i].number
-        earlier = known.get(key) or checker.seen.get(key)
-        if earlier is None:
-            checker.seen[key] = f"{row}"
+        cells = _call_key(complaint.received_at, complaint.officer, complaint.raw, fields)
+        repeated = checker.seen.get(cells)
+        if repeated is None and cells[0] in known_moments:
+            form = check_formulir(complaint.raw, fields)
+            if isinstance(form, Complete):
+                normal = _call_key(complaint.received_at, complaint.officer, form.values, fields)
+                repeated = known.get(normal)
+        if repeated is None:
+            checker.seen[cells] = f"{row}"
             continue
-        if earlier.isdigit():
-            note = Note(f"panggilan yang sama dengan baris {earlier}; tidak dicatat dua kali.",
-                        f"the same call as row {earlier}; not recorded twice.")  # fmt: skip
+        if repeated.isdigit():
+            note = Note(f"panggilan yang sama dengan baris {repeated}; tidak dicatat dua kali.",
+                        f"the same call as row {repeated}; not recorded twice.")  # fmt: skip
         else:
-            note = Note(f"sudah tercatat sebagai {earlier} (impor sebelumnya).",
-                        f"already recorded as {earlier} (an earlier import).")  # fmt: skip
-        result[i] = RowProblem(row, (note,), repeat=True)
+            note = Note(f"sudah tercatat sebagai {repeated} (impor sebelumnya).",
+                        f"already recorded as {repeated} (an earlier import).")  # fmt: skip
+        same_row = int(repeated) if repeated.isdigit() else 0
+        result[i] = RowProblem(row, (note,), repeat=True, same_row=same_row)
     return result
 
 
 def _call_key(
     received_at: dt.datetime, officer: str | None, values: Mapping[str, Any], fields: Sequence
 ) -> tuple:
-    return (received_at.astimezone(dt.UTC), officer, *(values.get(f.key) for f in fields))
+    """A call: its moment, its officer and its form's values, blanks and spaces around them
+    aside."""
+    return (
+        received_at.astimezone(dt.UTC),
+        officer,
+        *((values.get(f.key) or "").strip() for f in fields),
+    )
 
 
 class _RowChecker:
@@ -332,7 +354,9 @@ class _RowChecker:
         self.overfull = phone_log.overfull
         self.officers = _officer_index(here.desk.directory)
         self.help_desk = ", ".join(s.id for s in here.desk.directory.with_role(Role.HELP_DESK))
-        self.seen: dict[tuple, str] = {}  # the calls of this file so far: key -> row number
+        self.seen: dict[tuple, str] = {}  # calls of this file so far: key -> row number
+        self.made: set[str] = set()  # the tickets this import has made so far
+        self.failed: dict[int, tuple[Note, ...]] = {}  # rows that made no ticket: why
 
     def check(self, row: Row) -> Complaint | RowProblem:
         """The complaint the row makes, or why it makes none (apart from the form itself,

@@ -17,6 +17,7 @@ class Ticket(SQLModel, table=True):
         UniqueConstraint("year", "seq", name="uq_ticket_year_seq"),
         Index("ix_ticket_state", "state"),
         Index("ix_ticket_due_at", "due_at"),
+        Index("ix_ticket_received_at", "received_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
