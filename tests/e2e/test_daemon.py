@@ -200,3 +200,40 @@ def test_sigterm_during_work_loses_nothing(site: Path, imap: DovecotServer) -> N
     assert len(acks) == 30 and len({e["ticket"] for e in acks}) == 30
     with Mailbox(MailboxSettings("127.0.0.1", imap.port, "none", "helpdesk", "secret")) as box:
         assert box.uids_after(0) == []
+
+
+def test_new_mail_is_acknowledged_without_waiting_for_the_outbox_turn(
+    site: Path, imap: DovecotServer, sink: tuple[Sink, int]
+) -> None:
+    """With IDLE, a complaint that arrives while the daemon runs is acknowledged at once,
+    although the outbox job's next turn is an hour away."""
+    config = site / "config.toml"
+    text = config.read_text()
+    for key in ("mailbox_seconds", "outbox_seconds"):
+        start = text.index(f"{key} = ")
+        end = text.index("#", start)
+        text = text[:start] + f"{key} = 3600".ljust(end - start) + text[end:]
+    config.write_text(text)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "helpdesk", "run"], env=_env(site),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30  # the first round of every job, then IDLE
+        while time.monotonic() < deadline:
+            status = json.loads(helpdesk(site, "status", "--json", "--no-check-mailbox").stdout)
+            ran = {j["name"] for j in status["jobs"] if j["last_success"]}
+            if {"mailbox", "outbox"} <= ran:
+                break
+            time.sleep(0.2)
+        assert sink[0].received == []
+        _deliver(imap, email(message_id="<now@dinkes.example.go.id>"))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not sink[0].received:
+            time.sleep(0.1)
+        [ack] = sink[0].received
+        assert ack.message["Subject"].startswith("[TIK-2026-00001]")
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=60)
+    assert daemon.returncode == 0, err
