@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from helpdesk.documents import CHANNELS, NotApplicable, context, environment, render, shown
+from helpdesk.documents import CHANNELS, NotApplicable, context, environment, render
 from helpdesk.period import Period
 from helpdesk.tables import csv_text
 from helpdesk.wiring import Site
@@ -399,7 +399,7 @@ def register(here: Site, cases: Sequence[Case]) -> tuple[list[str], list[list[ob
             (t := case.ticket).number,
             _local(t.received_at, tz),
             CHANNELS.get(t.channel, t.channel),
-            *(shown(f, getattr(t, f.key)) for f in fields),
+            *(f.shown(getattr(t, f.key)) for f in fields),
             unit(t.unit),
             person(t.assignee),
             person(t.technician),

@@ -18,9 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from helpdesk.display import long_time
 from helpdesk.wiring import Site
 from notifier.policy import ACTION_LABELS
-from ticketing.formulir import FormulirField
 from ticketing.models import Attachment, Event, Ticket
-from ticketing.normalize import format_phone_national
 from ticketing.workflow import State
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "print"
@@ -55,16 +53,6 @@ def render(doc: str, context: dict[str, Any], env: Environment | None = None) ->
     return (env or environment()).get_template(f"{doc}.html.j2").render(context)
 
 
-def shown(field: FormulirField, value: str) -> str:
-    """A field's value as the form prints it: the phone formatted, a choice by its label."""
-    if field.key == "phone":
-        return format_phone_national(value)
-    for canonical, label in field.choices:
-        if canonical == value:
-            return label
-    return value
-
-
 def context(
     here: Site,
     doc: str,
@@ -88,7 +76,7 @@ def context(
 
     unit = directory.units.get(ticket.unit or "") if ticket.unit else None
     fields = [
-        {"label": f.label, "value": shown(f, getattr(ticket, f.key))} for f in here.desk.fields
+        {"label": f.label, "value": f.shown(getattr(ticket, f.key))} for f in here.desk.fields
     ]
     signer = ticket.signature
     if ticket.channel != "email":

@@ -97,16 +97,13 @@ class Stage:
     state: State
     step: int
     start: dt.datetime
-    end: dt.datetime | None
-    ended_by: str | None
+    end: dt.datetime
     due: dt.datetime | None  # the deadline it was held to (None: not recorded)
-    worked_minutes: int | None  # working time, pauses excluded; None while running
+    worked_minutes: int  # working time, pauses excluded
 
     @property
     def met(self) -> bool | None:
-        if self.end is None or self.due is None:
-            return None
-        return self.end <= self.due
+        return None if self.due is None else self.end <= self.due
 
 
 @dataclass(frozen=True)
@@ -172,7 +169,6 @@ class Report:
     weeks: tuple[Week, ...]
     steps: tuple[StepFigures, ...]
     open_at_end: tuple[OpenTicket, ...]
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def overdue_at_end(self) -> int:
@@ -216,7 +212,7 @@ def build(
     for ticket in tickets:
         history = events.get(ticket.id or 0, ())
         for stage in _stages(ticket.number, history, calendar, step2):
-            if stage.end is not None and period.start <= stage.end < as_of:
+            if period.start <= stage.end < as_of:
                 stages.append(stage)
         closed += sum(
             1
@@ -282,7 +278,8 @@ def build(
 def _stages(
     number: str, events: Sequence[Event], calendar: BusinessCalendar, step2: StepTime
 ) -> list[Stage]:
-    """The stays of one ticket in its states, from its events in order."""
+    """The finished stays of one ticket in its states, from its events in order (the one
+    still running is where `_state_at` finds the ticket)."""
     stages: list[Stage] = []
     current: _Open | None = None
     for event in events:
@@ -299,8 +296,6 @@ def _stages(
             current.pause(event.at, calendar)
         elif current is not None and event.action == "resume":
             current.resume(event, calendar)
-    if current is not None:
-        stages.append(current.running())
     return stages
 
 
@@ -341,12 +336,8 @@ class _Open:
         due = self.due
         if self.state == State.FIRST_LEVEL and event.action in FIRST_LEVEL_SOLVED:
             step, due = 2, self.step2_due
-        return Stage(self.number, self.state, step, self.start, end, event.action, due,
+        return Stage(self.number, self.state, step, self.start, end, due,
                      max(worked, 0))  # fmt: skip
-
-    def running(self) -> Stage:
-        return Stage(self.number, self.state, STATE_STEP[self.state], self.start, None, None,
-                     self.due, None)  # fmt: skip
 
 
 def _recorded_due(event: Event) -> dt.datetime | None:
@@ -382,12 +373,12 @@ def _state_at(
 
 def _figures(desk: Desk, language: str, step: int, stages: Sequence[Stage]) -> StepFigures:
     done = [s for s in stages if s.step == step]
-    minutes = sorted(s.worked_minutes for s in done if s.worked_minutes is not None)
+    minutes = sorted(s.worked_minutes for s in done)
     standard = desk.sop.by_step[step].label(language)
     if step == 3:
         both = f"{desk.sop.by_step[2].label(language)} + {standard}"
         standard = both
-    worst = sorted(done, key=lambda s: (-(s.worked_minutes or 0), s.number))[:WORST_CASES]
+    worst = sorted(done, key=lambda s: (-s.worked_minutes, s.number))[:WORST_CASES]
     return StepFigures(
         step=step,
         label=STEP_LABELS[language][step],
@@ -398,7 +389,7 @@ def _figures(desk: Desk, language: str, step: int, stages: Sequence[Stage]) -> S
         unknown=sum(1 for s in done if s.met is None),
         median_minutes=statistics.median(minutes) if minutes else None,
         p90_minutes=percentile(minutes, 90),
-        worst=tuple(WorstCase(s.number, s.worked_minutes or 0, s.met) for s in worst),
+        worst=tuple(WorstCase(s.number, s.worked_minutes, s.met) for s in worst),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -396,18 +396,6 @@ def as_html(report: Report) -> str:
     """One page, styles and charts inline, ready to print on A4."""
     t = TEXT[report.language]
     span, as_of = heading(report)
-    readable = [
-        {
-            "name": table.name,
-            "title": table.title,
-            "columns": table.columns,
-            "rows": [
-                [shown(v, c.kind, report.language) for v, c in zip(row, table.columns, strict=True)]
-                for row in table.rows
-            ],
-        }
-        for table in tables(report)
-    ]
     segments = [
         (
             f"{s.step}. {s.label}",
@@ -428,7 +416,7 @@ def as_html(report: Report) -> str:
             office=report.office,
             span=span,
             as_of=as_of,
-            tables={table["name"]: table for table in readable},
+            tables={table.name: table for table in readable_tables(report)},
             chart_type=charts.horizontal_bars(t["chart_type"], report.by_type),
             chart_week=charts.columns(
                 t["chart_week"],
@@ -443,16 +431,20 @@ def _week_label(first: dt.date, last: dt.date) -> str:
     return f"{first.day}–{last.day}/{last.month}" if first != last else f"{first.day}/{first.month}"
 
 
-def terminal_tables(report: Report) -> list[tuple[str, Sequence[Column], list]]:
-    """The tables with their cells for people to read, for the terminal."""
+def readable_tables(report: Report) -> list[Table]:
+    """The tables with their cells as people read them (the terminal, the HTML page)."""
     return [
-        (
+        Table(
+            table.name,
             table.title,
             table.columns,
-            [
-                [shown(v, c.kind, report.language) for v, c in zip(row, table.columns, strict=True)]
+            tuple(
+                tuple(
+                    shown(v, c.kind, report.language)
+                    for v, c in zip(row, table.columns, strict=True)
+                )
                 for row in table.rows
-            ],
+            ),
         )
         for table in tables(report)
     ]

@@ -13,6 +13,7 @@ intake waits only ``busy_timeout`` before it gives up on a message.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,21 +106,32 @@ def _breaches(
 ) -> None:  # fmt: skip
     events: list[dict[str, Any]] = []
     for ticket in tickets:
-        assert ticket.due_at is not None
-        step = current_step(ticket.state)
-        people = _responsible(here, ticket)
-        data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
-        note = f"Batas waktu langkah {step} terlewati"
-        events.append(event_row(ticket, Action.BREACH, now, note, data))
-        for person in people:
-            notices = breach_notices(here.office, ticket, step=step, responsible=person, now=now)
-            queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
+        step = _record(here, tx, ticket, Action.BREACH, "Batas waktu langkah {step} terlewati",
+                       breach_notices, now, send_from, events)  # fmt: skip
         report.breached.append(ticket.number)
         if ticket.state in here.config.daemon.escalate_on_breach:
             tx.add_events(events)  # the breach comes before the escalation
             events.clear()
             _escalate(here, tx, ticket, step, now, report)
     tx.add_events(events)
+
+
+def _record(
+    here: Site, tx: Tx, ticket: Ticket, action: Action, note: str, notices: Callable[..., Any],
+    now: dt.datetime, send_from: dt.datetime, events: list[dict[str, Any]],
+) -> int:  # fmt: skip
+    """A reminder or breach of the ticket's current step: its event (added to ``events``,
+    stored together by the caller) and its e-mails to each person responsible. Returns
+    the step."""
+    assert ticket.due_at is not None
+    step = current_step(ticket.state)
+    people = _responsible(here, ticket)
+    data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
+    events.append(event_row(ticket, action, now, note.format(step=step), data))
+    for person in people:
+        mails = notices(here.office, ticket, step=step, responsible=person, now=now)
+        queue(tx, here.office, mails, now=now, ticket=ticket, not_before=send_from)
+    return step
 
 
 def _reminders(
@@ -136,13 +148,7 @@ def _reminders(
         elapsed = calendar.working_minutes_between(ticket.step_started_at, now)
         if total <= 0 or elapsed < reminder_share * total:
             continue
-        step = current_step(ticket.state)
-        people = _responsible(here, ticket)
-        data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
-        note = f"Pengingat batas waktu langkah {step}"
-        events.append(event_row(ticket, Action.REMINDER, now, note, data))
-        for person in people:
-            notices = reminder_notice(here.office, ticket, step=step, responsible=person, now=now)
-            queue(tx, here.office, notices, now=now, ticket=ticket, not_before=send_from)
+        _record(here, tx, ticket, Action.REMINDER, "Pengingat batas waktu langkah {step}",
+                reminder_notice, now, send_from, events)  # fmt: skip
         report.reminded.append(ticket.number)
     tx.add_events(events)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "config.toml"
@@ -58,3 +61,13 @@ def _set_section(site_dir: Path, name: str, body: str) -> None:
 
     config = site_dir / "config.toml"
     config.write_text(with_section(config.read_text(encoding="utf-8"), name, body), "utf-8")
+
+
+@pytest.fixture
+def dovecot(tmp_path: Path) -> Iterator[DovecotServer]:
+    """A private Dovecot on a loopback port with the mailbox user ``helpdesk`` (password
+    ``secret``); stopped after the test. Missing Dovecot fails the test, never skips it."""
+    if reason := dovecot_available():
+        pytest.fail(f"Dovecot is needed: {reason} (apt-get install dovecot-imapd)")
+    with dovecot_server(tmp_path / "dovecot", {"helpdesk": "secret"}) as server:
+        yield server

@@ -19,6 +19,7 @@ from ticketing.normalize import (
     SEX_LABELS,
     Agency,
     InvalidValue,
+    format_phone_national,
     normalize_agency,
     normalize_category,
     normalize_description,
@@ -46,6 +47,15 @@ class FormulirField:
     choices: tuple[tuple[str, str], ...] = ()
     """(canonical value, display label) for fields with fixed choices."""
     multiline: bool = False
+
+    def shown(self, value: str) -> str:
+        """A stored value as the form shows it: the phone formatted, a choice by its label."""
+        if self.key == "phone":
+            return format_phone_national(value)
+        for canonical, label in self.choices:
+            if canonical == value:
+                return label
+        return value
 
 
 def _agency_normalizer(agencies: tuple[Agency, ...]) -> Callable[[str], str]:

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, or_, text, update
 from sqlalchemy.engine import Engine
@@ -39,10 +39,11 @@ from ticketing.models import (
 from ticketing.workflow import State, Transition
 
 # Ids per IN (...) query: well under SQLite's limit of bound parameters.
+_Key = TypeVar("_Key", int, dt.datetime)
 _CHUNK = 500
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+def _chunks(ids: Sequence[_Key]) -> Iterator[list[_Key]]:
     """``ids`` without repeats, in slices small enough for one ``IN (...)`` each."""
     unique = list(dict.fromkeys(ids))
     for offset in range(0, len(unique), _CHUNK):
@@ -179,11 +180,9 @@ class Tx:
         """The phone-channel tickets received at one of ``moments`` (a phone log's call
         times): the candidates for a row imported before."""
         found: list[Ticket] = []
-        unique = list(dict.fromkeys(moments))
-        for offset in range(0, len(unique), _CHUNK):
+        for chunk in _chunks(moments):
             statement = select(Ticket).where(
-                Ticket.channel == "phone",
-                col(Ticket.received_at).in_(unique[offset : offset + _CHUNK]),
+                Ticket.channel == "phone", col(Ticket.received_at).in_(chunk)
             )
             found += self.session.exec(statement)
         return found

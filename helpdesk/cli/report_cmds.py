@@ -132,20 +132,20 @@ def show(result: Report) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from helpdesk.report_output import heading, terminal_tables
+    from helpdesk.report_output import heading, readable_tables
 
     span, as_of = heading(result)
     out.print(f"[bold]{result.office}[/bold]")
     out.print(f"{span} · {as_of}", markup=False)
-    for title, columns, rows in terminal_tables(result):
-        table = Table(title=title, title_justify="left", title_style="bold")
-        for column in columns:
+    for shown in readable_tables(result):
+        table = Table(title=shown.title, title_justify="left", title_style="bold")
+        for column in shown.columns:
             right = column.kind in ("count", "minutes", "percent")
             table.add_column(column.title, justify="right" if right else "left")
-        for row in rows:
+        for row in shown.rows:
             table.add_row(*(Text(cell) for cell in row))
-        if not rows:
-            table.add_row(*["-"] * len(columns))
+        if not shown.rows:
+            table.add_row(*["-"] * len(shown.columns))
         out.print(table)
 
 

@@ -19,7 +19,6 @@ from ticketing.workflow import (
 
 if TYPE_CHECKING:
     from helpdesk.wiring import Site
-    from ticketing.formulir import FormulirField
     from ticketing.models import Attachment, Event, Ticket
 
 app = typer.Typer(help="List, show and move tickets.", no_args_is_help=True)
@@ -232,7 +231,7 @@ def _print_ticket(
         "Hari, Tanggal" if not english else "Day, date", long_time(ticket.received_at, config)
     )
     for field in here.desk.fields:
-        form.add_row(field.label_en if english else field.label, _shown(field, data[field.key]))
+        form.add_row(field.label_en if english else field.label, field.shown(data[field.key]))
     form.add_row(
         "Tanda Tangan" if not english else "Signature", f"{ticket.signature} ({ticket.channel})"
     )
@@ -280,17 +279,6 @@ def _print_ticket(
         for a in attachments:
             files.add_row(a.filename, f"{a.size:,}", a.sha256[:16] + "…", a.stored_path)
         out.print(files)
-
-
-def _shown(field: FormulirField, value: str) -> str:
-    from ticketing.normalize import format_phone_national
-
-    if field.key == "phone":
-        return format_phone_national(value)
-    for canonical, label in field.choices:
-        if canonical == value:
-            return label
-    return value
 
 
 def _person(here: Site, staff_id: str | None) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
+from helpdesk.servers import DovecotServer
 from intake.imap import Mailbox, MailboxSettings
 from tests.cli.conftest import form_args
 from tests.conftest import use_mailbox, use_smtp
@@ -24,11 +24,8 @@ NOW = "2026-11-30T09:00:00+07:00"
 
 
 @pytest.fixture
-def imap(tmp_path: Path) -> Iterator[DovecotServer]:
-    if reason := dovecot_available():
-        pytest.fail(f"Dovecot is needed: {reason}")
-    with dovecot_server(tmp_path / "dovecot", {"helpdesk": "secret"}) as server:
-        yield server
+def imap(dovecot: DovecotServer) -> DovecotServer:
+    return dovecot
 
 
 @pytest.fixture

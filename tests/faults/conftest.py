@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
+from helpdesk.servers import DovecotServer
 from tests.conftest import use_mailbox, use_smtp
 from tests.faults.support import FUZZ, configure, helpdesk
 from tests.integration.smtp_server import RestartableSmtp, Sink, restartable_smtp_server
@@ -17,14 +17,6 @@ from tests.integration.smtp_server import RestartableSmtp, Sink, restartable_smt
 # The settings of every hypothesis test here (see support.FUZZ), also as a profile to run
 # the whole suite with: pytest -p hypothesis --hypothesis-profile=faults.
 settings.register_profile("faults", FUZZ)
-
-
-@pytest.fixture
-def dovecot(tmp_path: Path) -> Iterator[DovecotServer]:
-    if reason := dovecot_available():
-        pytest.fail(f"Dovecot is needed: {reason}")
-    with dovecot_server(tmp_path / "dovecot", {"helpdesk": "secret"}) as server:
-        yield server
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpdesk.cli.main import app
-from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server
+from helpdesk.servers import DovecotServer, dovecot_available
 from intake.imap import Mailbox, MailboxError, MailboxSettings
 from tests.conftest import use_mailbox, use_smtp
 from tests.integration.smtp_server import Sink, smtp_server
@@ -26,9 +26,8 @@ def _needs_dovecot() -> None:
 
 
 @pytest.fixture
-def imap(tmp_path: Path) -> Iterator[DovecotServer]:
-    with dovecot_server(tmp_path / "dovecot", {"helpdesk": "secret"}) as server:
-        yield server
+def imap(dovecot: DovecotServer) -> DovecotServer:
+    return dovecot
 
 
 @pytest.fixture
