@@ -1,13 +1,17 @@
 """The one place that reads the wall clock.
 
 ``HELPDESK_NOW`` (an ISO 8601 time with its offset) fixes "now" for the whole process:
-tests and replays use it to move time without waiting.
+tests and replays use it to move time without waiting. It moves the office's time (when a
+complaint was received, deadlines, reports), never the machine's: what the machine itself
+stamps (a file's modification time, a certificate's validity, a mail server's arrival
+date) is compared with `system_now`, the clock that stamped it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 
 ENV_VAR = "HELPDESK_NOW"
 
@@ -22,6 +26,16 @@ def now() -> dt.datetime:
     if fixed:
         return parse_moment(fixed, what=ENV_VAR)
     return dt.datetime.now(dt.UTC)
+
+
+def system_now() -> dt.datetime:
+    """The machine's own clock, aware, in UTC; never fixed by ``HELPDESK_NOW``."""
+    return dt.datetime.now(dt.UTC)
+
+
+def monotonic() -> float:
+    """Seconds on a clock that only moves forward, for "unchanged for this long"."""
+    return time.monotonic()
 
 
 def parse_moment(text: str, *, what: str, tz: dt.tzinfo | None = None) -> dt.datetime:

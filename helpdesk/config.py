@@ -32,7 +32,14 @@ from pydantic import (
 from ticketing.calendar import BusinessCalendar, StepTime, WorkingHours
 from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.formulir import build_fields
-from ticketing.normalize import CATEGORIES, Agency, InvalidValue, normalize_category
+from ticketing.normalize import (
+    CATEGORIES,
+    Agency,
+    AgencyMatch,
+    InvalidValue,
+    match_agency,
+    normalize_category,
+)
 from ticketing.numbering import DEFAULT_FORMAT, check_format
 from ticketing.workflow import DEFAULT_STEP_TIMES, SopTimes
 
@@ -434,6 +441,21 @@ class Config(_Section):
 
     def agency_list(self) -> tuple[Agency, ...]:
         return tuple(Agency(a.name, tuple(a.aliases)) for a in self.agencies)
+
+    def stored_agency(self, name: str) -> AgencyMatch:
+        """A ticket's Nama OPD against the register as it is now: registered only when it
+        is the register's own name, else flagged with the close names to suggest."""
+        agencies = self.agency_list()
+        if not agencies:
+            return AgencyMatch(name, registered=True)
+        try:
+            found = match_agency(name, agencies)
+        except InvalidValue:
+            return AgencyMatch(name, registered=False)
+        if found.registered and found.name == name:
+            return found
+        suggestions = found.suggestions or ((found.name,) if found.registered else ())
+        return AgencyMatch(name, registered=False, suggestions=suggestions)
 
     def formulir_fields(self):  # type: ignore[no-untyped-def]
         return build_fields(self.agency_list())

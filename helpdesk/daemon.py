@@ -25,7 +25,7 @@ import schedule
 from helpdesk.digest import send_digest_if_due
 from helpdesk.intake_job import poll_mailbox
 from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
-from helpdesk.phone_import import scan_drop_folder
+from helpdesk.phone_import import Sightings, scan_drop_folder
 from helpdesk.sweep import sweep_deadlines
 from helpdesk.watchdog import watch_jobs
 from helpdesk.wiring import Site
@@ -88,8 +88,10 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
         with Mailbox(here.mailbox_settings()) as box:
             return poll_mailbox(here, box, now=here.now)
 
+    sightings: Sightings = {}
+
     def phone_drop() -> object:
-        return scan_drop_folder(here, now=here.now())
+        return scan_drop_folder(here, now=here.now(), sightings=sightings)
 
     def sweep() -> object:
         return sweep_deadlines(here, now=here.now(), reminder_share=config.reminder_share)

@@ -17,14 +17,18 @@ rows and in chunks of that size beyond. Each import is recorded by the file's SH
   when the file is read again; no row becomes a ticket twice.
 
 **When a file in the drop folder is read.** A file is read once its modification time
-is at least `SETTLE_SECONDS` before now, so that a copy still being written (whose time
-moves with every write) is left for a later scan, and only if its size and modification
-time did not change while it was read. Dotfiles, Office temporary files (``~$*``) and
+is at least `SETTLE_SECONDS` before the folder's own clock, so that a copy still being
+written (whose time moves with every write) is left for a later scan, and only if its size
+and modification time did not change while it was read. The folder's clock is the time its
+file system stamps on a file written there now (`folder_clock`): the clock that stamped
+the files being compared, which is the file server's for a shared folder and never the
+office time that ``HELPDESK_NOW`` fixes. Dotfiles, Office temporary files (``~$*``) and
 ``*.tmp``/``*.part``-style names are never read, nor a file that Excel or LibreOffice has
 open (its lock file ``~$name`` / ``.~lock.name#`` is beside it). Programs that write
 into the folder should write under a temporary name and rename at the end; people who
-save from Excel or copy in a file need do nothing. (The folder's clock is taken to agree
-with ours: a file stamped in the future waits until that time has passed.)
+save from Excel or copy in a file need do nothing. A file stamped ahead of the folder's
+clock (copied with its times from a machine whose clock runs fast) is read once it has
+not changed for `SETTLE_SECONDS` of the scanner's own clock, and a warning names it.
 
 After its rows are committed a file moves to ``[phone_drop] processed_dir`` (default
 ``processed/`` inside the drop folder) with ``<name>.errors.txt`` beside it when any row
@@ -39,12 +43,15 @@ import bisect
 import datetime as dt
 import hashlib
 import logging
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from helpdesk import clock
 from helpdesk.service import register_many_in
 from helpdesk.wiring import Site
 from intake.dropfolder import Note, PhoneLog, Row, Unreadable, parse_call_time, read_phone_log
@@ -85,12 +92,17 @@ class RowProblem:
     """The row is a call already recorded: not a problem with the row itself."""
     same_row: int = 0
     """For a repeat of an earlier row of the file: that row."""
+    ticket: str = ""
+    """For a row that made this ticket but needs checking (an officer the directory does
+    not know, a Nama OPD not in the register): not a problem that cost the complaint."""
 
     def line(self, language: str) -> str:
         word = "baris" if language == "id" else "row"
-        return f"{word} {self.row}: " + "; ".join(
-            reason.text(language).rstrip(".") for reason in self.reasons
-        )
+        reasons = [reason.text(language).rstrip(".") for reason in self.reasons]
+        if self.ticket:
+            made = "dicatat sebagai" if language == "id" else "recorded as"
+            reasons.insert(0, f"{made} {self.ticket}")
+        return f"{word} {self.row}: " + "; ".join(reasons)
 
 
 @dataclass
@@ -115,15 +127,20 @@ class ImportReport:
 
     @property
     def incomplete(self) -> int:
-        return sum(1 for p in self.problems if not p.repeat)
+        return sum(1 for p in self.problems if not p.repeat and not p.ticket)
 
     @property
     def repeats(self) -> int:
         return sum(1 for p in self.problems if p.repeat)
 
+    @property
+    def to_check(self) -> int:
+        return sum(1 for p in self.problems if p.ticket)
+
     def summary(self) -> str:
         line = f"rows {self.rows}, tickets {len(self.tickets)}, incomplete {self.incomplete}"
-        return line + (f", already recorded {self.repeats}" if self.repeats else "")
+        line += f", already recorded {self.repeats}" if self.repeats else ""
+        return line + (f", to check {self.to_check}" if self.to_check else "")
 
     def lines(self, language: str) -> list[str]:
         """The error file's lines: remarks on the file, then one line per problem row."""
@@ -142,7 +159,12 @@ class ImportReport:
             "incomplete": [
                 {"row": p.row, "problems": [r.text(language) for r in p.reasons]}
                 for p in self.problems
-                if not p.repeat
+                if not p.repeat and not p.ticket
+            ],
+            "to_check": [
+                {"row": p.row, "ticket": p.ticket, "notes": [r.text(language) for r in p.reasons]}
+                for p in self.problems
+                if p.ticket
             ],
             "already_recorded": [
                 {"row": p.row, "note": "; ".join(r.text(language) for r in p.reasons)}
@@ -160,12 +182,18 @@ class ImportReport:
 
 
 def import_file(
-    here: Site, path: Path, *, now: dt.datetime, progress: Progress | None = None
+    here: Site,
+    path: Path,
+    *,
+    now: dt.datetime,
+    progress: Progress | None = None,
+    by: str | None = None,
 ) -> ImportReport:
     """Import the phone log at ``path`` (left where it is). Raises OSError when the file
-    cannot be read from the disk; every other problem is in the report."""
+    cannot be read from the disk; every other problem is in the report. ``by``, the
+    help-desk officer running the import, takes the calls whose officer is not known."""
     return import_bytes(
-        here, path.read_bytes(), path.name, source="cli", now=now, progress=progress
+        here, path.read_bytes(), path.name, source="cli", now=now, progress=progress, by=by
     )
 
 
@@ -177,6 +205,7 @@ def import_bytes(
     source: str,
     now: dt.datetime,
     progress: Progress | None = None,
+    by: str | None = None,
 ) -> ImportReport:
     """Import the phone log ``data`` (named ``name`` in the report and the record)."""
     sha256 = hashlib.sha256(data).hexdigest()
@@ -191,7 +220,7 @@ def import_bytes(
 
     rows = phone_log.rows
     numbers = [row.number for row in rows]
-    checker = _RowChecker(here, phone_log, now)
+    checker = _RowChecker(here, phone_log, now, by)
     made: list[tuple[int, str]] = []
     resumed_after = 0
     first = True
@@ -218,7 +247,8 @@ def import_bytes(
                 record.last_row = chunk[-1].number
             record.row_tickets = [*record.row_tickets, *([r, n] for r, n in tickets)]
             record.problem_rows = [*record.problem_rows, *problems]
-            record.tickets, record.problems = len(record.row_tickets), len(record.problem_rows)
+            record.tickets = len(record.row_tickets)
+            record.problems = sum(1 for p in record.problem_rows if not p.get("ticket"))
             if start + len(chunk) >= len(rows):
                 record.status, record.finished_at = DONE, now
             tx.save_phone_import(record)
@@ -264,6 +294,15 @@ def _import_rows(
         if isinstance(outcome, Filed):
             tickets.append((row.number, outcome.ticket.number))
             checker.made.add(outcome.ticket.number)
+            if remarks := checker.remarks_on(row, outcome):
+                problems.append(
+                    {
+                        "row": row.number,
+                        "id": [r.message_id for r in remarks],
+                        "en": [r.message_en for r in remarks],
+                        "ticket": outcome.ticket.number,
+                    }
+                )
         else:
             problems.append(
                 {
@@ -347,9 +386,13 @@ def _call_key(
 class _RowChecker:
     """Turns one row into a ticket, or says why it cannot be one."""
 
-    def __init__(self, here: Site, phone_log: PhoneLog, now: dt.datetime) -> None:
+    def __init__(
+        self, here: Site, phone_log: PhoneLog, now: dt.datetime, by: str | None = None
+    ) -> None:
         self.here = here
         self.now = now
+        self.by = here.desk.directory.get(by) if by else None
+        self.unknown_officers: dict[int, Note] = {}  # rows whose officer is not known: why
         self.tz = here.desk.calendar.tz
         self.overfull = phone_log.overfull
         self.officers = _officer_index(here.desk.directory)
@@ -372,20 +415,62 @@ class _RowChecker:
             )
         received_at, time_problem = self._received_at(row.call_time)
         officer, officer_problem = self._officer(row.officer)
-        after = [p for p in (time_problem, officer_problem) if p is not None]
-        if reasons or after:
+        if time_problem is not None or reasons:
+            after = [p for p in (time_problem, officer_problem) if p is not None]
             form = check_formulir(row.values, self.here.desk.fields)
             problems = form.problems if isinstance(form, Incomplete) else ()
             return RowProblem(row.number, (*reasons, *map(_problem_note, problems), *after))
-        assert officer is not None and received_at is not None
+        assert received_at is not None
+        if officer is None:
+            # An officer the directory does not know must not cost the reporter the
+            # complaint: it is recorded as written, taken by whoever runs the import, or
+            # left for the help desk to take.
+            assert officer_problem is not None
+            self.unknown_officers[row.number] = officer_problem
+            written = " ".join(row.officer.split()) or "-"
+            taker = self.by.id if self.by is not None else None
+            return Complaint(row.values, CHANNEL, received_at, signature=written, officer=taker)
         return Complaint(row.values, CHANNEL, received_at, signature=officer.id, officer=officer.id)
+
+    def remarks_on(self, row: Row, filed: Filed) -> list[Note]:
+        """What the help desk should check on a ticket the row made."""
+        remarks: list[Note] = []
+        if (unknown := self.unknown_officers.pop(row.number, None)) is not None:
+            if self.by is not None:
+                remarks.append(
+                    Note(f"{unknown.message_id.rstrip('.')}; diambil oleh {self.by.id}.",
+                         f"{unknown.message_en.rstrip('.')}; taken by {self.by.id}.")
+                )  # fmt: skip
+            else:
+                remarks.append(
+                    Note(f"{unknown.message_id.rstrip('.')}; dicatat seperti tertulis dan "
+                         "menunggu diambil petugas help desk.",
+                         f"{unknown.message_en.rstrip('.')}; recorded as written, waiting for "
+                         "a help-desk officer to take it.")
+                )  # fmt: skip
+        agency = filed.ticket.agency
+        found = self.here.config.stored_agency(agency)
+        if not found.registered:
+            hint_id = hint_en = ""
+            if found.suggestions:
+                hint_id = f" Mungkin yang dimaksud: {'; '.join(found.suggestions)}."
+                hint_en = f" Perhaps: {'; '.join(found.suggestions)}."
+            remarks.append(
+                Note(f"Nama OPD {_quote(agency)} tidak ada dalam daftar OPD; dicatat seperti "
+                     f"tertulis.{hint_id}",
+                     f"Nama OPD {_quote(agency)} is not in the register of agencies; recorded "
+                     f"as written.{hint_en}")
+            )  # fmt: skip
+        return remarks
 
     def outcome(self, row: Row, outcome: Filed | Incomplete | Rejected) -> Filed | RowProblem:
         """What became of the row's complaint: a ticket, or why not."""
         if isinstance(outcome, Filed):
             return outcome
+        unknown = self.unknown_officers.pop(row.number, None)
+        after = (unknown,) if unknown is not None else ()
         if isinstance(outcome, Incomplete):
-            return RowProblem(row.number, tuple(map(_problem_note, outcome.problems)))
+            return RowProblem(row.number, (*map(_problem_note, outcome.problems), *after))
         assert isinstance(outcome, Rejected)
         return RowProblem(row.number, (Note(outcome.message, outcome.message),))
 
@@ -470,6 +555,7 @@ def _report_of(name: str, record: PhoneImport, made: list[tuple[int, str]]) -> I
                 p["row"],
                 tuple(Note(i, e) for i, e in zip(p["id"], p["en"], strict=True)),
                 repeat=bool(p.get("repeat")),
+                ticket=p.get("ticket", ""),
             )
             for p in record.problem_rows
         ],
@@ -504,19 +590,35 @@ def _already_imported(name: str, record: PhoneImport, here: Site) -> ImportRepor
 # --- The drop folder -------------------------------------------------------------------------
 
 
-def scan_drop_folder(here: Site, *, now: dt.datetime) -> list[ImportReport]:
+Sightings = dict[Path, tuple[tuple[int, int], float]]
+"""Files stamped ahead of the folder's clock, as last seen: (size, mtime_ns) and when."""
+
+
+def scan_drop_folder(
+    here: Site,
+    *,
+    now: dt.datetime,
+    files_now: dt.datetime | None = None,
+    sightings: Sightings | None = None,
+) -> list[ImportReport]:
     """Import each complete file in ``[phone_drop] dir`` and move it away (see the module's
     documentation for when a file is complete). A file whose import fails is logged and
-    left in place for the next scan; the other files go on."""
+    left in place for the next scan; the other files go on.
+
+    ``now`` is the office's time (what the calls are logged at); ``files_now`` the folder's
+    clock that file times are compared with, read from the folder when not given;
+    ``sightings`` is the daemon's memory of files stamped ahead of that clock."""
     config = here.config.phone_drop
     drop = here.config.path(config.dir)
     if not drop.is_dir():
         return []
     here.store  # noqa: B018 - a site without its database fails here, once, not per file
     language = here.config.office.language
+    if files_now is None:
+        files_now = folder_clock(drop)
     reports: list[ImportReport] = []
     for path in sorted(drop.iterdir()):
-        data = _complete_file(path, now)
+        data = _complete_file(path, files_now, sightings)
         if data is None:
             continue
         try:
@@ -540,7 +642,23 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "~$")) or lowered.endswith(TEMPORARY_SUFFIXES)
 
 
-def _complete_file(path: Path, now: dt.datetime) -> bytes | None:
+def folder_clock(folder: Path) -> dt.datetime:
+    """Now, as the folder's file system stamps a file written into it (a file server's
+    clock for a shared folder), from a probe file made and removed at once; the machine's
+    clock where the folder cannot be written."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=".helpdesk-clock-", dir=folder)
+        try:
+            stamp = os.fstat(handle).st_mtime
+        finally:
+            os.close(handle)
+            os.unlink(name)
+    except OSError:
+        return clock.system_now()
+    return dt.datetime.fromtimestamp(stamp, dt.UTC)
+
+
+def _complete_file(path: Path, files_now: dt.datetime, sightings: Sightings | None) -> bytes | None:
     """The file's bytes if it is complete and should be read now; else None."""
     if is_ignored(path.name) or _open_in_editor(path):
         return None
@@ -548,8 +666,7 @@ def _complete_file(path: Path, now: dt.datetime) -> bytes | None:
         if not path.is_file():
             return None
         before = path.stat()
-        modified = dt.datetime.fromtimestamp(before.st_mtime, dt.UTC)
-        if now - modified < dt.timedelta(seconds=SETTLE_SECONDS):
+        if not _settled(path, before, files_now, sightings):
             return None
         data = path.read_bytes()
         after = path.stat()
@@ -561,6 +678,30 @@ def _complete_file(path: Path, now: dt.datetime) -> bytes | None:
     if len(data) != after.st_size:
         return None
     return data
+
+
+def _settled(
+    path: Path, stat: os.stat_result, files_now: dt.datetime, sightings: Sightings | None
+) -> bool:
+    """Whether nothing has written to the file for `SETTLE_SECONDS`."""
+    settle = dt.timedelta(seconds=SETTLE_SECONDS)
+    age = files_now - dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
+    if age >= settle:
+        return True
+    if age > -settle:
+        return False  # written moments ago
+    # Stamped ahead of the folder's clock: its time says nothing; wait until it stops changing.
+    shape = (stat.st_size, stat.st_mtime_ns)
+    seen = sightings.get(path) if sightings is not None else None
+    if seen is not None and seen[0] == shape:
+        return clock.monotonic() - seen[1] >= SETTLE_SECONDS
+    log.warning(
+        "phone drop: %s is stamped %s ahead of the folder's clock; it is read once it has "
+        "not changed for %d seconds", path.name, -age, SETTLE_SECONDS,
+    )  # fmt: skip
+    if sightings is not None:
+        sightings[path] = (shape, clock.monotonic())
+    return False
 
 
 def _open_in_editor(path: Path) -> bool:

@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -85,6 +85,7 @@ STATE_STEP: Mapping[State, int] = {
 
 # A complaint received in the period but registered after its end (a letter logged late).
 LATER = {"id": "Dicatat setelah akhir periode", "en": "Registered after the period"}
+UNREGISTERED = {"id": "OPD di luar daftar", "en": "Agencies not in the register"}
 
 FIRST_LEVEL_SOLVED = frozenset({"solve"})
 
@@ -161,7 +162,8 @@ class Report:
     received: int
     closed: int  # closed within the period, whenever received
     by_type: tuple[tuple[str, int], ...]
-    by_agency: tuple[tuple[str, int], ...]
+    by_agency: tuple[tuple[str, int], ...]  # agencies not in the register: one line, last
+    unregistered_agencies: tuple[tuple[str, int], ...]  # that line's names, as written
     by_channel: tuple[tuple[str, int], ...]
     by_state: tuple[tuple[str, int], ...]  # of the period's complaints, as of its end
     incomplete_received: int
@@ -188,13 +190,15 @@ def build(
     language: str,
     timezone: str,
     zone_label: str,
+    registered: Callable[[str], bool] = lambda agency: True,
 ) -> Report:
     """The report of ``period``.
 
     ``tickets`` are those that existed during the period (older open ones included, for
     the backlog at its end), ``events`` theirs by ticket id; ``submissions`` the
     incomplete reports received in the period, and ``completed_by`` the tickets that
-    completed them, by id.
+    completed them, by id. ``registered`` tells a Nama OPD of the register from one kept as
+    written; the latter are counted together, in a line of their own.
     """
     as_of = min(period.end, now)
     calendar = desk.calendar
@@ -240,6 +244,7 @@ def build(
                 )
 
     states = Counter(at_end[t.id][0] for t in received if t.id in at_end)
+    unregistered = [t for t in received if not registered(t.agency)]
     return Report(
         office=office,
         language=language,
@@ -250,7 +255,11 @@ def build(
         received=len(received),
         closed=closed,
         by_type=_by_choice(desk.fields, "category", received),
-        by_agency=_ranked(Counter(t.agency for t in received)),
+        by_agency=(
+            *_ranked(Counter(t.agency for t in received if registered(t.agency))),
+            *([(UNREGISTERED[language], len(unregistered))] if unregistered else []),
+        ),
+        unregistered_agencies=_ranked(Counter(t.agency for t in unregistered)),
         by_channel=tuple(
             (CHANNEL_LABELS[language].get(channel, channel), n)
             for channel, n in _ranked(Counter(t.channel for t in received))

@@ -346,6 +346,7 @@ def as_json(report: Report) -> str:
         },
         "by_type": dict(report.by_type),
         "by_agency": dict(report.by_agency),
+        "unregistered_agencies": dict(report.unregistered_agencies),
         "by_channel": dict(report.by_channel),
         "by_state": dict(report.by_state),
         "by_week": [

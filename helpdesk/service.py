@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from helpdesk.wiring import Site
 from notifier.outbox import queue_for_events, queue_for_new_tickets
-from ticketing.desk import Complaint, Filed, Moved, Registered, move, register, register_many
+from ticketing.desk import Complaint, Filed, Moved, Registered, edit, move, register, register_many
 from ticketing.formulir import Incomplete
 from ticketing.store import Tx
 from ticketing.workflow import Move, Rejected
@@ -89,3 +89,24 @@ def move_ticket(here: Site, number: str, request: Move, *, now: dt.datetime) -> 
     """One workflow move with the e-mails it calls for, or why the SOP refuses it."""
     with here.store.transaction() as tx:
         return move_in(tx, here, number, request, now=now)
+
+
+def edit_ticket(
+    here: Site,
+    number: str,
+    actor: str,
+    raw: Mapping[str, str],
+    *,
+    now: dt.datetime,
+    channel: str = "cli",
+    reason: str = "",
+) -> Moved | Incomplete | Rejected:
+    """Correct a ticket's Formulir (`ticketing.desk.edit`), with the e-mails it calls for."""
+    with here.store.transaction() as tx:
+        outcome = edit(
+            tx, here.desk, number, actor, raw, now=now, channel=channel, reason=reason,
+            language=here.config.office.language,
+        )  # fmt: skip
+        if isinstance(outcome, Moved):
+            queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
+        return outcome

@@ -35,6 +35,7 @@ ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
         "pause": "Menunggu tanggapan pelapor",
         "resume": "Dilanjutkan",
         "note": "Catatan",
+        "edit": "Formulir Pengaduan diperbaiki",
         "breach": "Batas waktu terlewati",
     },
     "en": {
@@ -50,6 +51,7 @@ ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
         "pause": "Waiting on the reporter",
         "resume": "Resumed",
         "note": "Note",
+        "edit": "Complaint form corrected",
         "breach": "Deadline breached",
     },
 }

@@ -16,8 +16,18 @@ from typing import Any
 
 from ticketing.calendar import BusinessCalendar
 from ticketing.directory import Directory, Role
-from ticketing.formulir import FIELDS, Complete, FormulirField, Incomplete, check_formulir
+from ticketing.formulir import (
+    FIELDS,
+    Complete,
+    FormulirField,
+    Incomplete,
+    Problem,
+    check_formulir,
+    invalid_problem,
+    missing_problem,
+)
 from ticketing.models import Event, Ticket
+from ticketing.normalize import InvalidValue
 from ticketing.numbering import format_number
 from ticketing.store import Tx
 from ticketing.workflow import (
@@ -329,3 +339,74 @@ def move(tx: Tx, desk: Desk, number: str, request: Move, *, now: dt.datetime) ->
         return Rejected(f"{ticket.number}: {transition.message}")
     event = tx.apply(ticket, transition, now)
     return Moved(ticket, event)
+
+
+def edit(
+    tx: Tx,
+    desk: Desk,
+    number: str,
+    actor: str,
+    raw: Mapping[str, str],
+    *,
+    now: dt.datetime,
+    channel: str = "cli",
+    reason: str = "",
+    language: str = "id",
+) -> Moved | Incomplete | Rejected:
+    """Correct fields of a ticket's Formulir: a misspelt name, a wrong agency, a phone
+    number. Each value is checked by the Formulir's own rule; the change is an event with
+    every old and new value, and the state and deadline stay as they are. Only the help
+    desk corrects a form."""
+    ticket = tx.ticket(number)
+    if ticket is None:
+        return Rejected(f"no ticket {number!r}")
+    staff = desk.directory.get(actor)
+    if staff is None:
+        return Rejected(f"unknown staff member {actor!r}")
+    if staff.role != Role.HELP_DESK:
+        return Rejected(f"{actor} is {staff.role.value}; 'edit' is for help_desk")
+    fields = {f.key: f for f in desk.fields}
+    if unknown := [key for key in raw if key not in fields]:
+        return Rejected(f"not a field of the Formulir: {', '.join(unknown)}")
+    if not raw:
+        return Rejected("nothing to correct: give at least one field")
+    problems: list[Problem] = []
+    values: dict[str, str] = {}
+    for key, text in raw.items():
+        field = fields[key]
+        if not text.strip():
+            problems.append(missing_problem(field))
+            continue
+        try:
+            values[key] = field.normalize(text)
+        except InvalidValue as reason_:
+            problems.append(invalid_problem(field, reason_))
+    if problems:
+        return Incomplete(problems=tuple(problems), understood=values)
+    changes = {key: value for key, value in values.items() if getattr(ticket, key) != value}
+    if not changes:
+        return Rejected(f"{ticket.number}: the form already says so; nothing changed")
+    label = (lambda f: f.label_en) if language == "en" else (lambda f: f.label)
+    summary = "; ".join(
+        f"{label(fields[key])}: {_shown(fields[key], getattr(ticket, key))} → "
+        f"{_shown(fields[key], value)}"
+        for key, value in changes.items()
+    )
+    state = State(ticket.state)
+    transition = Transition(
+        action=Action.EDIT,
+        actor=actor,
+        from_state=state,
+        to_state=state,
+        note=f"{reason.strip()} ({summary})" if reason.strip() else summary,
+        channel=channel,
+        changes=changes,
+        data={"changes": {key: [getattr(ticket, key), value] for key, value in changes.items()}},
+    )
+    event = tx.apply(ticket, transition, now)
+    return Moved(ticket, event)
+
+
+def _shown(field: FormulirField, value: str) -> str:
+    shown = " ".join(field.shown(value).split())
+    return f'"{shown[:57]}..."' if len(shown) > 60 else f'"{shown}"'

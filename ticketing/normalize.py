@@ -540,6 +540,18 @@ class Agency:
     aliases: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class AgencyMatch:
+    """What a Nama OPD is, against the register of agencies."""
+
+    name: str
+    """What is stored: the register's name, or the name as written when it is not known."""
+    registered: bool
+    """False for a name the register does not know: kept, and flagged for the help desk."""
+    suggestions: tuple[str, ...] = ()
+    """Registered names close to an unknown one, for the officer to check."""
+
+
 _MAX_SUGGESTIONS = 3
 
 
@@ -560,40 +572,106 @@ def _agency_index(
     return names_by_key, names_by_words
 
 
-def normalize_agency(raw: str, agencies: Sequence[Agency]) -> str:
-    """Nama OPD → the canonical name of the configured agency it names.
+def _typos_allowed(key: str) -> int:
+    """How many slips of the keyboard a name of this length may carry and still be known:
+    none in a short name or abbreviation ("BKD" and "BPKD" are different agencies)."""
+    if len(key) >= 20:
+        return 2
+    return 1 if len(key) >= 10 else 0
 
-    Matching ignores case, punctuation and spacing, and knows each agency's aliases. With
-    no agencies configured, any single line with at least 2 letters is accepted.
-    """
-    if not agencies:
-        return normalize_line(raw)
-    key = _compact(raw)
-    names_by_key, names_by_words = _agency_index(tuple(agencies))
-    matches = names_by_key.get(key, []) if key else []
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, or ``limit + 1`` once it exceeds
+    ``limit`` (the rows are cut off early: most names are far apart)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def _misspelt(key: str, names_by_key: Mapping[str, list[str]]) -> str | None:
+    """The one registered agency that ``key`` is a slip away from, if exactly one is."""
+    allowed = _typos_allowed(key)
+    if not allowed:
+        return None
+    near: set[str] = set()
+    for spelling, names in names_by_key.items():
+        if _typos_allowed(spelling) and _edit_distance(key, spelling, allowed + 1) <= allowed + 1:
+            near.update(names)
+    if len(near) != 1:
+        return None  # nothing close, or two agencies close enough to be confused
+    [name] = near
+    closest = min(
+        _edit_distance(key, spelling, allowed + 1)
+        for spelling, names in names_by_key.items()
+        if name in names
+    )
+    return name if closest <= allowed else None
+
+
+# "Dinas Sosial Provinsi Banten", "Biro Umum Setda Prov. Banten": the province and the
+# Sekretariat Daerah that a name is written with, which the register leaves out.
+_REGION = re.compile(r"\s+(?:pemerintah\s+)?(?:provinsi|prov|pemprov)(?:\s+\w+){1,2}$")
+_OF_SETDA = re.compile(r"^(biro\s.+?)\s+(?:setda|sekretariat\s+daerah)$")
+
+
+def _without_qualifiers(words: str) -> str:
+    words = _REGION.sub("", words)
+    return _OF_SETDA.sub(r"\1", words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _match_agency(line: str, agencies: tuple[Agency, ...]) -> AgencyMatch:
+    names_by_key, names_by_words = _agency_index(agencies)
+    key = _compact(line)
+    matches = names_by_key.get(key, [])
+    if not matches:
+        key = _compact(_without_qualifiers(_words(line))) or key
+        matches = names_by_key.get(key, [])
     if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        # The same alias configured for two agencies: ask rather than guess.
-        listed = "; ".join(matches)
-        raise InvalidValue(
-            f"{_quote(raw)} dapat berarti beberapa OPD; mohon tuliskan nama lengkapnya: {listed}.",
-            f"{_quote(raw)} may mean several agencies; please write the full name: {listed}.",
-        )
-    close = difflib.get_close_matches(_words(raw), list(names_by_words), n=10, cutoff=0.6)
+        return AgencyMatch(matches[0], registered=True)
+    if len(matches) > 1:  # the same alias configured for two agencies: flag, never guess
+        return AgencyMatch(line, registered=False, suggestions=tuple(matches))
+    if (name := _misspelt(key, names_by_key)) is not None:
+        return AgencyMatch(name, registered=True)
+    close = difflib.get_close_matches(_words(line), list(names_by_words), n=10, cutoff=0.6)
     suggestions: list[str] = []
     for words in close:
         name = names_by_words[words]
         if name not in suggestions:
             suggestions.append(name)
-    suggestions = suggestions[:_MAX_SUGGESTIONS]
-    if suggestions:
-        listed = "; ".join(suggestions)
-        raise InvalidValue(
-            f"OPD {_quote(raw)} tidak dikenali. Apakah yang Bapak/Ibu maksud: {listed}?",
-            f"the agency {_quote(raw)} is not known. Did you mean: {listed}?",
-        )
-    raise InvalidValue(
-        f"OPD {_quote(raw)} tidak dikenali; mohon tuliskan nama OPD secara lengkap.",
-        f"the agency {_quote(raw)} is not known; please write the agency's full name.",
-    )
+    return AgencyMatch(line, registered=False, suggestions=tuple(suggestions[:_MAX_SUGGESTIONS]))
+
+
+def match_agency(raw: str, agencies: Sequence[Agency]) -> AgencyMatch:
+    """Nama OPD against the register: the registered name it means (by name, alias, or a
+    slip of the keyboard in a long name), or the name as written, flagged, with close
+    registered names to suggest. Matching ignores case, punctuation and spacing.
+
+    The SOP refuses an incomplete report, not an agency missing from our list: only a value
+    without 2 letters is refused. With no agencies configured every name is taken as
+    registered.
+    """
+    if not agencies:
+        return AgencyMatch(normalize_line(raw), registered=True)
+    line = _single_line(raw)
+    found = _match_agency(line, tuple(agencies))
+    if not found.registered:
+        normalize_line(line)  # a name the register lacks needs 2 letters to name anything
+    return found
+
+
+def normalize_agency(raw: str, agencies: Sequence[Agency]) -> str:
+    """Nama OPD → the registered name it means, or the name as written (`match_agency`)."""
+    return match_agency(raw, agencies).name

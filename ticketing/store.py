@@ -59,6 +59,7 @@ class TicketFilter:
     states: Sequence[str] = ()
     categories: Sequence[str] = ()
     agency: str | None = None  # a case-insensitive part of the agency name
+    agency_not_in: Sequence[str] | None = None  # only agencies other than these (the register)
     overdue_at: dt.datetime | None = None  # only tickets overdue at this moment
     limit: int | None = None
 
@@ -127,6 +128,8 @@ class Tx:
         if flt.agency:
             pattern = f"%{flt.agency.lower()}%"
             statement = statement.where(func.lower(Ticket.agency).like(pattern))
+        if flt.agency_not_in is not None:
+            statement = statement.where(col(Ticket.agency).not_in(list(flt.agency_not_in)))
         if flt.overdue_at is not None:
             statement = statement.where(
                 Ticket.state != State.CLOSED.value,

@@ -40,6 +40,7 @@ class Action(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     NOTE = "note"
+    EDIT = "edit"  # the Formulir corrected (`ticketing.desk.edit`); the state does not change
     # Recorded by the deadline sweep, never requested by a person.
     REMINDER = "reminder"
     BREACH = "breach"
@@ -47,6 +48,9 @@ class Action(StrEnum):
 
 # Recorded by the system, never requested by a person: decide() refuses them.
 SYSTEM_ACTIONS = frozenset({Action.CREATE, Action.REMINDER, Action.BREACH})
+# Recorded by `ticketing.desk.edit`, a correction of the Formulir, not a move through the
+# steps: decide() refuses it too.
+FORM_ACTIONS = frozenset({Action.EDIT})
 
 # The SOP's steps, by number, with the key of their time in the configuration.
 STEPS: Mapping[int, str] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from helpdesk.cli.common import err, fail, print_json, site
+from helpdesk.cli.common import USER_ENV, err, fail, print_json, site
 
 if TYPE_CHECKING:
     from helpdesk.phone_import import Progress as OnProgress
@@ -34,6 +35,14 @@ def import_command(
             help="The phone-log CSV file (the columns of the Formulir, Waktu and Petugas).",
         ),
     ],  # fmt: skip
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="The help-desk officer running the import (default $HELPDESK_USER): takes "
+            "the calls whose Petugas the directory does not know.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
     """Import a phone-log CSV file: each complete row becomes a ticket, taken by the row's
@@ -41,12 +50,18 @@ def import_command(
     is missing. The same file imported again makes no new ticket. The file is not moved.
     Exits 1 when a row was incomplete or the file could not be read."""
     from helpdesk.phone_import import import_file
+    from ticketing.directory import Role
 
     here = site(ctx)
     language = here.config.office.language
+    by = by or os.environ.get(USER_ENV) or None
+    if by is not None:
+        staff = here.desk.directory.get(by)
+        if staff is None or staff.role != Role.HELP_DESK:
+            fail(f"--by: {by!r} is not a help-desk officer of the directory")
     try:
         with _progress_bar() as progress:
-            report = import_file(here, path, now=here.now(), progress=progress)
+            report = import_file(here, path, now=here.now(), progress=progress, by=by)
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror or exc}")
 

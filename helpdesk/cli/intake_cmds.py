@@ -70,6 +70,11 @@ TEXTS = {
         "registered": "Pengaduan dicatat dengan Nomor Pengaduan {number}.",
         "due": "Batas waktu langkah berikutnya: {due}.",
         "archived": "Berkas arsip: {path}",
+        "unregistered": "Nama OPD {name} tidak ada dalam daftar OPD; dicatat seperti ditulis "
+        "dan ditandai untuk diperiksa.",
+        "suggest": "Mungkin yang dimaksud: {names}.",
+        "pick": "Pilih nomor untuk memakai nama dari daftar, atau Enter untuk mencatat "
+        "seperti ditulis",
     },
     "en": {
         "title": {
@@ -81,6 +86,10 @@ TEXTS = {
         "registered": "Complaint registered with number {number}.",
         "due": "Deadline of the next step: {due}.",
         "archived": "Archived file: {path}",
+        "unregistered": "Nama OPD {name} is not in the register of agencies; recorded as "
+        "written and marked for checking.",
+        "suggest": "Perhaps: {names}.",
+        "pick": "Choose a number to use the register's name, or Enter to record it as written",
     },
 }
 
@@ -228,10 +237,14 @@ def _log(
 
     ticket = outcome.ticket
     if as_json:
+        agency = here.config.stored_agency(ticket.agency)
         print_json(
             {
                 "number": ticket.number,
                 "state": ticket.state,
+                "agency": ticket.agency,
+                "agency_registered": agency.registered,
+                "agency_suggestions": list(agency.suggestions),
                 "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
                 "attachments": [a.stored_path for a in archived],
             }
@@ -239,6 +252,8 @@ def _log(
         return
     typer.echo(texts["registered"].format(number=ticket.number))
     typer.echo(texts["due"].format(due=long_time(ticket.due_at, here.config)))
+    for line in _unregistered_lines(here, ticket.agency, language):
+        typer.echo(line)
     for attachment in archived:
         typer.echo(texts["archived"].format(path=archive_dir / attachment.stored_path))
 
@@ -256,6 +271,18 @@ def _check_officer(here: Site, officer: str) -> None:
         fail(f"unknown officer {officer!r} (help-desk officers: {known})")
     if staff.role != Role.HELP_DESK:
         fail(f"{officer} is {staff.role.value}, not a help-desk officer")
+
+
+def _unregistered_lines(here: Site, name: str, language: str) -> list[str]:
+    """What the officer is told of a Nama OPD the register does not know."""
+    found = here.config.stored_agency(name)
+    if found.registered:
+        return []
+    texts = TEXTS[language]
+    lines = [texts["unregistered"].format(name=f'"{name}"')]
+    if found.suggestions:
+        lines.append(texts["suggest"].format(names="; ".join(found.suggestions)))
+    return lines
 
 
 def _problem_lines(outcome: Incomplete, language: str) -> list[str]:
@@ -276,7 +303,25 @@ def _prompt_fields(here: Site, given: dict[str, str | None], language: str) -> d
             except InvalidValue as exc:
                 typer.echo(f"  {_reason(exc, language)}")
         values[field.key] = _ask(field, language)
+        if field.key == "agency":
+            values[field.key] = _confirm_agency(here, values[field.key], language)
     return values
+
+
+def _confirm_agency(here: Site, name: str, language: str) -> str:
+    """A Nama OPD the register does not know: say so, and offer the close names."""
+    found = here.config.stored_agency(name)
+    if found.registered:
+        return name
+    texts = TEXTS[language]
+    typer.echo("  " + texts["unregistered"].format(name=f'"{name}"'))
+    if not found.suggestions:
+        return name
+    listed = "  ".join(f"{i}. {n}" for i, n in enumerate(found.suggestions, 1))
+    answer = typer.prompt(f"  {texts['pick']} ({listed})", default="", show_default=False)
+    if answer.strip().isdigit() and 1 <= int(answer) <= len(found.suggestions):
+        return found.suggestions[int(answer) - 1]
+    return name
 
 
 def _ask(field: FormulirField, language: str) -> str:

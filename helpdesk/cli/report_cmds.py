@@ -49,6 +49,7 @@ def make_report(here: Site, month: str | None, first: str | None, last: str | No
         language=config.office.language,
         timezone=config.calendar.timezone,
         zone_label=config.calendar.zone_label,
+        registered=lambda agency: config.stored_agency(agency).registered,
     )
 
 

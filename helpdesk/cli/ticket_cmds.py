@@ -8,6 +8,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from helpdesk.cli.common import actor, fail, out, print_json, site
+from helpdesk.cli.intake_cmds import (
+    AgencyOpt,
+    CategoryOpt,
+    DescriptionOpt,
+    DivisionOpt,
+    EmailOpt,
+    NameOpt,
+    PhoneOpt,
+    PositionOpt,
+    SexOpt,
+    StatusOpt,
+)
 from ticketing.workflow import (
     Action,
     Move,
@@ -42,6 +54,7 @@ def ticket_dict(ticket: Ticket, here: Site, now: dt.datetime) -> dict[str, Any]:
     from helpdesk.display import state_label
 
     paused = ticket.paused_at is not None
+    agency = here.config.stored_agency(ticket.agency)
     return {
         "number": ticket.number,
         "state": ticket.state,
@@ -51,6 +64,8 @@ def ticket_dict(ticket: Ticket, here: Site, now: dt.datetime) -> dict[str, Any]:
         "received_at": ticket.received_at.isoformat(),
         "category": ticket.category,
         "agency": ticket.agency,
+        "agency_registered": agency.registered,
+        "agency_suggestions": list(agency.suggestions),
         "division": ticket.division,
         "reporter_name": ticket.reporter_name,
         "position": ticket.position,
@@ -112,6 +127,12 @@ def list_tickets(
     agency: Annotated[
         str | None, typer.Option("--agency", help="Only agencies whose name contains this.")
     ] = None,
+    unregistered: Annotated[
+        bool,
+        typer.Option(
+            "--unregistered-opd", help="Only tickets whose Nama OPD is not in the register."
+        ),
+    ] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tickets.")] = False,
     open_only: Annotated[bool, typer.Option("--open", help="Only tickets not closed.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
@@ -145,6 +166,7 @@ def list_tickets(
         states=states,
         categories=categories,
         agency=agency,
+        agency_not_in=[a.name for a in here.config.agency_list()] if unregistered else None,
         overdue_at=now if overdue else None,
         limit=limit,
     )
@@ -176,7 +198,7 @@ def list_tickets(
             row["number"],
             row["state"],
             row["category"],
-            row["agency"],
+            row["agency"] if row["agency_registered"] else f"{row['agency']} (not in register)",
             row["reporter_name"],
             row["assignee"] or "-",
             due,
@@ -232,6 +254,11 @@ def _print_ticket(
     )
     for field in here.desk.fields:
         form.add_row(field.label_en if english else field.label, field.shown(data[field.key]))
+        if field.key == "agency" and not data["agency_registered"]:
+            flag = "[bold yellow]not in the register of OPD[/]"
+            if data["agency_suggestions"]:
+                flag += "; did they mean: " + "; ".join(data["agency_suggestions"]) + "?"
+            form.add_row("", flag + " (correct it with: ticket edit --opd)")
     form.add_row(
         "Tanda Tangan" if not english else "Signature", f"{ticket.signature} ({ticket.channel})"
     )
@@ -493,3 +520,57 @@ def note(
 ) -> None:
     """Add a note to the timeline; the state does not change."""
     _move(ctx, number, Action.NOTE, by, via, as_json, note=text)
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    number: NumberArg,
+    agency: AgencyOpt = None,
+    division: DivisionOpt = None,
+    name: NameOpt = None,
+    position: PositionOpt = None,
+    phone: PhoneOpt = None,
+    email: EmailOpt = None,
+    sex: SexOpt = None,
+    status: StatusOpt = None,
+    category: CategoryOpt = None,
+    description: DescriptionOpt = None,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why, e.g. the reporter's correction by phone.")
+    ] = "",
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Correct the Formulir of a ticket (a misspelt name, the agency, a phone number); the
+    change is recorded with the old and new values. Only the help desk corrects a form."""
+    from helpdesk.service import edit_ticket
+    from ticketing.desk import Moved
+    from ticketing.formulir import FIELDS, Incomplete
+
+    if via not in VIA:
+        fail(f"--via: expected one of {', '.join(VIA)}, got {via!r}")
+    values = (agency, division, name, position, phone, email, sex, status, category, description)
+    given = {f.key: value for f, value in zip(FIELDS, values, strict=True) if value is not None}
+    if not given:
+        fail('give at least one field to correct, e.g. --opd "Dinas Kesehatan"')
+    here = site(ctx)
+    who = actor(by)
+    now = here.now()
+    outcome = edit_ticket(here, number, who, given, now=now, channel=via, reason=reason)
+    if isinstance(outcome, Incomplete):
+        english = here.config.office.language == "en"
+        fail(*(p.message_en if english else p.message_id for p in outcome.problems))
+    if not isinstance(outcome, Moved):
+        fail(outcome.message)
+    ticket, event = outcome.ticket, outcome.event
+    if as_json:
+        data = ticket_dict(ticket, here, now)
+        data["event"] = event_dict(event)
+        print_json(data)
+        return
+    typer.echo(f"{ticket.number}: corrected: {event.note}")
+    flagged = here.config.stored_agency(ticket.agency)
+    if "agency" in given and not flagged.registered:
+        typer.echo(f"{ticket.number}: the Nama OPD {ticket.agency!r} is not in the register")

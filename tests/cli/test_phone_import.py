@@ -166,20 +166,68 @@ def test_the_same_call_twice_in_one_log_makes_one_ticket(ready: Cli, tmp_path: P
     assert len(tickets(ready)) == 2
 
 
-def test_unknown_officer_makes_that_row_a_problem(ready: Cli, tmp_path: Path) -> None:
-    """A row whose officer is unknown, blank or not on the help desk makes no ticket;
-    the other rows do."""
+def test_unknown_officer_does_not_cost_the_reporter_the_complaint(
+    ready: Cli, tmp_path: Path
+) -> None:
+    """A row whose officer is unknown, blank or not on the help desk is still a ticket,
+    recorded with the officer as written and left for the help desk to take; the error
+    lines say so, and the import is not a failure."""
     path = tmp_path / "log.csv"
     path.write_bytes(
         phone_log(row(1, petugas="zorro"), row(2, petugas="agus"), row(3, petugas=""), row(4))
     )
     result = ready("import", str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith('baris 2: Petugas "zorro" tidak dikenal (petugas help desk: ')
-    assert lines[1].startswith('baris 3: Petugas "agus" bukan petugas help desk')
-    assert lines[2] == "baris 4: Petugas belum diisi"
-    assert [t["created_by"] for t in tickets(ready)] == ["sari"]
+    assert lines[0].startswith('baris 2: dicatat sebagai TIK-2026-00001; Petugas "zorro" tidak')
+    assert lines[0].endswith("dicatat seperti tertulis dan menunggu diambil petugas help desk")
+    assert lines[1].startswith('baris 3: dicatat sebagai TIK-2026-00002; Petugas "agus" bukan')
+    assert lines[2].startswith("baris 4: dicatat sebagai TIK-2026-00003; Petugas belum diisi")
+    assert lines[3] == "rows 4, tickets 4, incomplete 0, to check 3"
+    made = tickets(ready)
+    assert [(t["signature"], t["created_by"], t["state"]) for t in made] == [
+        ("zorro", None, "received"),
+        ("agus", None, "received"),
+        ("-", None, "received"),
+        ("sari", "sari", "first_level"),
+    ]
+    acks = [e for e in outbox(ready) if e["kind"] == "reporter.acknowledged"]
+    assert len(acks) == 4  # every reporter hears that the complaint was registered
+
+
+def test_unknown_officer_is_taken_by_the_officer_running_the_import(
+    ready: Cli, tmp_path: Path
+) -> None:
+    """`helpdesk import --by` takes the calls whose officer the directory does not know."""
+    path = tmp_path / "log.csv"
+    path.write_bytes(phone_log(row(1, petugas="Sari W.")))
+    result = ready("import", str(path), "--by", "yoga")
+    assert result.exit_code == 0, result.output
+    assert "diambil oleh yoga" in result.stdout
+    [made] = tickets(ready)
+    assert (made["signature"], made["created_by"], made["state"]) == (
+        "Sari W.", "yoga", "first_level",
+    )  # fmt: skip
+    wrong = ready("import", str(path), "--by", "agus")
+    assert wrong.exit_code == 1 and "not a help-desk officer" in wrong.output
+
+
+def test_unregistered_agency_is_a_ticket_with_a_line_to_check(ready: Cli, tmp_path: Path) -> None:
+    """A row naming an OPD outside the register is a ticket; its line suggests the close name."""
+    path = tmp_path / "log.csv"
+    path.write_bytes(
+        phone_log(row(1, agency="Dinas Perpustakaan Daerah"), row(2, agency="Dispusip"))
+    )
+    result = ready("import", str(path))
+    assert result.exit_code == 0, result.output
+    [line, summary] = result.stdout.splitlines()
+    assert line.startswith("baris 2: dicatat sebagai TIK-2026-00001; Nama OPD ")
+    assert "tidak ada dalam daftar OPD" in line and "Dinas Perpustakaan dan Kearsipan" in line
+    assert summary == "rows 2, tickets 2, incomplete 0, to check 1"
+    assert [t["agency"] for t in tickets(ready)] == [
+        "Dinas Perpustakaan Daerah",
+        "Dinas Perpustakaan dan Kearsipan",
+    ]
 
 
 def test_call_time_in_the_future_or_not_understood_is_a_problem(ready: Cli, tmp_path: Path) -> None:
@@ -228,7 +276,7 @@ def test_scan_imports_a_file_and_moves_it_with_its_error_file(
     """A complete file is imported, then moved to processed/ with <name>.errors.txt
     listing each incomplete row."""
     put(drop, "log-senin.csv", phone_log(row(1), row(2, division="", email=""), row(3)))
-    [report] = scan_drop_folder(site, now=NOW)
+    [report] = scan_drop_folder(site, now=NOW, files_now=NOW)
     assert report.status == "imported"
     assert report.summary() == "rows 3, tickets 2, incomplete 1"
     moved = drop / "processed" / "log-senin.csv"
@@ -240,13 +288,13 @@ def test_scan_imports_a_file_and_moves_it_with_its_error_file(
     ]
     assert len(tickets(ready)) == 2
     assert len([e for e in outbox(ready) if e["kind"] == "reporter.acknowledged"]) == 2
-    assert scan_drop_folder(site, now=NOW) == []  # nothing left to read
+    assert scan_drop_folder(site, now=NOW, files_now=NOW) == []  # nothing left to read
 
 
 def test_file_without_problems_has_no_error_file(site: Site, drop: Path) -> None:
     """A file whose rows all became tickets is moved without an error file."""
     put(drop, "log.csv", phone_log(row(1)))
-    scan_drop_folder(site, now=NOW)
+    scan_drop_folder(site, now=NOW, files_now=NOW)
     assert sorted(p.name for p in (drop / "processed").iterdir()) == ["log.csv"]
 
 
@@ -255,13 +303,14 @@ def test_half_written_file_is_not_read_on_the_first_scan(
 ) -> None:
     """A file written to moments ago is left alone; once it has settled it is read."""
     path = put(drop, "log.csv", phone_log(row(1))[:-40], age_seconds=1)
-    assert scan_drop_folder(site, now=NOW) == []
+    assert scan_drop_folder(site, now=NOW, files_now=NOW) == []
     assert path.exists() and tickets(ready) == []
     later = NOW + dt.timedelta(seconds=SETTLE_SECONDS)
     path.write_bytes(phone_log(row(1)))  # the copy finishes
     os.utime(path, (NOW.timestamp(), NOW.timestamp()))
-    assert scan_drop_folder(site, now=NOW + dt.timedelta(seconds=1)) == []
-    [report] = scan_drop_folder(site, now=later)
+    soon = NOW + dt.timedelta(seconds=1)
+    assert scan_drop_folder(site, now=soon, files_now=soon) == []
+    [report] = scan_drop_folder(site, now=later, files_now=later)
     assert report.summary() == "rows 1, tickets 1, incomplete 0"
 
 
@@ -271,7 +320,7 @@ def test_unreadable_file_goes_to_rejected_with_its_reason(
     """A file that cannot be read at all moves to rejected/ with <name>.reason.txt."""
     put(drop, "foto.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     put(drop, "stok.csv", b"Tanggal;Barang;Jumlah\r\n30/11/2026;Kertas;5\r\n")
-    reports = scan_drop_folder(site, now=NOW)
+    reports = scan_drop_folder(site, now=NOW, files_now=NOW)
     assert [r.status for r in reports] == ["rejected", "rejected"]
     rejected = drop / "rejected"
     assert (rejected / "foto.csv").is_file() and (rejected / "stok.csv").is_file()
@@ -286,9 +335,9 @@ def test_same_file_dropped_twice_makes_no_new_tickets(site: Site, drop: Path, re
     name, taken in processed/, gets a number."""
     data = phone_log(row(1), row(2, email=""))
     put(drop, "log.csv", data)
-    scan_drop_folder(site, now=NOW)
+    scan_drop_folder(site, now=NOW, files_now=NOW)
     put(drop, "log.csv", data)
-    [again] = scan_drop_folder(site, now=NOW)
+    [again] = scan_drop_folder(site, now=NOW, files_now=NOW)
     assert again.status == "duplicate" and again.tickets == []
     assert again.moved_to == drop / "processed" / "log-2.csv"
     errors = (drop / "processed" / "log-2.csv.errors.txt").read_text(encoding="utf-8")
@@ -303,7 +352,7 @@ def test_temporary_hidden_and_open_files_are_not_read(site: Site, drop: Path) ->
     data = phone_log(row(1))
     for name in (".log.csv", "log.csv.tmp", "~$rekap.csv", "rekap.csv"):
         put(drop, name, data)
-    assert scan_drop_folder(site, now=NOW) == []  # rekap.csv is open: ~$rekap.csv
+    assert scan_drop_folder(site, now=NOW, files_now=NOW) == []  # rekap.csv is open: ~$rekap.csv
     assert sorted(p.name for p in drop.iterdir()) == [
         ".log.csv",
         "log.csv.tmp",
@@ -317,7 +366,7 @@ def test_files_in_a_legacy_encoding_and_utf16_are_imported(site: Site, drop: Pat
     put(drop, "a.csv", phone_log(row(1, reporter_name="André Wijaya"), encoding="cp1252"))
     text = "\r\n".join("\t".join(cells) for cells in (HEADER, row(2))) + "\r\n"
     put(drop, "b.txt", text.encode("utf-16"))
-    reports = scan_drop_folder(site, now=NOW)
+    reports = scan_drop_folder(site, now=NOW, files_now=NOW)
     assert [r.summary() for r in reports] == ["rows 1, tickets 1, incomplete 0"] * 2
 
 
@@ -336,7 +385,7 @@ def test_a_file_that_fails_stays_and_the_others_go_on(
     monkeypatch.setattr(phone_import, "register_many_in", fail_for_rusak)
     put(drop, "a.csv", phone_log(row(1), row(2, reporter_name="Rusak")))
     put(drop, "b.csv", phone_log(row(3)))
-    failed, imported = scan_drop_folder(site, now=NOW)
+    failed, imported = scan_drop_folder(site, now=NOW, files_now=NOW)
     assert (failed.name, failed.status) == ("a.csv", "failed")
     assert failed.reason is not None and "template missing" in failed.reason.message_en
     assert (imported.name, imported.status) == ("b.csv", "imported")
@@ -344,7 +393,7 @@ def test_a_file_that_fails_stays_and_the_others_go_on(
     assert [t["email"] for t in tickets(ready)] == ["pelapor3@dinkes.example.go.id"]
 
     monkeypatch.setattr(phone_import, "register_many_in", real_register_many_in)
-    [report] = scan_drop_folder(site, now=NOW)
+    [report] = scan_drop_folder(site, now=NOW, files_now=NOW)
     assert report.summary() == "rows 2, tickets 2, incomplete 0"
 
 
@@ -429,7 +478,7 @@ def test_a_log_makes_what_the_same_calls_make_one_by_one(
     path = tmp_path / "log.csv"
     path.write_bytes(phone_log(*calls))
     report = import_file(site, path, now=NOW)
-    assert report.summary() == "rows 9, tickets 6, incomplete 3"
+    assert report.summary() == "rows 9, tickets 7, incomplete 2, to check 1"
 
     folder = tmp_path / "by-hand"
     folder.mkdir()
@@ -439,13 +488,11 @@ def test_a_log_makes_what_the_same_calls_make_one_by_one(
     officers = {"sari": "sari", "Yoga Pratama": "yoga"}
     for call in calls:
         values = dict(zip((f.key for f in FIELDS), call, strict=False))
-        officer = officers.get(call[-1])
-        if officer is None:
-            continue
+        officer = officers.get(call[-1])  # another's call: recorded as written, not taken
         received = parse_call_time(call[-2], site.desk.calendar.tz)
         register_complaint(
-            by_hand, values, channel="phone", received_at=received, signature=officer,
-            now=NOW, officer=officer,
+            by_hand, values, channel="phone", received_at=received,
+            signature=officer or call[-1], now=NOW, officer=officer,
         )  # fmt: skip
 
     def stored(here: Site) -> dict[str, list]:
@@ -474,7 +521,7 @@ def test_a_log_makes_what_the_same_calls_make_one_by_one(
     imported, logged = stored(site), stored(by_hand)
     assert [t["number"] for t in imported["tickets"]] == [
         "TIK-2026-00001", "TIK-2025-00001", "TIK-2026-00002", "TIK-2026-00003",
-        "TIK-2025-00002", "TIK-2026-00004",
+        "TIK-2026-00004", "TIK-2025-00002", "TIK-2026-00005",
     ]  # fmt: skip
     assert imported == logged
 

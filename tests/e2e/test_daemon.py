@@ -16,6 +16,7 @@ import pytest
 from helpdesk.servers import DovecotServer
 from intake.imap import Mailbox, MailboxSettings
 from tests.cli.conftest import form_args
+from tests.clocks import written_ago
 from tests.conftest import use_mailbox, use_smtp
 from tests.integration.smtp_server import Sink, smtp_server
 from tests.mail import email
@@ -154,8 +155,7 @@ def test_dropped_phone_log_becomes_tickets_and_an_error_file(site: Path) -> None
         "Laman tidak bisa dibuka.\r\n",
         encoding="utf-8-sig",
     )
-    old = time.time() - 60
-    os.utime(csv, (old, old))  # written a minute ago: complete
+    written_ago(csv, 60)  # complete
     done = helpdesk(site, "run", "--once")
     assert done.returncode == 0, done.stderr
     tickets = json.loads(helpdesk(site, "ticket", "list", "--json").stdout)

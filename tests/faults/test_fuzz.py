@@ -13,9 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import random
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +33,7 @@ from intake.parse import InboundMessage, parse
 from intake.quotes import strip_quotes
 from intake.subject import is_forward, is_reply, strip_prefixes, ticket_number
 from tests.cli.conftest import OPTION
+from tests.clocks import written_ago
 from tests.conftest import FORM
 from tests.faults.support import (
     FUZZ,
@@ -456,8 +455,8 @@ def test_daemon_keeps_serving_through_hostile_mail(
         ]
     )
     (drop / "campur.csv").write_bytes(text.getvalue().encode("utf-16"))
-    for path in drop.glob("*.csv"):  # written a minute ago: complete
-        os.utime(path, (time.time() - 60, time.time() - 60))
+    for path in drop.glob("*.csv"):
+        written_ago(path, 60)  # complete
     daemon = Daemon(site, tmp_path / "daemon.log")
     try:
         assert wait_for(lambda: inbox_size(dovecot.port) == 0, 60), daemon.text()[-3000:]

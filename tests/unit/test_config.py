@@ -91,6 +91,55 @@ def test_shipped_routing_covers_all_seven_complaint_types(shipped: Config) -> No
     assert set(shipped.routing.values()) <= {u.key for u in shipped.units}
 
 
+# Perangkat Daerah of Provinsi Banten as their own staff write them, named and abbreviated.
+BANTEN_OPD = [
+    ("Dinas Perpustakaan dan Kearsipan", "Dinas Perpustakaan dan Kearsipan"),
+    ("Biro Umum Setda", "Biro Umum"),
+    ("Biro Administrasi Pimpinan", "Biro Administrasi Pimpinan"),
+    ("Biro Adpim", "Biro Administrasi Pimpinan"),
+    ("Biro PBJ", "Biro Pengadaan Barang dan Jasa"),
+    ("Sekretariat DPRD Provinsi Banten", "Sekretariat DPRD"),
+    ("Setwan", "Sekretariat DPRD"),
+    ("Inspektorat Daerah", "Inspektorat"),
+    ("Satpol PP", "Satuan Polisi Pamong Praja"),
+    ("RSUD Banten", "Rumah Sakit Umum Daerah Banten"),
+    ("RSUD Malingping", "Rumah Sakit Umum Daerah Malingping"),
+    ("Disnakertrans", "Dinas Tenaga Kerja dan Transmigrasi"),
+    ("DP3AKKB", "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Kependudukan dan "
+     "Keluarga Berencana"),
+    ("Dispora", "Dinas Kepemudaan dan Olahraga"),
+    ("Dinas ESDM", "Dinas Energi dan Sumber Daya Mineral"),
+    ("BPSDMD", "Badan Pengembangan Sumber Daya Manusia Daerah"),
+    ("Kesbangpol", "Badan Kesatuan Bangsa dan Politik"),
+    ("Bapenda", "Badan Pendapatan Daerah"),
+    ("Diskominfo SP", "Dinas Komunikasi, Informatika, Statistik dan Persandian"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("written", "registered"), BANTEN_OPD)
+def test_shipped_register_knows_banten_agencies(
+    shipped: Config, written: str, registered: str
+) -> None:
+    """The shipped register knows the province's Perangkat Daerah, written out or short."""
+    assert shipped.formulir_fields()[0].normalize(written) == registered
+    assert shipped.stored_agency(registered).registered
+
+
+def test_shipped_register_lists_the_province_agencies(shipped: Config) -> None:
+    """The register has every kind of Perangkat Daerah, about forty of them in all."""
+    names = [a.name for a in shipped.agencies]
+    assert len(names) >= 40 and len(set(names)) == len(names)
+    for kind in ("Sekretariat", "Biro", "Inspektorat", "Dinas", "Badan", "Rumah Sakit", "Satuan"):
+        assert any(name.startswith(kind) for name in names), kind
+
+
+def test_stored_agency_outside_the_register_is_flagged(shipped: Config) -> None:
+    """A Nama OPD kept as written is flagged, with the register's close name suggested."""
+    found = shipped.stored_agency("Dinas Perpustakaan Daerah")
+    assert found.registered is False
+    assert "Dinas Perpustakaan dan Kearsipan" in found.suggestions
+
+
 def test_sqlite_url_resolves_under_the_config_folder(tmp_path: Path) -> None:
     """A relative SQLite path is made absolute, relative to the config file's folder."""
     config = load_config(write_config(tmp_path))

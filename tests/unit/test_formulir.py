@@ -301,12 +301,20 @@ def test_unknown_keys_are_ignored() -> None:
     assert result == Complete(values=NORMALIZED_COMPLETE)
 
 
-def test_configured_agencies_reject_unknown_agency() -> None:
-    """With configured agencies, an unknown Nama OPD is invalid and close names suggested."""
-    result = incomplete({**RAW_COMPLETE, "agency": "Dinas Keshatan"}, build_fields(AGENCIES))
-    (problem,) = result.problems
-    assert (problem.key, problem.kind) == ("agency", "invalid")
-    assert "Dinas Kesehatan" in problem.message_id and "Dinas Kesehatan" in problem.message_en
+def test_configured_agencies_keep_an_unknown_agency_as_written() -> None:
+    """An agency the register does not know makes no form incomplete: it is kept as written."""
+    result = check_formulir(
+        {**RAW_COMPLETE, "agency": "  Badan  Pusat Statistik "}, build_fields(AGENCIES)
+    )
+    assert isinstance(result, Complete)
+    assert result.values["agency"] == "Badan Pusat Statistik"
+
+
+def test_configured_agencies_correct_a_slip_in_a_long_name() -> None:
+    """A long agency name with one slip of the keyboard is stored as the register's name."""
+    result = check_formulir({**RAW_COMPLETE, "agency": "Dinas Keshatan"}, build_fields(AGENCIES))
+    assert isinstance(result, Complete)
+    assert result.values["agency"] == "Dinas Kesehatan"
 
 
 def test_configured_agencies_turn_alias_into_name() -> None:

@@ -13,8 +13,10 @@ from ticketing.normalize import (
     CATEGORY_LABELS_EN,
     SEX_LABELS,
     Agency,
+    AgencyMatch,
     InvalidValue,
     format_phone_national,
+    match_agency,
     normalize_agency,
     normalize_category,
     normalize_description,
@@ -588,31 +590,86 @@ def test_agency_name_normalizes_to_itself(agency: Agency) -> None:
     assert normalize_agency(agency.name, AGENCIES) == agency.name
 
 
-def test_agency_unknown_suggests_close_names() -> None:
-    """An unknown agency is refused with close configured names suggested."""
-    error = rejection(lambda raw: normalize_agency(raw, AGENCIES), "Dinas Kesehatn")
-    assert "Dinas Kesehatan" in error.message_id and "Dinas Kesehatan" in error.message_en
-    assert "Apakah yang Bapak/Ibu maksud" in error.message_id
+def test_agency_unknown_is_kept_as_written_with_close_names() -> None:
+    """An unknown agency is never refused: kept as written, flagged, close names suggested."""
+    found = match_agency(" Dinas  Kesehatan Hewan ", AGENCIES)
+    assert found == AgencyMatch(
+        "Dinas Kesehatan Hewan", registered=False, suggestions=found.suggestions
+    )
+    assert "Dinas Kesehatan" in found.suggestions
+    assert normalize_agency("Dinas Kesehatan Hewan", AGENCIES) == "Dinas Kesehatan Hewan"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dinas Kesehatn", "Dinas Kesehatan"),  # a letter left out
+        ("Dinas Kesehtaan", "Dinas Kesehatan"),  # two letters swapped
+        ("Dinas Pendidikan dan Kebudyaan", "Dinas Pendidikan dan Kebudayaan"),
+        ("Badan Kepegawaian Dareah Provinsi Banten", "Badan Kepegawaian Daerah"),
+    ],
+)
+def test_agency_slip_of_the_keyboard_in_a_long_name_is_corrected(raw: str, expected: str) -> None:
+    """A slip of the keyboard in a long name gives the register's name."""
+    assert match_agency(raw, AGENCIES) == AgencyMatch(expected, registered=True)
+
+
+@pytest.mark.parametrize("raw", ["BKDD", "BPKD", "Dinas Sosial"])
+def test_agency_short_names_are_never_guessed(raw: str) -> None:
+    """An abbreviation one letter off is another agency, not a slip: it is kept and flagged."""
+    found = match_agency(raw, AGENCIES)
+    assert (found.name, found.registered) == (raw, False)
+
+
+def test_agency_is_not_guessed_between_two_close_names() -> None:
+    """A slip that is as close to two registered names is flagged, with both suggested."""
+    agencies = (Agency("Biro Pemerintahan Umum"), Agency("Biro Pemerintahan Hukum"))
+    found = match_agency("Biro Pemerintahan Uhum", agencies)
+    assert found.registered is False
+    assert set(found.suggestions) >= {"Biro Pemerintahan Umum", "Biro Pemerintahan Hukum"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dinkes Provinsi Banten", "Dinas Kesehatan"),
+        ("BKD Prov. Banten", "Badan Kepegawaian Daerah"),
+        ("Biro Umum Setda", "Biro Umum"),
+        ("biro umum sekretariat daerah provinsi banten", "Biro Umum"),
+        (
+            "Pemerintah Provinsi Banten Dinas Kesehatan",
+            "Pemerintah Provinsi Banten Dinas Kesehatan",
+        ),
+    ],
+)
+def test_agency_written_with_the_province_or_setda(raw: str, expected: str) -> None:
+    """ "... Provinsi Banten" after a name and "Setda" after a Biro are understood."""
+    agencies = (*AGENCIES, Agency("Biro Umum"))
+    assert match_agency(raw, agencies).name == expected
 
 
 def test_agency_suggests_at_most_three_names() -> None:
     """No more than 3 names are suggested."""
     agencies = tuple(Agency(f"Dinas Sosial {n}") for n in "ABCDE")
-    error = rejection(lambda raw: normalize_agency(raw, agencies), "Dinas Sosial")
-    assert sum(error.message_id.count(f"Dinas Sosial {n}") for n in "ABCDE") == 3
+    found = match_agency("Dinas Sosial", agencies)
+    assert len(found.suggestions) == 3 and found.registered is False
 
 
-def test_agency_unknown_without_close_names_asks_for_full_name() -> None:
-    """An unknown agency with nothing close is refused, asking for the full name."""
-    error = rejection(lambda raw: normalize_agency(raw, AGENCIES), "Zzzz")
-    assert "secara lengkap" in error.message_id and "full name" in error.message_en
+def test_agency_unknown_without_close_names_has_no_suggestion() -> None:
+    """An unknown agency with nothing close is kept, flagged, with nothing to suggest."""
+    assert match_agency("Zzzz", AGENCIES) == AgencyMatch("Zzzz", registered=False)
 
 
-def test_agency_alias_shared_by_two_agencies_is_rejected() -> None:
-    """An alias configured for two agencies is refused naming both, not guessed."""
+def test_agency_alias_shared_by_two_agencies_is_not_guessed() -> None:
+    """An alias configured for two agencies is kept as written, naming both, not guessed."""
     agencies = (Agency("Dinas Sosial", ("Dinsos",)), Agency("Dinas Sosial Kota", ("Dinsos",)))
-    error = rejection(lambda raw: normalize_agency(raw, agencies), "dinsos")
-    assert "Dinas Sosial;" in error.message_id and "Dinas Sosial Kota" in error.message_en
+    found = match_agency("dinsos", agencies)
+    assert found == AgencyMatch("dinsos", False, ("Dinas Sosial", "Dinas Sosial Kota"))
+
+
+def test_agency_needs_two_letters_with_a_register() -> None:
+    """With a register, a value without 2 letters is still refused: it names nothing."""
+    rejection(lambda raw: normalize_agency(raw, AGENCIES), "-")
 
 
 def test_agency_without_list_accepts_any_line() -> None:

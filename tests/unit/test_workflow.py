@@ -18,6 +18,7 @@ from ticketing.calendar import BusinessCalendar, WorkingHours
 from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.workflow import (
     ALLOWED_FROM,
+    FORM_ACTIONS,
     PAUSABLE,
     SYSTEM_ACTIONS,
     Action,
@@ -223,7 +224,7 @@ ALLOWED_PAIRS = sorted((a, s) for a, states in ALLOWED_FROM.items() for s in sta
 FORBIDDEN_PAIRS = sorted(
     (a, s)
     for a in Action
-    if a not in SYSTEM_ACTIONS
+    if a not in SYSTEM_ACTIONS | FORM_ACTIONS
     for s in State
     if s not in ALLOWED_FROM.get(a, frozenset())
 )
@@ -261,6 +262,13 @@ def test_forbidden_move_is_rejected_naming_action_and_state(action: Action, stat
     message = rejected(TICKETS[state], right_move(action, state))
 
     assert f"'{action.value}' is not allowed while the ticket is {state.value}" in message
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_a_form_correction_is_no_workflow_move(state: State) -> None:
+    """decide() refuses 'edit' in every state: the form is corrected by desk.edit alone."""
+    message = rejected(TICKETS[state], Move(Action.EDIT, "hd1", note="ok"))
+    assert f"'edit' is not allowed while the ticket is {state.value}" in message
 
 
 def test_forbidden_move_message_lists_the_allowed_moves() -> None:
