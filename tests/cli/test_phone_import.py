@@ -16,6 +16,7 @@ from helpdesk import phone_import
 from helpdesk.phone_import import SETTLE_SECONDS, import_file, scan_drop_folder
 from helpdesk.wiring import Site
 from tests.cli.conftest import MONDAY_9, Cli
+from tests.clocks import written_ago
 from tests.conftest import FORM
 from ticketing.formulir import FIELDS
 
@@ -296,6 +297,38 @@ def test_file_without_problems_has_no_error_file(site: Site, drop: Path) -> None
     put(drop, "log.csv", phone_log(row(1)))
     scan_drop_folder(site, now=NOW, files_now=NOW)
     assert sorted(p.name for p in (drop / "processed").iterdir()) == ["log.csv"]
+
+
+@pytest.mark.parametrize("office_time", ["2026-11-30T09:00:00+07:00", "2031-06-01T09:00:00+07:00"])
+def test_settling_is_judged_on_the_folders_clock_whatever_the_office_time(
+    site: Site, drop: Path, ready: Cli, office_time: str
+) -> None:
+    """Whether a file has settled is judged on the clock that stamped it, never on the
+    office time HELPDESK_NOW fixes: a file just written waits, one left a minute is read."""
+    now = dt.datetime.fromisoformat(office_time)
+    fresh = drop / "baru.csv"
+    fresh.write_bytes(phone_log(row(1)))
+    assert scan_drop_folder(site, now=now) == []
+    written_ago(fresh, 60)
+    [report] = scan_drop_folder(site, now=now)
+    assert report.summary() == "rows 1, tickets 1, incomplete 0"
+
+
+def test_file_stamped_ahead_of_the_folders_clock_is_read_once_it_stops_changing(
+    site: Site, drop: Path, ready: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose time is ahead of the folder's clock (copied from a machine whose clock
+    runs fast) is read once the scanner has seen it unchanged for SETTLE_SECONDS."""
+    ticks = iter([1000.0, 1000.0 + SETTLE_SECONDS - 1, 1000.0 + SETTLE_SECONDS])
+    monkeypatch.setattr(phone_import.clock, "monotonic", lambda: next(ticks))
+    path = drop / "dari-laptop.csv"
+    path.write_bytes(phone_log(row(1)))
+    written_ago(path, -3600)  # an hour ahead
+    seen: phone_import.Sightings = {}
+    assert scan_drop_folder(site, now=NOW, sightings=seen) == []  # first seen
+    assert scan_drop_folder(site, now=NOW, sightings=seen) == []  # not long enough
+    [report] = scan_drop_folder(site, now=NOW, sightings=seen)
+    assert report.summary() == "rows 1, tickets 1, incomplete 0"
 
 
 def test_half_written_file_is_not_read_on_the_first_scan(
