@@ -38,11 +38,14 @@ def write_default_config(target: Path) -> bool:
             out.write(default_config_text())
             out.flush()
             os.fsync(out.fileno())
-        os.link(temporary, target)
-    except FileExistsError:
-        if target.exists():
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
             return False
-        raise
+        except OSError:  # a file system without hard links: rename, unless one is there now
+            if target.exists():
+                return False
+            os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
     return True

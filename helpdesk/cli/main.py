@@ -109,6 +109,7 @@ def init(ctx: typer.Context) -> None:
 
 
 def _default_config_here(ctx: typer.Context) -> list[str]:
+    """Write the default ./config.toml where none is named or there; what was done."""
     from helpdesk.config import DEFAULT_NAME, ENV_VAR
     from helpdesk.resources import write_default_config
 
