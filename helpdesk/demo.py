@@ -20,6 +20,7 @@ from pathlib import Path
 
 from helpdesk.config import ENV_VAR as CONFIG_ENV
 from helpdesk.config import with_section
+from helpdesk.resources import DEFAULT_CONFIG
 from helpdesk.servers import (
     DovecotServer,
     PymapServer,
@@ -28,8 +29,6 @@ from helpdesk.servers import (
     pymap_available,
     pymap_server,
 )
-
-REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.toml"
 
 REPORTERS = {
     "budi": [
@@ -62,8 +61,8 @@ REPORTERS = {
 
 
 def run_demo(keep: Path | None = None) -> int:
-    if not REPO_CONFIG.exists():
-        print(f"error: the default configuration is not at {REPO_CONFIG}", file=sys.stderr)
+    if not DEFAULT_CONFIG.is_file():
+        print(f"error: the default configuration is not at {DEFAULT_CONFIG}", file=sys.stderr)
         return 1
     with ExitStack() as stack:
         return _run(keep, stack)
@@ -96,7 +95,7 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
     folder = keep or Path(tempfile.mkdtemp(prefix="helpdesk-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "config.toml"
-    text = REPO_CONFIG.read_text(encoding="utf-8")
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
     sink = _mail_sink(stack)
     if sink is not None:
         text = with_section(

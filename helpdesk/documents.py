@@ -1,9 +1,10 @@
 """Print-ready documents of a ticket, laid out like the office's own paper forms.
 
 ``formulir`` (Formulir Pengaduan Layanan TIK), ``disposisi`` (Lembar Disposisi) and
-``laporan`` (Laporan Akhir) are rendered from ``templates/print/<doc>.html.j2`` as
-self-contained HTML: inline CSS, A4 pages, nothing fetched from elsewhere. Building the
-context is pure: the ticket, its events and the configuration in, plain values out.
+``laporan`` (Laporan Akhir) are rendered from ``templates/print/<doc>.html.j2`` (package
+data, see ``helpdesk.resources``) as self-contained HTML: inline CSS, A4 pages, nothing
+fetched from elsewhere. Building the context is pure: the ticket, its events and the
+configuration in, plain values out.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from helpdesk import resources
 from helpdesk.display import long_time
 from helpdesk.wiring import Site
 from notifier.policy import ACTION_LABELS
 from ticketing.models import Attachment, Event, Ticket
 from ticketing.workflow import State
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "print"
+TEMPLATES = resources.TEMPLATES / "print"
 DOCUMENTS = ("formulir", "disposisi", "laporan")
 CHANNELS = {
     "email": "E-mail",

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from helpdesk import charts
+from helpdesk import charts, resources
 from helpdesk.documents import environment
 from helpdesk.report import Report
 from helpdesk.tables import write_csv
 from notifier import formatting
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "report"
+TEMPLATES = resources.TEMPLATES / "report"
 
 Kind = Literal["text", "count", "minutes", "time", "percent"]
 

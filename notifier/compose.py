@@ -4,7 +4,8 @@ Pure apart from reading the templates: ``render`` fills a template's subject, te
 HTML parts; ``build`` wraps them in a MIME message with our headers, and ``message_bytes``
 gives that message's bytes directly (what the outbox stores), much faster.
 
-Each template ``templates/email/<lang>/<audience>.<event>.txt.j2`` defines the blocks
+Each template ``templates/email/<lang>/<audience>.<event>.txt.j2`` (package data of
+``notifier``, read through ``importlib.resources``) defines the blocks
 ``subject`` and ``body``; its ``.html.j2`` sibling says the same in HTML. HTML is
 autoescaped; undefined variables are errors, never empty text.
 """
@@ -24,6 +25,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ticketing.conversation import REPLY_MARKER, message_id_prefix
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+# pip installs a wheel unpacked: the package data is a real folder, for FileSystemLoader
+TEMPLATES = Path(str(files("notifier") / "templates"))
 LANGUAGES = ("id", "en")
 
 

@@ -8,6 +8,7 @@ use them, so that ``helpdesk --help`` (and a mistyped option) does not load them
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -91,9 +92,13 @@ def main(
 
 @app.command()
 def init(ctx: typer.Context) -> None:
-    """Create the database (with migrations) and the data folders of the config in use."""
+    """Create the database (with migrations) and the data folders of the config in use.
+
+    Where no configuration is named (--config, $HELPDESK_CONFIG) and the folder has no
+    config.toml, write the default one there first."""
+    done = _default_config_here(ctx)
     here = site(ctx)
-    done = here.init()
+    done += here.init()
     for line in done:
         typer.echo(line)
     source = here.config.source
@@ -101,6 +106,24 @@ def init(ctx: typer.Context) -> None:
         f"site ready: {source.resolve() if source else 'defaults'}"
         + ("" if done else " (nothing to do)")
     )
+
+
+def _default_config_here(ctx: typer.Context) -> list[str]:
+    """Write the default ./config.toml where none is named or there; what was done."""
+    from helpdesk.config import DEFAULT_NAME, ENV_VAR
+    from helpdesk.resources import write_default_config
+
+    if ctx.find_root().params.get("config") or os.environ.get(ENV_VAR):
+        return []
+    target = Path.cwd() / DEFAULT_NAME
+    if target.exists():
+        return []
+    try:
+        if not write_default_config(target):
+            return []
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return [f"created {target} (the default configuration: edit it for this office)"]
 
 
 @app.command()
