@@ -456,7 +456,7 @@ def _bounce(
                     remote_text=remote,
                     first_at=now,
                     last_at=now,
-                )  # fmt: skip
+                )
             )
         )
     if not new:

@@ -273,8 +273,8 @@ def _print_ticket(
         note, remote = event_note(event)
         if remote:
             # A remote server's words (a delivery report's), never ours: quoted, labelled.
-            shown = "remote server wrote" if english else "teks server penerima"
-            note = f'{note}\n[{shown}, quoted:] "{remote}"'.strip()
+            label = "text from the receiving server" if english else "teks dari server penerima"
+            note = f'{note}\n[{label}, {"quoted" if english else "dikutip"}:] "{remote}"'.strip()
         timeline.add_row(
             short_time(event.at, config), escape(event.actor), event.action, move, event.channel,
             escape(note),

@@ -65,7 +65,7 @@ def _forged(acks: list[Received], how_many: int) -> list[bytes]:
                 original_id=ack.message["Message-ID"],
                 message_id=f"<palsu{n}@mx.evil.example>",
                 returned=returned,
-            )  # fmt: skip
+            )
         )
     return made
 
@@ -114,7 +114,7 @@ def test_genuine_report_is_recorded_once_alerted_once_and_quoted_as_remote_text(
             recipient=ack.recipients[0],
             original_id=ack.message["Message-ID"],
             message_id=f"<asli{n}@mx.dinkes.example.go.id>",
-        )  # fmt: skip
+        )
         for n in range(3)
     ]
     before = len(sink.received)

@@ -94,7 +94,9 @@ def test_genuine_report_repeated_is_one_record_one_note_and_one_alert(
     )
     assert EVIL in notes[0]["data"]["bounce"]["remote_text"]  # kept as it came, apart
     shown = desk.ok("ticket", "show", "TIK-2026-00001").stdout
-    assert "teks server penerima, quoted:" in " ".join(shown.split())
+    flat = " ".join(shown.replace("│", " ").split())  # the note column, unwrapped
+    assert '[teks dari server penerima, dikutip:] "550 5.1.1 <user unknown>: Akun' in flat
+    assert "hxxp[:]//evil[.]example/verifikasi" in flat and "http://evil" not in shown
 
     [alert] = alerts(desk)
     assert alert["recipients"] == OFFICERS and alert["status"] == "pending"
