@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from ticketing.calendar import BusinessCalendar, StepTime, WorkingHours
+from ticketing.conversation import VERP_EXTRA_CHARS
 from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.formulir import build_fields
 from ticketing.normalize import (
@@ -257,6 +258,12 @@ class NotifierConfig(_Section):
     from_name: str | None = None  # default: the office's help_desk_name
     message_id_domain: str | None = None  # default: the domain of smtp.from_address
     auto_reply_limit_per_hour: int = Field(5, ge=1, strict=True)
+    # Delivery reports: where they go (the envelope sender), and whether each e-mail's
+    # token is added to it (VERP: helpdesk+b-<token>@...). See config.toml.
+    bounce_address: str | None = Field(None, pattern=r"^[^@\s<>]+@[^@\s<>]+$")
+    verp: bool = True
+    verp_delimiter: Literal["+", "-"] = "+"
+    delivery_alert_limit_per_hour: int = Field(10, ge=1, strict=True)
     batch_size: int = Field(50, ge=1, le=1000, strict=True)
     retry_base_seconds: int = Field(60, ge=1, strict=True)
     retry_cap_seconds: int = Field(3600, ge=1, strict=True)
@@ -498,11 +505,29 @@ def _cross_check(config: Config) -> list[str]:
             owner = seen.setdefault(key, agency.name)
             if owner != agency.name:
                 problems.append(f"agencies: {spelling!r} names both {owner!r} and {agency.name!r}")
+    problems += _envelope_problems(config)
     try:
         config.business_calendar()
     except ValueError as exc:
         problems.append(f"calendar: {exc}")
     return problems
+
+
+def _envelope_problems(config: Config) -> list[str]:
+    """A VERP envelope sender must still be a valid address: its local part at most 64
+    characters (RFC 5321) with the token added."""
+    notifier = config.notifier
+    if not notifier.verp:
+        return []
+    key = "notifier.bounce_address" if notifier.bounce_address else "smtp.from_address"
+    local = (notifier.bounce_address or config.smtp.from_address).rpartition("@")[0]
+    if len(local) + VERP_EXTRA_CHARS > 64:
+        return [
+            f"{key}: its local part {local!r} is too long for VERP (at most"
+            f" {64 - VERP_EXTRA_CHARS} characters); set notifier.verp = false or a shorter"
+            " notifier.bounce_address"
+        ]
+    return []
 
 
 def with_section(text: str, name: str, body: str) -> str:

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from helpdesk import resources
 from helpdesk.display import long_time
 from helpdesk.wiring import Site
-from notifier.policy import ACTION_LABELS
+from notifier.policy import ACTION_LABELS, event_note
 from ticketing.models import Attachment, Event, Ticket
 from ticketing.workflow import State
 
@@ -112,7 +112,9 @@ def context(
                 "at": when(e.at),
                 "by": person(e.actor),
                 "action": labels.get(e.action, e.action),
-                "note": e.note or "",
+                # A remote server's text (a delivery report's) apart from our words.
+                "note": event_note(e)[0],
+                "remote": event_note(e)[1],
                 **deadline_row(ticket, events, i, now, when),
             }
             for i, e in enumerate(events)

@@ -28,15 +28,18 @@ from intake.route import (
     NewSubmission,
     ReplyToSubmission,
     ReplyToTicket,
+    SentEmail,
+    UnverifiedBounce,
     route,
 )
 from intake.subject import is_forward, strip_prefixes, ticket_number
-from notifier.outbox import PENDING, SUPPRESSED, queue, queue_delivery_failure
-from notifier.policy import held_notice, incomplete_notice, refused_notice
+from notifier.formatting import remote_text
+from notifier.outbox import BOUNCED, PENDING, SUPPRESSED, queue, queue_delivery_failure
+from notifier.policy import BOUNCE_ACTOR, held_notice, incomplete_notice, refused_notice
 from ticketing.archive import archive_bytes
-from ticketing.desk import Moved, Registered
+from ticketing.desk import Registered
 from ticketing.formulir import Incomplete, check_formulir, merge
-from ticketing.models import Inbound, Submission, Ticket
+from ticketing.models import BounceRecord, Inbound, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
 from ticketing.workflow import Action, Move
 
@@ -116,6 +119,9 @@ def process_message(
             result = Processed("automatic", decision.reason)
         elif isinstance(decision, BounceOf):
             result = _bounce(here, tx, message, decision, now)
+        elif isinstance(decision, UnverifiedBounce):
+            # Anyone can name our Message-IDs: archived, and nothing else happens.
+            result = Processed("bounce", f"unverified: {decision.reason}")
         elif isinstance(decision, ReplyToTicket):
             result = _reply_to_ticket(here, tx, message, decision.number, now)
         elif isinstance(decision, ReplyToSubmission):
@@ -143,7 +149,7 @@ def _gate(
     """A person's mail that must not be processed: from a sender held for flooding the
     mailbox, or over the size limits. Kept either way; automatic mail is never answered."""
     address = message.from_address
-    if address is None or isinstance(decision, (Automatic, BounceOf)):
+    if address is None or isinstance(decision, (Automatic, BounceOf, UnverifiedBounce)):
         return None
     config = here.config.intake
     hold = tx.sender_hold(address)
@@ -215,7 +221,25 @@ def _archive_attachments(
         tx.add_attachment(stored)
 
 
+def _sent_email(email: OutboxEmail) -> SentEmail:
+    assert email.id is not None
+    return SentEmail(
+        id=email.id,
+        message_id=email.message_id,
+        recipients=tuple(address.lower() for address in email.recipients),
+        status=email.status,
+    )
+
+
 def _facts(here: Site, tx: Tx, message: InboundMessage) -> Facts:
+    if message.bounce is not None:
+        named = tx.outbox_by_message_id(message.bounce.original_message_id or "")
+        return Facts(
+            bounce_tokens_of=tuple(
+                _sent_email(e) for e in tx.outbox_by_tokens(message.bounce.tokens)
+            ),
+            bounce_names=_sent_email(named) if named is not None else None,
+        )
     thread = [*message.in_reply_to, *message.references]
     ticket = tx.ticket_in_thread(thread)
     submission = tx.submission_in_thread(thread) if ticket is None else None
@@ -393,31 +417,89 @@ def _reply_to_ticket(
 def _bounce(
     here: Site, tx: Tx, message: InboundMessage, decision: BounceOf, now: dt.datetime
 ) -> Processed:
+    """A verified delivery report: one record per (e-mail, recipient) however often it is
+    reported; the first marks the e-mail bounced and notes it on its ticket; the help desk
+    is alerted once per e-mail (within the hourly cap). The remote server's text is kept
+    apart from our words."""
     bounce = message.bounce
     assert bounce is not None
-    what = " ".join(filter(None, [bounce.status, bounce.diagnostic, ", ".join(bounce.recipients)]))
-    original = tx.outbox_by_message_id(decision.original_message_id or "")
-    if original is None:
-        return Processed("bounce", f"not one of ours: {what}")
-    if (bounce.action or "").lower() == "delayed" or (bounce.status or "").startswith("4"):
-        # Still being tried by the receiving side: note it, nothing failed yet.
-        original.last_error = f"delayed: {what}"[:1000]
-        tx.session.add(original)
-        return Processed("bounce", f"delayed, still being tried: {what}")
-    original.status = "bounced"
-    original.last_error = f"bounced: {what}"[:1000]
-    tx.session.add(original)
+    original = tx.outbox_email(decision.outbox_id)
+    assert original is not None and original.id is not None
     ticket = tx.ticket_by_id(original.ticket_id) if original.ticket_id else None
+    number = ticket.number if ticket else None
+    recipients = ", ".join(decision.recipients)
+    ours = f"e-mail {original.id} ({original.kind}) to {recipients}"
+    remote = bounce.diagnostic
+    quoted = f'; the remote server wrote: "{remote_text(remote, 200)}"' if remote else ""
+    status = bounce.status or ""
+    if (bounce.action or "").lower() == "delayed" or status.startswith("4"):
+        # Still being tried by the receiving side: note it, nothing failed yet.
+        if original.status != BOUNCED:
+            original.last_error = f"delayed {status} for {recipients}{quoted}"[:1000]
+            tx.session.add(original)
+        return Processed("bounce", f"delayed, still being tried: {ours}", ticket=number)
+    new: list[BounceRecord] = []
+    for address in decision.recipients:
+        record = tx.bounce_record(original.id, address)
+        if record is not None:
+            record.count += 1
+            record.last_at = now
+            tx.session.add(record)
+            continue
+        new.append(
+            tx.add_bounce_record(
+                BounceRecord(
+                    outbox_id=original.id,
+                    recipient=address,
+                    status=bounce.status,
+                    action=bounce.action,
+                    remote_text=remote,
+                    first_at=now,
+                    last_at=now,
+                )
+            )
+        )
+    if not new:
+        return Processed("bounce", f"repeat: {ours} recorded before", ticket=number)
+    failed = [record.recipient for record in new]
+    original.status = BOUNCED
+    original.last_error = f"bounced {status} for {', '.join(failed)}{quoted}"[:1000]
+    tx.session.add(original)
     if ticket is not None:
-        note = f"E-mail {original.kind} to {', '.join(original.recipients)} bounced: {what}"
-        moved = move_in(
-            tx, here, ticket.number,
-            Move(Action.NOTE, "MAILER-DAEMON", note=note, channel="email", reporter=True),
-            now=now,
+        tx.add_event(
+            ticket, at=now, actor=BOUNCE_ACTOR, action="note", from_state=ticket.state,
+            to_state=ticket.state, note=_bounce_note(original, failed, status),
+            channel="email",
+            data={"bounce": {"outbox_id": original.id, "kind": original.kind,
+                             "recipients": failed, "status": bounce.status,
+                             "remote_text": remote}},
         )  # fmt: skip
-        assert isinstance(moved, Moved), moved
-    queue_delivery_failure(tx, here.office, original, f"bounced: {what}", now=now)
-    return Processed("bounce", what, ticket=ticket.number if ticket else None)
+    if not any(record.alerted for record in tx.bounce_records(original.id)):
+        error = _bounce_error(here.config.office.language, status)
+        queue_delivery_failure(
+            tx, here.office, original, error, now=now, recipients=failed, remote=remote
+        )
+        for record in new:
+            record.alerted = True
+            tx.session.add(record)
+    return Processed("bounce", f"{ours}: bounced {status}".strip(), ticket=number)
+
+
+def _bounce_note(email: OutboxEmail, recipients: list[str], status: str) -> str:
+    """The ticket's note of a delivery failure, in our words (the remote server's text is
+    kept in the event's data, and shown quoted beside it)."""
+    shown = f" (status {status})" if status else ""
+    return (
+        f"E-mail {email.kind} kepada {', '.join(recipients)} tidak terkirim: server penerima"
+        f" mengembalikannya{shown}."
+    )
+
+
+def _bounce_error(language: str, status: str) -> str:
+    shown = f" (status {status})" if status else ""
+    if language == "id":
+        return f"Dikembalikan oleh server penerima dengan laporan kegagalan pengiriman{shown}."
+    return f"Returned by the receiving server with a delivery failure report{shown}."
 
 
 def quarantine(

@@ -58,10 +58,13 @@ class Site:
                     name=config.notifier.from_name or config.office.help_desk_name,
                     message_id_domain=config.notifier.message_id_domain
                     or from_address.rpartition("@")[2],
+                    bounce_address=config.notifier.bounce_address or from_address,
+                    verp_delimiter=config.notifier.verp_delimiter if config.notifier.verp else None,
                 ),
                 timezone=config.calendar.timezone,
                 zone_label=config.calendar.zone_label,
                 auto_reply_limit_per_hour=config.notifier.auto_reply_limit_per_hour,
+                delivery_alert_limit_per_hour=config.notifier.delivery_alert_limit_per_hour,
             ),
             directory=self.desk.directory,
             sop=self.desk.sop,

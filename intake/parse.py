@@ -37,6 +37,7 @@ from email.parser import BytesParser, HeaderParser
 from typing import TypeVar
 
 from intake.html import MAX_HTML_CHARS, html_to_text
+from ticketing.conversation import bounce_tokens
 
 T = TypeVar("T")
 
@@ -134,7 +135,12 @@ class Bounce:
     recipients: tuple[str, ...]  # Final-Recipient / Original-Recipient, lower case
     status: str | None  # e.g. "5.1.1"
     action: str | None  # failed / delayed / ...
-    diagnostic: str | None  # Diagnostic-Code text, one line
+    diagnostic: str | None  # Diagnostic-Code text, one line: the remote server's words
+    # Bounce tokens of ours the report carries (ticketing.conversation), wherever servers
+    # put them: the envelope recipient our own server records (Delivered-To, X-Original-To,
+    # Envelope-To), the report's To (the envelope sender it answers), the returned
+    # original's headers (Return-Path, X-Helpdesk-Ref) or a copy of those in its text.
+    tokens: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -679,7 +685,38 @@ class _Parse:
             status=status.group(1) if status else None,
             action=action,
             diagnostic=diagnostic[:500] or None,
+            tokens=self.guarded("bounce tokens", lambda: self.tokens(parts, text), ()),
         )
+
+    def tokens(self, parts: list[Message], text: str) -> tuple[str, ...]:
+        """The bounce tokens in the report's headers, its delivery-status fields, the
+        returned original's headers and the report's text. Only the store can tell whether
+        one is real; a forger can write one anywhere, so where it stands proves nothing."""
+        sources = [str(value)[:MAX_HEADER_CHARS] for _, value in _safe(self.msg.raw_items, [])]
+        for part in parts:
+            kind = _content_type(part)
+            if kind in ("message/rfc822", "message/global"):
+                inner = _safe(part.get_payload, None)
+                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                    items = _safe(inner[0].raw_items, [])
+                    sources += [str(value)[:MAX_HEADER_CHARS] for _, value in items]
+            elif kind in ("text/rfc822-headers", "message/global-headers"):
+                data = _safe(lambda p=part: p.get_payload(decode=True), None)
+                if isinstance(data, bytes):
+                    sources.append(data[:100_000].decode("utf-8", "replace"))
+            elif kind in ("message/delivery-status", "message/global-delivery-status"):
+                sources.append(_status_text(part)[:100_000])
+            elif kind == "text/plain" and part is not self.msg:
+                sources.append(self.part_text(part, plain=True)[:100_000])
+        sources.append(text[:100_000])
+        found: list[str] = []
+        for source in sources:
+            for token in bounce_tokens(source):
+                if token not in found:
+                    found.append(token)
+            if len(found) >= 20:
+                break
+        return tuple(found[:20])
 
     def original_message_id(self, parts: list[Message], text: str) -> str | None:
         """The bounced message's Message-ID: from the returned message or its headers,

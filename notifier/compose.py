@@ -31,7 +31,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ticketing.conversation import REPLY_MARKER, message_id_prefix
+from ticketing.conversation import (
+    BOUNCE_REF_HEADER,
+    REPLY_MARKER,
+    bounce_ref,
+    message_id_prefix,
+    verp_address,
+)
 
 # pip installs a wheel unpacked: the package data is a real folder, for FileSystemLoader
 TEMPLATES = Path(str(files("notifier") / "templates"))
@@ -51,9 +57,22 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Sender:
-    address: str
+    address: str  # the From header
     name: str
     message_id_domain: str
+    # The envelope sender (MAIL FROM), where delivery reports go: by default the From
+    # address; with ``verp_delimiter`` each e-mail's own token is added to its local part.
+    bounce_address: str = ""
+    verp_delimiter: str | None = "+"
+
+
+def envelope_sender(sender: Sender, token: str | None) -> str:
+    """The MAIL FROM of an e-mail with bounce token ``token``: ``helpdesk+b-<token>@…``
+    with VERP, else the plain bounce address (also for an e-mail without a token)."""
+    address = sender.bounce_address or sender.address
+    if token and sender.verp_delimiter:
+        return verp_address(address, token, sender.verp_delimiter)
+    return address
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,7 @@ def build(
     auto_submitted: str,
     threading: Threading = Threading(),
     language: str = "id",
+    bounce_token: str | None = None,
 ) -> EmailMessage:
     """A MIME message (text and HTML alternatives) with our headers.
 
@@ -168,6 +188,9 @@ def build(
     message["Auto-Submitted"] = auto_submitted
     # Ask Exchange and others not to answer with their own auto-replies.
     message["X-Auto-Response-Suppress"] = "All"
+    if bounce_token:
+        # Returned with the original's headers in a delivery report: what makes it ours.
+        message[BOUNCE_REF_HEADER] = bounce_ref(bounce_token)
     message.set_content(rendered.text, subtype="plain", charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
     # After the body: set_content() clears every Content-* header set before it.
@@ -198,8 +221,9 @@ _SIMPLE_MESSAGE_ID = re.compile(
 _QP_UNSAFE = re.compile(r"[^\t\n\r !-<>-~]")  # what quoted-printable writes as =XX
 _BOUNDARY_WIDTH = len(repr(sys.maxsize - 1))
 _UNSTRUCTURED = frozenset(
-    {"subject", "in-reply-to", "references", "auto-submitted", "x-auto-response-suppress"}
-)
+    {"subject", "in-reply-to", "references", "auto-submitted", "x-auto-response-suppress",
+     BOUNCE_REF_HEADER.lower()}
+)  # fmt: skip
 _ADDRESSES = frozenset({"from", "to", "cc"})
 
 
@@ -214,6 +238,7 @@ def message_bytes(
     auto_submitted: str,
     threading: Threading = Threading(),
     language: str = "id",
+    bounce_token: str | None = None,
 ) -> tuple[bytes, str]:
     """``bytes(build(...))`` with the same arguments, and the message's Subject header."""
     subject = one_line(rendered.subject, limit=250)
@@ -236,6 +261,7 @@ def message_bytes(
     headers += [
         ("Auto-Submitted", auto_submitted),
         ("X-Auto-Response-Suppress", "All"),
+        *([(BOUNCE_REF_HEADER, bounce_ref(bounce_token))] if bounce_token else []),
         ("MIME-Version", "1.0"),
     ]
     text_part = _text_part(rendered.text, "plain", mime_version=False)

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from notifier.compose import envelope_sender
 from notifier.outbox import RetryPolicy, queue_delivery_failure
 from notifier.policy import Office
 from notifier.smtp import Outgoing, Result, SmtpSettings, send_batch
@@ -58,11 +59,10 @@ def deliver_due(
         for email_id in ids:
             email = tx.outbox_email(email_id)
             assert email is not None
-            batch.append(
-                Outgoing(
-                    email_id, office.settings.sender.address, list(email.recipients), email.raw
-                )
-            )
+            # The envelope sender carries the e-mail's bounce token (VERP): a delivery
+            # report comes back to it, and the token shows the report is about this e-mail.
+            sender = envelope_sender(office.settings.sender, email.bounce_token)
+            batch.append(Outgoing(email_id, sender, list(email.recipients), email.raw))
     if not batch:
         return report
 

@@ -1,8 +1,11 @@
-"""Dates, times and durations the way the office writes them, in either language."""
+"""Dates, times and durations the way the office writes them, in either language; and
+text a remote server wrote, made safe to quote."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -46,3 +49,53 @@ def duration(minutes: int, language: str) -> str:
         if rest or not hours:
             parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
     return " ".join(parts)
+
+
+# --- remote text ------------------------------------------------------------------------
+#
+# A delivery report's Diagnostic-Code is whatever the server that wrote it (or a forger)
+# chose: "hubungi WA 0812-... atau http://evil.example/verifikasi". It is never our words.
+# Wherever it is shown (the help desk's alert, the ticket's timeline, the Laporan Akhir),
+# it is quoted under a label that says whose words they are, cut to a sane length, and
+# with every link broken so that no mail client, browser or PDF viewer makes it one.
+
+REMOTE_TEXT_CHARS = 300
+_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,15}):(/{1,3})")
+_MAILTO = re.compile(r"(?i)\bmailto:")
+# A host name: labels of letters, digits and hyphens joined by dots, the last of letters.
+_HOST = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+")
+_SPACES = re.compile(r"\s+")
+
+
+def remote_text(text: str | None, limit: int = REMOTE_TEXT_CHARS) -> str:
+    """``text`` as one line without control or invisible characters (bidi overrides,
+    zero-width spaces), at most ``limit`` characters (then "…"), and defanged:
+    ``http://evil.example/x`` becomes ``hxxp[:]//evil[.]example/x``."""
+    if not text:
+        return ""
+    visible = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+        if unicodedata.category(ch) not in ("Cf", "Co", "Cs", "Cn")
+    )
+    line = _SPACES.sub(" ", visible).strip()
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    line = _SCHEME.sub(_defang_scheme, line)
+    line = _MAILTO.sub("mailto[:]", line)
+    return _HOST.sub(_defang_host, line)
+
+
+def _defang_scheme(match: re.Match[str]) -> str:
+    scheme = match.group(1)
+    if scheme.lower() in ("http", "https"):
+        scheme = ("hxxp" if scheme.islower() else "HXXP") + scheme[4:]
+    return f"{scheme}[:]{match.group(2)}"
+
+
+def _defang_host(match: re.Match[str]) -> str:
+    host = match.group(0)
+    last = host.rpartition(".")[2]
+    if not last.isalpha():
+        return host  # a number (5.1.1) or an IP address: no link
+    return host.replace(".", "[.]")

@@ -22,6 +22,7 @@ from notifier.compose import (
     render,
 )
 from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_event
+from ticketing.conversation import new_bounce_token
 from ticketing.models import Event, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
 
@@ -141,24 +142,51 @@ def queue_for_new_tickets(
 
 
 _OUTBOX_DEFAULTS: dict[str, Any] = {"submission_id": None, "lease_until": None, "sent_at": None}
+DELIVERY_FAILED = "help_desk.delivery_failed"
 
 
 def queue_delivery_failure(
-    tx: Tx, office: Office, failed: OutboxEmail, error: str, *, now: dt.datetime
+    tx: Tx,
+    office: Office,
+    failed: OutboxEmail,
+    error: str,
+    *,
+    now: dt.datetime,
+    recipients: Sequence[str] | None = None,
+    remote: str | None = None,
 ) -> list[OutboxEmail]:
-    """Alert the help desk of a dead e-mail (never for an alert that died: no loops)."""
-    if failed.kind == "help_desk.delivery_failed":
+    """Alert the help desk of an e-mail not delivered (to ``recipients``, default all of
+    them); never for an alert that failed, so no loops. ``remote`` is a remote server's
+    text about it, quoted apart in the alert.
+
+    Like automatic replies, these alerts are capped: past
+    ``delivery_alert_limit_per_hour`` in the last hour, the alert is kept in the outbox
+    (suppressed, with the reason), not sent."""
+    if failed.kind == DELIVERY_FAILED:
         return []
     ticket = tx.ticket_by_id(failed.ticket_id) if failed.ticket_id else None
     notice = delivery_failed_notice(
         office,
         kind=failed.kind,
-        recipients=failed.recipients,
+        recipients=list(recipients) if recipients else failed.recipients,
         subject=failed.subject,
         error=error,
         ticket_number=ticket.number if ticket else None,
+        remote=remote,
     )
-    return queue(tx, office, [notice], now=now, ticket=ticket) if notice else []
+    if notice is None:
+        return []
+    limit = office.settings.delivery_alert_limit_per_hour
+    lately = tx.recent_kind_queued(DELIVERY_FAILED, now - dt.timedelta(hours=1))
+    emails = queue(tx, office, [notice], now=now, ticket=ticket)
+    if lately >= limit:
+        for email in emails:
+            email.status = SUPPRESSED
+            email.last_error = (
+                f"alert limit: {lately} alerts of e-mails not delivered in the last hour"
+            )
+        tx.session.flush()
+    return emails
 
 
 def _email(
@@ -180,6 +208,7 @@ def _email(
         settings.sender.message_id_domain, ticket.number if ticket else None
     )
     threading = _threading(ticket, notice, in_reply_to, earlier)
+    token = new_bounce_token()
     raw, subject = message_bytes(
         rendered,
         sender=settings.sender,
@@ -190,6 +219,7 @@ def _email(
         auto_submitted=notice.auto_submitted,
         threading=threading,
         language=settings.language,
+        bounce_token=token,
     )
     recipient = notice.to[0].address.lower()
     status = PENDING
@@ -219,6 +249,7 @@ def _email(
         "next_attempt_at": now,
         "last_error": error,
         "created_at": now,
+        "bounce_token": token,
     }
 
 

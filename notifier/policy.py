@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
-from notifier.formatting import duration, long_time, short_time
+from notifier.formatting import duration, long_time, remote_text, short_time
 from ticketing.conversation import subject_tag
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
@@ -87,6 +87,9 @@ class NotifierSettings:
     timezone: str
     zone_label: str
     auto_reply_limit_per_hour: int = 5
+    # Alerts to the help desk about e-mails not delivered, in an hour, all together; more
+    # are kept in the outbox, not sent (a flood of delivery reports must not become one).
+    delivery_alert_limit_per_hour: int = 10
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,25 @@ def form_rows(office: Office, ticket: Ticket) -> list[dict[str, str]]:
 NOTES_FOR_REPORTER = frozenset({"solve", "resolve", "pause", "reopen", "close"})
 
 
+# Who a delivery report's note on a ticket is by.
+BOUNCE_ACTOR = "MAILER-DAEMON"
+
+
+def event_note(event: Event) -> tuple[str, str]:
+    """An event's note in our own words, and the remote text it quotes (a delivery report's
+    diagnostic, made safe by `remote_text`; "" for none). Every place that shows a note
+    shows the remote text apart, quoted and labelled as the remote server's words."""
+    data = event.data if isinstance(event.data, dict) else {}
+    bounce = data.get("bounce")
+    if isinstance(bounce, dict):
+        return event.note, remote_text(str(bounce.get("remote_text") or ""))
+    if event.actor == BOUNCE_ACTOR and event.action == "note":
+        # Recorded before delivery reports were verified and their text kept apart: all of
+        # the note may be a forger's words.
+        return "", remote_text(event.note)
+    return event.note, ""
+
+
 def timeline(
     office: Office, events: Sequence[Event], *, for_reporter: bool = False
 ) -> list[dict[str, str]]:
@@ -223,14 +245,15 @@ def timeline(
         if for_reporter and event.action == "note":
             continue
         person = office.directory.get(event.actor)
+        note, remote = event_note(event)
+        shown = not for_reporter or event.action in NOTES_FOR_REPORTER
         rows.append(
             {
                 "at": short_time(event.at, timezone=s.timezone, language=language),
                 "actor": person.name if person else event.actor,
                 "action": ACTION_LABELS[language].get(event.action, event.action),
-                "note": event.note
-                if not for_reporter or event.action in NOTES_FOR_REPORTER
-                else "",
+                "note": note if shown else "",
+                "remote": remote if shown else "",
             }
         )
     return rows
@@ -461,8 +484,11 @@ def delivery_failed_notice(
     subject: str,
     error: str,
     ticket_number: str | None,
+    remote: str | None = None,
 ) -> Notice | None:
-    """Tell the help desk that an e-mail could not be delivered (an address may be wrong)."""
+    """Tell the help desk that an e-mail could not be delivered (an address may be wrong).
+    ``error`` is in our words; ``remote`` is what a remote server wrote about it (a
+    delivery report's diagnostic), shown apart, quoted, as the remote server's words."""
     officers = office.directory.with_role(Role.HELP_DESK)
     if not officers:
         return None
@@ -476,6 +502,7 @@ def delivery_failed_notice(
             "subject": subject,
             "error": error,
             "ticket_number": ticket_number,
+            "remote_text": remote_text(remote) or None,
         },
     }
     return Notice("help_desk.delivery_failed", [_staff_recipient(o) for o in officers], context)

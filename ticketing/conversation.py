@@ -1,13 +1,14 @@
 """How our e-mails and the replies to them recognise each other.
 
 Shared by the notifier (which writes these marks) and the intake (which reads them):
-the subject tag with the complaint number, our Message-IDs, and the marker line above
-which a reply is written.
+the subject tag with the complaint number, our Message-IDs, the marker line above
+which a reply is written, and the token that makes a delivery report ours.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import string
 
 # Written at the top of every e-mail we send: in a reply, everything from its quoted copy
@@ -42,3 +43,53 @@ def find_tag(subject: str, number_format: str) -> str | None:
 def message_id_prefix(number: str | None) -> str:
     """The local part's prefix of our Message-IDs: the ticket number, lower case."""
     return re.sub(r"[^a-z0-9-]", "", (number or "helpdesk").lower())
+
+
+# --- bounce tokens ------------------------------------------------------------------
+#
+# Each e-mail we send carries a token of its own, unguessable and stored with it: in its
+# envelope sender (VERP, ``helpdesk+b-<token>@example.go.id``, where a delivery report is
+# sent) and in the BOUNCE_REF_HEADER of the message (which a report returns with the
+# original's headers, also when a relay rewrote the envelope sender). A delivery report
+# counts only when it carries the token of an e-mail we sent to the address it names:
+# anyone can name one of our Message-IDs, only the servers our e-mail went through see
+# its token.
+
+BOUNCE_REF_HEADER = "X-Helpdesk-Ref"
+_TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32, lower case: safe in a local part
+TOKEN_CHARS = 16  # 80 random bits
+TOKEN_TAG = "b-"
+# The extra characters VERP adds to the local part: the delimiter, "b-" and the token.
+VERP_EXTRA_CHARS = 1 + len(TOKEN_TAG) + TOKEN_CHARS
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])b-([A-Za-z2-7]{16})(?![A-Za-z0-9])")
+
+
+def new_bounce_token() -> str:
+    """A fresh token: 16 characters of base32, from the operating system's random source."""
+    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_CHARS))
+
+
+def bounce_ref(token: str) -> str:
+    """The value of BOUNCE_REF_HEADER for ``token``."""
+    return f"{TOKEN_TAG}{token}"
+
+
+def verp_address(address: str, token: str, delimiter: str = "+") -> str:
+    """``helpdesk@example.go.id`` -> ``helpdesk+b-<token>@example.go.id``."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        raise ValueError(f"not an e-mail address: {address!r}")
+    return f"{local}{delimiter}{TOKEN_TAG}{token}@{domain}"
+
+
+def bounce_tokens(text: str, limit: int = 20) -> list[str]:
+    """The tokens written in ``text`` (a header, a report's text), lower case, in order,
+    without repeats. Any case is read: a server may change the case of a local part."""
+    found: list[str] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group(1).lower()
+        if token not in found:
+            found.append(token)
+            if len(found) >= limit:
+                break
+    return found

@@ -116,6 +116,7 @@ class OutboxEmail(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_recipient", "recipient", "created_at"),
+        Index("ix_outbox_bounce_token", "bounce_token", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -129,7 +130,7 @@ class OutboxEmail(SQLModel, table=True):
     message_id: str = Field(unique=True)
     auto_submitted: str = Field(max_length=32)  # RFC 3834: auto-replied | auto-generated
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    status: str = Field(max_length=16)  # pending | sending | sent | dead | suppressed
+    status: str = Field(max_length=16)  # pending | sending | sent | dead | suppressed | bounced
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     lease_until: dt.datetime | None = Field(
@@ -140,6 +141,34 @@ class OutboxEmail(SQLModel, table=True):
     sent_at: dt.datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+    # What makes a delivery report about this e-mail ours (ticketing.conversation): in
+    # its envelope sender and its X-Helpdesk-Ref header. None for e-mails queued before
+    # tokens existed: a report about one of those cannot be verified.
+    bounce_token: str | None = Field(default=None, max_length=32)
+
+
+class BounceRecord(SQLModel, table=True):
+    """A verified delivery failure of one of our e-mails to one of its recipients. The same
+    failure reported again (servers retry, forgers repeat) adds to ``count``: one record,
+    one note on the ticket, one alert."""
+
+    __tablename__ = "bounce"
+    __table_args__ = (
+        UniqueConstraint("outbox_id", "recipient", name="uq_bounce_outbox_recipient"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id")
+    recipient: str  # lower case, one of the e-mail's recipients
+    status: str | None = Field(default=None, max_length=16)  # e.g. "5.1.1"
+    action: str | None = Field(default=None, max_length=16)  # "failed"
+    # What the remote server wrote (Diagnostic-Code or the like): its words, never ours;
+    # shown only quoted and labelled as such.
+    remote_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    count: int = 1  # reports received of this failure
+    alerted: bool = False  # the help desk's alert was queued for it (sent or held by the cap)
+    first_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Inbound(SQLModel, table=True):

@@ -26,6 +26,7 @@ from ticketing import migrate
 from ticketing.models import (
     AlertState,
     Attachment,
+    BounceRecord,
     Event,
     Inbound,
     JobState,
@@ -450,6 +451,48 @@ class Tx:
     def outbox_by_message_id(self, message_id: str) -> OutboxEmail | None:
         statement = select(OutboxEmail).where(OutboxEmail.message_id == message_id)
         return self.session.exec(statement).first()
+
+    # --- bounces ---------------------------------------------------------------
+
+    def outbox_by_tokens(self, tokens: Sequence[str]) -> list[OutboxEmail]:
+        """Our e-mails with one of these bounce tokens, by id."""
+        wanted = [t for t in tokens if t][:_CHUNK]
+        if not wanted:
+            return []
+        statement = (
+            select(OutboxEmail)
+            .where(col(OutboxEmail.bounce_token).in_(wanted))
+            .order_by(col(OutboxEmail.id))
+        )
+        return list(self.session.exec(statement))
+
+    def bounce_record(self, outbox_id: int, recipient: str) -> BounceRecord | None:
+        statement = select(BounceRecord).where(
+            BounceRecord.outbox_id == outbox_id, BounceRecord.recipient == recipient.lower()
+        )
+        return self.session.exec(statement).first()
+
+    def add_bounce_record(self, record: BounceRecord) -> BounceRecord:
+        self.session.add(record)
+        self.session.flush()
+        return record
+
+    def bounce_records(self, outbox_id: int) -> list[BounceRecord]:
+        statement = (
+            select(BounceRecord)
+            .where(BounceRecord.outbox_id == outbox_id)
+            .order_by(col(BounceRecord.id))
+        )
+        return list(self.session.exec(statement))
+
+    def recent_kind_queued(self, kind: str, since: dt.datetime) -> int:
+        """E-mails of ``kind`` queued since ``since`` to be sent (not held by a limit)."""
+        statement = select(func.count()).where(
+            OutboxEmail.kind == kind,
+            OutboxEmail.status != "suppressed",
+            col(OutboxEmail.created_at) >= since,
+        )
+        return int(self.session.exec(statement).one())
 
     def mailbox_state(self, folder: str) -> MailboxState | None:
         return self.session.get(MailboxState, folder)

@@ -111,6 +111,7 @@ def list_quarantine(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 def _print_inbound(
     ctx: typer.Context, outcomes: list[str], limit: int | None, as_json: bool
 ) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from helpdesk.display import short_time
@@ -134,9 +135,12 @@ def _print_inbound(
     for column in ("Id", "Outcome", "Ticket", "From", "Subject", "When", "Detail"):
         table.add_column(column, no_wrap=column in ("Id", "Outcome", "Ticket"))
     for item, row in zip(items, rows, strict=True):
+        # Subjects and senders are whatever the mail said (a forged delivery report's
+        # too): shown as text, never as Rich markup (which can make terminal links).
         table.add_row(
-            str(row["id"]), row["outcome"], row["ticket"] or "-", row["from"] or "-",
-            row["subject"], short_time(item.created_at, here.config), row["detail"],
+            str(row["id"]), row["outcome"], row["ticket"] or "-", escape(row["from"] or "-"),
+            escape(row["subject"]), short_time(item.created_at, here.config),
+            escape(row["detail"]),
         )  # fmt: skip
     out.print(table)
 

@@ -48,6 +48,7 @@ def list_emails(
     as_json: JsonOpt = False,
 ) -> None:
     """List the outbox, oldest first."""
+    from rich.markup import escape
     from rich.table import Table
 
     from helpdesk.display import short_time
@@ -85,7 +86,7 @@ def list_emails(
             ", ".join(row["recipients"]),
             str(row["attempts"]),
             short_time(when, here.config),
-            row["last_error"] or "",
+            escape(row["last_error"] or ""),  # may quote a remote server: no markup
         )
     out.print(table)
 

@@ -235,9 +235,11 @@ def _print_ticket(
     events: list[Event],
     attachments: list[Attachment],
 ) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from helpdesk.display import long_time, short_time
+    from notifier.policy import event_note
 
     config = here.config
     english = config.office.language == "en"
@@ -295,9 +297,15 @@ def _print_ticket(
             if event.from_state in (None, event.to_state)
             else (f"{event.from_state} → {event.to_state}")
         )
+        note, remote = event_note(event)
+        if remote:
+            # A remote server's words (a delivery report's), never ours: quoted, labelled.
+            label = "text from the receiving server" if english else "teks dari server penerima"
+            note = f'{note}\n[{label}, {"quoted" if english else "dikutip"}:] "{remote}"'.strip()
         timeline.add_row(
-            short_time(event.at, config), event.actor, event.action, move, event.channel, event.note
-        )
+            short_time(event.at, config), escape(event.actor), event.action, move, event.channel,
+            escape(note),
+        )  # fmt: skip
     out.print(timeline)
     if attachments:
         files = Table(title="Archived files", title_justify="left")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -42,6 +44,14 @@ class Desk:
     def outbox(self, *args: str) -> list[dict]:
         return json.loads(self.ok("outbox", "list", "--json", *args).stdout)
 
+    def query(self, sql: str, *params: object) -> list[tuple]:
+        """Rows of one query on the site's database, as an operator would read it."""
+        db = sqlite3.connect(self.site_dir / "var" / "helpdesk.db")
+        try:
+            return db.execute(sql, params).fetchall()
+        finally:
+            db.close()
+
 
 @pytest.fixture
 def sink() -> Sink:
@@ -67,8 +77,14 @@ def test_acknowledgement_is_delivered_with_our_headers(desk: Desk, sink: Sink) -
     assert "sent 1" in desk.ok("outbox", "send").stdout
     [mail] = sink.received
     assert mail.recipients == ["budi.santoso@dinkes.example.go.id"]
-    assert mail.sender == "helpdesk@example.go.id"
+    # The envelope sender is the e-mail's own VERP address, its token also in a header:
+    # where a delivery report about it goes, and what makes that report ours.
+    [(token,)] = desk.query("SELECT bounce_token FROM outbox")
+    assert re.fullmatch(r"[a-z2-7]{16}", token)
+    assert mail.sender == f"helpdesk+b-{token}@example.go.id"
     message = mail.message
+    assert message["From"].addresses[0].addr_spec == "helpdesk@example.go.id"
+    assert message["X-Helpdesk-Ref"] == f"b-{token}"
     assert message["Subject"].startswith("[TIK-2026-00001] ")
     assert message["Message-ID"] == queued["message_id"]
     assert message["Message-ID"].endswith("@example.go.id>")

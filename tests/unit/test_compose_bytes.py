@@ -74,6 +74,7 @@ def both(rendered: Rendered, seed: int, **kw: object) -> tuple[bytes, bytes, str
     in_reply_to=st.none() | message_ids,
     references=st.lists(message_ids, max_size=12),
     auto=st.sampled_from(["auto-replied", "auto-generated"]),
+    token=st.none() | st.sampled_from(["abcdefghijkmnpq2", "zzzzzzzzzzzzzzzz"]),
     seed=st.integers(0, 2**32),
 )
 @example(
@@ -87,15 +88,17 @@ def both(rendered: Rendered, seed: int, **kw: object) -> tuple[bytes, bytes, str
     in_reply_to=None,
     references=[],
     auto="auto-generated",
+    token="abcdefghijkmnpq2",
     seed=1,
 )
 def test_message_bytes_are_the_email_packages(
-    subject, text, html, to, cc, message_id, in_reply_to, references, auto, seed
+    subject, text, html, to, cc, message_id, in_reply_to, references, auto, token, seed
 ) -> None:
     rendered = Rendered(subject=subject, text=text, html=html)
     kw = dict(
         sender=SENDER, to=to, cc=cc, message_id=message_id, date=NOW, auto_submitted=auto,
         threading=Threading(in_reply_to=in_reply_to, references=references),
+        bounce_token=token,
     )  # fmt: skip
     try:
         expected, raw, expected_subject, got_subject = both(rendered, seed, **kw)
