@@ -249,11 +249,15 @@ class DovecotServer:
         binary = dovecot_binary()
         if binary is None:
             raise RuntimeError(dovecot_available() or "dovecot is missing")
+        # The mail server keeps the machine's own clock: a preloaded clock shim (libfaketime,
+        # with which the tests move their own clock a year ahead) stalls its login process.
+        env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
         with open(self.root / "stdout.log", "ab") as out:
             self._process = subprocess.Popen(
                 [binary, "-F", "-c", str(self.conf)],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, stopped as a whole
+                env=env,
             )  # fmt: skip
         try:
             self._wait_ready()
