@@ -601,7 +601,7 @@ def export(here: Site, period: Period, target: Path, *, force: bool = False) -> 
         raise ArchiveError(f"{target} is a folder")
     if target.exists() and not force:
         raise ArchiveError(f"{target} exists; use --force to replace it")
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         records = read_records(tx, period)
     bundle = build(here, period, records)
     try:

@@ -29,7 +29,7 @@ def closed_in(here: Site, month: str) -> list[str]:
         period = month_period(month, here.config.calendar.timezone)
     except PeriodError as exc:
         fail(str(exc).replace("--month", "--closed-in", 1))
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         tickets = tx.tickets(TicketFilter(states=[State.CLOSED.value]))
     return [t.number for t in tickets if period.contains(t.closed_at)]
 
@@ -75,7 +75,7 @@ def print_documents(
     env = environment()
     pages: list[tuple[Ticket, str]] = []
     skipped: list[str] = []
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         for number in dict.fromkeys(wanted):
             ticket = tx.ticket(number)
             if ticket is None:
