@@ -101,7 +101,11 @@ def report(
         folder = out_path or Path(name)
         if folder.exists() and not folder.is_dir():
             fail(f"--out {folder}: not a folder (csv writes one file per table into a folder)")
-        for path in write_csv_tables(result, folder):
+        try:
+            written = write_csv_tables(result, folder)
+        except OSError as exc:
+            fail(f"--out {folder}: {exc.strerror or exc}")
+        for path in written:
             typer.echo(str(path))
     elif fmt == Format.JSON:
         text = as_json(result)
@@ -119,13 +123,16 @@ def report(
 
 
 def write(path: Path, text: str) -> None:
+    """Write the whole file or, on a failure (a full disk), leave ``path`` as it was."""
+    from helpdesk.files import write_text
+
     if path.is_dir():
         fail(f"--out {path}: is a folder; name a file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)
     except OSError as exc:
-        fail(f"--out {path}: {exc.strerror}")
+        fail(f"--out {path}: {exc.strerror or exc}")
 
 
 def show(result: Report) -> None:
