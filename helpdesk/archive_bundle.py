@@ -34,7 +34,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import secrets
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -46,6 +45,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from helpdesk.documents import CHANNELS, NotApplicable, context, environment, render
+from helpdesk.files import replacing
 from helpdesk.period import Period
 from helpdesk.tables import csv_text
 from helpdesk.wiring import Site
@@ -601,29 +601,17 @@ def export(here: Site, period: Period, target: Path, *, force: bool = False) -> 
         raise ArchiveError(f"{target} is a folder")
     if target.exists() and not force:
         raise ArchiveError(f"{target} exists; use --force to replace it")
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         records = read_records(tx, period)
     bundle = build(here, period, records)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise ArchiveError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
+        with replacing(target, overwrite=force) as out:
             counts, problems = write_zip(out, bundle)
-            out.flush()
-            os.fsync(out.fileno())
-        if target.exists() and not force:
-            raise ArchiveError(f"{target} exists; use --force to replace it")
-        os.replace(temporary, target)
+    except FileExistsError:
+        raise ArchiveError(f"{target} exists; use --force to replace it") from None
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise ArchiveError(f"cannot write {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return Written(target, counts, problems)
 
 

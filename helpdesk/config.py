@@ -233,22 +233,26 @@ class _Credentials(_Section):
 
 
 class MailboxConfig(_Credentials):
+    """The complaint mailbox. Without a ``[mailbox]`` table, or with ``enabled = false``
+    (a site that takes complaints by phone and letter only), nothing reads mail."""
+
+    enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(993, ge=1, le=65535, strict=True)
     security: Security = "ssl"
-    username: str = "helpdesk@example.go.id"
     password_env: str | None = "HELPDESK_MAILBOX_PASSWORD"
     folder: str = "INBOX"
     ca_file: str | None = None  # a CA bundle to trust (an office's own CA); default: the system's
 
 
 class SmtpConfig(_Credentials):
+    """Outgoing mail. Without ``username`` the sender does not log in (a local relay)."""
+
     host: str = "127.0.0.1"
     port: int = Field(587, ge=1, le=65535, strict=True)
     security: Security = "starttls"
-    username: str = "helpdesk@example.go.id"
     password_env: str | None = "HELPDESK_SMTP_PASSWORD"
-    from_address: str = "helpdesk@example.go.id"
+    from_address: str  # the office's own address: no default, an example would go out
     ca_file: str | None = None  # a CA bundle to trust (an office's own CA); default: the system's
 
 
@@ -355,8 +359,8 @@ class Config(_Section):
     numbering: NumberingConfig = NumberingConfig()
     sop: SopConfig = SopConfig()
     calendar: CalendarConfig = CalendarConfig()
-    mailbox: MailboxConfig = MailboxConfig()
-    smtp: SmtpConfig = SmtpConfig()
+    mailbox: MailboxConfig = MailboxConfig(enabled=False)  # no [mailbox] table: no mail read
+    smtp: SmtpConfig
     notifier: NotifierConfig = NotifierConfig()
     intake: IntakeConfig = IntakeConfig()
     daemon: DaemonConfig = DaemonConfig()
@@ -506,6 +510,12 @@ def _cross_check(config: Config) -> list[str]:
             if owner != agency.name:
                 problems.append(f"agencies: {spelling!r} names both {owner!r} and {agency.name!r}")
     problems += _envelope_problems(config)
+    if config.mailbox.enabled and not config.mailbox.username.strip():
+        # IMAP has no anonymous access to a mailbox: an enabled one needs its login.
+        problems.append(
+            "mailbox.username: required when the mailbox is enabled (IMAP always logs in);"
+            " or set enabled = false to read no mail"
+        )
     try:
         config.business_calendar()
     except ValueError as exc:

@@ -39,6 +39,20 @@ class AlreadyRunning(Exception):
     pass
 
 
+class JobFault(Exception):
+    """A job failed for a reason its one line says in full (a setting, a server's answer):
+    logged without a traceback, like the same failure of the command run by hand."""
+
+
+def _faults() -> tuple[type[BaseException], ...]:
+    """Failures that are the site's or a server's, not the program's: one line each."""
+    from helpdesk.config import ConfigError
+    from intake.imap import MailboxError
+    from ticketing.store import StoreError
+
+    return (JobFault, MailboxError, StoreError, ConfigError)
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -104,7 +118,7 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
                 lease_seconds=notifier.lease_seconds,
             )  # fmt: skip
             if report.config_error:
-                raise RuntimeError(f"smtp: {report.config_error}")
+                raise JobFault(f"smtp: {report.config_error}")
             if report.claimed < notifier.batch_size:
                 return report
 
@@ -133,7 +147,10 @@ def run_job(here: Site, job: Job) -> bool:
             log.debug("%s: %s", job.name, result)
     except Exception as exc:  # noqa: BLE001 - one job's failure must not stop the others
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        log.error("job %s failed: %s", job.name, error, exc_info=True)
+        if isinstance(exc, _faults()):
+            log.error("job %s failed: %s", job.name, exc)
+        else:  # a bug: its traceback is what the maintainer needs
+            log.error("job %s failed: %s", job.name, error, exc_info=True)
     record(here, job.name, started, error)
     return error is None
 
@@ -147,18 +164,22 @@ def record(here: Site, name: str, started: dt.datetime, error: str | None) -> No
 
 
 def run_once(here: Site) -> bool:
-    """Every job once, in order (mailbox, phone drop, sweep, outbox). True if all succeeded."""
-    results = [run_job(here, job) for job in jobs(here, mailbox_job=True)]
+    """Every job once, in order (mailbox, phone drop, sweep, outbox). True if all succeeded.
+    Without a mailbox (``[mailbox]`` absent or off) there is no mailbox job."""
+    results = [run_job(here, job) for job in jobs(here, mailbox_job=here.config.mailbox.enabled)]
     return all(results)
 
 
 def run_forever(here: Site, stop: threading.Event) -> None:
     config = here.config.daemon
-    idle = config.idle
+    mailbox_on = here.config.mailbox.enabled
+    idle = config.idle and mailbox_on
     watcher = None
     # Set by the mailbox watch when it has stored new mail: the acknowledgements it queued
     # go out at once instead of at the outbox job's next turn (up to outbox_seconds later).
     deliver_now = threading.Event()
+    if not mailbox_on:
+        log.info("the mailbox is off ([mailbox] absent or enabled = false): no mail is read")
     if idle:
 
         def on_poll(error: str | None, started: dt.datetime) -> None:
@@ -173,7 +194,7 @@ def run_forever(here: Site, stop: threading.Event) -> None:
         )
         watcher.start()
     scheduler = schedule.Scheduler()
-    planned = jobs(here, mailbox_job=not idle)
+    planned = jobs(here, mailbox_job=mailbox_on and not idle)
     for job in planned:
         scheduler.every(job.seconds).seconds.do(run_job, here, job)
     log.info("running: %s", ", ".join(f"{j.name} every {j.seconds} s" for j in planned))

@@ -9,6 +9,12 @@ from zoneinfo import ZoneInfo
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The days a period may span: far wider than any office's records, and narrow enough that
+# every date computed from a period (its bounds in UTC, the weeks it touches) stays within
+# the years Python holds (1 to 9999).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+_OUTSIDE = f"outside the dates this program can count ({FIRST_DAY} to {LAST_DAY})"
 
 
 class PeriodError(ValueError):
@@ -35,9 +41,12 @@ def month_period(text: str, timezone: str) -> Period:
     if not match or not 1 <= int(match[2]) <= 12:
         raise PeriodError(f"--month: expected a month as YYYY-MM, got {text!r}")
     year, month = int(match[1]), int(match[2])
+    label = f"{year:04d}-{month:02d}"
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise PeriodError(f"--month {text.strip()}: {_OUTSIDE}")
     first = dt.date(year, month, 1)
     following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return _period(first, following - dt.timedelta(days=1), f"{year:04d}-{month:02d}", timezone)
+    return _period(first, following - dt.timedelta(days=1), label, timezone)
 
 
 def day_range(first: str, last: str, timezone: str) -> Period:
@@ -49,6 +58,8 @@ def day_range(first: str, last: str, timezone: str) -> Period:
             days.append(dt.date.fromisoformat(text.strip()))
         except ValueError:
             raise PeriodError(f"{option}: expected a date as YYYY-MM-DD, got {text!r}") from None
+        if not FIRST_DAY <= days[-1] <= LAST_DAY:
+            raise PeriodError(f"{option} {days[-1]}: {_OUTSIDE}")
     if days[1] < days[0]:
         raise PeriodError(f"--to {days[1]} is before --from {days[0]}")
     return _period(days[0], days[1], f"{days[0]}..{days[1]}", timezone)

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from helpdesk import clock
+from helpdesk.files import write_text
 from helpdesk.service import register_many_in
 from helpdesk.wiring import Site
 from intake.dropfolder import Note, PhoneLog, Row, Unreadable, parse_call_time, read_phone_log
@@ -725,9 +726,7 @@ def _file_away(path: Path, folder: Path, report: ImportReport, language: str) ->
         target = _free_name(folder, path.name, suffix)
         if lines:
             side = target.with_name(target.name + suffix)
-            temporary = side.with_name(f".{side.name}.tmp")
-            temporary.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
-            temporary.replace(side)
+            write_text(side, "\r\n".join(lines) + "\r\n")
         shutil.move(path, target)
     except OSError as exc:
         log.error("phone drop: cannot move %s to %s: %s", path.name, folder, exc)

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from helpdesk.files import write_text
+
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (tab and carriage return too: some of them strip those and read what follows).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,4 +44,4 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     # With a byte-order mark, so that Excel opens UTF-8 (the agencies' names, é) right.
-    path.write_text("\ufeff" + csv_text(header, rows), encoding="utf-8", newline="")
+    write_text(path, "\ufeff" + csv_text(header, rows))

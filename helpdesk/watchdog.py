@@ -1,6 +1,7 @@
 """The daemon watches itself: a job failing for longer than ``[daemon] alert_after_minutes``
 (the mailbox job included: a mailbox not read), or a mailbox not read successfully for that
-long, raises one alert to the help desk; its recovery sends one more."""
+long, raises one alert to the help desk; its recovery sends one more. A mailbox that is off
+(``[mailbox]`` absent or ``enabled = false``) is not read on purpose: no alert for it."""
 
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ def watch_jobs(here: Site, *, now: dt.datetime) -> list[str]:
     """Raise or clear alerts; returns the alert names that changed."""
     limit = dt.timedelta(minutes=here.config.daemon.alert_after_minutes)
     english = here.config.office.language == "en"
+    mailbox_on = here.config.mailbox.enabled
     changed = []
     with here.store.transaction() as tx:
         for job in tx.job_states():
-            if job.name == "watchdog":
+            if job.name == "watchdog" or (job.name == "mailbox" and not mailbox_on):
                 continue
             name = f"job:{job.name}"
             what = (WHAT_EN if english else WHAT).get(job.name, job.name)

@@ -18,7 +18,7 @@ from notifier.outbox import RetryPolicy
 from notifier.policy import NotifierSettings, Office
 from notifier.smtp import SmtpSettings
 from ticketing import migrate
-from ticketing.db import make_engine
+from ticketing.db import CannotRead, make_engine, why_not_writable
 from ticketing.desk import Desk
 from ticketing.store import Store, StoreError
 
@@ -100,6 +100,11 @@ class Site:
             folder=box.folder,
             timeout=float(self.config.notifier.timeout_seconds),
             ssl_context=self._tls_context(box.ca_file, "mailbox.ca_file"),
+            password_from=(
+                f"the environment variable {box.password_env}"
+                if box.password_env
+                else "mailbox.password"
+            ),
         )
 
     def _tls_context(self, ca_file: str | None, key: str = "smtp.ca_file") -> ssl.SSLContext | None:
@@ -113,7 +118,31 @@ class Site:
 
     @cached_property
     def _engine(self):  # type: ignore[no-untyped-def]
-        return make_engine(self.config.database_url)
+        return self._make_engine(read_only=False)
+
+    def _make_engine(self, *, read_only: bool):  # type: ignore[no-untyped-def]
+        url = self.config.database_url
+        try:
+            return make_engine(url, read_only=read_only)
+        except ImportError as exc:  # a database whose driver is not installed
+            scheme = url.partition(":")[0]  # never the rest: it may hold a password
+            unsupported = (
+                "; PostgreSQL is not supported yet: use a sqlite:/// URL"
+                if scheme.startswith("postgresql")
+                else ""
+            )
+            raise StoreError(
+                f"database.url {scheme}://...: its driver is not installed ({exc}){unsupported}"
+            ) from None
+        except CannotRead as exc:
+            raise StoreError(f"cannot read the database: {exc}") from None
+
+    def _read_only_reason(self) -> str | None:
+        """Why this site's database cannot be written (None: it can, or it is not SQLite)."""
+        db = self.config.sqlite_path
+        if db is None or not db.exists():
+            return None
+        return why_not_writable(db)
 
     def folders(self) -> list[Path]:
         config = self.config
@@ -128,6 +157,8 @@ class Site:
 
     def init(self) -> list[str]:
         """Create what a new site needs; harmless when it exists. Returns what was done."""
+        if reason := self._read_only_reason():
+            raise StoreError(self._read_only_line(reason))
         done: list[str] = []
         for folder in self.folders():
             if not folder.is_dir():
@@ -148,13 +179,36 @@ class Site:
 
     @cached_property
     def store(self) -> Store:
-        """The store of an initialised site (raises StoreError otherwise)."""
+        """The store of an initialised site, for a command that writes (raises StoreError
+        otherwise, also on a site whose database cannot be written)."""
         db = self.config.sqlite_path
         if db is not None and not db.exists():
             raise StoreError(f"no database at {db}; run 'helpdesk init' first")
+        if reason := self._read_only_reason():
+            raise StoreError(self._read_only_line(reason))
         store = Store(self._engine)
         store.check_schema()
         return store
+
+    @cached_property
+    def reader(self) -> Store:
+        """The store for a command that only reads. On a site whose database cannot be
+        written (an auditor's copy on a read-only medium) it is opened read-only, so that
+        SQLite writes nothing; elsewhere it is ``store``."""
+        db = self.config.sqlite_path
+        if db is None or not db.exists() or not self._read_only_reason():
+            return self.store
+        store = Store(self._make_engine(read_only=True))
+        store.check_schema()
+        return store
+
+    @staticmethod
+    def _read_only_line(reason: str) -> str:
+        return (
+            f"the database cannot be written ({reason}): this command changes it; commands"
+            " that only read (ticket list/show, report, print, outbox list, intake list,"
+            " status, archive export) still work"
+        )
 
     def now(self) -> dt.datetime:
         return clock.now()

@@ -48,6 +48,7 @@ class MailboxSettings:
     folder: str = "INBOX"
     timeout: float = 30.0
     ssl_context: ssl.SSLContext | None = None
+    password_from: str = ""  # where the password was to come from, named when it is missing
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class Mailbox:
         s = self.settings
         password = s.password
         if password is None:
-            raise MailboxLoginError(f"{self.address}: no password set for {s.username}")
+            where = f" ({s.password_from} is not set)" if s.password_from else ""
+            raise MailboxLoginError(f"{self.address}: no password set for {s.username}{where}")
         self._broken = False
         self._folders = set()
         self._known_uid = 0

@@ -42,11 +42,17 @@ def archive_file(
     """
     target = _target(archive_dir, ticket_number, source.name)
     digest = hashlib.sha256()
-    with source.open("rb") as src, target.open("xb") as dst:
-        while chunk := src.read(1 << 20):
-            digest.update(chunk)
-            dst.write(chunk)
-    shutil.copystat(source, target)
+    with source.open("rb") as src:
+        dst = target.open("xb")
+        try:
+            with dst:
+                while chunk := src.read(1 << 20):
+                    digest.update(chunk)
+                    dst.write(chunk)
+            shutil.copystat(source, target)
+        except BaseException:  # a full disk midway: no half copy left behind
+            target.unlink(missing_ok=True)
+            raise
     content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     return Attachment(
         filename=source.name,
@@ -68,8 +74,13 @@ def archive_bytes(
 ) -> Attachment:
     """Write an e-mail attachment into the ticket's archive folder and describe it."""
     target = _target(archive_dir, ticket_number, filename)
-    with target.open("xb") as dst:
-        dst.write(payload)
+    dst = target.open("xb")
+    try:
+        with dst:
+            dst.write(payload)
+    except BaseException:  # a full disk midway: no half copy left behind
+        target.unlink(missing_ok=True)
+        raise
     return Attachment(
         filename=filename,
         stored_path=str(target.relative_to(archive_dir)),

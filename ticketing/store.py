@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, or_, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -52,7 +53,29 @@ def _chunks(ids: Sequence[_Key]) -> Iterator[list[_Key]]:
 
 
 class StoreError(Exception):
-    """The database cannot be used as it is (missing, or its schema is out of date)."""
+    """The database cannot be used as it is (missing, its schema out of date, its disk full
+    or read-only): the message is one line for the user."""
+
+
+# SQLite's primary result codes that say the file or its disk is at fault, not the program:
+# each of these rolled the transaction back.
+_SQLITE_FAULTS = {
+    5: "another process holds the database",  # SQLITE_BUSY, after the busy timeout
+    8: "the database cannot be written",  # SQLITE_READONLY
+    10: "the disk could not be read or written",  # SQLITE_IOERR
+    11: "the database file is damaged",  # SQLITE_CORRUPT
+    13: "the disk holding the database is full",  # SQLITE_FULL
+    14: "the database file cannot be opened",  # SQLITE_CANTOPEN
+}
+
+
+def database_fault(exc: BaseException) -> str | None:
+    """What failed, for a failure of the database file or its disk; None for anything else."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is None or (code & 0xFF) not in _SQLITE_FAULTS:
+        return None
+    return f"{_SQLITE_FAULTS[code & 0xFF]} ({orig})"
 
 
 @dataclass(frozen=True)
@@ -74,7 +97,8 @@ class Store:
         try:
             current = migrate.current_revision(self.engine)
         except Exception as exc:  # an unreachable server, an unreadable file
-            raise StoreError(f"cannot open the database: {exc}") from exc
+            reason = database_fault(exc) or getattr(exc, "orig", None) or exc
+            raise StoreError(f"cannot open the database: {reason}") from exc
         if current is None:
             raise StoreError("the database is not initialised; run 'helpdesk init'")
         if current != migrate.head_revision():
@@ -85,9 +109,16 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield Tx(session)
+        """One transaction; a full disk, a read-only or locked file raise StoreError (the
+        transaction rolled back), other database errors pass as they are."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                with session.begin():
+                    yield Tx(session)
+        except OperationalError as exc:
+            if (fault := database_fault(exc)) is None:
+                raise
+            raise StoreError(f"database: {fault}; nothing was saved") from exc
 
 
 class Tx:

@@ -13,6 +13,7 @@ import typer
 from helpdesk.cli.common import actor, fail, out, print_json, site
 
 if TYPE_CHECKING:
+    from helpdesk.wiring import Site
     from ticketing.models import Inbound
 
 app = typer.Typer(
@@ -39,13 +40,27 @@ def inbound_dict(item: Inbound, ticket: str | None) -> dict[str, Any]:
     }
 
 
+MAILBOX_OFF = (
+    "the mailbox is off ([mailbox] is absent or has enabled = false in {config}): no mail to read"
+)
+
+
+def _mailbox_on(ctx: typer.Context) -> Site:
+    """The site, when it has a mailbox to read; else one line and exit 1: asking to read a
+    mailbox the site does not have is a mistake a script (cron, a unit file) should see."""
+    here = site(ctx)
+    if not here.config.mailbox.enabled:
+        fail(MAILBOX_OFF.format(config=here.config.source or "the configuration"))
+    return here
+
+
 @app.command()
 def poll(ctx: typer.Context) -> None:
     """Read the mailbox once: process what arrived, move each message to its folder."""
     from helpdesk.intake_job import poll_mailbox
     from intake.imap import Mailbox, MailboxError
 
-    here = site(ctx)
+    here = _mailbox_on(ctx)
     settings = here.mailbox_settings()
     try:
         with Mailbox(settings) as mailbox:
@@ -117,7 +132,7 @@ def _print_inbound(
     from helpdesk.display import short_time
 
     here = site(ctx)
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         items = tx.inbound_list(outcomes, limit=limit)
         numbers = {
             i.ticket_id: (t.number if (t := tx.ticket_by_id(i.ticket_id)) else None)
@@ -179,7 +194,7 @@ def replay(
 def holds(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Senders whose mail is held for flooding the mailbox."""
     here = site(ctx)
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         rows = [
             {"address": h.address, "since": h.since.isoformat(), "count": h.count}
             for h in tx.holds()
@@ -232,10 +247,10 @@ def watch(
     """Watch the mailbox until stopped (Ctrl-C or SIGTERM): reconnects by itself."""
     from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
 
+    here = _mailbox_on(ctx)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    here = site(ctx)
     here.store  # noqa: B018 - fail now, with one line, if the site is not initialised
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

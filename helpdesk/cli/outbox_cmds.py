@@ -59,7 +59,7 @@ def list_emails(
         if s not in STATUSES:
             fail(f"--status: unknown status {s!r} (one of {', '.join(STATUSES)})")
     here = site(ctx)
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         emails = tx.outbox(statuses, limit=limit)
         numbers = {
             e.ticket_id: (t.number if (t := tx.ticket_by_id(e.ticket_id)) else None)
@@ -102,7 +102,7 @@ def show(
     from email.policy import default as default_policy
 
     here = site(ctx)
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         email = tx.outbox_email(email_id)
     if email is None:
         fail(f"no e-mail {email_id} in the outbox")

@@ -29,7 +29,7 @@ def closed_in(here: Site, month: str) -> list[str]:
         period = month_period(month, here.config.calendar.timezone)
     except PeriodError as exc:
         fail(str(exc).replace("--month", "--closed-in", 1))
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         tickets = tx.tickets(TicketFilter(states=[State.CLOSED.value]))
     return [t.number for t in tickets if period.contains(t.closed_at)]
 
@@ -75,7 +75,7 @@ def print_documents(
     env = environment()
     pages: list[tuple[Ticket, str]] = []
     skipped: list[str] = []
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         for number in dict.fromkeys(wanted):
             ticket = tx.ticket(number)
             if ticket is None:
@@ -91,13 +91,22 @@ def print_documents(
                 continue
             pages.append((ticket, render(doc, data, env)))
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from helpdesk.files import replacing, write_text
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"--out {out_dir}: {exc.strerror or exc}")
     for ticket, html in pages:
         target = out_dir / f"{ticket.number}-{doc}.{'pdf' if html_to_pdf else 'html'}"
-        if html_to_pdf is not None:
-            html_to_pdf(string=html).write_pdf(str(target))
-        else:
-            target.write_text(html, encoding="utf-8")
+        try:  # each document whole or not at all, also on a full disk
+            if html_to_pdf is not None:
+                with replacing(target) as handle:
+                    html_to_pdf(string=html).write_pdf(handle)
+            else:
+                write_text(target, html)
+        except OSError as exc:
+            fail(f"--out {target}: {exc.strerror or exc}")
         typer.echo(str(target))
     for number in skipped:
         typer.echo(f"skipped {number}: never disposed, no Lembar Disposisi")

@@ -32,7 +32,7 @@ def make_report(here: Site, month: str | None, first: str | None, last: str | No
     except PeriodError as exc:
         fail(str(exc))
     now = here.now()
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         tickets = tx.tickets_active_in(period.start, period.end)
         events = tx.events_of([t.id for t in tickets if t.id is not None])
         submissions = tx.submissions_created(period.start, period.end)
@@ -102,7 +102,11 @@ def report(
         folder = out_path or Path(name)
         if folder.exists() and not folder.is_dir():
             fail(f"--out {folder}: not a folder (csv writes one file per table into a folder)")
-        for path in write_csv_tables(result, folder):
+        try:
+            written = write_csv_tables(result, folder)
+        except OSError as exc:
+            fail(f"--out {folder}: {exc.strerror or exc}")
+        for path in written:
             typer.echo(str(path))
     elif fmt == Format.JSON:
         text = as_json(result)
@@ -120,13 +124,16 @@ def report(
 
 
 def write(path: Path, text: str) -> None:
+    """Write the whole file or, on a failure (a full disk), leave ``path`` as it was."""
+    from helpdesk.files import write_text
+
     if path.is_dir():
         fail(f"--out {path}: is a folder; name a file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)
     except OSError as exc:
-        fail(f"--out {path}: {exc.strerror}")
+        fail(f"--out {path}: {exc.strerror or exc}")
 
 
 def show(result: Report) -> None:

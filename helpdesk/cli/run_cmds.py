@@ -55,14 +55,16 @@ def status(
 ) -> None:
     """How the help desk is doing: jobs, mailbox, outbox, tickets per step, overdue.
     Exits 1 when something needs attention (a failing job, an unreachable mailbox, dead
-    e-mails)."""
+    e-mails). A mailbox that is off ([mailbox] absent or enabled = false) is said so and
+    needs no attention."""
     from intake.imap import Mailbox, MailboxError
     from ticketing.store import TicketFilter
     from ticketing.workflow import State
 
     here = site(ctx)
     now = here.now()
-    with here.store.transaction() as tx:
+    enabled = here.config.mailbox.enabled
+    with here.reader.transaction() as tx:
         jobs = [
             {
                 "name": j.name,
@@ -73,14 +75,22 @@ def status(
                 "failures": j.failures,
             }
             for j in tx.job_states()
+            # A mailbox turned off is not read on purpose: the record of its job from when
+            # it was on is history, not a problem.
+            if enabled or j.name != "mailbox"
         ]
         outbox = tx.outbox_counts()
         states = tx.count_by_state()
         overdue = [t.number for t in tx.tickets(TicketFilter(overdue_at=now))]
         quarantined = len(tx.inbound_list(["quarantine"]))
         held = [h.address for h in tx.holds()]
-    mailbox: dict[str, Any] = {"checked": check_mailbox, "reachable": None, "error": None}
-    if check_mailbox:
+    mailbox: dict[str, Any] = {
+        "enabled": enabled,
+        "checked": check_mailbox and enabled,
+        "reachable": None,
+        "error": None,
+    }
+    if mailbox["checked"]:
         try:
             with Mailbox(here.mailbox_settings()):
                 mailbox["reachable"] = True
@@ -139,5 +149,9 @@ def _print(here: Any, report: dict[str, Any], now: Any) -> None:
                      str(job["failures"]), job["failing_since"] or "-")  # fmt: skip
     out.print(jobs)
     mailbox = report["mailbox"]
-    if mailbox["checked"]:
-        out.print("Mailbox: " + ("reachable" if mailbox["reachable"] else mailbox["error"]))
+    if not mailbox["enabled"]:
+        out.print("Mailbox: off ([mailbox] absent or enabled = false): no mail is read",
+                  markup=False)  # fmt: skip
+    elif mailbox["checked"]:
+        out.print("Mailbox: " + ("reachable" if mailbox["reachable"] else mailbox["error"]),
+                  markup=False)  # fmt: skip

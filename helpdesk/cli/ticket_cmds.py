@@ -170,7 +170,7 @@ def list_tickets(
         overdue_at=now if overdue else None,
         limit=limit,
     )
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         tickets = tx.tickets(flt)
     rows = [ticket_dict(t, here, now) for t in tickets]
     if as_json:
@@ -211,7 +211,7 @@ def show(ctx: typer.Context, number: NumberArg, as_json: JsonOpt = False) -> Non
     """Show a ticket: its Formulir, current step and deadline, and its whole timeline."""
     here = site(ctx)
     now = here.now()
-    with here.store.transaction() as tx:
+    with here.reader.transaction() as tx:
         ticket = tx.ticket(number)
         if ticket is None:
             fail(f"no ticket {number!r}")

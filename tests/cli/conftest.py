@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,3 +59,30 @@ def ready(cli: Cli) -> Cli:
     result = cli("init")
     assert result.exit_code == 0, result.output
     return cli
+
+
+def process(
+    site_dir: Path, *args: str, now: str = MONDAY_9, unset: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """`helpdesk ARGS` as a real process on the site (what the user's terminal shows)."""
+    env = {**os.environ, "HELPDESK_CONFIG": str(site_dir / "config.toml"), "HELPDESK_NOW": now}
+    for name in ("HELPDESK_USER", *unset):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "helpdesk", *args], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+
+
+def one_line_error(result: Result | subprocess.CompletedProcess[str]) -> str:
+    """The single ``error:`` line of a command that failed as a user should see it: exit 1,
+    that one line on stderr, no traceback (in-process: no exception but the exit)."""
+    if isinstance(result, Result):
+        code, stderr = result.exit_code, result.stderr
+        assert isinstance(result.exception, SystemExit), result.exception
+    else:
+        code, stderr = result.returncode, result.stderr
+    assert code == 1, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    return lines[0]
