@@ -85,7 +85,7 @@ def test_site_without_smtp_username_sends_without_logging_in(
     assert result.exit_code == 0, result.output
     [ack] = sink[0].received
     assert ack.recipients == ["budi.santoso@dinkes.example.go.id"]
-    assert ack.sender == "helpdesk@example.go.id"
+    assert ack.sender.startswith("helpdesk+b-") and ack.sender.endswith("@example.go.id")
 
 
 def test_phone_only_site_runs_once_with_exit_0(
