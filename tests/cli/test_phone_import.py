@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from helpdesk import phone_import
 from helpdesk.phone_import import SETTLE_SECONDS, import_file, scan_drop_folder
 from helpdesk.wiring import Site
 from tests.cli.conftest import MONDAY_9, Cli
-from tests.clocks import written_ago
+from tests.clocks import stamped, written_ago
 from tests.conftest import FORM
 from ticketing.formulir import FIELDS
 
@@ -64,8 +63,7 @@ def put(folder: Path, name: str, data: bytes, *, age_seconds: float = 60) -> Pat
     """A file in the drop folder, last written ``age_seconds`` before NOW."""
     path = folder / name
     path.write_bytes(data)
-    stamp = (NOW - dt.timedelta(seconds=age_seconds)).timestamp()
-    os.utime(path, (stamp, stamp))
+    stamped(path, NOW - dt.timedelta(seconds=age_seconds))
     return path
 
 
@@ -340,7 +338,7 @@ def test_half_written_file_is_not_read_on_the_first_scan(
     assert path.exists() and tickets(ready) == []
     later = NOW + dt.timedelta(seconds=SETTLE_SECONDS)
     path.write_bytes(phone_log(row(1)))  # the copy finishes
-    os.utime(path, (NOW.timestamp(), NOW.timestamp()))
+    stamped(path, NOW)
     soon = NOW + dt.timedelta(seconds=1)
     assert scan_drop_folder(site, now=soon, files_now=soon) == []
     [report] = scan_drop_folder(site, now=later, files_now=later)
