@@ -83,32 +83,46 @@ def process_message(
     uid: int | None = None,
     uidvalidity: int | None = None,
     received_at: dt.datetime | None = None,
+    kept: int | None = None,
 ) -> Processed:
-    """Store one message and its outcome in one transaction."""
+    """Store one message and its outcome in one transaction. ``kept`` is the id of the row
+    that already holds the message (held or quarantined, now replayed): the outcome is
+    written there, and no second copy of the message is stored."""
     message = parse(raw)
     with here.store.transaction() as tx:
         seen = tx.seen_inbound(message.message_id, message.raw_sha256)
         if seen is None and uid is not None and uidvalidity is not None:
             # Held or quarantined, then a crash before the move: the same message again.
             seen = tx.kept_inbound(source, uidvalidity, uid, message.raw_sha256)
+        replayed = tx.inbound(kept) if kept is not None else None
         if seen is not None:
+            if replayed is not None:  # processed meanwhile as another copy
+                replayed.outcome, replayed.detail = "replayed", f"already stored as {seen.id}"
+                tx.session.add(replayed)
             return Processed(seen.outcome, "already stored", duplicate=True)
         facts = _facts(here, tx, message)
         decision = route(message, facts)
-        inbound = Inbound(
-            message_id=message.message_id,
-            raw_sha256=message.raw_sha256,
-            raw=raw,
-            size=message.size,
-            from_address=message.from_address,
-            subject=message.subject,
-            source=source,
-            uid=uid,
-            uidvalidity=uidvalidity,
-            received_at=received_at or message.date or now,
-            outcome="",
-            created_at=now,
-        )
+        if replayed is not None:
+            inbound = replayed
+            inbound.message_id = message.message_id
+            inbound.from_address = message.from_address
+            inbound.subject = message.subject
+        else:
+            inbound = Inbound(
+                message_id=message.message_id,
+                raw_sha256=message.raw_sha256,
+                raw=raw,
+                size=message.size,
+                from_address=message.from_address,
+                subject=message.subject,
+                source=source,
+                uid=uid,
+                uidvalidity=uidvalidity,
+                received_at=received_at or message.date or now,
+                outcome="",
+                created_at=now,
+            )
+        previous = replayed.outcome if replayed is not None else None
         held_or_refused = _gate(here, tx, message, decision, now)
         if held_or_refused is not None:
             result = held_or_refused
@@ -125,6 +139,8 @@ def process_message(
             result = _new_submission(here, tx, message, inbound, now)
         inbound.outcome = result.outcome
         inbound.detail = result.detail
+        if previous is not None:
+            inbound.detail = "; ".join(filter(None, [result.detail, f"replayed ({previous})"]))
         if result.ticket:
             ticket = tx.ticket(result.ticket)
             inbound.ticket_id = ticket.id if ticket else None
@@ -422,13 +438,23 @@ def _bounce(
 
 def quarantine(
     here: Site, raw: bytes, error: str, *, source: str, now: dt.datetime,
-    uid: int | None = None, uidvalidity: int | None = None,
+    uid: int | None = None, uidvalidity: int | None = None, kept: int | None = None,
 ) -> None:  # fmt: skip
-    """Keep a message that could not be processed, with the reason, for a later replay."""
+    """Keep a message that could not be processed, with the reason, for a later replay.
+
+    A message kept already (``kept``, being replayed; or the same bytes quarantined
+    before, injected again) is kept once: its row gets the new reason."""
+    sha256 = hashlib.sha256(raw).hexdigest()
     with here.store.transaction() as tx:
+        existing = tx.inbound(kept) if kept is not None else None
+        existing = existing or tx.quarantined_inbound(sha256)
+        if existing is not None:
+            existing.outcome, existing.detail = "quarantine", error[:4000]
+            tx.session.add(existing)
+            return
         tx.add_inbound(
             Inbound(
-                raw_sha256=hashlib.sha256(raw).hexdigest(),
+                raw_sha256=sha256,
                 raw=raw,
                 size=len(raw),
                 source=source,
@@ -445,22 +471,24 @@ def quarantine(
 def process_with_retries(
     here: Site, raw: bytes, *, source: str, now: Callable[[], dt.datetime], attempts: int,
     uid: int | None = None, uidvalidity: int | None = None,
-    received_at: dt.datetime | None = None,
+    received_at: dt.datetime | None = None, kept: int | None = None,
 ) -> Processed:  # fmt: skip
     """Try a message a few times; if it still fails, quarantine it. Never raises for a bad
-    message: one broken e-mail must not block the mailbox."""
+    message: one broken e-mail must not block the mailbox. ``kept``: see process_message."""
     last = ""
     for attempt in range(1, attempts + 1):
         try:
             return process_message(
                 here, raw, source=source, now=now(), uid=uid, uidvalidity=uidvalidity,
-                received_at=received_at,
+                received_at=received_at, kept=kept,
             )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the loop going
             last = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             log.warning("message %s: attempt %d failed: %s", uid or source, attempt, last)
             log.debug("traceback", exc_info=True)
-    quarantine(here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity)
+    quarantine(
+        here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity, kept=kept
+    )
     return Processed("quarantine", last)
 
 

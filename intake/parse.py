@@ -354,8 +354,10 @@ class _Parse:
             header = POLICY.header_factory(name.lower(), value)
             found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
         except Exception:  # e.g. a group the stdlib cannot read
+            # Also a display name whose encoded words decode to a line break: the stdlib
+            # refuses to make an Address of it, and getaddresses leaves the words encoded.
             try:
-                found = email.utils.getaddresses([value])
+                found = [(_decoded_words(d), s) for d, s in email.utils.getaddresses([value])]
             except Exception:
                 self.defect(f"unparseable {name}")
         result = []
@@ -786,6 +788,17 @@ def _clean(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return _ONE_LINE.sub(" ", _c1_as_windows_1252(text)).strip()
+
+
+def _decoded_words(text: str) -> str:
+    """``text`` with its RFC 2047 encoded words decoded (as they are in an unstructured
+    header); ``text`` itself when they cannot be."""
+    if "=?" not in text:
+        return text
+    try:
+        return str(POLICY.header_factory("x-unstructured", text))
+    except Exception:  # a malformed encoded word
+        return text
 
 
 def _c1_as_windows_1252(text: str) -> str:

@@ -385,6 +385,13 @@ class Tx:
         )
         return self.session.exec(statement.limit(1)).first()
 
+    def quarantined_inbound(self, raw_sha256: str) -> Inbound | None:
+        """The quarantined message with these very bytes, if there is one."""
+        statement = select(Inbound).where(
+            Inbound.raw_sha256 == raw_sha256, Inbound.outcome == "quarantine"
+        )
+        return self.session.exec(statement.order_by(col(Inbound.id)).limit(1)).first()
+
     def add_inbound(self, inbound: Inbound) -> Inbound:
         self.session.add(inbound)
         self.session.flush()

@@ -68,6 +68,26 @@ def test_rfc2047_iso_8859_1_quoted_printable_subject_and_name_are_decoded() -> N
     assert parsed.from_name == "André Wijaya"
 
 
+@pytest.mark.parametrize(
+    ("encoded", "expected"),
+    [
+        ("=?utf-8?b?QnVkaQ0KQmNjOiB2aWN0aW1AZXhhbXBsZS5vcmc=?=", "Budi Bcc: victim@example.org"),
+        ("=?utf-8?q?Budi=0D=0ASantoso?=", "Budi Santoso"),
+        ("=?utf-8?q?Budi=0ASantoso?=", "Budi Santoso"),
+        ("=?utf-8?b?U2l0aQ0=?=", "Siti"),
+    ],
+)
+def test_display_name_decoding_to_a_line_break_is_one_clean_line(
+    encoded: str, expected: str
+) -> None:
+    """A From name whose encoded words hide a CR/LF is decoded and flattened: the address
+    is still read, and the name is text we can write into our reply's headers."""
+    parsed = parse(mail(f"From: {encoded} <budi@example.org>\nSubject: Internet mati\n"))
+    assert parsed.from_address == "budi@example.org"
+    assert parsed.from_name == expected
+    assert "=?" not in parsed.from_name
+
+
 def test_subject_is_one_stripped_line() -> None:
     """A folded subject, or one with encoded line breaks, becomes one line."""
     raw = mail("From: a@example.org\nSubject:  Printer\n  =?utf-8?q?rusak=0D=0Alagi?=  \n")
