@@ -115,3 +115,40 @@ def test_failed_replays_keep_one_copy_of_the_message(site: Path, tmp_path: Path)
     # Stored now: the same file once more is a duplicate, not a new ticket.
     assert "already stored" in helpdesk(site, "intake", "inject", str(path)).stdout
     assert query(site, "SELECT count(*) FROM inbound") == [(1,)]
+
+
+# --- bulk mail ------------------------------------------------------------------------------
+
+
+def test_list_post_and_newsletter_get_no_reply(
+    site: Path, dovecot: DovecotServer, sink: Sink
+) -> None:
+    """A list post that carries only List-Unsubscribe and List-Post (sent as the list, as
+    lists do for DMARC), and a newsletter from noreply@, are archived as automatic: no
+    incomplete-report reply goes to the list, to the newsletter or to anyone."""
+    deliver(dovecot.port, [
+        email("Rekan-rekan, internet di kantor kami juga mati sejak pagi. Ada yang sama?",
+              sender="Anggota via Forum TIK <forum-tik@lists.example.go.id>",
+              subject="[Forum TIK] Internet mati", message_id="<post@lists.example.go.id>",
+              headers={"List-Unsubscribe": "<mailto:forum-tik-leave@lists.example.go.id>",
+                       "List-Post": "<mailto:forum-tik@lists.example.go.id>",
+                       "Reply-To": "anggota@dishub.example.go.id"}),
+        email("Berita Pemprov minggu ini: layanan internet baru di kantor OPD.",
+              sender="Info Pemprov <noreply@info.example.go.id>", subject="Buletin Desember",
+              message_id="<news@info.example.go.id>"),
+        email(message_id="<person@dinkes.example.go.id>"),  # a real complaint, for contrast
+    ])  # fmt: skip
+    _run_once(site)
+
+    outcomes = dict(query(site, "SELECT message_id, outcome FROM inbound"))
+    assert outcomes == {
+        "<post@lists.example.go.id>": "automatic",
+        "<news@info.example.go.id>": "automatic",
+        "<person@dinkes.example.go.id>": "ticket",
+    }
+    assert {r for (r,) in query(site, "SELECT recipient FROM outbox")} == {
+        "budi.santoso@dinkes.example.go.id"
+    }
+    assert [r.recipients for r in sink.received] == [["budi.santoso@dinkes.example.go.id"]]
+    folders = folder_contents(dovecot.port)
+    assert len(folders["Ignored"]) == 2 and len(folders["Processed"]) == 1
