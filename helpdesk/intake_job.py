@@ -22,6 +22,8 @@ from intake.imap import Mailbox
 from intake.parse import InboundMessage, parse
 from intake.quotes import strip_quotes
 from intake.route import (
+    HELP_DESK,
+    OFFICE,
     Automatic,
     BounceOf,
     Facts,
@@ -34,7 +36,9 @@ from intake.subject import is_forward, strip_prefixes, ticket_number
 from notifier.outbox import PENDING, SUPPRESSED, queue, queue_delivery_failure
 from notifier.policy import held_notice, incomplete_notice, refused_notice
 from ticketing.archive import archive_bytes
+from ticketing.conversation import is_our_message_id
 from ticketing.desk import Moved, Registered
+from ticketing.directory import Role
 from ticketing.formulir import Incomplete, check_formulir, merge
 from ticketing.models import Inbound, Submission, Ticket
 from ticketing.store import Tx
@@ -245,7 +249,26 @@ def _facts(here: Site, tx: Tx, message: InboundMessage) -> Facts:
         thread_ticket=ticket.number if ticket else None,
         thread_submission=submission.id if submission else None,
         tagged_ticket=tagged,
+        own_message=_ours(here, tx, message.message_id),
+        own_sender=_own_sender(here, message.from_address),
     )
+
+
+def _ours(here: Site, tx: Tx, message_id: str | None) -> bool:
+    """A Message-ID we wrote: one of the outbox's, or of our form at our domain."""
+    if not message_id:
+        return False
+    domain = here.office.settings.sender.message_id_domain
+    return is_our_message_id(message_id, domain) or tx.outbox_by_message_id(message_id) is not None
+
+
+def _own_sender(here: Site, address: str | None) -> str | None:
+    if not address:
+        return None
+    if address in here.own_addresses:
+        return OFFICE
+    person = here.desk.directory.get(_staff_by_address(here, address) or "")
+    return HELP_DESK if person is not None and person.role == Role.HELP_DESK else None
 
 
 def _may_write_to(here: Site, ticket: Ticket, address: str | None) -> bool:

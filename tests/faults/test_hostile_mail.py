@@ -152,3 +152,66 @@ def test_list_post_and_newsletter_get_no_reply(
     assert [r.recipients for r in sink.received] == [["budi.santoso@dinkes.example.go.id"]]
     folders = folder_contents(dovecot.port)
     assert len(folders["Ignored"]) == 2 and len(folders["Processed"]) == 1
+
+
+# --- our own address ------------------------------------------------------------------------
+
+OFFICER = "sari.wulandari@example.go.id"  # a help-desk officer in config.toml's [[staff]]
+
+
+def _forwarded(ours: bytes, *, sender: str | None = None, message_id: str | None = None) -> bytes:
+    """Our e-mail as a forwarder sends it back to the complaint mailbox: without
+    Auto-Submitted and X-Auto-Response-Suppress, perhaps with another From or Message-ID."""
+    head, _, body = ours.partition(b"\r\n\r\n")
+    lines = []
+    for line in head.split(b"\r\n"):
+        name = line.split(b":", 1)[0].lower()
+        if name in (b"auto-submitted", b"x-auto-response-suppress"):
+            continue
+        if name == b"from" and sender:
+            line = b"From: " + sender.encode()
+        if name == b"message-id" and message_id:
+            line = b"Message-ID: " + message_id.encode()
+        lines.append(line)
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def test_our_own_mail_is_never_a_ticket_and_never_answered(
+    site: Path, dovecot: DovecotServer, sink: Sink
+) -> None:
+    """Our acknowledgement forwarded back (From our address, or From the reporter with our
+    Message-ID) and a complete form from a help-desk officer are archived, unanswered, and
+    make no ticket; the officer's reply in a ticket's thread still joins it as a note."""
+    deliver(dovecot.port, [email(message_id="<asli@dinkes.example.go.id>")])
+    _run_once(site)
+    [ack] = sink.received
+    ack_id = ack.message["Message-ID"]
+
+    deliver(dovecot.port, [
+        _forwarded(ack.raw, message_id="<fwd1@forwarder.example.org>"),
+        _forwarded(ack.raw, sender="Budi Santoso <budi.santoso@dinkes.example.go.id>"),
+        email(sender=f"Sari Wulandari <{OFFICER}>", message_id="<form@example.go.id>"),
+        email("Sudah saya cek, router di lantai 2 mati.", sender=f"Sari <{OFFICER}>",
+              subject="Re: " + ack.message["Subject"], in_reply_to=ack_id,
+              message_id="<balas@example.go.id>"),
+    ])  # fmt: skip
+    _run_once(site)
+
+    rows = query(site, "SELECT message_id, outcome, detail FROM inbound ORDER BY id")[1:]
+    assert [(m, o) for m, o, _ in rows] == [
+        ("<fwd1@forwarder.example.org>", "automatic"),
+        (ack_id, "automatic"),
+        ("<form@example.go.id>", "automatic"),
+        ("<balas@example.go.id>", "reply"),
+    ]
+    assert rows[0][2] == "from our own address helpdesk@example.go.id"
+    assert rows[1][2] == f"our own message {ack_id}: come back to us"
+    assert rows[2][2].startswith(f"from a help-desk officer's address {OFFICER}")
+    assert query(site, "SELECT number FROM ticket") == [("TIK-2026-00001",)]
+    assert [r.recipients for r in sink.received] == [["budi.santoso@dinkes.example.go.id"]]
+    events = query(site, "SELECT action, actor, note FROM event ORDER BY id")
+    assert events == [
+        ("create", "budi.santoso@dinkes.example.go.id", ""),
+        ("note", "sari", "Sudah saya cek, router di lantai 2 mati."),
+    ]
+    assert len(folder_contents(dovecot.port)["Ignored"]) == 3
