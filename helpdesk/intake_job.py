@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from helpdesk.service import move_in, register_in
+from helpdesk.service import confirm_email_in, move_in, register_in
 from helpdesk.wiring import Site
 from intake.extract import extract_fields, looks_like_form
 from intake.imap import Mailbox
@@ -35,6 +35,7 @@ from intake.route import (
 from intake.subject import is_forward, strip_prefixes, ticket_number
 from notifier.outbox import PENDING, SUPPRESSED, queue, queue_delivery_failure
 from notifier.policy import held_notice, incomplete_notice, refused_notice
+from ticketing.addresses import is_reporter_address
 from ticketing.archive import archive_bytes
 from ticketing.conversation import is_our_message_id
 from ticketing.desk import Moved, Registered
@@ -272,10 +273,11 @@ def _own_sender(here: Site, address: str | None) -> str | None:
 
 
 def _may_write_to(here: Site, ticket: Ticket, address: str | None) -> bool:
-    """The ticket's reporter, or one of the staff."""
+    """The ticket's reporter (the form's address, or the one the complaint came from), or
+    one of the staff."""
     if not address:
         return False
-    return address == ticket.email.lower() or _staff_by_address(here, address) is not None
+    return is_reporter_address(ticket, address) or _staff_by_address(here, address) is not None
 
 
 def _staff_by_address(here: Site, address: str) -> str | None:
@@ -413,7 +415,7 @@ def _reply_to_ticket(
     address = message.from_address or ""
     text = strip_quotes(message.text).strip() or "(tanpa isi)"
     staff_id = _staff_by_address(here, address)
-    if staff_id is None and address != ticket.email.lower():
+    if staff_id is None and not is_reporter_address(ticket, address):
         return Processed("reply_stranger", f"from {address}, not the reporter", ticket=number)
     who = staff_id or address
     requests = [Move(Action.NOTE, who, note=text, channel="email", reporter=staff_id is None)]
@@ -424,9 +426,16 @@ def _reply_to_ticket(
         )
     for request in requests:
         move_in(tx, here, number, request, now=now)
+    detail = f"from {'staff ' + staff_id if staff_id else 'the reporter'}"
+    if staff_id is None and address == ticket.email.strip().lower():
+        # The form's address has answered us: from now on it gets the reporter's e-mails.
+        confirmed = confirm_email_in(
+            tx, here, number, actor=address, reporter=True, channel="email", now=now
+        )
+        if isinstance(confirmed, Moved):
+            detail += "; e-mail address confirmed"
     _archive_attachments(here, tx, ticket, message, now)
-    return Processed("reply", f"from {'staff ' + staff_id if staff_id else 'the reporter'}",
-                     ticket=number)  # fmt: skip
+    return Processed("reply", detail, ticket=number)
 
 
 def _bounce(

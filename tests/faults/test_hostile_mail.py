@@ -215,3 +215,36 @@ def test_our_own_mail_is_never_a_ticket_and_never_answered(
         ("note", "sari", "Sudah saya cek, router di lantai 2 mati."),
     ]
     assert len(folder_contents(dovecot.port)["Ignored"]) == 3
+
+
+# --- our office as a relay ----------------------------------------------------------------
+
+VICTIM = "korban@dinsos.example.go.id"
+
+
+def test_strangers_naming_a_victims_address_never_make_us_write_to_it(
+    site: Path, dovecot: DovecotServer, sink: Sink
+) -> None:
+    """Twelve strangers each e-mail a complete form naming the same victim's address: each
+    stranger's acknowledgement reaches them at their own address, with the victim's address
+    kept on the ticket, and not one e-mail of ours goes to the victim."""
+    form = FORM_TEXT.replace("budi.santoso@dinkes.example.go.id", VICTIM)
+    strangers = [f"asing{n:02}@luar{n % 3}.example.org" for n in range(12)]
+    deliver(dovecot.port, [
+        email(form + f"\nSalam, pengirim {n}", sender=f"Asing {n} <{address}>",
+              message_id=f"<asing{n}@luar.example.org>", subject=f"Pengaduan {n}")
+        for n, address in enumerate(strangers)
+    ])  # fmt: skip
+    _run_once(site)
+
+    tickets = query(site, "SELECT email, signature, email_confirmed FROM ticket ORDER BY id")
+    assert tickets == [(VICTIM, address, None) for address in strangers]
+    assert not _to(sink, VICTIM)
+    assert not [r for (r,) in query(site, "SELECT recipients FROM outbox") if VICTIM in r]
+    for address in strangers:
+        [ack] = _to(sink, address)
+        assert ack.recipients == [address]
+        assert ack.message["To"].addresses[0].addr_spec == address
+        text = ack.message.get_body(preferencelist=("plain",)).get_content()
+        assert f"Alamat e-mail pada formulir ({VICTIM}) belum terkonfirmasi" in text
+    assert len(sink.received) == 12
