@@ -474,21 +474,26 @@ def quarantine(
 ) -> None:  # fmt: skip
     """Keep a message that could not be processed, with the reason, for a later replay.
 
-    A message kept already (``kept``, being replayed; or the same bytes quarantined
-    before, injected again) is kept once: its row gets the new reason."""
+    A message kept already (``kept``, being replayed; or the same message quarantined
+    before, by its Message-ID or its bytes, injected again) is kept once: its row gets the
+    new reason."""
     sha256 = hashlib.sha256(raw).hexdigest()
+    message = parse(raw)  # never raises; what a listing shows of the message
     with here.store.transaction() as tx:
         existing = tx.inbound(kept) if kept is not None else None
-        existing = existing or tx.quarantined_inbound(sha256)
+        existing = existing or tx.quarantined_inbound(message.message_id, sha256)
         if existing is not None:
             existing.outcome, existing.detail = "quarantine", error[:4000]
             tx.session.add(existing)
             return
         tx.add_inbound(
             Inbound(
+                message_id=message.message_id,
                 raw_sha256=sha256,
                 raw=raw,
                 size=len(raw),
+                from_address=message.from_address,
+                subject=message.subject,
                 source=source,
                 uid=uid,
                 uidvalidity=uidvalidity,

@@ -42,10 +42,11 @@ def _from_hidden_break(raw: bytes) -> bytes:
 
 
 def test_name_hiding_a_line_break_is_answered_not_quarantined(
-    site: Path, dovecot: DovecotServer, sink: Sink
+    site: Path, dovecot: DovecotServer, sink: Sink, tmp_path: Path
 ) -> None:
-    """A complaint whose From name decodes to a CR/LF gets its answer at once, with the
-    name on one line and no header smuggled in; nothing is quarantined."""
+    """A complaint whose From name decodes to a CR/LF, from the mailbox or injected, gets
+    its answer, with the name on one line and no header smuggled in; nothing is
+    quarantined."""
     deliver(dovecot.port, [
         _from_hidden_break(email(message_id="<crlf-1@dinkes.example.go.id>")),
         _from_hidden_break(email(without("Nama Pelapor"), sender="siti@bpkad.example.go.id",
@@ -66,6 +67,17 @@ def test_name_hiding_a_line_break_is_answered_not_quarantined(
     assert reply.message["To"].addresses[0].display_name == "Budi Santoso Bcc: korban@example.org"
     assert folder_contents(dovecot.port)["Quarantine"] == []
 
+    # The same through `helpdesk intake inject`.
+    path = tmp_path / "crlf.eml"
+    raw = email(sender="rina@bappeda.example.go.id", message_id="<crlf-3@bappeda.example.go.id>")
+    path.write_bytes(_from_hidden_break(raw))
+    injected = helpdesk(site, "intake", "inject", str(path))
+    assert injected.returncode == 0 and "ticket TIK-2026-00002" in injected.stdout
+    _run_once(site)
+    [ack] = _to(sink, "rina@bappeda.example.go.id")
+    assert ack.message["Bcc"] is None and ack.recipients == ["rina@bappeda.example.go.id"]
+    assert query(site, "SELECT count(*) FROM inbound WHERE outcome = 'quarantine'") == [(0,)]
+
 
 def _with_attachment() -> bytes:
     message = EmailMessage()
@@ -79,18 +91,20 @@ def _with_attachment() -> bytes:
     return bytes(message)
 
 
-def test_failed_replays_keep_one_copy_of_the_message(site: Path, tmp_path: Path) -> None:
-    """A message that cannot be stored (its attachment has nowhere to go) is quarantined
-    once; replaying it while the fault lasts fails with one line and adds no row; once the
-    fault is fixed the replay makes the ticket in that same row."""
+def test_failed_replays_keep_one_copy_of_the_message(
+    site: Path, dovecot: DovecotServer, sink: Sink, tmp_path: Path
+) -> None:
+    """A message from the mailbox that cannot be stored (its attachment has nowhere to go)
+    is quarantined once; replaying it while the fault lasts fails with one line and adds
+    no row, nor does injecting the same file; once the fault is fixed the replay makes the
+    ticket in that same row."""
     archive = site / "var" / "archive"
     shutil.rmtree(archive)
     archive.write_text("not a folder")  # the fault: the archive folder is a file
-    path = tmp_path / "foto.eml"
-    path.write_bytes(_with_attachment())
-
-    injected = helpdesk(site, "intake", "inject", str(path))
-    assert injected.returncode == 1 and "quarantine" in injected.stdout
+    raw = _with_attachment()
+    deliver(dovecot.port, [raw])
+    _run_once(site)
+    assert len(folder_contents(dovecot.port)["Quarantine"]) == 1
     [(kept, outcome)] = query(site, "SELECT id, outcome FROM inbound")
     assert outcome == "quarantine"
     for _ in range(3):
@@ -100,7 +114,9 @@ def test_failed_replays_keep_one_copy_of_the_message(site: Path, tmp_path: Path)
         assert last.startswith(f"error: message {kept} still fails: NotADirectoryError")
         assert "Traceback" not in replayed.stderr
         assert query(site, "SELECT id, outcome FROM inbound") == [(kept, "quarantine")]
-    again = helpdesk(site, "intake", "inject", str(path))  # the same file again
+    path = tmp_path / "foto.eml"
+    path.write_bytes(raw)
+    again = helpdesk(site, "intake", "inject", str(path))  # the same message (LF, not CRLF)
     assert again.returncode == 1
     assert query(site, "SELECT id, outcome FROM inbound") == [(kept, "quarantine")]
 
@@ -111,7 +127,10 @@ def test_failed_replays_keep_one_copy_of_the_message(site: Path, tmp_path: Path)
     assert replayed.stdout.strip() == f"message {kept}: ticket TIK-2026-00001"
     assert query(site, "SELECT id, outcome FROM inbound") == [(kept, "ticket")]
     assert query(site, "SELECT count(*) FROM attachment") == [(1,)]
-    assert query(site, "SELECT kind FROM outbox") == [("reporter.acknowledged",)]
+    _run_once(site)
+    [ack] = sink.received
+    assert ack.recipients == ["budi.santoso@dinkes.example.go.id"]
+    assert ack.message["In-Reply-To"] == "<foto@dinkes.example.go.id>"
     # Stored now: the same file once more is a duplicate, not a new ticket.
     assert "already stored" in helpdesk(site, "intake", "inject", str(path)).stdout
     assert query(site, "SELECT count(*) FROM inbound") == [(1,)]
