@@ -15,13 +15,15 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from helpdesk.service import move_in, register_in
+from helpdesk.service import confirm_email_in, move_in, register_in
 from helpdesk.wiring import Site
 from intake.extract import extract_fields, looks_like_form
 from intake.imap import Mailbox
 from intake.parse import InboundMessage, parse
 from intake.quotes import strip_quotes
 from intake.route import (
+    HELP_DESK,
+    OFFICE,
     Automatic,
     BounceOf,
     Facts,
@@ -36,8 +38,11 @@ from intake.subject import is_forward, strip_prefixes, ticket_number
 from notifier.formatting import remote_text
 from notifier.outbox import BOUNCED, PENDING, SUPPRESSED, queue, queue_delivery_failure
 from notifier.policy import BOUNCE_ACTOR, held_notice, incomplete_notice, refused_notice
+from ticketing.addresses import is_reporter_address
 from ticketing.archive import archive_bytes
-from ticketing.desk import Registered
+from ticketing.conversation import is_our_message_id
+from ticketing.desk import Moved, Registered
+from ticketing.directory import Role
 from ticketing.formulir import Incomplete, check_formulir, merge
 from ticketing.models import BounceRecord, Inbound, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
@@ -86,32 +91,46 @@ def process_message(
     uid: int | None = None,
     uidvalidity: int | None = None,
     received_at: dt.datetime | None = None,
+    kept: int | None = None,
 ) -> Processed:
-    """Store one message and its outcome in one transaction."""
+    """Store one message and its outcome in one transaction. ``kept`` is the id of the row
+    that already holds the message (held or quarantined, now replayed): the outcome is
+    written there, and no second copy of the message is stored."""
     message = parse(raw)
     with here.store.transaction() as tx:
         seen = tx.seen_inbound(message.message_id, message.raw_sha256)
         if seen is None and uid is not None and uidvalidity is not None:
             # Held or quarantined, then a crash before the move: the same message again.
             seen = tx.kept_inbound(source, uidvalidity, uid, message.raw_sha256)
+        replayed = tx.inbound(kept) if kept is not None else None
         if seen is not None:
+            if replayed is not None:  # processed meanwhile as another copy
+                replayed.outcome, replayed.detail = "replayed", f"already stored as {seen.id}"
+                tx.session.add(replayed)
             return Processed(seen.outcome, "already stored", duplicate=True)
         facts = _facts(here, tx, message)
         decision = route(message, facts)
-        inbound = Inbound(
-            message_id=message.message_id,
-            raw_sha256=message.raw_sha256,
-            raw=raw,
-            size=message.size,
-            from_address=message.from_address,
-            subject=message.subject,
-            source=source,
-            uid=uid,
-            uidvalidity=uidvalidity,
-            received_at=received_at or message.date or now,
-            outcome="",
-            created_at=now,
-        )
+        if replayed is not None:
+            inbound = replayed
+            inbound.message_id = message.message_id
+            inbound.from_address = message.from_address
+            inbound.subject = message.subject
+        else:
+            inbound = Inbound(
+                message_id=message.message_id,
+                raw_sha256=message.raw_sha256,
+                raw=raw,
+                size=message.size,
+                from_address=message.from_address,
+                subject=message.subject,
+                source=source,
+                uid=uid,
+                uidvalidity=uidvalidity,
+                received_at=received_at or message.date or now,
+                outcome="",
+                created_at=now,
+            )
+        previous = replayed.outcome if replayed is not None else None
         held_or_refused = _gate(here, tx, message, decision, now)
         if held_or_refused is not None:
             result = held_or_refused
@@ -131,6 +150,8 @@ def process_message(
             result = _new_submission(here, tx, message, inbound, now)
         inbound.outcome = result.outcome
         inbound.detail = result.detail
+        if previous is not None:
+            inbound.detail = "; ".join(filter(None, [result.detail, f"replayed ({previous})"]))
         if result.ticket:
             ticket = tx.ticket(result.ticket)
             inbound.ticket_id = ticket.id if ticket else None
@@ -253,14 +274,34 @@ def _facts(here: Site, tx: Tx, message: InboundMessage) -> Facts:
         thread_ticket=ticket.number if ticket else None,
         thread_submission=submission.id if submission else None,
         tagged_ticket=tagged,
+        own_message=_ours(here, tx, message.message_id),
+        own_sender=_own_sender(here, message.from_address),
     )
 
 
+def _ours(here: Site, tx: Tx, message_id: str | None) -> bool:
+    """A Message-ID we wrote: one of the outbox's, or of our form at our domain."""
+    if not message_id:
+        return False
+    domain = here.office.settings.sender.message_id_domain
+    return is_our_message_id(message_id, domain) or tx.outbox_by_message_id(message_id) is not None
+
+
+def _own_sender(here: Site, address: str | None) -> str | None:
+    if not address:
+        return None
+    if address in here.own_addresses:
+        return OFFICE
+    person = here.desk.directory.get(_staff_by_address(here, address) or "")
+    return HELP_DESK if person is not None and person.role == Role.HELP_DESK else None
+
+
 def _may_write_to(here: Site, ticket: Ticket, address: str | None) -> bool:
-    """The ticket's reporter, or one of the staff."""
+    """The ticket's reporter (the form's address, or the one the complaint came from), or
+    one of the staff."""
     if not address:
         return False
-    return address == ticket.email.lower() or _staff_by_address(here, address) is not None
+    return is_reporter_address(ticket, address) or _staff_by_address(here, address) is not None
 
 
 def _staff_by_address(here: Site, address: str) -> str | None:
@@ -398,7 +439,7 @@ def _reply_to_ticket(
     address = message.from_address or ""
     text = strip_quotes(message.text).strip() or "(tanpa isi)"
     staff_id = _staff_by_address(here, address)
-    if staff_id is None and address != ticket.email.lower():
+    if staff_id is None and not is_reporter_address(ticket, address):
         return Processed("reply_stranger", f"from {address}, not the reporter", ticket=number)
     who = staff_id or address
     requests = [Move(Action.NOTE, who, note=text, channel="email", reporter=staff_id is None)]
@@ -409,9 +450,16 @@ def _reply_to_ticket(
         )
     for request in requests:
         move_in(tx, here, number, request, now=now)
+    detail = f"from {'staff ' + staff_id if staff_id else 'the reporter'}"
+    if staff_id is None and address == ticket.email.strip().lower():
+        # The form's address has answered us: from now on it gets the reporter's e-mails.
+        confirmed = confirm_email_in(
+            tx, here, number, actor=address, reporter=True, channel="email", now=now
+        )
+        if isinstance(confirmed, Moved):
+            detail += "; e-mail address confirmed"
     _archive_attachments(here, tx, ticket, message, now)
-    return Processed("reply", f"from {'staff ' + staff_id if staff_id else 'the reporter'}",
-                     ticket=number)  # fmt: skip
+    return Processed("reply", detail, ticket=number)
 
 
 def _bounce(
@@ -504,15 +552,30 @@ def _bounce_error(language: str, status: str) -> str:
 
 def quarantine(
     here: Site, raw: bytes, error: str, *, source: str, now: dt.datetime,
-    uid: int | None = None, uidvalidity: int | None = None,
+    uid: int | None = None, uidvalidity: int | None = None, kept: int | None = None,
 ) -> None:  # fmt: skip
-    """Keep a message that could not be processed, with the reason, for a later replay."""
+    """Keep a message that could not be processed, with the reason, for a later replay.
+
+    A message kept already (``kept``, being replayed; or the same message quarantined
+    before, by its Message-ID or its bytes, injected again) is kept once: its row gets the
+    new reason."""
+    sha256 = hashlib.sha256(raw).hexdigest()
+    message = parse(raw)  # never raises; what a listing shows of the message
     with here.store.transaction() as tx:
+        existing = tx.inbound(kept) if kept is not None else None
+        existing = existing or tx.quarantined_inbound(message.message_id, sha256)
+        if existing is not None:
+            existing.outcome, existing.detail = "quarantine", error[:4000]
+            tx.session.add(existing)
+            return
         tx.add_inbound(
             Inbound(
-                raw_sha256=hashlib.sha256(raw).hexdigest(),
+                message_id=message.message_id,
+                raw_sha256=sha256,
                 raw=raw,
                 size=len(raw),
+                from_address=message.from_address,
+                subject=message.subject,
                 source=source,
                 uid=uid,
                 uidvalidity=uidvalidity,
@@ -527,22 +590,24 @@ def quarantine(
 def process_with_retries(
     here: Site, raw: bytes, *, source: str, now: Callable[[], dt.datetime], attempts: int,
     uid: int | None = None, uidvalidity: int | None = None,
-    received_at: dt.datetime | None = None,
+    received_at: dt.datetime | None = None, kept: int | None = None,
 ) -> Processed:  # fmt: skip
     """Try a message a few times; if it still fails, quarantine it. Never raises for a bad
-    message: one broken e-mail must not block the mailbox."""
+    message: one broken e-mail must not block the mailbox. ``kept``: see process_message."""
     last = ""
     for attempt in range(1, attempts + 1):
         try:
             return process_message(
                 here, raw, source=source, now=now(), uid=uid, uidvalidity=uidvalidity,
-                received_at=received_at,
+                received_at=received_at, kept=kept,
             )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the loop going
             last = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             log.warning("message %s: attempt %d failed: %s", uid or source, attempt, last)
             log.debug("traceback", exc_info=True)
-    quarantine(here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity)
+    quarantine(
+        here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity, kept=kept
+    )
     return Processed("quarantine", last)
 
 

@@ -12,7 +12,17 @@ from collections.abc import Callable, Mapping, Sequence
 
 from helpdesk.wiring import Site
 from notifier.outbox import queue_for_events, queue_for_new_tickets
-from ticketing.desk import Complaint, Filed, Moved, Registered, edit, move, register, register_many
+from ticketing.desk import (
+    Complaint,
+    Filed,
+    Moved,
+    Registered,
+    confirm_email,
+    edit,
+    move,
+    register,
+    register_many,
+)
 from ticketing.formulir import Incomplete
 from ticketing.store import Tx
 from ticketing.workflow import Move, Rejected
@@ -110,3 +120,27 @@ def edit_ticket(
         if isinstance(outcome, Moved):
             queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
         return outcome
+
+
+def confirm_email_in(
+    tx: Tx, here: Site, number: str, *, actor: str, reporter: bool, channel: str,
+    now: dt.datetime,
+) -> Moved | Rejected:  # fmt: skip
+    """Confirm the form's e-mail address of ticket ``number`` (ticketing.desk.confirm_email);
+    the reporter's later e-mails go to it too."""
+    outcome = confirm_email(
+        tx, here.desk, number, actor=actor, reporter=reporter, channel=channel, now=now
+    )
+    if isinstance(outcome, Moved):
+        queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
+    return outcome
+
+
+def confirm_ticket_email(
+    here: Site, number: str, *, actor: str, channel: str, now: dt.datetime
+) -> Moved | Rejected:
+    """A help-desk officer confirms the form's e-mail address, in one transaction."""
+    with here.store.transaction() as tx:
+        return confirm_email_in(
+            tx, here, number, actor=actor, reporter=False, channel=channel, now=now
+        )

@@ -72,6 +72,17 @@ class Site:
         )
 
     @cached_property
+    def own_addresses(self) -> frozenset[str]:
+        """The help desk's own addresses, lower case: the one it sends from and the logins
+        of its mailbox and of its SMTP account, where those are addresses. Mail from them
+        is our own and is never a complaint."""
+        config = self.config
+        candidates = [config.smtp.from_address, config.smtp.username]
+        if config.mailbox:
+            candidates.append(config.mailbox.username)
+        return frozenset(a.strip().lower() for a in candidates if a and "@" in a)
+
+    @cached_property
     def retry_policy(self) -> RetryPolicy:
         n = self.config.notifier
         return RetryPolicy(n.retry_base_seconds, n.retry_cap_seconds, n.max_attempts)

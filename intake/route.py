@@ -3,11 +3,13 @@ one decision out.
 
 Order matters: a message stored before is skipped; a bounce is matched to the e-mail it
 bounces, and counts only when it carries that e-mail's bounce token and names one of its
-recipients (else it is archived as unverified: anyone can name our Message-IDs);
-automatic mail is archived and never answered; a reply joins its ticket or its
+recipients (else it is archived as unverified: anyone can name our Message-IDs); our own
+mail come back (our Message-ID, or the help desk's own address as the sender) and
+automatic mail are archived and never answered; a reply joins its ticket or its
 incomplete report (by our Message-IDs first; by the subject tag only when the sender is
-the ticket's reporter or staff, since a tag alone is easy to forge); anything else is a
-new submission.
+the ticket's reporter or staff, since a tag alone is easy to forge); a help-desk
+officer's mail that joins no ticket is archived (the help desk never reports to itself);
+anything else is a new submission.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ class Facts:
     # with the Message-ID it names, if any.
     bounce_tokens_of: tuple[SentEmail, ...] = ()
     bounce_names: SentEmail | None = None
+    own_message: bool = False  # the message's Message-ID is one of ours: our mail came back
+    own_sender: str | None = None  # OFFICE or HELP_DESK: the sender is one of our addresses
+
+
+# Who among us a sender is: the help desk's own address (the one we send from, the
+# mailbox's login), or a help-desk officer's address from the staff directory.
+OFFICE, HELP_DESK = "office", "help_desk"
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,10 @@ def route(message: InboundMessage, facts: Facts) -> Decision:
         return Duplicate()
     if message.bounce is not None:
         return verify_bounce(message.bounce, facts)
+    if facts.own_message:
+        return Automatic(f"our own message {message.message_id}: come back to us")
+    if facts.own_sender == OFFICE:
+        return Automatic(f"from our own address {message.from_address}")
     if message.auto:
         return Automatic(message.auto)
     if message.mailing_list:
@@ -104,6 +117,13 @@ def route(message: InboundMessage, facts: Facts) -> Decision:
         return Automatic("no sender address to answer")
     if facts.thread_ticket:
         return ReplyToTicket(facts.thread_ticket, "thread")
+    if facts.own_sender == HELP_DESK:
+        if facts.tagged_ticket:
+            return ReplyToTicket(facts.tagged_ticket, "subject")
+        return Automatic(
+            f"from a help-desk officer's address {message.from_address}: joins no ticket, "
+            "and the help desk's own mail is never made a ticket"
+        )
     if facts.thread_submission is not None:
         return ReplyToSubmission(facts.thread_submission)
     if facts.tagged_ticket:

@@ -138,10 +138,41 @@ def render(
 
 
 def one_line(text: str, limit: int = 200) -> str:
-    """A header value: no line breaks or control characters, whitespace collapsed."""
-    cleaned = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
-    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    """A header value: no line breaks or control characters, whitespace collapsed, and no
+    RFC 2047 encoded word left in it.
+
+    The email package decodes encoded words again when it writes a header given as a
+    string: a name typed as ``=?utf-8?b?...?=`` in a form, or a subject encoded twice,
+    would come out as whatever it encodes, line breaks and all (a header of its own, or a
+    ValueError for an address). So the value is what it decodes to, flattened, until
+    nothing in it decodes any further."""
+    cleaned = _flat(text)
+    for _ in range(_MAX_DECODING_ROUNDS):
+        if "=?" not in cleaned:
+            break
+        decoded = _flat(_decoded_words(cleaned))
+        if decoded == cleaned:
+            break
+        cleaned = decoded
+    if _ENCODED_WORD.search(cleaned):  # still more layers: written as it stands, inert
+        cleaned = cleaned.replace("=?", "= ?")
     return cleaned[:limit].rstrip()
+
+
+_MAX_DECODING_ROUNDS = 4
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[^?]*\?[^?]*\?=")
+
+
+def _flat(text: str) -> str:
+    cleaned = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
+    return re.sub(r"\s+", " ", cleaned).strip()
+
+
+def _decoded_words(text: str) -> str:
+    try:
+        return str(SMTP.header_factory("x-unstructured", text))
+    except Exception:  # a malformed encoded word: nothing the writer would decode either
+        return text
 
 
 def _tidy(text: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
 from notifier.formatting import duration, long_time, remote_text, short_time
+from ticketing.addresses import reporter_addresses, unconfirmed_email
 from ticketing.conversation import subject_tag
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
@@ -281,10 +282,13 @@ def _step_time(office: Office, step: int) -> str:
     return office.sop.by_step[step].label(office.settings.language)
 
 
-def _reporter(office: Office, ticket: Ticket) -> tuple[Recipient, dict[str, str]]:
-    recipient = Recipient(ticket.email, ticket.reporter_name)
+def _reporter(office: Office, ticket: Ticket) -> tuple[list[Recipient], dict[str, str]]:
+    """The reporter's recipients, only at addresses that have shown they want our mail
+    (ticketing/addresses.py: never the form's address before it is confirmed), and how
+    to address them."""
+    recipients = [Recipient(a, ticket.reporter_name) for a in reporter_addresses(ticket)]
     language = office.settings.language
-    return recipient, {
+    return recipients, {
         "name": ticket.reporter_name,
         "salutation": salutation(language, ticket.reporter_name, ticket.sex),
     }
@@ -312,16 +316,25 @@ def notices_for_event(
 
     if action == Action.CREATE:
         to, who = _reporter(office, ticket)
+        if not to:
+            return []
         # An answer to the reporter's own e-mail is an auto-reply; after a call or a
         # letter it is a notice the system sends on its own.
         kind = AUTO_REPLIED if ticket.channel == "email" else AUTO_GENERATED
-        context = {**base, "recipient": who, "step_time": _step_time(office, 2)}
-        return [Notice("reporter.acknowledged", [to], context, kind, to_reporter=True)]
+        context = {
+            **base,
+            "recipient": who,
+            "step_time": _step_time(office, 2),
+            "unconfirmed_email": unconfirmed_email(ticket),
+        }
+        return [Notice("reporter.acknowledged", to, context, kind, to_reporter=True)]
 
     if action == Action.SOLVE:
         to, who = _reporter(office, ticket)
+        if not to:
+            return []
         context = {**base, "recipient": who, "solution": event.note}
-        return [Notice("reporter.first_level_solution", [to], context, to_reporter=True)]
+        return [Notice("reporter.first_level_solution", to, context, to_reporter=True)]
 
     if action == Action.ESCALATE:
         head = directory.get(ticket.assignee or "")
@@ -366,18 +379,22 @@ def notices_for_event(
 
     if action == Action.RESOLVE:
         to, who = _reporter(office, ticket)
+        if not to:
+            return []
         context = {
             **base,
             "recipient": who,
             "solution": event.note,
             "timeline": timeline(office, events, for_reporter=True),
         }
-        return [Notice("reporter.final_report", [to], context, to_reporter=True)]
+        return [Notice("reporter.final_report", to, context, to_reporter=True)]
 
     if action == Action.CLOSE:
         to, who = _reporter(office, ticket)
+        if not to:
+            return []
         context = {**base, "recipient": who}
-        return [Notice("reporter.closed", [to], context, to_reporter=True)]
+        return [Notice("reporter.closed", to, context, to_reporter=True)]
 
     return []
 

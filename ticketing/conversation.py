@@ -93,3 +93,12 @@ def bounce_tokens(text: str, limit: int = 20) -> list[str]:
             if len(found) >= limit:
                 break
     return found
+
+
+def is_our_message_id(message_id: str | None, domain: str) -> bool:
+    """A Message-ID of the form ours take (``<tik-2026-00001.<32 hex>@domain>``): only
+    this program writes it, whichever database or installation sent it."""
+    if not message_id or not domain:
+        return False
+    pattern = r"<[a-z0-9-]{0,100}\.[0-9a-f]{32}@" + re.escape(domain.lower()) + ">"
+    return re.fullmatch(pattern, message_id.lower()) is not None

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ticketing.addresses import confirmed_at_registration, email_is_confirmed
 from ticketing.calendar import BusinessCalendar
 from ticketing.directory import Directory, Role
 from ticketing.formulir import (
@@ -142,6 +143,7 @@ def register(
             created_at=now,
             step_started_at=now,
             due_at=desk.sop.deadline(State.RECEIVED, now, desk.calendar),
+            email_confirmed=confirmed_at_registration(channel, signature, values.get("email", "")),
             **{f.key: values[f.key] for f in desk.fields},
         )
     )
@@ -227,6 +229,9 @@ def register_many(
             "due_at": due,
             **{f.key: values[f.key] for f in desk.fields},
         }
+        ticket["email_confirmed"] = confirmed_at_registration(
+            complaint.channel, complaint.signature, ticket.get("email") or ""
+        )
         del ticket["id"]
         created = _created_event(ticket, complaint, now)
         made = [created]
@@ -410,3 +415,38 @@ def edit(
 def _shown(field: FormulirField, value: str) -> str:
     shown = " ".join(field.shown(value).split())
     return f'"{shown[:57]}..."' if len(shown) > 60 else f'"{shown}"'
+
+
+def confirm_email(
+    tx: Tx, desk: Desk, number: str, *, actor: str, reporter: bool, channel: str,
+    now: dt.datetime,
+) -> Moved | Rejected:  # fmt: skip
+    """Confirm the form's e-mail address, so that the reporter's e-mails go to it too: by
+    its owner (``reporter``, ``actor`` the address, answering us from it) or by a help-desk
+    officer. Recorded as a note on the timeline, with the address in its data."""
+    ticket = tx.ticket(number)
+    if ticket is None:
+        return Rejected(f"no ticket {number!r}")
+    address = ticket.email.strip().lower()
+    if not address:
+        return Rejected(f"{ticket.number}: the form has no e-mail address")
+    if reporter:
+        if actor.strip().lower() != address:
+            return Rejected(f"{ticket.number}: only {ticket.email} can confirm its own address")
+        note = f"Alamat e-mail {ticket.email} terkonfirmasi: pelapor membalas dari alamat itu"
+    else:
+        staff = desk.directory.get(actor)
+        if staff is None:
+            return Rejected(f"unknown staff member {actor!r}")
+        if staff.role != Role.HELP_DESK:
+            return Rejected(f"{actor} is {staff.role.value}, not a help-desk officer")
+        note = f"Alamat e-mail {ticket.email} dikonfirmasi oleh Help Desk"
+    if email_is_confirmed(ticket):
+        return Rejected(f"{ticket.number}: {ticket.email} is already confirmed")
+    state = State(ticket.state)
+    transition = Transition(
+        action=Action.NOTE, actor=actor, from_state=state, to_state=state, note=note,
+        channel=channel, changes={"email_confirmed": address},
+        data={"email_confirmed": address},
+    )  # fmt: skip
+    return Moved(ticket, tx.apply(ticket, transition, now))

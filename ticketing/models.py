@@ -42,6 +42,9 @@ class Ticket(SQLModel, table=True):
     signature: str  # the channel's identity: sender address, or the officer who took the call
     created_by: str | None = None  # the officer who logged a phone call or letter
     source_message_id: str | None = None  # the reporter's e-mail that opened the ticket
+    # The form's e-mail address, lower case, once confirmed (ticketing/addresses.py): only
+    # then do the reporter's e-mails go to it.
+    email_confirmed: str | None = None
 
     # Where it is in the SOP.
     unit: str | None = None

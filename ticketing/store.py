@@ -420,6 +420,15 @@ class Tx:
         )
         return self.session.exec(statement.limit(1)).first()
 
+    def quarantined_inbound(self, message_id: str | None, raw_sha256: str) -> Inbound | None:
+        """The quarantined message with this Message-ID or these very bytes, if any (the
+        same message, as `seen_inbound` counts it)."""
+        condition = Inbound.raw_sha256 == raw_sha256
+        if message_id:
+            condition = (Inbound.message_id == message_id) | condition
+        statement = select(Inbound).where(condition, Inbound.outcome == "quarantine")
+        return self.session.exec(statement.order_by(col(Inbound.id)).limit(1)).first()
+
     def add_inbound(self, inbound: Inbound) -> Inbound:
         self.session.add(inbound)
         self.session.flush()

@@ -178,16 +178,17 @@ def replay(
         if item.outcome == "held" and tx.sender_hold(item.from_address or ""):
             fail(f"{item.from_address} is still held; release it first (helpdesk intake release)")
         raw, source = item.raw, item.source
-    processed = process_with_retries(here, raw, source=source, now=here.now, attempts=1)
+    # The outcome goes to the message's own row: a replay stores no second copy, whether
+    # it works now or fails again.
+    processed = process_with_retries(
+        here, raw, source=source, now=here.now, attempts=1, kept=inbound_id
+    )
     if processed.outcome == "quarantine":
         fail(f"message {inbound_id} still fails: {processed.detail}")
-    with here.store.transaction() as tx:
-        item = tx.inbound(inbound_id)
-        assert item is not None
-        item.outcome = "replayed"
-        item.detail = f"replayed: {processed.outcome} {processed.ticket or ''}".strip()
-        tx.session.add(item)
-    typer.echo(f"message {inbound_id}: {processed.outcome} {processed.ticket or ''}".rstrip())
+    note = " (already stored)" if processed.duplicate else ""
+    typer.echo(
+        f"message {inbound_id}: {processed.outcome} {processed.ticket or ''}".rstrip() + note
+    )
 
 
 @app.command()

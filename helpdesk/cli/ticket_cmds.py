@@ -52,6 +52,7 @@ VIA = ("cli", "phone", "email", "letter", "in-person")
 
 def ticket_dict(ticket: Ticket, here: Site, now: dt.datetime) -> dict[str, Any]:
     from helpdesk.display import state_label
+    from ticketing.addresses import email_is_confirmed, reporter_addresses
 
     paused = ticket.paused_at is not None
     agency = here.config.stored_agency(ticket.agency)
@@ -75,6 +76,8 @@ def ticket_dict(ticket: Ticket, here: Site, now: dt.datetime) -> dict[str, Any]:
         "employment_status": ticket.employment_status,
         "description": ticket.description,
         "signature": ticket.signature,
+        "email_confirmed": email_is_confirmed(ticket),
+        "reporter_addresses": reporter_addresses(ticket),
         "created_by": ticket.created_by,
         "unit": ticket.unit,
         "assignee": ticket.assignee,
@@ -286,6 +289,10 @@ def _print_ticket(
     if ticket.solution:
         status.add_row("Solution", ticket.solution)
     status.add_row("Next", ", ".join(data["allowed_actions"]) or "-")
+    mail_to = ", ".join(data["reporter_addresses"]) or "-"
+    if not data["email_confirmed"]:
+        mail_to += f" ({ticket.email} not confirmed: ticket confirm-email)"
+    status.add_row("E-mails to", mail_to)
     out.print(status)
 
     timeline = Table(title="Timeline", title_justify="left")
@@ -321,6 +328,42 @@ def _person(here: Site, staff_id: str | None) -> str:
         return "-"
     person = here.desk.directory.get(staff_id)
     return f"{person.name} ({staff_id})" if person else staff_id
+
+
+# --- the reporter's e-mail address -------------------------------------------
+
+
+@app.command("confirm-email")
+def confirm_email(
+    ctx: typer.Context,
+    number: NumberArg,
+    by: ByOpt = None,
+    via: ViaOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Confirm the form's e-mail address (checked with the reporter): from now on the
+    reporter's e-mails go to it too, not only to the address the complaint came from."""
+    from helpdesk.service import confirm_ticket_email
+    from ticketing.addresses import reporter_addresses
+    from ticketing.desk import Moved
+
+    if via not in VIA:
+        fail(f"--via: expected one of {', '.join(VIA)}, got {via!r}")
+    here = site(ctx)
+    now = here.now()
+    outcome = confirm_ticket_email(here, number, actor=actor(by), channel=via, now=now)
+    if not isinstance(outcome, Moved):
+        fail(outcome.message)
+    ticket = outcome.ticket
+    if as_json:
+        data = ticket_dict(ticket, here, now)
+        data["event"] = event_dict(outcome.event)
+        print_json(data)
+        return
+    typer.echo(
+        f"{ticket.number}: {ticket.email} confirmed; e-mails to the reporter go to "
+        + ", ".join(reporter_addresses(ticket))
+    )
 
 
 # --- moving ------------------------------------------------------------------

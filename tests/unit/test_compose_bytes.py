@@ -137,6 +137,38 @@ def test_a_message_reads_back() -> None:
     assert html.replace("\r\n", "\n") == "<p>é</p>\n"
 
 
+HIDDEN_BREAK = "=?utf-8?b?QnVkaQ0KQmNjOiB2aWN0aW1AZXhhbXBsZS5vcmc=?="  # "Budi\r\nBcc: victim@..."
+
+
+@pytest.mark.parametrize(
+    ("name", "subject"),
+    [
+        (HIDDEN_BREAK, "Laporan"),  # a name typed encoded in the form
+        ("Budi " + HIDDEN_BREAK, "Laporan"),
+        ("Budi", "Re: " + HIDDEN_BREAK),  # a subject that was encoded twice
+        ("Budi =?utf-8?q?Santoso=0D=0A?=", "=?utf-8?q?a=0Ab?= =?utf-8?q?=0D=0Ac?="),
+    ],
+)
+def test_encoded_words_in_names_and_subjects_cannot_add_a_header(name: str, subject: str) -> None:
+    """Text holding an encoded line break (a name, a subject) is written as one line: the
+    e-mail is made, with the same bytes both ways, and has no header it was not given."""
+    rendered = Rendered(subject, "a\n", "<p>a</p>\n")
+    expected, raw, expected_subject, got_subject = both(
+        rendered, 7, sender=SENDER, to=[Recipient("budi@example.go.id", name)],
+        message_id="<a@b>", date=NOW, auto_submitted="auto-replied",
+    )  # fmt: skip
+    assert raw == expected and got_subject == expected_subject
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert "Bcc" not in parsed and parsed["Bcc"] is None
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    names = [line.split(":", 1)[0] for line in head.split("\r\n") if line[:1] not in " \t"]
+    assert names == ["From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted",
+                     "X-Auto-Response-Suppress", "MIME-Version", "Content-Type",
+                     "Content-Language"]  # fmt: skip
+    assert "\n" not in parsed["To"] and "\n" not in parsed["Subject"]
+    assert parsed["To"].addresses[0].addr_spec == "budi@example.go.id"
+
+
 BODIES = [
     "",
     "a\n",

@@ -68,6 +68,26 @@ def test_rfc2047_iso_8859_1_quoted_printable_subject_and_name_are_decoded() -> N
     assert parsed.from_name == "André Wijaya"
 
 
+@pytest.mark.parametrize(
+    ("encoded", "expected"),
+    [
+        ("=?utf-8?b?QnVkaQ0KQmNjOiB2aWN0aW1AZXhhbXBsZS5vcmc=?=", "Budi Bcc: victim@example.org"),
+        ("=?utf-8?q?Budi=0D=0ASantoso?=", "Budi Santoso"),
+        ("=?utf-8?q?Budi=0ASantoso?=", "Budi Santoso"),
+        ("=?utf-8?b?U2l0aQ0=?=", "Siti"),
+    ],
+)
+def test_display_name_decoding_to_a_line_break_is_one_clean_line(
+    encoded: str, expected: str
+) -> None:
+    """A From name whose encoded words hide a CR/LF is decoded and flattened: the address
+    is still read, and the name is text we can write into our reply's headers."""
+    parsed = parse(mail(f"From: {encoded} <budi@example.org>\nSubject: Internet mati\n"))
+    assert parsed.from_address == "budi@example.org"
+    assert parsed.from_name == expected
+    assert "=?" not in parsed.from_name
+
+
 def test_subject_is_one_stripped_line() -> None:
     """A folded subject, or one with encoded line breaks, becomes one line."""
     raw = mail("From: a@example.org\nSubject:  Printer\n  =?utf-8?q?rusak=0D=0Alagi?=  \n")
@@ -430,10 +450,12 @@ def test_multipart_report_is_automatic() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["Auto-Submitted: no", "X-Auto-Response-Suppress: All", "Precedence: first-class", ""],
-)
+    ["Auto-Submitted: no", "X-Auto-Response-Suppress: None", "X-Auto-Response-Suppress: DR, RN",
+     "Precedence: first-class", ""],
+)  # fmt: skip
 def test_a_persons_mail_is_not_automatic(header: str) -> None:
-    """'Auto-Submitted: no' and X-Auto-Response-Suppress (a request to us) are not reasons."""
+    """'Auto-Submitted: no', and X-Auto-Response-Suppress asking only about delivery and read
+    reports, are not reasons."""
     parsed = parse(mail(HEAD + (header + "\n" if header else "")))
     assert parsed.auto is None
     assert parsed.bounce is None
@@ -444,6 +466,33 @@ def test_auto_reply_subject_is_automatic() -> None:
     for subject in ("Automatic reply: Internet mati", "Balasan Otomatis: Laporan", "Auto reply: x"):
         parsed = parse(mail(f"From: a@example.org\nSubject: {subject}\n"))
         assert parsed.auto is not None and parsed.auto.startswith("subject: ")
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("List-Unsubscribe: <mailto:leave@lists.example.org>", "bulk mail: List-Unsubscribe"),
+        ("Feedback-ID: 123:newsletter:ses", "bulk mail: Feedback-ID"),
+        ("X-Auto-Response-Suppress: All", "X-Auto-Response-Suppress: All"),
+        ("X-Auto-Response-Suppress: OOF, AutoReply", "X-Auto-Response-Suppress: OOF, AutoReply"),
+    ],
+)
+def test_bulk_mail_is_automatic(header: str, reason: str) -> None:
+    """A newsletter's or a bulk sender's header, or a request for no automatic reply, marks
+    the message automatic."""
+    assert parse(mail(HEAD + header + "\n")).auto == reason
+
+
+def test_newsletter_from_a_no_reply_address_is_automatic() -> None:
+    """A message from noreply@ carrying no other sign is automatic."""
+    parsed = parse(mail("From: Info Pemprov <noreply@info.example.go.id>\nSubject: Berita\n"))
+    assert parsed.auto == "no-reply sender"
+
+
+def test_list_post_alone_names_the_list() -> None:
+    """A list post with List-Post but no List-Id still names its list."""
+    parsed = parse(mail(HEAD + "List-Post: <mailto:forum@lists.example.go.id>\n"))
+    assert parsed.mailing_list == "List-Post: <mailto:forum@lists.example.go.id>"
 
 
 def test_list_id_is_the_mailing_list_and_not_auto() -> None:

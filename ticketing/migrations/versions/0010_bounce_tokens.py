@@ -4,8 +4,8 @@ X-Helpdesk-Ref header), and one record per verified delivery failure.
 E-mails still waiting to be sent get a token here, so that they go out with it; those
 already sent have none, and a report about one of them cannot be verified.
 
-Revision ID: 0011
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
