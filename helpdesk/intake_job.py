@@ -410,6 +410,22 @@ def _complete_or_ask(
     )
 
 
+SENDER_DATE_TRUSTED = dt.timedelta(days=7)
+"""How far back a sender's own Date is believed: far enough for mail that waited out a long
+weekend in the mailbox, not so far that a forged or mistaken Date moves a complaint into
+another month or year (and gives it that year's number)."""
+
+
+def received_at(message: InboundMessage, now: dt.datetime) -> dt.datetime:
+    """When an e-mailed complaint was received: the sender's Date when it lies within
+    `SENDER_DATE_TRUSTED` before now, else now. (The mail server's arrival time is kept with
+    the message but not used here: where a test fixes now it is the real clock's, and a
+    ticket must never depend on the day its test ran.)"""
+    if message.date is not None and now - SENDER_DATE_TRUSTED <= message.date <= now:
+        return message.date
+    return now
+
+
 def _register_in(
     here: Site,
     tx: Tx,
@@ -418,9 +434,7 @@ def _register_in(
     submission: Submission | None,
     now: dt.datetime,
 ) -> Registered:
-    received = message.date if message.date and message.date <= now else now
-    if submission is not None:
-        received = submission.created_at
+    received = submission.created_at if submission is not None else received_at(message, now)
     outcome = register_in(
         tx, here, values, channel="email", received_at=received,
         signature=message.from_address or "", now=now,

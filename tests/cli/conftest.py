@@ -86,3 +86,16 @@ def one_line_error(result: Result | subprocess.CompletedProcess[str]) -> str:
     lines = stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), stderr
     return lines[0]
+
+
+@pytest.fixture
+def inject(ready: Cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`helpdesk intake inject` of raw message bytes, each written to a file of its own."""
+    counter = iter(range(1000))
+
+    def run(raw: bytes, now: str = "2026-11-30T09:00:00+07:00"):  # type: ignore[no-untyped-def]
+        path = tmp_path / f"m{next(counter)}.eml"
+        path.write_bytes(raw)
+        return ready("intake", "inject", str(path), now=now)
+
+    return run

@@ -25,18 +25,6 @@ def show(cli: Cli, number: str = FIRST) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.fixture
-def inject(ready: Cli, tmp_path: Path):  # type: ignore[no-untyped-def]
-    counter = iter(range(1000))
-
-    def run(raw: bytes):  # type: ignore[no-untyped-def]
-        path = tmp_path / f"m{next(counter)}.eml"
-        path.write_bytes(raw)
-        return ready("intake", "inject", str(path))
-
-    return run
-
-
 # --- every channel -----------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -11,18 +12,6 @@ import pytest
 
 from tests.cli.conftest import Cli
 from tests.mail import FORM_TEXT, email, without
-
-
-@pytest.fixture
-def inject(ready: Cli, tmp_path: Path):  # type: ignore[no-untyped-def]
-    counter = iter(range(1000))
-
-    def run(raw: bytes, now: str = "2026-11-30T09:00:00+07:00"):  # type: ignore[no-untyped-def]
-        path = tmp_path / f"m{next(counter)}.eml"
-        path.write_bytes(raw)
-        return ready("intake", "inject", str(path), now=now)
-
-    return run
 
 
 def _outbox(cli: Cli) -> list[dict]:
@@ -302,3 +291,27 @@ def test_failing_message_is_quarantined_then_replayed(
     assert replayed.exit_code == 0, replayed.output
     assert "ticket TIK-2026-00001" in replayed.stdout
     assert json.loads(ready("intake", "quarantine", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("date", "received", "number"),
+    [
+        # the sender's Date, when it is recent: the complaint waited in the mailbox
+        ("2026-11-27T16:10:00+07:00", "2026-11-27T09:10:00+00:00", "TIK-2026-00001"),
+        # a Date years back (forged, or a clock never set) is not believed
+        ("1999-12-31T23:00:00+07:00", "2026-11-30T02:00:00+00:00", "TIK-2026-00001"),
+        # nor a Date in the future
+        ("2027-01-02T08:00:00+07:00", "2026-11-30T02:00:00+00:00", "TIK-2026-00001"),
+    ],
+)
+def test_a_senders_date_is_believed_only_when_it_is_recent(
+    inject, ready: Cli, date: str, received: str, number: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The time a complaint was received comes from the sender's Date only within a week
+    before now; a forged Date neither backdates the complaint nor gives it another year's
+    number."""
+    raw = email(message_id="<dated@dinkes.example.go.id>", date=dt.datetime.fromisoformat(date))
+    result = inject(raw)
+    assert result.exit_code == 0, result.output
+    ticket = json.loads(ready("ticket", "show", number, "--json").stdout)
+    assert ticket["received_at"] == received

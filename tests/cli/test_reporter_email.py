@@ -4,7 +4,6 @@ address written to only once it is confirmed (by a reply from it, or by the help
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -16,13 +15,11 @@ STRANGER = "orang.lain@luar.example.org"
 
 
 @pytest.fixture
-def inject(ready: Cli, tmp_path: Path):  # type: ignore[no-untyped-def]
-    counter = iter(range(1000))
+def inject(inject):  # type: ignore[no-untyped-def]
+    """The cli's `inject`, which here expects every message to be taken."""
 
     def run(raw: bytes, now: str = "2026-11-30T09:00:00+07:00"):  # type: ignore[no-untyped-def]
-        path = tmp_path / f"m{next(counter)}.eml"
-        path.write_bytes(raw)
-        result = ready("intake", "inject", str(path), now=now)
+        result = inject(raw, now=now)
         assert result.exit_code == 0, result.output
         return result
 
