@@ -456,9 +456,9 @@ class Config(_Section):
     def stored_agency(self, name: str) -> AgencyMatch:
         """A ticket's Nama OPD against the register as it is now: registered only when it
         is the register's own name, else flagged with the close names to suggest."""
+        if not self.agencies or any(a.name == name for a in self.agencies):
+            return AgencyMatch(name, registered=True)  # every stored ticket of a known OPD
         agencies = self.agency_list()
-        if not agencies:
-            return AgencyMatch(name, registered=True)
         try:
             found = match_agency(name, agencies)
         except InvalidValue:

@@ -394,9 +394,7 @@ def _move(
         fail(outcome.message)
     ticket, event = outcome.ticket, outcome.event
     if as_json:
-        data = ticket_dict(ticket, here, now)
-        data["event"] = event_dict(event)
-        print_json(data)
+        print_json({**ticket_dict(ticket, here, now), "event": event_dict(event)})
         return
     change = (
         f"{event.from_state} → {event.to_state}"
@@ -617,9 +615,7 @@ def edit(
         fail(outcome.message)
     ticket, event = outcome.ticket, outcome.event
     if as_json:
-        data = ticket_dict(ticket, here, now)
-        data["event"] = event_dict(event)
-        print_json(data)
+        print_json({**ticket_dict(ticket, here, now), "event": event_dict(event)})
         return
     typer.echo(f"{ticket.number}: corrected: {event.note}")
     flagged = here.config.stored_agency(ticket.agency)

@@ -8,33 +8,15 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.bounces import EVIL, EVIL_SHOWN, delivery_report, random_token
 from tests.cli.conftest import form_args
-from tests.conftest import use_smtp
-from tests.integration.smtp_server import Received, Sink, smtp_server
+from tests.integration.smtp_server import Received, Sink
 from tests.integration.test_outbox_smtp import Desk
 
 REPORTER = "budi.santoso@dinkes.example.go.id"
 OFFICERS = ["sari.wulandari@example.go.id", "yoga.pratama@example.go.id"]
-
-
-@pytest.fixture
-def sink() -> Sink:
-    return Sink()
-
-
-@pytest.fixture
-def desk(site_dir: Path, sink: Sink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
-    with smtp_server(sink) as port:
-        use_smtp(site_dir, port)
-        here = Desk(site_dir, monkeypatch)
-        here.ok("init")
-        yield here
 
 
 _files = itertools.count()

@@ -8,7 +8,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,20 +50,6 @@ class Desk:
             return db.execute(sql, params).fetchall()
         finally:
             db.close()
-
-
-@pytest.fixture
-def sink() -> Sink:
-    return Sink()
-
-
-@pytest.fixture
-def desk(site_dir: Path, sink: Sink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
-    with smtp_server(sink) as port:
-        use_smtp(site_dir, port)
-        here = Desk(site_dir, monkeypatch)
-        here.ok("init")
-        yield here
 
 
 def test_acknowledgement_is_delivered_with_our_headers(desk: Desk, sink: Sink) -> None:
