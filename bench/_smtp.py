@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from helpdesk.servers import free_port
+from helpdesk.testing.servers import free_port
 
 
 @dataclass

@@ -31,7 +31,7 @@ TARGET_CPU = 0.01  # share of one core
 
 
 def main() -> bool:
-    from helpdesk.servers import dovecot_available, dovecot_server
+    from helpdesk.testing.servers import dovecot_available, dovecot_server
 
     if reason := dovecot_available():
         return figure("footprint", f"not run: {reason}", passed=False)

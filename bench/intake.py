@@ -28,8 +28,8 @@ TARGET = 500.0  # messages per second
 
 
 def main() -> bool:
-    from helpdesk.intake_job import poll_mailbox
-    from helpdesk.servers import dovecot_available, dovecot_server
+    from helpdesk.jobs.mailbox import poll_mailbox
+    from helpdesk.testing.servers import dovecot_available, dovecot_server
     from intake.imap import Mailbox
 
     if reason := dovecot_available():

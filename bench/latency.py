@@ -32,7 +32,7 @@ def main() -> bool:
     import datetime as dt
     import random
 
-    from helpdesk.servers import dovecot_available, dovecot_server
+    from helpdesk.testing.servers import dovecot_available, dovecot_server
 
     if reason := dovecot_available():
         return figure("intake latency", f"not run: {reason}", passed=False)

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> bool:
     parser.add_argument("--rows", type=int, default=ROWS, help=f"rows in the file ({ROWS:,})")
     args = parser.parse_args(argv or [])
 
-    from helpdesk.phone_import import import_file
+    from helpdesk.jobs.phone_drop import import_file
 
     data, complete = make_log(args.rows)
     with scratch("phone") as folder:

@@ -8,7 +8,7 @@ already recorded for an earlier step, which does not count for the current one).
 Measured, on the sweep's own code:
 - ``query + events``: the sweep's breach pass without its e-mails, as ``sweep_deadlines``
   does it: the breach query (``Tx.running_without("breach", now)``), a page of
-  ``helpdesk.sweep.CHUNK`` tickets per transaction, and a breach event for each ticket
+  ``helpdesk.jobs.sweep.CHUNK`` tickets per transaction, and a breach event for each ticket
   found (``event_row``, ``Tx.add_events``), committed. Target: under 1 second in all, with
   the query planned on the ``due_at`` index (SQLite's EXPLAIN QUERY PLAN, printed);
 - the whole job, ``sweep_deadlines``, on a copy of the same database: the same, plus the
@@ -135,7 +135,7 @@ def _query_and_events(site) -> tuple[int, float, float, list[str]]:  # type: ign
     seconds, CPU seconds, the query plan)."""
     from sqlalchemy import event
 
-    from helpdesk.sweep import CHUNK, event_row
+    from helpdesk.jobs.sweep import CHUNK, event_row
     from ticketing.workflow import Action, current_step
 
     captured: list[tuple[str, object]] = []
@@ -170,7 +170,7 @@ def _query_and_events(site) -> tuple[int, float, float, list[str]]:  # type: ign
 
 
 def main() -> bool:
-    from helpdesk.sweep import sweep_deadlines
+    from helpdesk.jobs.sweep import sweep_deadlines
     from helpdesk.wiring import Site
 
     with scratch("sweep") as root:

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 import schedule
 
-from helpdesk.digest import send_digest_if_due
-from helpdesk.intake_job import poll_mailbox
-from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
-from helpdesk.phone_import import Sightings, scan_drop_folder
-from helpdesk.sweep import sweep_deadlines
-from helpdesk.watchdog import watch_jobs
+from helpdesk.jobs.digest import send_digest_if_due
+from helpdesk.jobs.mailbox import poll_mailbox
+from helpdesk.jobs.mailbox_watch import WatchSettings, watch_mailbox
+from helpdesk.jobs.phone_drop import Sightings, scan_drop_folder
+from helpdesk.jobs.sweep import sweep_deadlines
+from helpdesk.jobs.watchdog import watch_jobs
 from helpdesk.wiring import Site
 from intake.imap import Mailbox
 from notifier.delivery import deliver_due

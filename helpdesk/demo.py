@@ -21,7 +21,7 @@ from pathlib import Path
 from helpdesk.config import ENV_VAR as CONFIG_ENV
 from helpdesk.config import with_section
 from helpdesk.resources import DEFAULT_CONFIG
-from helpdesk.servers import (
+from helpdesk.testing.servers import (
     DovecotServer,
     PymapServer,
     dovecot_available,

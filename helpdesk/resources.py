@@ -1,9 +1,8 @@
 """The files that ship inside the program as package data (pyproject.toml), found through
 ``importlib.resources``: an installed wheel has them as a checkout does, wherever it runs.
 
-``TEMPLATES`` holds the printed documents (``print/``) and the service report
-(``report/``); the e-mail templates are the notifier's own (``notifier/templates/email``,
-found by ``notifier.compose``), since the notifier does not import this package.
+The templates are their packages' own: the printed documents and the report in
+``records/templates``, the e-mails in ``notifier/templates/email``.
 ``DEFAULT_CONFIG`` is the documented default configuration: the same bytes as
 ``config.toml`` at the repository root, which a test holds.
 """
@@ -16,9 +15,6 @@ from importlib.resources import files
 from pathlib import Path
 
 _PACKAGE = files("helpdesk")
-# pip installs a wheel unpacked, so the package's folder is a real one, which Jinja2's
-# FileSystemLoader reads (as Alembic reads ticketing/migrations).
-TEMPLATES = Path(str(_PACKAGE / "templates"))
 DEFAULT_CONFIG = _PACKAGE / "defaults" / "config.toml"
 
 

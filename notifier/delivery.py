@@ -110,7 +110,7 @@ def deliver_due(
 def _alert(tx: Tx, office: Office, email: OutboxEmail, error: str, now: dt.datetime) -> None:
     """Queue the help desk's alert; if that fails, the delivery outcome is still recorded."""
     try:
-        with tx.session.begin_nested():
+        with tx.savepoint():
             queue_delivery_failure(tx, office, email, error, now=now)
     except Exception:  # noqa: BLE001 - the outcome above matters more than the alert
         log.exception("could not queue the alert for outbox e-mail %s", email.id)

@@ -185,7 +185,7 @@ def queue_delivery_failure(
             email.last_error = (
                 f"alert limit: {lately} alerts of e-mails not delivered in the last hour"
             )
-        tx.session.flush()
+        tx.save(*emails)
     return emails
 
 

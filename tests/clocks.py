@@ -13,7 +13,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from helpdesk.phone_import import folder_clock
+from helpdesk.jobs.phone_drop import folder_clock
 
 
 def written_ago(path: Path, seconds: float) -> None:

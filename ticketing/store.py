@@ -127,6 +127,20 @@ class Tx:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    # --- the unit of work ------------------------------------------------------
+
+    def save(self, *rows: Any) -> None:
+        """Write changed rows now (their ids and defaults filled in), within the
+        transaction."""
+        self.session.add_all(rows)
+        self.session.flush()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that an exception rolls back alone."""
+        with self.session.begin_nested():
+            yield
+
     # --- numbering -----------------------------------------------------------
 
     def next_seq(self, name: str, year: int) -> int:
@@ -482,6 +496,9 @@ class Tx:
             statement = select(Submission).where(col(Submission.first_message_id).in_(ids))
             found = self.session.exec(statement.limit(1)).first()
         return found
+
+    def submission(self, submission_id: int) -> Submission | None:
+        return self.session.get(Submission, submission_id)
 
     def add_submission(self, submission: Submission) -> Submission:
         self.session.add(submission)

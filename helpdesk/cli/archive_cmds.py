@@ -46,9 +46,9 @@ def export(
     Exits 1, after writing the rest, when an attachment is missing or changed on disk; each
     such problem is listed in PROBLEMS.txt and on stderr.
     """
-    from helpdesk import archive_bundle
-    from helpdesk.archive_bundle import ArchiveError
-    from helpdesk.period import PeriodError, choose
+    from records import bundle as archive_bundle
+    from records.bundle import ArchiveError
+    from records.periods import PeriodError, choose
 
     here = site(ctx)
     try:
@@ -63,7 +63,10 @@ def export(
     else:
         target = Path(out)
     try:
-        written = archive_bundle.export(here, period, target, force=force)
+        written = archive_bundle.export(
+            here.office, here.config.path(here.config.paths.archive_dir), here.reader, period,
+            target, force=force,
+        )  # fmt: skip
     except ArchiveError as exc:
         fail(str(exc))
     typer.echo(str(written.path))
@@ -83,8 +86,8 @@ def verify(
     Every file in MANIFEST.sha256 must be present with its hash, every other file listed in
     it, and every zip checksum right. Prints one line per problem and exits 1 on any.
     """
-    from helpdesk import archive_bundle
-    from helpdesk.archive_bundle import ArchiveError
+    from records import bundle as archive_bundle
+    from records.bundle import ArchiveError
 
     try:
         result = archive_bundle.verify(bundle)

@@ -13,7 +13,7 @@ import typer
 from helpdesk.cli.common import USER_ENV, err, fail, print_json, site
 
 if TYPE_CHECKING:
-    from helpdesk.phone_import import Progress as OnProgress
+    from helpdesk.jobs.phone_drop import Progress as OnProgress
 
 PROGRESS_MIN_ROWS = 200
 """Files with fewer rows import without a progress bar."""
@@ -49,7 +49,7 @@ def import_command(
     officer, with the reporter's acknowledgement queued; each other row is listed with what
     is missing. The same file imported again makes no new ticket. The file is not moved.
     Exits 1 when a row was incomplete or the file could not be read."""
-    from helpdesk.phone_import import import_file
+    from helpdesk.jobs.phone_drop import import_file
     from ticketing.directory import Role
 
     here = site(ctx)

@@ -171,8 +171,8 @@ def _log(
     from helpdesk.clock import parse_moment
     from helpdesk.display import long_time
     from helpdesk.service import register_complaint
-    from ticketing.archive import archive_file, check_readable, discard
     from ticketing.desk import Registered
+    from ticketing.files import archive_file, check_readable, discard
     from ticketing.formulir import Incomplete
     from ticketing.models import Attachment
     from ticketing.store import Tx

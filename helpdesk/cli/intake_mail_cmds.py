@@ -57,7 +57,7 @@ def _mailbox_on(ctx: typer.Context) -> Site:
 @app.command()
 def poll(ctx: typer.Context) -> None:
     """Read the mailbox once: process what arrived, move each message to its folder."""
-    from helpdesk.intake_job import poll_mailbox
+    from helpdesk.jobs.mailbox import poll_mailbox
     from intake.imap import Mailbox, MailboxError
 
     here = _mailbox_on(ctx)
@@ -77,7 +77,7 @@ def inject(
     files: Annotated[list[Path], typer.Argument(help="Message files (.eml) to process.")],
 ) -> None:
     """Run message files through the same path as the mailbox (support, tests)."""
-    from helpdesk.intake_job import process_with_retries
+    from helpdesk.jobs.mailbox import process_with_retries
 
     here = site(ctx)
     problems = []
@@ -166,7 +166,7 @@ def replay(
     inbound_id: Annotated[int, typer.Argument(help="The id of a quarantined message.")],
 ) -> None:
     """Process a quarantined message again (after a fix), or a held one after its release."""
-    from helpdesk.intake_job import process_with_retries
+    from helpdesk.jobs.mailbox import process_with_retries
 
     here = site(ctx)
     with here.store.transaction() as tx:
@@ -246,7 +246,7 @@ def watch(
     ] = 60.0,
 ) -> None:
     """Watch the mailbox until stopped (Ctrl-C or SIGTERM): reconnects by itself."""
-    from helpdesk.mailbox_watch import WatchSettings, watch_mailbox
+    from helpdesk.jobs.mailbox_watch import WatchSettings, watch_mailbox
 
     here = _mailbox_on(ctx)
     logging.basicConfig(

@@ -12,7 +12,7 @@ from helpdesk.cli.common import fail, site
 if TYPE_CHECKING:
     from helpdesk.wiring import Site
 
-# helpdesk.documents.DOCUMENTS, without importing the templates' code to show the help (a
+# records.documents.DOCUMENTS, without importing the templates' code to show the help (a
 # test holds the two equal).
 DOCUMENT_NAMES = ("formulir", "disposisi", "laporan")
 
@@ -21,7 +21,7 @@ PDF_HINT = "--pdf needs WeasyPrint, which is not installed: pip install weasypri
 
 def closed_in(here: Site, month: str) -> list[str]:
     """The numbers of the tickets closed in ``YYYY-MM``, in the office's time zone."""
-    from helpdesk.period import PeriodError, month_period
+    from records.periods import PeriodError, month_period
     from ticketing.store import TicketFilter
     from ticketing.workflow import State
 
@@ -50,7 +50,7 @@ def print_documents(
     pdf: Annotated[bool, typer.Option("--pdf", help="Write PDF (needs WeasyPrint).")] = False,
 ) -> None:
     """Write print-ready documents (A4 HTML, or PDF) named <NUMBER>-<doc>.html."""
-    from helpdesk.documents import DOCUMENTS, NotApplicable, context, environment, render
+    from records.documents import DOCUMENTS, NotApplicable, context, environment, render
     from ticketing.models import Ticket
 
     doc = doc.strip().lower()
@@ -83,7 +83,7 @@ def print_documents(
             events = tx.events(ticket)
             attachments = tx.attachments(ticket)
             try:
-                data = context(here, doc, ticket, events, attachments, now)
+                data = context(here.office, doc, ticket, events, attachments, now)
             except NotApplicable as exc:
                 if not batch:
                     fail(str(exc))
@@ -91,7 +91,7 @@ def print_documents(
                 continue
             pages.append((ticket, render(doc, data, env)))
 
-    from helpdesk.files import replacing, write_text
+    from records.files import replacing, write_text
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

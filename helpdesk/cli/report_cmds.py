@@ -11,8 +11,8 @@ import typer
 from helpdesk.cli.common import fail, out, site
 
 if TYPE_CHECKING:
-    from helpdesk.report import Report
     from helpdesk.wiring import Site
+    from records.report import Report
 
 
 class Format(StrEnum):
@@ -23,8 +23,8 @@ class Format(StrEnum):
 
 
 def make_report(here: Site, month: str | None, first: str | None, last: str | None) -> Report:
-    from helpdesk.period import PeriodError, choose
-    from helpdesk.report import build
+    from records.periods import PeriodError, choose
+    from records.report import build
 
     config = here.config
     try:
@@ -89,7 +89,7 @@ def report(
     """The service report: complaints by type, agency, channel and state; incomplete
     reports; each SOP step against its service standard; what is open and overdue at the
     end of the period."""
-    from helpdesk.report_output import as_html, as_json, write_csv_tables
+    from records.output import as_html, as_json, write_csv_tables
 
     here = site(ctx)
     result = make_report(here, month, first, last)
@@ -125,7 +125,7 @@ def report(
 
 def write(path: Path, text: str) -> None:
     """Write the whole file or, on a failure (a full disk), leave ``path`` as it was."""
-    from helpdesk.files import write_text
+    from records.files import write_text
 
     if path.is_dir():
         fail(f"--out {path}: is a folder; name a file")
@@ -140,7 +140,7 @@ def show(result: Report) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from helpdesk.report_output import heading, readable_tables
+    from records.output import heading, readable_tables
 
     span, as_of = heading(result)
     out.print(f"[bold]{result.office}[/bold]")

@@ -272,7 +272,7 @@ def test_failing_message_is_quarantined_then_replayed(
 ) -> None:  # type: ignore[no-untyped-def]
     """A message whose processing fails is kept in quarantine with its reason; after the
     fix, replaying it makes its ticket."""
-    import helpdesk.intake_job as job
+    import helpdesk.jobs.mailbox as job
 
     real = job.extract_fields
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk import phone_import
-from helpdesk.phone_import import SETTLE_SECONDS, import_file, scan_drop_folder
+from helpdesk.jobs import phone_drop as phone_import
+from helpdesk.jobs.phone_drop import import_file, scan_drop_folder
 from helpdesk.wiring import Site
+from intake.dropfolder import SETTLE_SECONDS
 from tests.cli.conftest import MONDAY_9, Cli
 from tests.clocks import stamped, written_ago
 from tests.conftest import FORM
@@ -493,7 +494,7 @@ def test_a_log_makes_what_the_same_calls_make_one_by_one(
     in the same order; only each e-mail's own Message-ID, bounce token and MIME boundary
     differ."""
     from helpdesk.service import register_complaint
-    from intake.dropfolder import parse_call_time
+    from intake.phonelog import parse_call_time
 
     monkeypatch.setattr(phone_import, "CHUNK_ROWS", 4)
     calls = [

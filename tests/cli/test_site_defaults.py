@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk.config import with_section
-from helpdesk.servers import DovecotServer
+from helpdesk.testing.servers import DovecotServer
 from tests.cli.conftest import Cli, form_args, one_line_error, process
 from tests.conftest import use_mailbox
 from tests.integration.smtp_server import Sink, smtp_server

@@ -45,8 +45,8 @@ def test_help_loads_no_heavy_library(args: list[str]) -> None:
 def test_help_lists_the_real_choices() -> None:
     """The help texts name the outbox's statuses and the printable documents without
     importing their modules: the names are copied, and must stay the same."""
-    from helpdesk.documents import DOCUMENTS
     from notifier.outbox import STATUSES
+    from records.documents import DOCUMENTS
 
     assert outbox_cmds.STATUS_NAMES == STATUSES
     assert print_cmds.DOCUMENT_NAMES == DOCUMENTS

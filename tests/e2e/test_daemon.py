@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.servers import DovecotServer
+from helpdesk.testing.servers import DovecotServer
 from intake.imap import Mailbox, MailboxSettings
 from tests.cli.conftest import form_args
 from tests.clocks import written_ago

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from helpdesk.servers import DovecotServer
+from helpdesk.testing.servers import DovecotServer
 from tests.conftest import use_mailbox, use_smtp
 from tests.faults.support import FUZZ, configure, helpdesk
 from tests.integration.smtp_server import RestartableSmtp, Sink, restartable_smtp_server

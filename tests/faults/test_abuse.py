@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.servers import DovecotServer
+from helpdesk.testing.servers import DovecotServer
 from tests.faults.support import (
     count,
     deliver,

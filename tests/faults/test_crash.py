@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.servers import DovecotServer
+from helpdesk.testing.servers import DovecotServer
 from tests.faults.support import (
     Daemon,
     configure,
@@ -193,7 +193,7 @@ def test_crash_between_commit_and_move_stores_each_message_once(
     process dies before the message is moved. Read again, no message is stored a second
     time, whatever its outcome (kept ones too: held for flooding, quarantined by a bug), no
     e-mail is queued twice, and each message lands in its folder."""
-    import helpdesk.intake_job as job
+    import helpdesk.jobs.mailbox as job
     from helpdesk.config import load_config
     from helpdesk.wiring import Site
     from intake.imap import Mailbox

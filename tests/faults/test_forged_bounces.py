@@ -17,7 +17,7 @@ import itertools
 from collections import Counter
 from pathlib import Path
 
-from helpdesk.servers import DovecotServer
+from helpdesk.testing.servers import DovecotServer
 from tests.bounces import EVIL, EVIL_SHOWN, delivery_report, random_token
 from tests.faults.support import count, deliver, folder_contents, helpdesk, query
 from tests.integration.smtp_server import Received, Sink

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from helpdesk.config import load_config
-from helpdesk.intake_job import process_message
-from helpdesk.servers import DovecotServer
+from helpdesk.jobs.mailbox import process_message
+from helpdesk.testing.servers import DovecotServer
 from helpdesk.wiring import Site
 from intake.extract import extract_fields, looks_like_form
 from intake.html import html_to_text

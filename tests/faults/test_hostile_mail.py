@@ -9,7 +9,7 @@ import shutil
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpdesk.servers import DovecotServer
+from helpdesk.testing.servers import DovecotServer
 from tests.faults.support import deliver, folder_contents, helpdesk, query
 from tests.integration.smtp_server import Received, Sink
 from tests.mail import FORM_TEXT, email, without

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from helpdesk.servers import DovecotServer
+from helpdesk.testing.servers import DovecotServer
 from tests.faults.support import (
     Daemon,
     configure,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
-from helpdesk.servers import DovecotServer, dovecot_available, dovecot_server, free_port
+from helpdesk.testing.servers import DovecotServer, dovecot_available, dovecot_server, free_port
 from intake.imap import Mailbox, MailboxError, MailboxLoginError, MailboxSettings
 
 USER = "helpdesk"

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpdesk.cli.main import app
-from helpdesk.servers import (
+from helpdesk.testing.servers import (
     DovecotServer,
     dovecot_available,
     dovecot_server,

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpdesk.cli.main import app
-from helpdesk.servers import DovecotServer, dovecot_available
+from helpdesk.testing.servers import DovecotServer, dovecot_available
 from intake.imap import Mailbox, MailboxError, MailboxSettings
 from tests.conftest import use_mailbox, use_smtp
 from tests.integration.smtp_server import Sink, smtp_server
@@ -203,7 +203,7 @@ def test_one_bad_message_does_not_block_the_mailbox(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A message that cannot be processed goes to Quarantine; the next one becomes a ticket."""
-    import helpdesk.intake_job as job
+    import helpdesk.jobs.mailbox as job
 
     real = job.extract_fields
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk.intake_job import process_message
+from helpdesk.jobs.mailbox import process_message
 from helpdesk.wiring import Site
 from tests.bounces import delivery_report
 from tests.mail import email

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.intake_job import FOLDER_OF, process_message
+from helpdesk.jobs.mailbox import FOLDER_OF, process_message
 from helpdesk.wiring import Site
 from tests.unit.test_corpus import MISSING, corpus_files
 

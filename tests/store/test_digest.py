@@ -6,7 +6,7 @@ import datetime as dt
 from email import message_from_bytes
 from email.policy import default as default_policy
 
-from helpdesk.digest import send_digest_if_due
+from helpdesk.jobs.digest import send_digest_if_due
 from helpdesk.service import register_complaint
 from helpdesk.wiring import Site
 from tests.conftest import FORM

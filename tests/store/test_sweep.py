@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpdesk.jobs.sweep import sweep_deadlines
 from helpdesk.service import move_ticket, register_complaint
-from helpdesk.sweep import sweep_deadlines
 from helpdesk.wiring import Site
 from tests.conftest import FORM
 from ticketing.desk import Registered

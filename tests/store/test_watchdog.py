@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpdesk.watchdog import watch_jobs
+from helpdesk.jobs.watchdog import watch_jobs
 from helpdesk.wiring import Site
 
 T0 = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)

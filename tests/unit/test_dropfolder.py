@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.dropfolder import (
+from intake.phonelog import (
     PhoneLog,
     Row,
     Unreadable,

@@ -1,4 +1,4 @@
-"""Output files are complete under their name or not there: helpdesk.files.replacing."""
+"""Output files are complete under their name or not there: records.files.replacing."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.files import replacing, write_text
+from records.files import replacing, write_text
 
 
 def test_interrupted_write_keeps_the_old_file_and_no_temporary(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from helpdesk.tables import csv_text, safe_cell
+from records.tables import csv_text, safe_cell
 
 
 @pytest.mark.parametrize(

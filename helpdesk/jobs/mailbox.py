@@ -39,10 +39,10 @@ from notifier.formatting import remote_text
 from notifier.outbox import BOUNCED, PENDING, SUPPRESSED, queue, queue_delivery_failure
 from notifier.policy import BOUNCE_ACTOR, held_notice, incomplete_notice, refused_notice
 from ticketing.addresses import is_reporter_address
-from ticketing.archive import archive_bytes
 from ticketing.conversation import is_our_message_id
 from ticketing.desk import Moved, Registered
 from ticketing.directory import Role
+from ticketing.files import archive_bytes
 from ticketing.formulir import Incomplete, check_formulir, merge
 from ticketing.models import BounceRecord, Inbound, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
@@ -106,7 +106,7 @@ def process_message(
         if seen is not None:
             if replayed is not None:  # processed meanwhile as another copy
                 replayed.outcome, replayed.detail = "replayed", f"already stored as {seen.id}"
-                tx.session.add(replayed)
+                tx.save(replayed)
             return Processed(seen.outcome, "already stored", duplicate=True)
         facts = _facts(here, tx, message)
         decision = route(message, facts)
@@ -341,7 +341,7 @@ def _reply_to_submission(
     submission_id: int,
     now: dt.datetime,
 ) -> Processed:
-    submission = tx.session.get(Submission, submission_id)
+    submission = tx.submission(submission_id)
     if submission is None or submission.status != "open":
         return _new_submission(here, tx, message, inbound, now)
     values = merge(submission.values, _form_values(message, reply=True))
@@ -379,7 +379,7 @@ def _complete_or_ask(
             for p in checked.problems
         ]
         submission.updated_at = now
-        tx.session.add(submission)
+        tx.save(submission)
         notice = incomplete_notice(
             here.office,
             address=sender,
@@ -402,7 +402,7 @@ def _complete_or_ask(
         submission.status = "completed"
         submission.ticket_id = registered.ticket.id
         submission.updated_at = now
-        tx.session.add(submission)
+        tx.save(submission)
     return Processed(
         outcome,
         ticket=registered.ticket.number,
@@ -498,7 +498,7 @@ def _bounce(
         # Still being tried by the receiving side: note it, nothing failed yet.
         if original.status != BOUNCED:
             original.last_error = f"delayed {status} for {recipients}{quoted}"[:1000]
-            tx.session.add(original)
+            tx.save(original)
         return Processed("bounce", f"delayed, still being tried: {ours}", ticket=number)
     new: list[BounceRecord] = []
     for address in decision.recipients:
@@ -506,7 +506,7 @@ def _bounce(
         if record is not None:
             record.count += 1
             record.last_at = now
-            tx.session.add(record)
+            tx.save(record)
             continue
         new.append(
             tx.add_bounce_record(
@@ -526,7 +526,7 @@ def _bounce(
     failed = [record.recipient for record in new]
     original.status = BOUNCED
     original.last_error = f"bounced {status} for {', '.join(failed)}{quoted}"[:1000]
-    tx.session.add(original)
+    tx.save(original)
     if ticket is not None:
         tx.add_event(
             ticket, at=now, actor=BOUNCE_ACTOR, action="note", from_state=ticket.state,
@@ -543,7 +543,7 @@ def _bounce(
         )
         for record in new:
             record.alerted = True
-            tx.session.add(record)
+            tx.save(record)
     return Processed("bounce", f"{ours}: bounced {status}".strip(), ticket=number)
 
 
@@ -580,7 +580,7 @@ def quarantine(
         existing = existing or tx.quarantined_inbound(message.message_id, sha256)
         if existing is not None:
             existing.outcome, existing.detail = "quarantine", error[:4000]
-            tx.session.add(existing)
+            tx.save(existing)
             return
         tx.add_inbound(
             Inbound(

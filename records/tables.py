@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from helpdesk.files import write_text
+from records.files import write_text
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (tab and carriage return too: some of them strip those and read what follows).

@@ -43,20 +43,20 @@ import bisect
 import datetime as dt
 import hashlib
 import logging
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from helpdesk import clock
-from helpdesk.files import write_text
 from helpdesk.service import register_many_in
 from helpdesk.wiring import Site
-from intake.dropfolder import Note, PhoneLog, Row, Unreadable, parse_call_time, read_phone_log
+from intake import dropfolder
+from intake.dropfolder import Sightings
+from intake.phonelog import Note, PhoneLog, Row, Unreadable, parse_call_time, read_phone_log
 from notifier import formatting
+from records.files import write_text
 from ticketing.desk import Complaint, Filed
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import Complete, Incomplete, Problem, check_formulir
@@ -64,18 +64,15 @@ from ticketing.models import PhoneImport
 from ticketing.store import Tx
 from ticketing.workflow import Rejected
 
-log = logging.getLogger("helpdesk.phone_import")
+log = logging.getLogger("helpdesk.jobs.phone_drop")
 
 CHANNEL = "phone"
 CHUNK_ROWS = 2000
 """Rows committed per transaction: a chunk of complete rows holds the database's write lock
 for about a second; a smaller one makes a large file slower (each chunk rewrites the
 import's record, which grows with the file)."""
-SETTLE_SECONDS = 10
-"""A file in the drop folder is read once it has not been written to for this long."""
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 """A call time this much ahead of our clock is still taken (the officer's clock runs fast)."""
-TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp")
 
 IMPORTING, DONE = "importing", "done"
 
@@ -591,10 +588,6 @@ def _already_imported(name: str, record: PhoneImport, here: Site) -> ImportRepor
 # --- The drop folder -------------------------------------------------------------------------
 
 
-Sightings = dict[Path, tuple[tuple[int, int], float]]
-"""Files stamped ahead of the folder's clock, as last seen: (size, mtime_ns) and when."""
-
-
 def scan_drop_folder(
     here: Site,
     *,
@@ -619,7 +612,7 @@ def scan_drop_folder(
         files_now = folder_clock(drop)
     reports: list[ImportReport] = []
     for path in sorted(drop.iterdir()):
-        data = _complete_file(path, files_now, sightings)
+        data = dropfolder.complete_file(path, files_now, sightings, clock.monotonic)
         if data is None:
             continue
         try:
@@ -637,79 +630,9 @@ def scan_drop_folder(
     return reports
 
 
-def is_ignored(name: str) -> bool:
-    """Names the scan never reads: hidden, temporary, or an editor's lock file."""
-    lowered = name.lower()
-    return name.startswith((".", "~$")) or lowered.endswith(TEMPORARY_SUFFIXES)
-
-
 def folder_clock(folder: Path) -> dt.datetime:
-    """Now, as the folder's file system stamps a file written into it (a file server's
-    clock for a shared folder), from a probe file made and removed at once; the machine's
-    clock where the folder cannot be written."""
-    try:
-        handle, name = tempfile.mkstemp(prefix=".helpdesk-clock-", dir=folder)
-        try:
-            stamp = os.fstat(handle).st_mtime
-        finally:
-            os.close(handle)
-            os.unlink(name)
-    except OSError:
-        return clock.system_now()
-    return dt.datetime.fromtimestamp(stamp, dt.UTC)
-
-
-def _complete_file(path: Path, files_now: dt.datetime, sightings: Sightings | None) -> bytes | None:
-    """The file's bytes if it is complete and should be read now; else None."""
-    if is_ignored(path.name) or _open_in_editor(path):
-        return None
-    try:
-        if not path.is_file():
-            return None
-        before = path.stat()
-        if not _settled(path, before, files_now, sightings):
-            return None
-        data = path.read_bytes()
-        after = path.stat()
-    except OSError as exc:  # gone meanwhile, or not ours to read
-        log.warning("phone drop: cannot read %s: %s", path.name, exc.strerror or exc)
-        return None
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        return None  # written to while we read it: next time
-    if len(data) != after.st_size:
-        return None
-    return data
-
-
-def _settled(
-    path: Path, stat: os.stat_result, files_now: dt.datetime, sightings: Sightings | None
-) -> bool:
-    """Whether nothing has written to the file for `SETTLE_SECONDS`."""
-    settle = dt.timedelta(seconds=SETTLE_SECONDS)
-    age = files_now - dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
-    if age >= settle:
-        return True
-    if age > -settle:
-        return False  # written moments ago
-    # Stamped ahead of the folder's clock: its time says nothing; wait until it stops changing.
-    shape = (stat.st_size, stat.st_mtime_ns)
-    seen = sightings.get(path) if sightings is not None else None
-    if seen is not None and seen[0] == shape:
-        return clock.monotonic() - seen[1] >= SETTLE_SECONDS
-    log.warning(
-        "phone drop: %s is stamped %s ahead of the folder's clock; it is read once it has "
-        "not changed for %d seconds", path.name, -age, SETTLE_SECONDS,
-    )  # fmt: skip
-    if sightings is not None:
-        sightings[path] = (shape, clock.monotonic())
-    return False
-
-
-def _open_in_editor(path: Path) -> bool:
-    folder, name = path.parent, path.name
-    # Excel's owner file drops the name's first two letters when the name is long.
-    locks = (f"~${name}", f"~${name[2:]}", f".~lock.{name}#")
-    return any((folder / lock).exists() for lock in locks)
+    """Now on the drop folder's own clock (see `intake.dropfolder.folder_clock`)."""
+    return dropfolder.folder_clock(folder, clock.system_now)
 
 
 def _file_away(path: Path, folder: Path, report: ImportReport, language: str) -> Path | None:

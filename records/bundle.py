@@ -44,13 +44,13 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from helpdesk.documents import CHANNELS, NotApplicable, context, environment, render
-from helpdesk.files import replacing
-from helpdesk.period import Period
-from helpdesk.tables import csv_text
-from helpdesk.wiring import Site
 from notifier.formatting import long_time
-from ticketing.archive import safe_name
+from notifier.policy import Office
+from records.documents import CHANNELS, NotApplicable, context, environment, render
+from records.files import replacing
+from records.periods import Period
+from records.tables import csv_text
+from ticketing.files import safe_name
 from ticketing.models import (
     Attachment,
     Event,
@@ -60,7 +60,7 @@ from ticketing.models import (
     Submission,
     Ticket,
 )
-from ticketing.store import Tx
+from ticketing.store import Store, Tx
 from ticketing.workflow import STATE_LABELS, State
 
 MANIFEST = "MANIFEST.sha256"
@@ -229,11 +229,11 @@ def component(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "_"
 
 
-def build(here: Site, period: Period, records: Records) -> Bundle:
-    """Every file of the bundle but the README and the manifest, from the records."""
-    config = here.config
-    tz = ZoneInfo(config.calendar.timezone)
-    archive_dir = config.path(config.paths.archive_dir)
+def build(office: Office, archive_dir: Path, period: Period, records: Records) -> Bundle:
+    """Every file of the bundle but the README and the manifest, from the records (the
+    attachments' files from ``archive_dir``)."""
+    settings = office.settings
+    tz = ZoneInfo(settings.timezone)
     entries: list[Entry | StoredFile] = []
     problems: list[Problem] = []
     taken: set[str] = set()
@@ -261,7 +261,7 @@ def build(here: Site, period: Period, records: Records) -> Bundle:
         )
         for t in records.tickets
     ]
-    add(REGISTER, _csv(*register(here, cases)))
+    add(REGISTER, _csv(*register(office, cases)))
     add(INCOMPLETE, _csv(*incomplete_reports(records, tz)))
 
     # Each message once: under its ticket when that is in the bundle (the messages of the
@@ -328,7 +328,7 @@ def build(here: Site, period: Period, records: Records) -> Bundle:
         moment = as_of or case.ticket.received_at
         for doc in wanted:
             try:
-                data = context(here, doc, case.ticket, case.events, case.attachments, moment)
+                data = context(office, doc, case.ticket, case.events, case.attachments, moment)
             except NotApplicable:
                 continue  # never disposed: no Lembar Disposisi
             add(f"documents/{case.folder}-{doc}.html", render(doc, data, env).encode("utf-8"))
@@ -336,10 +336,10 @@ def build(here: Site, period: Period, records: Records) -> Bundle:
 
     return Bundle(
         period=period,
-        office=config.office.name,
-        help_desk=config.office.help_desk_name,
-        timezone=config.calendar.timezone,
-        zone_label=config.calendar.zone_label,
+        office=settings.office_name,
+        help_desk=settings.help_desk_name,
+        timezone=settings.timezone,
+        zone_label=settings.zone_label,
         as_of=as_of,
         entries=entries,
         counts=Counts(
@@ -356,7 +356,7 @@ def build(here: Site, period: Period, records: Records) -> Bundle:
 
 
 def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    # With a byte-order mark, as helpdesk.tables.write_csv: Excel then opens UTF-8 right.
+    # With a byte-order mark, as records.tables.write_csv: Excel then opens UTF-8 right.
     return ("\ufeff" + csv_text(header, rows)).encode("utf-8")
 
 
@@ -364,12 +364,11 @@ def _local(moment: dt.datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).isoformat(timespec="seconds") if moment else ""
 
 
-def register(here: Site, cases: Sequence[Case]) -> tuple[list[str], list[list[object]]]:
+def register(office: Office, cases: Sequence[Case]) -> tuple[list[str], list[list[object]]]:
     """The register of complaints: the header and one row per ticket."""
-    config = here.config
-    tz = ZoneInfo(config.calendar.timezone)
-    directory = here.desk.directory
-    fields = here.desk.fields
+    tz = ZoneInfo(office.settings.timezone)
+    directory = office.directory
+    fields = office.fields
     states = STATE_LABELS["id"]
 
     def person(staff_id: str | None) -> str:
@@ -591,7 +590,10 @@ def _copy_stored(zf: zipfile.ZipFile, entry: StoredFile) -> tuple[str | None, Pr
     return found, None
 
 
-def export(here: Site, period: Period, target: Path, *, force: bool = False) -> Written:
+def export(
+    office: Office, archive_dir: Path, store: Store, period: Period, target: Path,
+    *, force: bool = False,
+) -> Written:  # fmt: skip
     """Write the period's bundle to the file ``target``.
 
     The zip is written beside the target under a temporary name and renamed at the end:
@@ -601,9 +603,9 @@ def export(here: Site, period: Period, target: Path, *, force: bool = False) -> 
         raise ArchiveError(f"{target} is a folder")
     if target.exists() and not force:
         raise ArchiveError(f"{target} exists; use --force to replace it")
-    with here.reader.transaction() as tx:
+    with store.transaction() as tx:
         records = read_records(tx, period)
-    bundle = build(here, period, records)
+    bundle = build(office, archive_dir, period, records)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with replacing(target, overwrite=force) as out:

@@ -2,7 +2,7 @@
 
 ``formulir`` (Formulir Pengaduan Layanan TIK), ``disposisi`` (Lembar Disposisi) and
 ``laporan`` (Laporan Akhir) are rendered from ``templates/print/<doc>.html.j2`` (package
-data, see ``helpdesk.resources``) as self-contained HTML: inline CSS, A4 pages, nothing
+data, see ``records.TEMPLATES``) as self-contained HTML: inline CSS, A4 pages, nothing
 fetched from elsewhere. Building the context is pure: the ticket, its events and the
 configuration in, plain values out.
 """
@@ -16,14 +16,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from helpdesk import resources
-from helpdesk.display import long_time
-from helpdesk.wiring import Site
-from notifier.policy import ACTION_LABELS, event_note
+from notifier import formatting
+from notifier.policy import ACTION_LABELS, NotifierSettings, Office, event_note
+from records import TEMPLATES as ROOT
 from ticketing.models import Attachment, Event, Ticket
 from ticketing.workflow import State
 
-TEMPLATES = resources.TEMPLATES / "print"
+TEMPLATES = ROOT / "print"
 DOCUMENTS = ("formulir", "disposisi", "laporan")
 CHANNELS = {
     "email": "E-mail",
@@ -55,8 +54,18 @@ def render(doc: str, context: dict[str, Any], env: Environment | None = None) ->
     return (env or environment()).get_template(f"{doc}.html.j2").render(context)
 
 
+def long_time(moment: dt.datetime | None, settings: NotifierSettings) -> str:
+    """``Senin, 23 November 2026 pukul 08.12 WIB`` (or its English form)."""
+    return formatting.long_time(
+        moment,
+        timezone=settings.timezone,
+        zone_label=settings.zone_label,
+        language=settings.language,
+    )
+
+
 def context(
-    here: Site,
+    office: Office,
     doc: str,
     ticket: Ticket,
     events: Sequence[Event],
@@ -64,8 +73,8 @@ def context(
     now: dt.datetime,
 ) -> dict[str, Any]:
     """Everything the templates print, as plain strings (escaped by the template)."""
-    config = here.config
-    directory = here.desk.directory
+    settings = office.settings
+    directory = office.directory
 
     def person(staff_id: str | None) -> str:
         if not staff_id:
@@ -74,12 +83,10 @@ def context(
         return f"{staff.name} ({staff_id})" if staff else staff_id
 
     def when(moment: dt.datetime | None) -> str:
-        return long_time(moment, config) if moment else "-"
+        return long_time(moment, settings) if moment else "-"
 
     unit = directory.units.get(ticket.unit or "") if ticket.unit else None
-    fields = [
-        {"label": f.label, "value": f.shown(getattr(ticket, f.key))} for f in here.desk.fields
-    ]
+    fields = [{"label": f.label, "value": f.shown(getattr(ticket, f.key))} for f in office.fields]
     signer = ticket.signature
     if ticket.channel != "email":
         signer = person(ticket.created_by or ticket.signature)
@@ -97,7 +104,7 @@ def context(
         raise NotApplicable(f"{ticket.number} has never been disposed: it has no Lembar Disposisi")
     labels = ACTION_LABELS["id"]
     return {
-        "office": {"name": config.office.name, "help_desk_name": config.office.help_desk_name},
+        "office": {"name": settings.office_name, "help_desk_name": settings.help_desk_name},
         "number": ticket.number,
         "received": when(ticket.received_at),
         "fields": fields,

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from helpdesk import charts, resources
-from helpdesk.documents import environment
-from helpdesk.report import Report
-from helpdesk.tables import write_csv
 from notifier import formatting
+from records import TEMPLATES as ROOT
+from records import charts
+from records.documents import environment
+from records.report import Report
+from records.tables import write_csv
 
-TEMPLATES = resources.TEMPLATES / "report"
+TEMPLATES = ROOT / "report"
 
 Kind = Literal["text", "count", "minutes", "time", "percent"]
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from helpdesk.period import Period
+from records.periods import Period
 from ticketing.calendar import BusinessCalendar, StepTime
 from ticketing.desk import Desk
 from ticketing.formulir import FormulirField

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from helpdesk.intake_job import poll_mailbox
+from helpdesk.jobs.mailbox import poll_mailbox
 from helpdesk.wiring import Site
 from intake.imap import Mailbox, MailboxError, MailboxLoginError
 

@@ -1,0 +1,1 @@
+"""The daemon's jobs, one module each."""

@@ -1,0 +1,1 @@
+"""The servers that tests, benchmarks and the demo run on loopback."""
