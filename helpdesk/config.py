@@ -32,7 +32,7 @@ from pydantic import (
 from ticketing.calendar import BusinessCalendar, StepTime, WorkingHours
 from ticketing.conversation import VERP_EXTRA_CHARS
 from ticketing.directory import Directory, Role, Staff, Unit
-from ticketing.formulir import build_fields
+from ticketing.formulir import FormulirField, build_fields
 from ticketing.normalize import (
     CATEGORIES,
     Agency,
@@ -123,7 +123,7 @@ class SopConfig(_Section):
         return _step_time(text)
 
 
-def _default_hours() -> dict[str, str]:
+def _default_hours() -> dict[Weekday, HoursText]:
     return {
         "mon": "07:30-16:00",
         "tue": "07:30-16:00",
@@ -468,7 +468,7 @@ class Config(_Section):
         suggestions = found.suggestions or ((found.name,) if found.registered else ())
         return AgencyMatch(name, registered=False, suggestions=suggestions)
 
-    def formulir_fields(self):  # type: ignore[no-untyped-def]
+    def formulir_fields(self) -> tuple[FormulirField, ...]:
         return build_fields(self.agency_list())
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk import clock
@@ -128,10 +129,10 @@ class Site:
             raise ConfigError(self.config.source, [f"{key}: cannot load {path}: {exc}"]) from None
 
     @cached_property
-    def _engine(self):  # type: ignore[no-untyped-def]
+    def _engine(self) -> Engine:
         return self._make_engine(read_only=False)
 
-    def _make_engine(self, *, read_only: bool):  # type: ignore[no-untyped-def]
+    def _make_engine(self, *, read_only: bool) -> Engine:
         url = self.config.database_url
         try:
             return make_engine(url, read_only=read_only)
@@ -183,7 +184,9 @@ class Site:
             migrate.upgrade(self._engine)
             after = migrate.current_revision(self._engine)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot initialise the database: {exc.orig or exc}") from None
+            raise StoreError(
+                f"cannot initialise the database: {getattr(exc, 'orig', None) or exc}"
+            ) from None
         if before != after:
             done.append(f"database migrated from {before or 'empty'} to {after}")
         return done

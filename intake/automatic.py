@@ -74,8 +74,8 @@ def automatic_reason(
         if value != "no":
             return f"Auto-Submitted: {value or 'yes'}"
     for name in AUTO_HEADERS:
-        value = headers.get(name)
-        if value is not None and value.strip().lower() not in ("no", "false", "0"):
+        flag = headers.get(name)
+        if flag is not None and flag.strip().lower() not in ("no", "false", "0"):
             return _NAMES[name]
     apple = headers.get("x-apple-action")
     if apple and apple.strip().upper() == "VACATION":

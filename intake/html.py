@@ -247,7 +247,7 @@ class _Converter(HTMLParser):
         else:
             self.sink().words(_WHITESPACE.sub(" ", data), self.prefix())
 
-    def parse_marked_section(self, i: int, report: int = 1) -> int:
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
         """``<![foo[ ...]]>``: html.parser asserts on keywords it does not know; skip it."""
         try:
             return super().parse_marked_section(i, report)

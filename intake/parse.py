@@ -34,7 +34,8 @@ from datetime import UTC, datetime
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 from intake import automatic
 from intake.html import MAX_HTML_CHARS, html_to_text
@@ -210,11 +211,11 @@ class _Parse:
                 self.defect(f"MIME nesting {depth} deep over {lines} lines: body not read")
                 return self._headers_only()
         try:
-            msg: EmailMessage = email.message_from_bytes(self.raw, policy=POLICY)  # type: ignore[assignment]
+            msg: EmailMessage = email.message_from_bytes(self.raw, policy=POLICY)
             if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects):
                 repaired = _repair_header_block(self.raw)
                 if repaired is not None:
-                    msg = email.message_from_bytes(repaired, policy=POLICY)  # type: ignore[assignment]
+                    msg = email.message_from_bytes(repaired, policy=POLICY)
                     self.defect("header lines without a name read as continuations")
         except RecursionError:
             self.defect("MIME nesting too deep: body not read")
@@ -248,7 +249,7 @@ class _Parse:
                 continue
             head = f'Content-Type: {_content_type(msg)}; boundary="{boundary}"\n\n'
             data = head.encode("ascii", "replace") + payload.encode("utf-8", "surrogateescape")
-            inner = _safe(lambda d=data: email.message_from_bytes(d, policy=POLICY), None)
+            inner = _safe(partial(email.message_from_bytes, data, policy=POLICY), None)
             if inner is not None and inner.is_multipart() and inner.get_payload():
                 msg.set_payload(inner.get_payload())
                 self.defect("MIME boundary repaired")
@@ -257,7 +258,7 @@ class _Parse:
     def _headers_only(self) -> EmailMessage:
         self.shallow = True
         parsed = BytesParser(policy=POLICY).parsebytes(self.raw, headersonly=True)
-        return parsed  # type: ignore[return-value]
+        return parsed
 
     # -- the whole message -------------------------------------------------------------
 
@@ -277,20 +278,23 @@ class _Parse:
         references = self.message_ids("References")
         if len(references) > MAX_REFERENCES:
             references = [references[0], *references[-(MAX_REFERENCES - 1) :]]
-        parts = [] if self.shallow else self.guarded("walk", self.walk, [])
-        body, extras = self.guarded("body", lambda: self.body_parts(parts), (None, []))
+        parts: list[Message] = [] if self.shallow else self.guarded("walk", self.walk, [])
+        no_body: tuple[Message | None, list[Message]] = (None, [])
+        body, extras = self.guarded("body", lambda: self.body_parts(parts), no_body)
         text, was_html = self.guarded("text", lambda: self.text_of(body, extras), ("", False))
         used = [p for p in (body, *extras) if p is not None]
-        attachments = self.guarded("attachments", lambda: self.attachments(parts, used), [])
+        attachments: list[Attachment] = self.guarded(
+            "attachments", lambda: self.attachments(parts, used), []
+        )
         subject = self.header(msg, "Subject") or ""
         bounce = self.guarded(
             "bounce", lambda: self.bounce(parts, from_address, subject, text), None
         )
-        signals = self.guarded("signal headers", self.signal_headers, {})
+        signals: dict[str, str] = self.guarded("signal headers", self.signal_headers, {})
         auto = self.guarded("auto", lambda: self.auto(signals, from_address, subject, bounce), None)
         list_id = automatic.mailing_list(signals)
         for part in [msg, *parts]:
-            for item in _safe(lambda part=part: list(part.defects), []):
+            for item in _safe(partial(list, part.defects), list[object]()):
                 self.defect(type(item).__name__)
         return InboundMessage(
             raw_sha256=hashlib.sha256(self.raw).hexdigest(),
@@ -318,7 +322,7 @@ class _Parse:
     def raw_header(self, part: Message, name: str) -> str | None:
         """The first ``name`` header as it came, unfolded, 8-bit bytes decoded; or None."""
         lower = name.lower()
-        for key, value in _safe(part.raw_items, []):
+        for key, value in _raw_items(part):
             if isinstance(key, str) and key.strip().lower() == lower:
                 value = str(value)
                 if _SURROGATE.search(value):
@@ -351,7 +355,7 @@ class _Parse:
         found: list[tuple[str, str]] = []
         try:
             header = POLICY.header_factory(name.lower(), value)
-            found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+            found = [(a.display_name, a.addr_spec) for a in header.addresses]
         except Exception:  # e.g. a group the stdlib cannot read
             # Also a display name whose encoded words decode to a line break: the stdlib
             # refuses to make an Address of it, and getaddresses leaves the words encoded.
@@ -406,7 +410,7 @@ class _Parse:
                 break
             parts.append(part)
             if _maintype(part) == "multipart" and part.is_multipart():
-                children = _safe(part.get_payload, [])
+                children = _payload(part, [])
                 stack.extend(reversed([c for c in children if isinstance(c, Message)]))
         return parts
 
@@ -434,7 +438,7 @@ class _Parse:
             and _content_type(body) == "text/plain"
         ):
             inside = _subtree_ids(body, parts)
-            for child in _safe(msg.get_payload, []):
+            for child in _payload(msg, []):
                 if not isinstance(child, Message) or id(child) in inside:
                     continue
                 if _is_attachment(child) or _filename(child):
@@ -443,7 +447,10 @@ class _Parse:
                 if kind == "text/plain":
                     extras.append(child)
                 elif kind in ("multipart/alternative", "multipart/related"):
-                    extra = _safe(lambda c=child: c.get_body(preferencelist=("plain",)), None)
+                    # Under POLICY every part is an EmailMessage, which has get_body.
+                    extra = None
+                    if isinstance(child, EmailMessage):
+                        extra = _safe(partial(child.get_body, preferencelist=("plain",)), None)
                     if extra is not None:
                         extras.append(extra)
         return body, extras
@@ -466,7 +473,7 @@ class _Parse:
     def part_text(self, part: Message, *, plain: bool = False) -> str:
         data = _safe(lambda: part.get_payload(decode=True), None)
         if not isinstance(data, bytes):
-            payload = _safe(part.get_payload, "")
+            payload = _payload(part, "")
             data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
         html = not plain and _content_type(part) == "text/html"
         charset = _charset(part)
@@ -669,16 +676,16 @@ class _Parse:
         """The bounce tokens in the report's headers, its delivery-status fields, the
         returned original's headers and the report's text. Only the store can tell whether
         one is real; a forger can write one anywhere, so where it stands proves nothing."""
-        sources = [str(value)[:MAX_HEADER_CHARS] for _, value in _safe(self.msg.raw_items, [])]
+        sources = [str(value)[:MAX_HEADER_CHARS] for _, value in _raw_items(self.msg)]
         for part in parts:
             kind = _content_type(part)
             if kind in ("message/rfc822", "message/global"):
                 inner = _safe(part.get_payload, None)
                 if isinstance(inner, list) and inner and isinstance(inner[0], Message):
-                    items = _safe(inner[0].raw_items, [])
+                    items = _raw_items(inner[0])
                     sources += [str(value)[:MAX_HEADER_CHARS] for _, value in items]
             elif kind in ("text/rfc822-headers", "message/global-headers"):
-                data = _safe(lambda p=part: p.get_payload(decode=True), None)
+                data = _decoded(part)
                 if isinstance(data, bytes):
                     sources.append(data[:100_000].decode("utf-8", "replace"))
             elif kind in ("message/delivery-status", "message/global-delivery-status"):
@@ -708,10 +715,10 @@ class _Parse:
                     if value and _message_ids(value):
                         return _message_ids(value)[0]
             elif kind in ("text/rfc822-headers", "message/global-headers"):
-                data = _safe(lambda p=part: p.get_payload(decode=True), None)
+                data = _decoded(part)
                 headers = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
                 value = self.raw_header(
-                    _safe(lambda h=headers: HeaderParser(policy=POLICY).parsestr(h), Message()),
+                    _safe(partial(HeaderParser(policy=POLICY).parsestr, headers), Message()),
                     "Message-ID",
                 )
                 if value and _message_ids(value):
@@ -735,6 +742,22 @@ def _safe(call: Callable[[], T], default: T) -> T:
         return call()
     except Exception:
         return default
+
+
+def _payload(part: Message, default: Any) -> Any:
+    """``part.get_payload()`` (its parts, or its undecoded text), or ``default`` when the
+    stdlib trips over a malformed part."""
+    return _safe(lambda: part.get_payload(), default)
+
+
+def _decoded(part: Message) -> Any:
+    """``part.get_payload(decode=True)``: its bytes, or None."""
+    return _safe(lambda: part.get_payload(decode=True), None)
+
+
+def _raw_items(part: Message) -> list[tuple[str, Any]]:
+    """The part's headers as they came, or none when the stdlib trips over them."""
+    return _safe(lambda: list(part.raw_items()), list[tuple[str, Any]]())
 
 
 def _content_type(part: Message) -> str:
@@ -890,7 +913,7 @@ def _subtree_ids(root: Message, parts: list[Message]) -> set[int]:
     parent: dict[int, Message] = {}
     for part in parts:
         if part.is_multipart() and _maintype(part) == "multipart":
-            for child in _safe(part.get_payload, []):
+            for child in _payload(part, []):
                 parent[id(child)] = part
     ids = {id(root)}
     node: Message | None = root
@@ -905,12 +928,12 @@ def _inside(parts: list[Message], kind: str) -> set[int]:
     ids: set[int] = set()
     for part in parts:
         if _content_type(part) == kind and part.is_multipart():
-            stack = [c for c in _safe(part.get_payload, []) if isinstance(c, Message)]
+            stack = [c for c in _payload(part, []) if isinstance(c, Message)]
             while stack and len(ids) <= MAX_PARTS:
                 child = stack.pop()
                 ids.add(id(child))
                 if child.is_multipart() and _maintype(child) == "multipart":
-                    stack.extend(c for c in _safe(child.get_payload, []) if isinstance(c, Message))
+                    stack.extend(c for c in _payload(child, []) if isinstance(c, Message))
     return ids
 
 
@@ -1038,9 +1061,9 @@ def _status_text(part: Message) -> str:
     lines: list[str] = []
     for block in blocks:
         if isinstance(block, Message):
-            for key, value in _safe(block.raw_items, []):
+            for key, value in _raw_items(block):
                 lines.append(f"{key}: {_iso2022(_clean(str(value)))}")
-            payload = _safe(block.get_payload, "")
+            payload = _payload(block, "")
             if isinstance(payload, str):
                 lines.append(_clean(payload))
         lines.append("")

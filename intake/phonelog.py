@@ -422,6 +422,7 @@ def parse_call_time(text: str, tz: dt.tzinfo) -> dt.datetime | None:
     text = " ".join(text.split())
     if not text:
         return None
+    value: dt.datetime | None
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:

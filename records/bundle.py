@@ -393,23 +393,25 @@ def register(office: Office, cases: Sequence[Case]) -> tuple[list[str], list[lis
         "Jumlah Peristiwa",
         "Jumlah Lampiran",
     ]
-    rows: list[list[object]] = [
-        [
-            (t := case.ticket).number,
-            _local(t.received_at, tz),
-            CHANNELS.get(t.channel, t.channel),
-            *(f.shown(getattr(t, f.key)) for f in fields),
-            unit(t.unit),
-            person(t.assignee),
-            person(t.technician),
-            states[State(t.state)],
-            _local(t.closed_at, tz),
-            t.solution or "",
-            len(case.events),
-            len(case.attachments),
-        ]
-        for case in cases
-    ]
+    rows: list[list[object]] = []
+    for case in cases:
+        t = case.ticket
+        rows.append(
+            [
+                t.number,
+                _local(t.received_at, tz),
+                CHANNELS.get(t.channel, t.channel),
+                *(f.shown(getattr(t, f.key)) for f in fields),
+                unit(t.unit),
+                person(t.assignee),
+                person(t.technician),
+                states[State(t.state)],
+                _local(t.closed_at, tz),
+                t.solution or "",
+                len(case.events),
+                len(case.attachments),
+            ]
+        )
     return header, rows
 
 

@@ -13,6 +13,8 @@ import typer
 from helpdesk.cli.common import USER_ENV, err, fail, print_json, site
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from helpdesk.jobs.phone_drop import Progress as OnProgress
 
 PROGRESS_MIN_ROWS = 200
@@ -102,7 +104,7 @@ def _progress_bar() -> Iterator[OnProgress | None]:
         console=err,
         transient=True,
     ) as bar:
-        task: list[int] = []
+        task: list[TaskID] = []
 
         def update(done: int, total: int) -> None:
             if total < PROGRESS_MIN_ROWS:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -49,7 +50,7 @@ ReceivedOpt = Annotated[
     ),
 ]
 InteractiveOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
         "--interactive/--no-input",
         "-i",
@@ -59,7 +60,8 @@ InteractiveOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the new ticket as JSON.")]
 
-TEXTS = {
+# Each language's texts: a string, or a string per channel ("title").
+TEXTS: dict[str, dict[str, Any]] = {
     "id": {
         "title": {
             "phone": "Formulir Pengaduan Layanan TIK — pengaduan melalui telepon",
@@ -113,7 +115,7 @@ def phone(
     description: DescriptionOpt = None,
     officer: OfficerOpt = None,
     received: ReceivedOpt = None,
-    interactive: InteractiveOpt = None,  # type: ignore[assignment]
+    interactive: InteractiveOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Log a complaint received by telephone."""
@@ -141,7 +143,7 @@ def letter(
         Path | None,
         typer.Option("--scan", help="The scanned letter, archived with the ticket."),
     ] = None,
-    interactive: InteractiveOpt = None,  # type: ignore[assignment]
+    interactive: InteractiveOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Log a complaint received as a written letter, optionally with its scan."""
@@ -194,6 +196,7 @@ def _log(
     if received_at > now + dt.timedelta(minutes=5):
         fail("--received: the complaint cannot be received in the future")
 
+    values: Mapping[str, str | None]
     if interactive:
         typer.echo(texts["title"][channel])
         officer = officer_opt or _env_officer() or typer.prompt(texts["officer"]).strip()
@@ -216,7 +219,8 @@ def _log(
                 fail(f"--scan: cannot archive {scan.name} in {where}: {exc.strerror or exc};"
                      " the complaint was not recorded")  # fmt: skip
             archived.append(attachment)
-            attachment.ticket_id = registered.ticket.id  # type: ignore[assignment]
+            assert registered.ticket.id is not None  # stored: it has its id
+            attachment.ticket_id = registered.ticket.id
             tx.add_attachment(attachment)
 
     try:

@@ -134,7 +134,7 @@ def _print_inbound(
     here = site(ctx)
     with here.reader.transaction() as tx:
         items = tx.inbound_list(outcomes, limit=limit)
-        numbers = {
+        numbers: dict[int | None, str | None] = {
             i.ticket_id: (t.number if (t := tx.ticket_by_id(i.ticket_id)) else None)
             for i in items
             if i.ticket_id

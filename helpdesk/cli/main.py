@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -50,7 +50,9 @@ def is_user_error(exc: BaseException) -> bool:
 class _Group(TyperGroup):
     """Turns the errors a user can cause into one line each and exit 1, never a traceback."""
 
-    def invoke(self, ctx: typer.Context):  # type: ignore[no-untyped-def, override]
+    # Typer passes its own Context, a subclass of the (vendored) click Context that the base
+    # class names: narrower than the base, hence the ignore.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except Exception as exc:

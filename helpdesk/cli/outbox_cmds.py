@@ -61,7 +61,7 @@ def list_emails(
     here = site(ctx)
     with here.reader.transaction() as tx:
         emails = tx.outbox(statuses, limit=limit)
-        numbers = {
+        numbers: dict[int | None, str | None] = {
             e.ticket_id: (t.number if (t := tx.ticket_by_id(e.ticket_id)) else None)
             for e in emails
             if e.ticket_id

@@ -377,7 +377,10 @@ def _move(
     via: str,
     as_json: bool,
     note: str = "",
-    **extra: str | None,
+    *,
+    unit: str | None = None,
+    technician: str | None = None,
+    target: str | None = None,
 ) -> None:
     from helpdesk.display import long_time
     from helpdesk.service import move_ticket
@@ -388,7 +391,10 @@ def _move(
     here = site(ctx)
     who = actor(by)
     now = here.now()
-    request = Move(action=action, actor=who, note=note or "", channel=via, **extra)
+    request = Move(
+        action=action, actor=who, note=note or "", channel=via, unit=unit,
+        technician=technician, target=target,
+    )  # fmt: skip
     outcome = move_ticket(here, number, request, now=now)
     if not isinstance(outcome, Moved):
         fail(outcome.message)
