@@ -9,7 +9,6 @@ from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk import clock
 from helpdesk.config import Config, ConfigError, find_config, load_config
@@ -18,7 +17,6 @@ from notifier.compose import Sender
 from notifier.outbox import RetryPolicy
 from notifier.policy import NotifierSettings, Office
 from notifier.smtp import SmtpSettings
-from ticketing import migrate
 from ticketing.db import CannotRead, make_engine, why_not_writable
 from ticketing.desk import Desk
 from ticketing.store import Store, StoreError
@@ -179,14 +177,7 @@ class Site:
                 except OSError as exc:
                     raise StoreError(f"cannot create {folder}: {exc.strerror}") from None
                 done.append(f"created {folder}")
-        try:
-            before = migrate.current_revision(self._engine)
-            migrate.upgrade(self._engine)
-            after = migrate.current_revision(self._engine)
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot initialise the database: {getattr(exc, 'orig', None) or exc}"
-            ) from None
+        before, after = Store(self._engine).upgrade()
         if before != after:
             done.append(f"database migrated from {before or 'empty'} to {after}")
         return done

@@ -61,6 +61,7 @@ from ticketing.models import (
     Ticket,
 )
 from ticketing.store import Store, Tx
+from ticketing.vocabulary import OutboxStatus, SubmissionStatus
 from ticketing.workflow import STATE_LABELS, State
 
 MANIFEST = "MANIFEST.sha256"
@@ -76,8 +77,11 @@ ZIP_MODE = 0o100644 << 16
 ZIP_UNIX = 3
 
 # Outbox statuses of e-mails that left the office: archived as .eml.
-WENT_OUT = ("sent", "bounced")
-SUBMISSION_STATUS = {"open": "Belum lengkap", "completed": "Sudah dilengkapi"}
+WENT_OUT = (OutboxStatus.SENT, OutboxStatus.BOUNCED)
+SUBMISSION_STATUS: dict[str, str] = {
+    SubmissionStatus.OPEN: "Belum lengkap",
+    SubmissionStatus.COMPLETED: "Sudah dilengkapi",
+}
 CHUNK = 1 << 20
 
 

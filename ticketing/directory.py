@@ -79,8 +79,9 @@ class Directory:
         person = self.staff.get(staff_id)
         if person is None:
             return None
-        if person.role == Role.TECHNICIAN and person.unit in self.units:
-            return self.staff.get(self.units[person.unit].head)
+        unit = self.units.get(person.unit) if person.unit is not None else None
+        if person.role == Role.TECHNICIAN and unit is not None:
+            return self.staff.get(unit.head)
         if person.role in (Role.UNIT_HEAD, Role.HELP_DESK):
             officials = self.with_role(Role.OFFICIAL)
             return officials[0] if officials else None

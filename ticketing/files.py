@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ticketing.models import Attachment
+from ticketing.models import Attachment, Ticket
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -19,6 +19,12 @@ def safe_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "file"
     return base[:120]
+
+
+def _stored_id(ticket: Ticket) -> int:
+    if ticket.id is None:
+        raise ValueError("ticket must be stored before its files")
+    return ticket.id
 
 
 def _target(archive_dir: Path, ticket_number: str, filename: str) -> Path:
@@ -32,15 +38,14 @@ def _target(archive_dir: Path, ticket_number: str, filename: str) -> Path:
     return target
 
 
-def archive_file(
-    source: Path, archive_dir: Path, ticket_number: str, now: dt.datetime
-) -> Attachment:
-    """Copy ``source`` into the ticket's archive folder and describe it.
+def archive_file(source: Path, archive_dir: Path, ticket: Ticket, now: dt.datetime) -> Attachment:
+    """Copy ``source`` into the (stored) ticket's archive folder and describe it.
 
     The caller stores the returned Attachment in the same transaction as its ticket,
     and removes the copy (``discard``) if that transaction fails.
     """
-    target = _target(archive_dir, ticket_number, source.name)
+    ticket_id = _stored_id(ticket)
+    target = _target(archive_dir, ticket.number, source.name)
     digest = hashlib.sha256()
     with source.open("rb") as src:
         dst = target.open("xb")
@@ -55,6 +60,7 @@ def archive_file(
             raise
     content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     return Attachment(
+        ticket_id=ticket_id,
         filename=source.name,
         stored_path=str(target.relative_to(archive_dir)),
         content_type=content_type,
@@ -69,11 +75,12 @@ def archive_bytes(
     filename: str,
     content_type: str,
     archive_dir: Path,
-    ticket_number: str,
+    ticket: Ticket,
     now: dt.datetime,
 ) -> Attachment:
-    """Write an e-mail attachment into the ticket's archive folder and describe it."""
-    target = _target(archive_dir, ticket_number, filename)
+    """Write an e-mail attachment into the (stored) ticket's archive folder and describe it."""
+    ticket_id = _stored_id(ticket)
+    target = _target(archive_dir, ticket.number, filename)
     dst = target.open("xb")
     try:
         with dst:
@@ -82,6 +89,7 @@ def archive_bytes(
         target.unlink(missing_ok=True)
         raise
     return Attachment(
+        ticket_id=ticket_id,
         filename=filename,
         stored_path=str(target.relative_to(archive_dir)),
         content_type=content_type,

@@ -133,7 +133,7 @@ class OutboxEmail(SQLModel, table=True):
     message_id: str = Field(unique=True)
     auto_submitted: str = Field(max_length=32)  # RFC 3834: auto-replied | auto-generated
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    status: str = Field(max_length=16)  # pending | sending | sent | dead | suppressed | bounced
+    status: str = Field(max_length=16)  # an OutboxStatus (ticketing.vocabulary)
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     lease_until: dt.datetime | None = Field(
@@ -196,7 +196,7 @@ class Inbound(SQLModel, table=True):
     uidvalidity: int | None = None
     uid: int | None = None
     received_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    outcome: str = Field(max_length=32)
+    outcome: str = Field(max_length=32)  # an Outcome (ticketing.vocabulary)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     submission_id: int | None = Field(default=None, foreign_key="submission.id")
@@ -218,7 +218,7 @@ class Submission(SQLModel, table=True):
     problems: list[dict[str, str]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
-    status: str = Field(max_length=16)  # open | completed
+    status: str = Field(max_length=16)  # a SubmissionStatus (ticketing.vocabulary)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     first_message_id: str | None = None
     created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
@@ -288,7 +288,7 @@ class PhoneImport(SQLModel, table=True):
     size: int
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # the file, archived
     encoding: str = Field(default="", max_length=32)
-    status: str = Field(max_length=16)  # importing | done
+    status: str = Field(max_length=16)  # an ImportStatus (ticketing.vocabulary)
     rows: int = 0  # data rows in the file (blank rows not counted)
     last_row: int = 0  # the last spreadsheet row committed (the header is row 1)
     tickets: int = 0

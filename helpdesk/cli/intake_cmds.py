@@ -213,14 +213,12 @@ def _log(
     def keep_scan(tx: Tx, registered: Registered) -> None:
         if scan is not None:
             try:
-                attachment = archive_file(scan, archive_dir, registered.ticket.number, now)
+                attachment = archive_file(scan, archive_dir, registered.ticket, now)
             except OSError as exc:  # a read-only or full archive folder: nothing is stored
                 where = exc.filename or archive_dir
                 fail(f"--scan: cannot archive {scan.name} in {where}: {exc.strerror or exc};"
                      " the complaint was not recorded")  # fmt: skip
             archived.append(attachment)
-            assert registered.ticket.id is not None  # stored: it has its id
-            attachment.ticket_id = registered.ticket.id
             tx.add_attachment(attachment)
 
     try:

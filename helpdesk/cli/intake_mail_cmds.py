@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from helpdesk.cli.common import actor, fail, out, print_json, site
+from ticketing.vocabulary import KEPT_OUTCOMES, Outcome
 
 if TYPE_CHECKING:
     from helpdesk.wiring import Site
@@ -99,7 +100,7 @@ def inject(
         )
         note = " (already stored)" if processed.duplicate else ""
         typer.echo(f"{path}: {processed.outcome} {where}{note}".rstrip())
-        failed += processed.outcome == "quarantine"
+        failed += processed.outcome == Outcome.QUARANTINE
     if failed:
         raise typer.Exit(1)
 
@@ -120,7 +121,7 @@ def list_inbound(
 @app.command("quarantine")
 def list_quarantine(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """List the messages that could not be processed, with the reason."""
-    _print_inbound(ctx, ["quarantine"], None, as_json)
+    _print_inbound(ctx, [Outcome.QUARANTINE], None, as_json)
 
 
 def _print_inbound(
@@ -173,9 +174,9 @@ def replay(
         item = tx.inbound(inbound_id)
         if item is None:
             fail(f"no message {inbound_id}")
-        if item.outcome not in ("quarantine", "held"):
+        if item.outcome not in KEPT_OUTCOMES:
             fail(f"message {inbound_id} is not quarantined or held (it was: {item.outcome})")
-        if item.outcome == "held" and tx.sender_hold(item.from_address or ""):
+        if item.outcome == Outcome.HELD and tx.sender_hold(item.from_address or ""):
             fail(f"{item.from_address} is still held; release it first (helpdesk intake release)")
         raw, source = item.raw, item.source
     # The outcome goes to the message's own row: a replay stores no second copy, whether
@@ -183,7 +184,7 @@ def replay(
     processed = process_with_retries(
         here, raw, source=source, now=here.now, attempts=1, kept=inbound_id
     )
-    if processed.outcome == "quarantine":
+    if processed.outcome == Outcome.QUARANTINE:
         fail(f"message {inbound_id} still fails: {processed.detail}")
     note = " (already stored)" if processed.duplicate else ""
     typer.echo(
@@ -228,7 +229,9 @@ def release(
     with here.store.transaction() as tx:
         hold = tx.release_sender(address.strip(), who, here.now())
         held = [
-            i.id for i in tx.inbound_list(["held"]) if i.from_address == address.strip().lower()
+            i.id
+            for i in tx.inbound_list([Outcome.HELD])
+            if i.from_address == address.strip().lower()
         ]
     if hold is None:
         fail(f"{address} is not held")

@@ -11,6 +11,7 @@ from notifier.outbox import queue
 from notifier.policy import digest_notice
 from ticketing.directory import Role
 from ticketing.store import TicketFilter
+from ticketing.vocabulary import OutboxStatus, Outcome
 
 
 def digest_moment(here: Site, now: dt.datetime) -> dt.datetime:
@@ -47,8 +48,8 @@ def send_digest_if_due(here: Site, *, now: dt.datetime) -> bool:
             new=tx.count_since("created", since),
             closed=tx.count_since("closed", since),
             breaches=tx.count_since("breach", since),
-            outbox_dead=tx.outbox_counts().get("dead", 0),
-            quarantined=len(tx.inbound_list(["quarantine"])),
+            outbox_dead=tx.outbox_counts().get(OutboxStatus.DEAD, 0),
+            quarantined=len(tx.inbound_list([Outcome.QUARANTINE])),
             incomplete_open=tx.open_submissions(),
         )
         if notice is None:

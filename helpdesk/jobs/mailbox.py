@@ -236,9 +236,8 @@ def _archive_attachments(
     archive_dir = here.config.path(here.config.paths.archive_dir)
     for item in message.attachments:
         stored = archive_bytes(
-            item.payload, item.filename, item.content_type, archive_dir, ticket.number, now
+            item.payload, item.filename, item.content_type, archive_dir, ticket, now
         )
-        stored.ticket_id = ticket.id  # type: ignore[assignment]
         tx.add_attachment(stored)
 
 

@@ -1,0 +1,59 @@
+"""The database of a site: its schema checked or migrated, and its transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import Session
+
+from ticketing import migrate
+from ticketing.store.errors import StoreError, database_fault
+from ticketing.store.tx import Tx
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def check_schema(self) -> None:
+        """Raise StoreError unless the database has been initialised and migrated."""
+        try:
+            current = migrate.current_revision(self.engine)
+        except Exception as exc:  # an unreachable server, an unreadable file
+            reason = database_fault(exc) or getattr(exc, "orig", None) or exc
+            raise StoreError(f"cannot open the database: {reason}") from exc
+        if current is None:
+            raise StoreError("the database is not initialised; run 'helpdesk init'")
+        if current != migrate.head_revision():
+            raise StoreError(
+                f"the database schema is at {current}, the program needs"
+                f" {migrate.head_revision()}; run 'helpdesk init' to migrate it"
+            )
+
+    def upgrade(self) -> tuple[str | None, str | None]:
+        """Bring the schema to the program's (harmless when it is there already); the
+        revisions before and after. StoreError when the database refuses."""
+        try:
+            before = migrate.current_revision(self.engine)
+            migrate.upgrade(self.engine)
+            after = migrate.current_revision(self.engine)
+        except SQLAlchemyError as exc:
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(f"cannot initialise the database: {reason}") from None
+        return before, after
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One transaction; a full disk, a read-only or locked file raise StoreError (the
+        transaction rolled back), other database errors pass as they are."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                with session.begin():
+                    yield Tx(session)
+        except OperationalError as exc:
+            if (fault := database_fault(exc)) is None:
+                raise
+            raise StoreError(f"database: {fault}; nothing was saved") from exc

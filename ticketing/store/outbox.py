@@ -1,0 +1,61 @@
+"""The outbox: our e-mails, queued in the transaction of what calls for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from ticketing.models import OutboxEmail, Ticket
+from ticketing.store.base import Part
+from ticketing.vocabulary import OutboxStatus
+
+
+class Outbox(Part):
+    def enqueue(self, emails: Sequence[OutboxEmail]) -> list[OutboxEmail]:
+        """Queue e-mails in this transaction: they exist exactly when its events do."""
+        for email in emails:
+            self.session.add(email)
+        self.session.flush()
+        return list(emails)
+
+    def outbox(
+        self, statuses: Sequence[str] = (), ticket: Ticket | None = None, limit: int | None = None
+    ) -> list[OutboxEmail]:
+        statement = select(OutboxEmail)
+        if statuses:
+            statement = statement.where(col(OutboxEmail.status).in_(list(statuses)))
+        if ticket is not None:
+            statement = statement.where(OutboxEmail.ticket_id == ticket.id)
+        statement = statement.order_by(col(OutboxEmail.id))
+        if limit:
+            statement = statement.limit(limit)
+        return list(self.session.exec(statement))
+
+    def outbox_email(self, email_id: int) -> OutboxEmail | None:
+        return self.session.get(OutboxEmail, email_id)
+
+    def outbox_by_message_id(self, message_id: str) -> OutboxEmail | None:
+        statement = select(OutboxEmail).where(OutboxEmail.message_id == message_id)
+        return self.session.exec(statement).first()
+
+    def recent_auto_replies(self, recipient: str, since: dt.datetime) -> int:
+        """How many automatic replies went (or will go) to ``recipient`` since ``since``."""
+        statement = select(func.count()).where(
+            OutboxEmail.recipient == recipient.lower(),
+            OutboxEmail.auto_submitted == "auto-replied",
+            OutboxEmail.status != OutboxStatus.SUPPRESSED,
+            col(OutboxEmail.created_at) >= since,
+        )
+        return int(self.session.exec(statement).one())
+
+    def recent_kind_queued(self, kind: str, since: dt.datetime) -> int:
+        """E-mails of ``kind`` queued since ``since`` to be sent (not held by a limit)."""
+        statement = select(func.count()).where(
+            OutboxEmail.kind == kind,
+            OutboxEmail.status != OutboxStatus.SUPPRESSED,
+            col(OutboxEmail.created_at) >= since,
+        )
+        return int(self.session.exec(statement).one())

@@ -1,0 +1,51 @@
+"""Phone-log imports: each file once, by its SHA-256, committed a chunk at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import defer
+from sqlmodel import col, select
+
+from ticketing.models import PhoneImport, Ticket
+from ticketing.store.base import Part, attribute, chunks
+
+
+class PhoneImports(Part):
+    def phone_import(self, sha256: str, *, for_update: bool = False) -> PhoneImport | None:
+        """The import of the file with this SHA-256; ``for_update`` locks its row on
+        PostgreSQL (SQLite's write transactions are serialised already), so that two
+        processes never import the same rows of one file."""
+        statement = select(PhoneImport).where(PhoneImport.sha256 == sha256)
+        if for_update and self._on_postgresql():
+            statement = statement.with_for_update()
+        return self.session.exec(statement).first()
+
+    def save_phone_import(self, record: PhoneImport) -> PhoneImport:
+        self.session.add(record)
+        self.session.flush()
+        return record
+
+    def phone_import_progress(self, sha256: str, *, for_update: bool = False) -> PhoneImport | None:
+        """`phone_import` without the file's bytes (loaded only if read): each chunk of a
+        large import reads and updates its record, and the file can be tens of megabytes."""
+        statement = (
+            select(PhoneImport)
+            .where(PhoneImport.sha256 == sha256)
+            .options(defer(attribute(PhoneImport.raw)))
+        )
+        if for_update and self._on_postgresql():
+            statement = statement.with_for_update()
+        return self.session.exec(statement).first()
+
+    def phone_tickets_received_at(self, moments: Sequence[dt.datetime]) -> list[Ticket]:
+        """The phone-channel tickets received at one of ``moments`` (a phone log's call
+        times): the candidates for a row imported before."""
+        found: list[Ticket] = []
+        for chunk in chunks(moments):
+            statement = select(Ticket).where(
+                Ticket.channel == "phone", col(Ticket.received_at).in_(chunk)
+            )
+            found += self.session.exec(statement)
+        return found
