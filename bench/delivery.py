@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from bench import figure, info, make_site, profiled, rate, scratch
-from bench._smtp import counting_sink
+from helpdesk.testing.smtp import Sink, smtp_server
 
 EMAILS = 2000
 TARGET = 200.0  # e-mails per second
@@ -97,8 +97,9 @@ def _fill_outbox(site, count: int) -> int:  # type: ignore[no-untyped-def]
 def main() -> bool:
     from helpdesk.daemon import jobs
 
-    with scratch("delivery") as root, counting_sink() as (sink, port):
-        site = make_site(root, smtp_port=port)
+    sink = Sink()
+    with scratch("delivery") as root, smtp_server(sink) as smtp:
+        site = make_site(root, smtp_port=smtp.port)
         size = _fill_outbox(site, EMAILS)
         batch = site.config.notifier.batch_size
         info(f"{EMAILS} e-mails queued, {size / 1e6:.1f} MB; batch size {batch}")
@@ -112,9 +113,9 @@ def main() -> bool:
         connections = sink.connections - before
         with site.store.transaction() as tx:
             counts = tx.outbox_counts()
-        recipients = [r for a in sink.arrivals for r in a.recipients]
+        recipients = [r for a in sink.received for r in a.recipients]
         exact = counts == {"sent": EMAILS} and len(set(recipients)) == len(recipients) == EMAILS
-        info(f"outbox after: {counts}; {len(sink.arrivals)} accepted by the server")
+        info(f"outbox after: {counts}; {len(sink.received)} accepted by the server")
 
     bound = math.ceil(EMAILS / batch)
     throughput = rate(EMAILS, seconds)

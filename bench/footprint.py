@@ -22,7 +22,7 @@ from bench import figure, info, make_site, scratch
 from bench._daemon import cpu_seconds, daemon, memory_kb, wakeups
 from bench._imap import append_all
 from bench._mail import complaints
-from bench._smtp import counting_sink
+from helpdesk.testing.smtp import Sink, smtp_server
 
 WARM_UP = 20  # complaints processed before measuring
 QUIET_SECONDS = 20.0
@@ -31,23 +31,24 @@ TARGET_CPU = 0.01  # share of one core
 
 
 def main() -> bool:
-    from helpdesk.testing.servers import dovecot_available, dovecot_server
+    from helpdesk.testing.imap import dovecot_available, dovecot_server
 
     if reason := dovecot_available():
         return figure("footprint", f"not run: {reason}", passed=False)
     random.seed(5)
+    sink = Sink()
     with (
         scratch("footprint") as root,
         dovecot_server(root / "dovecot", {"helpdesk": "secret"}) as imap,
-        counting_sink() as (sink, smtp_port),
+        smtp_server(sink) as smtp,
     ):
-        site = make_site(root, imap_port=imap.port, smtp_port=smtp_port)
+        site = make_site(root, imap_port=imap.port, smtp_port=smtp.port)
         with daemon(site.config.source, root / "daemon.log") as running:
             if not running.wait_for_log("connected to", 30):
                 raise RuntimeError(f"the daemon did not connect: {running.tail()}")
             append_all(imap.port, [raw for _, raw in complaints(WARM_UP, seed=99)])
             if not sink.wait_for(WARM_UP, 60):
-                raise RuntimeError(f"only {len(sink.arrivals)} answers arrived: {running.tail()}")
+                raise RuntimeError(f"only {len(sink.received)} answers arrived: {running.tail()}")
             time.sleep(2.0)  # let the round that sent them finish
             cpu_before, woken_before = cpu_seconds(running.pid), wakeups(running.pid)
             started = time.monotonic()

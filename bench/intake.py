@@ -29,7 +29,7 @@ TARGET = 500.0  # messages per second
 
 def main() -> bool:
     from helpdesk.jobs.mailbox import poll_mailbox
-    from helpdesk.testing.servers import dovecot_available, dovecot_server
+    from helpdesk.testing.imap import dovecot_available, dovecot_server
     from intake.imap import Mailbox
 
     if reason := dovecot_available():

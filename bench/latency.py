@@ -21,7 +21,7 @@ from bench import figure, info, make_site, median, percentile, scratch
 from bench._daemon import daemon
 from bench._imap import connect
 from bench._mail import complaint
-from bench._smtp import counting_sink
+from helpdesk.testing.smtp import Sink, smtp_server
 
 COMPLAINTS = 50
 TARGET = 1.0  # seconds, median
@@ -32,18 +32,19 @@ def main() -> bool:
     import datetime as dt
     import random
 
-    from helpdesk.testing.servers import dovecot_available, dovecot_server
+    from helpdesk.testing.imap import dovecot_available, dovecot_server
 
     if reason := dovecot_available():
         return figure("intake latency", f"not run: {reason}", passed=False)
     rng = random.Random(11)
     when = dt.datetime.now(dt.UTC)
+    sink = Sink()
     with (
         scratch("latency") as root,
         dovecot_server(root / "dovecot", {"helpdesk": "secret"}) as imap,
-        counting_sink() as (sink, smtp_port),
+        smtp_server(sink) as smtp,
     ):
-        site = make_site(root, imap_port=imap.port, smtp_port=smtp_port)
+        site = make_site(root, imap_port=imap.port, smtp_port=smtp.port)
         info(
             f"daemon: idle={site.config.daemon.idle},"
             f" outbox every {site.config.daemon.outbox_seconds} s"
@@ -57,7 +58,7 @@ def main() -> bool:
             for n in range(COMPLAINTS):
                 raw = complaint(50_000 + n, "complete", rng, when)
                 address = f"pelapor{50_000 + n:05d}@"
-                seen = len(sink.arrivals)
+                seen = len(sink.received)
                 client.append("INBOX", raw)
                 arrived = time.monotonic()
                 acknowledged = _wait_for(sink, seen, address, WAIT)
@@ -85,11 +86,11 @@ def main() -> bool:
     )
 
 
-def _wait_for(sink, seen: int, address: str, seconds: float) -> float | None:  # type: ignore[no-untyped-def]
+def _wait_for(sink: Sink, seen: int, address: str, seconds: float) -> float | None:
     """When the first e-mail to ``address`` after the first ``seen`` arrived."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        for arrival in sink.arrivals[seen:]:
+        for arrival in sink.received[seen:]:
             if any(r.startswith(address) for r in arrival.recipients):
                 return arrival.at
         with sink.lock:

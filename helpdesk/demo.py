@@ -7,21 +7,23 @@ ticket show without waiting.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpdesk.config import ENV_VAR as CONFIG_ENV
 from helpdesk.config import with_section
 from helpdesk.resources import DEFAULT_CONFIG
-from helpdesk.testing.servers import (
+from helpdesk.testing.imap import (
     DovecotServer,
     PymapServer,
     dovecot_available,
@@ -29,6 +31,9 @@ from helpdesk.testing.servers import (
     pymap_available,
     pymap_server,
 )
+
+if TYPE_CHECKING:
+    from helpdesk.testing.smtp import Sink
 
 REPORTERS = {
     "budi": [
@@ -68,27 +73,16 @@ def run_demo(keep: Path | None = None) -> int:
         return _run(keep, stack)
 
 
-def _mail_sink(stack: ExitStack) -> tuple[int, list[bytes]] | None:
+def _mail_sink(stack: ExitStack) -> tuple[int, Sink] | None:
     """A real SMTP server on loopback that keeps what it receives (aiosmtpd, installed with
     the test tools); None when it is not installed."""
-    try:
-        from aiosmtpd.controller import Controller
-    except ImportError:
+    if importlib.util.find_spec("aiosmtpd") is None:
         return None
-    received: list[bytes] = []
+    from helpdesk.testing.smtp import Sink, smtp_server
 
-    class Keep:
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-            received.append(bytes(envelope.content))
-            return "250 2.0.0 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port, ready_timeout=10)
-    controller.start()
-    stack.callback(controller.stop)
-    return port, received
+    sink = Sink()
+    server = stack.enter_context(smtp_server(sink))
+    return server.port, sink
 
 
 def _run(keep: Path | None, stack: ExitStack) -> int:
@@ -294,7 +288,7 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
     if sink is not None:
         say(f"Delivered to a real SMTP server on 127.0.0.1:{sink[0]}")
         run(later, "outbox", "send")
-        print(f"(the SMTP server received {len(sink[1])} messages)")
+        print(f"(the SMTP server received {len(sink[1].received)} messages)")
         final = [
             e["id"]
             for e in json.loads(quiet(later, "outbox", "list", "--json"))
@@ -358,7 +352,13 @@ CSV_LOG = (
 )
 
 
-def _mailbox_round(folder: Path, imap: DovecotServer | PymapServer, say, run, quiet) -> None:  # type: ignore[no-untyped-def]
+def _mailbox_round(
+    folder: Path,
+    imap: DovecotServer | PymapServer,
+    say: Callable[[str], None],
+    run: Callable[..., str],
+    quiet: Callable[..., str],
+) -> None:
     """E-mails in a real IMAP mailbox and a phone log in the drop folder, handled by the
     daemon (`helpdesk run --once`); then a reporter completes an incomplete report."""
     from email.message import EmailMessage

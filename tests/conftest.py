@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.testing.servers import DovecotServer, dovecot_available, dovecot_server
+from helpdesk.testing.imap import DovecotServer, dovecot_available, dovecot_server
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "config.toml"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk.testing.smtp import Sink, smtp_server
 from tests.cli.conftest import Cli, form_args, one_line_error, process
 from tests.conftest import use_smtp
 from tests.filesystems import fill, read_only, small_disk
-from tests.integration.smtp_server import Sink, smtp_server
 
 OUTSIDE = "outside the dates this program can count (1900-01-01 to 9998-12-31)"
 
@@ -72,8 +72,8 @@ def test_the_first_and_last_days_that_can_be_counted_work(
 
 @pytest.fixture
 def sink() -> Iterator[int]:
-    with smtp_server(Sink()) as port:
-        yield port
+    with smtp_server(Sink()) as server:
+        yield server.port
 
 
 def test_run_once_without_the_mailbox_password_is_one_line(

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from helpdesk.config import with_section
-from helpdesk.testing.servers import DovecotServer
+from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.smtp import Sink, smtp_server
 from tests.cli.conftest import Cli, form_args, one_line_error, process
 from tests.conftest import use_mailbox
-from tests.integration.smtp_server import Sink, smtp_server
 
 NINE = "2026-11-30T09:00:00+07:00"
 ELEVEN = "2026-11-30T11:00:00+07:00"  # two hours on: past alert_after_minutes (30)
@@ -29,8 +29,8 @@ ELEVEN = "2026-11-30T11:00:00+07:00"  # two hours on: past alert_after_minutes (
 def sink() -> Iterator[tuple[Sink, int]]:
     """A real SMTP server on loopback that offers no login (aiosmtpd without TLS)."""
     received = Sink()
-    with smtp_server(received) as port:
-        yield received, port
+    with smtp_server(received) as server:
+        yield received, server.port
 
 
 def _smtp_without_username(site_dir: Path, port: int) -> None:

@@ -20,8 +20,8 @@ def test_status_counts_tickets_per_step_and_overdue(ready: Cli) -> None:
 
 def test_unreachable_mailbox_needs_attention(ready: Cli, site_dir) -> None:  # type: ignore[no-untyped-def]
     """A mailbox nobody answers on makes status exit 1 and say why."""
+    from helpdesk.testing.loopback import free_port
     from tests.conftest import use_mailbox
-    from tests.integration.smtp_server import free_port
 
     use_mailbox(site_dir, free_port())
     result = ready("status", "--json")

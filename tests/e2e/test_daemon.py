@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.testing.servers import DovecotServer
+from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.smtp import Sink, smtp_server
 from intake.imap import Mailbox, MailboxSettings
 from tests.cli.conftest import form_args
 from tests.clocks import written_ago
 from tests.conftest import use_mailbox, use_smtp
-from tests.integration.smtp_server import Sink, smtp_server
 from tests.mail import email
 
 NOW = "2026-11-30T09:00:00+07:00"
@@ -32,8 +32,8 @@ def imap(dovecot: DovecotServer) -> DovecotServer:
 @pytest.fixture
 def sink() -> Iterator[tuple[Sink, int]]:
     received = Sink()
-    with smtp_server(received) as port:
-        yield received, port
+    with smtp_server(received) as server:
+        yield received, server.port
 
 
 def _env(site_dir: Path, now: str = NOW) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.testing.servers import dovecot_available, dovecot_server
+from helpdesk.testing.imap import dovecot_available, dovecot_server
 from intake.imap import Mailbox, MailboxSettings
 from tests.conftest import use_mailbox
 from tests.mail import email

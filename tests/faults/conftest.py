@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from helpdesk.testing.servers import DovecotServer
+from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.smtp import Sink, SmtpServer, smtp_server
 from tests.conftest import use_mailbox, use_smtp
 from tests.faults.support import FUZZ, configure, helpdesk
-from tests.integration.smtp_server import RestartableSmtp, Sink, restartable_smtp_server
 
 # The settings of every hypothesis test here (see support.FUZZ), also as a profile to run
 # the whole suite with: pytest -p hypothesis --hypothesis-profile=faults.
@@ -25,13 +25,13 @@ def sink() -> Sink:
 
 
 @pytest.fixture
-def smtp(sink: Sink) -> Iterator[RestartableSmtp]:
-    with restartable_smtp_server(sink) as server:
+def smtp(sink: Sink) -> Iterator[SmtpServer]:
+    with smtp_server(sink) as server:
         yield server
 
 
 @pytest.fixture
-def site(site_dir: Path, dovecot: DovecotServer, smtp: RestartableSmtp) -> Path:
+def site(site_dir: Path, dovecot: DovecotServer, smtp: SmtpServer) -> Path:
     """An initialised site reading the Dovecot mailbox and sending through the SMTP server;
     no daily digest during the test."""
     use_mailbox(site_dir, dovecot.port)

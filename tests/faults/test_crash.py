@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.testing.servers import DovecotServer
+from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.smtp import Sink
 from tests.faults.support import (
     Daemon,
     configure,
@@ -33,7 +34,6 @@ from tests.faults.support import (
     query,
     wait_for,
 )
-from tests.integration.smtp_server import Sink
 from tests.mail import FORM_TEXT, email, without
 
 START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))

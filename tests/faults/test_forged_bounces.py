@@ -17,10 +17,10 @@ import itertools
 from collections import Counter
 from pathlib import Path
 
-from helpdesk.testing.servers import DovecotServer
+from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.smtp import Received, Sink
 from tests.bounces import EVIL, EVIL_SHOWN, delivery_report, random_token
 from tests.faults.support import count, deliver, folder_contents, helpdesk, query
-from tests.integration.smtp_server import Received, Sink
 from tests.mail import FORM_TEXT, email
 
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))

@@ -25,7 +25,7 @@ from typer.testing import CliRunner, Result
 
 from helpdesk.config import load_config
 from helpdesk.jobs.mailbox import process_message
-from helpdesk.testing.servers import DovecotServer
+from helpdesk.testing.imap import DovecotServer
 from helpdesk.wiring import Site
 from intake.extract import extract_fields, looks_like_form
 from intake.html import html_to_text

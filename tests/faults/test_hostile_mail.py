@@ -9,9 +9,9 @@ import shutil
 from email.message import EmailMessage
 from pathlib import Path
 
-from helpdesk.testing.servers import DovecotServer
+from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.smtp import Received, Sink
 from tests.faults.support import deliver, folder_contents, helpdesk, query
-from tests.integration.smtp_server import Received, Sink
 from tests.mail import FORM_TEXT, email, without
 
 

@@ -13,7 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from helpdesk.testing.servers import DovecotServer
+from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.smtp import Sink, SmtpServer
 from tests.faults.support import (
     Daemon,
     configure,
@@ -26,7 +27,6 @@ from tests.faults.support import (
     query,
     wait_for,
 )
-from tests.integration.smtp_server import RestartableSmtp, Sink
 from tests.mail import FORM_TEXT, email
 
 
@@ -51,7 +51,7 @@ def _acks(sink: Sink) -> int:
 
 
 def test_imap_and_smtp_outages_lose_nothing_and_everything_drains(
-    site: Path, dovecot: DovecotServer, smtp: RestartableSmtp, sink: Sink, tmp_path: Path
+    site: Path, dovecot: DovecotServer, smtp: SmtpServer, sink: Sink, tmp_path: Path
 ) -> None:
     """SMTP goes down, then IMAP goes down in the middle of a batch; both come back. The
     daemon never dies; every complaint becomes one ticket, the inbox empties, and every

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk.testing.smtp import Sink, smtp_server
 from tests.conftest import use_smtp
-from tests.integration.smtp_server import Sink, smtp_server
 from tests.integration.test_outbox_smtp import Desk
 
 
@@ -19,8 +19,8 @@ def sink() -> Sink:
 
 @pytest.fixture
 def desk(site_dir: Path, sink: Sink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
-    with smtp_server(sink) as port:
-        use_smtp(site_dir, port)
+    with smtp_server(sink) as smtp:
+        use_smtp(site_dir, smtp.port)
         here = Desk(site_dir, monkeypatch)
         here.ok("init")
         yield here

@@ -10,9 +10,9 @@ import itertools
 import json
 from pathlib import Path
 
+from helpdesk.testing.smtp import Received, Sink
 from tests.bounces import EVIL, EVIL_SHOWN, delivery_report, random_token
 from tests.cli.conftest import form_args
-from tests.integration.smtp_server import Received, Sink
 from tests.integration.test_outbox_smtp import Desk
 
 REPORTER = "budi.santoso@dinkes.example.go.id"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
-from helpdesk.testing.servers import DovecotServer, dovecot_available, dovecot_server, free_port
+from helpdesk.testing.imap import DovecotServer, dovecot_available, dovecot_server
+from helpdesk.testing.loopback import free_port
 from intake.imap import Mailbox, MailboxError, MailboxLoginError, MailboxSettings
 
 USER = "helpdesk"

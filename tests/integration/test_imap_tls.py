@@ -12,15 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from helpdesk.cli.main import app
-from helpdesk.testing.servers import (
+from helpdesk.testing.imap import (
     DovecotServer,
     dovecot_available,
     dovecot_server,
     remote_relay,
 )
+from helpdesk.testing.loopback import Certificate, self_signed
 from intake.imap import Mailbox, MailboxError, MailboxLoginError, MailboxSettings
 from tests.conftest import use_mailbox
-from tests.integration.smtp_server import Certificate, self_signed
 from tests.mail import email
 
 USER = "helpdesk"

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpdesk.cli.main import app
-from helpdesk.testing.servers import DovecotServer, dovecot_available
+from helpdesk.testing.imap import DovecotServer, dovecot_available
+from helpdesk.testing.smtp import Sink, smtp_server
 from intake.imap import Mailbox, MailboxError, MailboxSettings
 from tests.conftest import use_mailbox, use_smtp
-from tests.integration.smtp_server import Sink, smtp_server
 from tests.mail import email, without
 
 NOW = "2026-11-30T09:00:00+07:00"
@@ -28,11 +28,6 @@ def _needs_dovecot() -> None:
 @pytest.fixture
 def imap(dovecot: DovecotServer) -> DovecotServer:
     return dovecot
-
-
-@pytest.fixture
-def sink() -> Sink:
-    return Sink()
 
 
 class Office:
@@ -73,9 +68,9 @@ class Office:
 def office(
     site_dir: Path, imap: DovecotServer, sink: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Office]:
-    with smtp_server(sink) as smtp_port:
+    with smtp_server(sink) as smtp:
         use_mailbox(site_dir, imap.port)
-        use_smtp(site_dir, smtp_port)
+        use_smtp(site_dir, smtp.port)
         here = Office(site_dir, imap, monkeypatch)
         here.ok("init")
         yield here

@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpdesk.cli.main import app
+from helpdesk.testing.smtp import Sink, SmtpServer, smtp_server
 from tests.cli.conftest import form_args
 from tests.conftest import use_smtp
-from tests.integration.smtp_server import Sink, free_port, smtp_server
 
 MONDAY_9 = "2026-11-30T09:00:00+07:00"
 
@@ -182,8 +182,9 @@ def test_permanent_failure_is_dead_and_the_help_desk_is_told(desk: Desk, sink: S
 
 def test_smtp_outage_loses_nothing(site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With no SMTP server the e-mails wait; when it is back they are all delivered."""
-    port = free_port()
-    use_smtp(site_dir, port)
+    sink = Sink()
+    server = SmtpServer(sink)  # its port chosen; nothing listens there yet
+    use_smtp(site_dir, server.port)
     desk = Desk(site_dir, monkeypatch)
     desk.ok("init")
     desk.ok("phone", *form_args(), "--by", "sari")
@@ -193,16 +194,11 @@ def test_smtp_outage_loses_nothing(site_dir: Path, monkeypatch: pytest.MonkeyPat
     assert [e["status"] for e in waiting] == ["pending", "pending"]
     assert all("connect" in e["last_error"] for e in waiting)
 
-    sink = Sink()
-    controller_port = port
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(sink, hostname="127.0.0.1", port=controller_port, ready_timeout=10)
-    controller.start()
+    server.start()
     try:
         desk.ok("outbox", "send", now="2026-11-30T09:05:00+07:00")
     finally:
-        controller.stop()
+        server.stop()
     assert len(sink.received) == 2
     assert [e["status"] for e in desk.outbox()] == ["sent", "sent"]
 
@@ -262,8 +258,8 @@ def test_each_email_is_marked_sent_as_soon_as_the_server_takes_it(
             return await super().handle_DATA(server, session, envelope)
 
     watching = Watching()
-    with smtp_server(watching) as port:
-        use_smtp(site_dir, port)
+    with smtp_server(watching) as server:
+        use_smtp(site_dir, server.port)
         desk = Desk(site_dir, monkeypatch)
         desk.ok("init")
         desk.ok("phone", *form_args(), "--by", "sari")

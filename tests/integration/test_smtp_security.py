@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from helpdesk.cli.main import app
 from helpdesk.config import with_section
+from helpdesk.testing.loopback import Certificate, self_signed
+from helpdesk.testing.smtp import Sink, smtp_server
 from tests.cli.conftest import form_args
-from tests.integration.smtp_server import Certificate, Sink, secure_smtp_server, self_signed
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +49,10 @@ def test_delivery_over_tls_with_login(
 ) -> None:  # fmt: skip
     """With the password from the environment, the e-mail goes over TLS after a login."""
     sink = Sink()
-    with secure_smtp_server(
+    with smtp_server(
         sink, certificate, implicit_tls=implicit, users={"helpdesk": "rahasia"}
-    ) as port:
-        _configure(site_dir, port, security, certificate)
+    ) as server:
+        _configure(site_dir, server.port, security, certificate)
         result = _send(site_dir, monkeypatch, "rahasia")
     assert result.exit_code == 0, result.output
     assert len(sink.received) == 1
@@ -62,10 +63,8 @@ def test_refused_login_pauses_the_outbox(
 ) -> None:
     """A wrong password is a settings problem: one clear line, and the e-mail keeps waiting."""
     sink = Sink()
-    with secure_smtp_server(
-        sink, certificate, implicit_tls=False, users={"helpdesk": "rahasia"}
-    ) as port:
-        _configure(site_dir, port, "starttls", certificate)
+    with smtp_server(sink, certificate, users={"helpdesk": "rahasia"}) as server:
+        _configure(site_dir, server.port, "starttls", certificate)
         result = _send(site_dir, monkeypatch, "salah")
     assert result.exit_code == 1
     assert "error: smtp:" in result.stderr and "535" in result.stderr

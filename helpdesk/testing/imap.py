@@ -1,7 +1,8 @@
-"""A real Dovecot on a free loopback port, private to one run: for the demo and the tests
-(see docs: TEST-SERVERS.md §1).
+"""Real IMAP servers on free loopback ports, private to one run: Dovecot for the tests, the
+benchmarks and the demo (see docs: TEST-SERVERS.md §1), and pymap for a demo where Dovecot
+cannot be installed.
 
-The server gets its own config, base_dir, users file and maildirs, runs in the foreground
+A Dovecot gets its own config, base_dir, users file and maildirs, runs in the foreground
 in its own process group, and is stopped by signalling that whole group: a TERM to the
 master alone leaves the ``imap`` process of a connected client running.
 
@@ -29,12 +30,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tests.integration.smtp_server import Certificate
+from helpdesk.testing.loopback import HOST, Certificate, free_port, free_ports
 
-HOST = "127.0.0.1"
 READY_SECONDS = 10.0  # start → "* OK" greeting takes ~30 ms; this only bounds a broken start
 # TERM to the group: the children go in a few ms, but the master sometimes idles until its
 # next one-second check before it exits; it has nothing left to do by then, so KILL it.
@@ -135,24 +133,6 @@ def dovecot_available() -> str | None:
         except KeyError:
             return f"running as root needs the 'dovecot' system user; {INSTALL_HINT}"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` different free ports: the probing sockets stay open until all are found."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind((HOST, 0))
-        return [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 class DovecotServer:
@@ -364,7 +344,7 @@ def dovecot_server(
 ) -> Iterator[DovecotServer]:
     """A started private Dovecot with these users under ``root``; stopped (whole group) on exit.
 
-    With a certificate (``tls``, e.g. from ``smtp_server.self_signed``) the server offers
+    With a certificate (``tls``, e.g. from ``loopback.self_signed``) the server offers
     STARTTLS on ``port`` and also listens for implicit TLS on ``tls_port`` (``ssl = yes``).
     ``ssl_required`` (only with ``tls``) sets ``ssl = required`` and
     ``disable_plaintext_auth = yes``: no login before TLS, which Dovecot enforces only for
@@ -399,6 +379,7 @@ def dovecot_server(
             except RuntimeError:
                 if attempt == 2 or "Address already in use" not in server.tail():
                     raise
+        assert server is not None  # started, or the last attempt raised
         yield server
     finally:
         if server is not None:
