@@ -293,6 +293,9 @@ class IntakeConfig(_Section):
     max_attachment_mb: float = Field(10, gt=0)
     max_attachments: int = Field(10, ge=0, strict=True)
     sender_messages_per_hour: int = Field(20, ge=1, strict=True)  # more: held (flooding)
+    # The authserv-id of the office's receiving mail server: its Authentication-Results header
+    # must show an aligned dkim=pass or spf=pass before a reply may act for its sender.
+    trusted_authserv_id: str | None = Field(None, min_length=1, pattern=r"^[A-Za-z0-9.-]+$")
 
 
 class DaemonConfig(_Section):

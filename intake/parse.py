@@ -53,6 +53,8 @@ MAX_BOUNDARIES = MAX_PARTS
 # The stdlib parser checks every line against every open boundary: its cost is lines times
 # nesting depth, about 0.1 microsecond each. Above this (some two seconds) headers only.
 MAX_NESTING_COST = 20_000_000
+# Repeated headers read (Authentication-Results): a message passes a few servers, not fifty.
+MAX_REPEATED_HEADERS = 20
 # A header is cut to this length before it is decoded: the stdlib's decoder of encoded
 # words is quadratic, and no subject or address list we answer needs more.
 MAX_HEADER_CHARS = 16_384
@@ -157,6 +159,8 @@ class InboundMessage:
     mailing_list: str | None  # the List-Id value
     bounce: Bounce | None
     defects: tuple[str, ...]  # parse problems, in a few words each
+    # The Authentication-Results header values, topmost first (intake.authentication).
+    authentication_results: tuple[str, ...] = ()
 
 
 def parse(raw: bytes) -> InboundMessage:
@@ -315,6 +319,11 @@ class _Parse:
             mailing_list=list_id or None,
             bounce=bounce,
             defects=tuple(self.defects),
+            authentication_results=self.guarded(
+                "authentication results",
+                lambda: tuple(self.raw_headers(msg, "Authentication-Results")),
+                tuple[str, ...](),
+            ),
         )
 
     # -- headers -----------------------------------------------------------------------
@@ -334,6 +343,20 @@ class _Parse:
                     value = value[:MAX_HEADER_CHARS]
                 return value
         return None
+
+    def raw_headers(self, part: Message, name: str) -> list[str]:
+        """Every ``name`` header, in order, unfolded and cut like `raw_header`; at most
+        `MAX_REPEATED_HEADERS` of them."""
+        lower = name.lower()
+        found = []
+        for key, value in _raw_items(part):
+            if isinstance(key, str) and key.strip().lower() == lower:
+                text = _clean(str(value)) if _SURROGATE.search(str(value)) else str(value)
+                text = "".join(_LINE_BREAKS.split(text)).replace("\x00", "")
+                found.append(text[:MAX_HEADER_CHARS])
+                if len(found) >= MAX_REPEATED_HEADERS:
+                    break
+        return found
 
     def header(self, part: Message, name: str) -> str | None:
         """An unstructured header, RFC 2047 decoded, as one stripped line."""

@@ -1,0 +1,169 @@
+"""What a reply asks for: a staff member's command word, or the reporter's answer to the
+Laporan Akhir. Pure: the reply's new text (above the quote, see `intake.quotes`) in, a
+`Command` or an `Answer` out.
+
+Mail clients write a one-word answer in many shapes: ``YA`` on a line of its own,
+``Ya, sudah normal. Terima kasih`` above a signature, ``*SELESAI*`` in bold, ``Disposisi:
+agus`` with a colon, a greeting line first (``Selamat siang, Pak``), a phone's ``Dikirim
+dari Yahoo Mail di Android`` below. The decision is taken on the first line that is not a
+greeting; case and punctuation are ignored. The rest of the text is the command's
+content: the isi disposisi, the solution, the report, the reason.
+
+A reporter's answer is read cautiously: it confirms only when the line begins with a
+confirming word (``YA``, ``SUDAH``, ``sudah selesai``, ``terima kasih, sudah normal``) and
+holds no word of doubt (``belum``, ``tidak``, ``masih`` ...); it says "not yet" when the
+line begins with one (``BELUM``, ``tidak``, ``masih``, ``belum bisa``); anything else is
+unclear, and the help desk confirms by phone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verb(StrEnum):
+    """A staff member's command word."""
+
+    DISPOSE = "dispose"  # DISPOSISI <technician>: the unit head disposes to a technician
+    DONE = "done"  # SELESAI <solution>: a solution (first level, or the technician's)
+    ESCALATE = "escalate"  # ESKALASI [unit] <report>
+    PAUSE = "pause"  # TUNDA <reason>: waiting on the reporter
+    RESUME = "resume"  # LANJUT
+    CLOSE = "close"  # TUTUP <confirmation>: the help desk closes
+
+
+class Reply(StrEnum):
+    """What a reporter answers to "has the problem been solved?"."""
+
+    CONFIRMED = "confirmed"
+    NOT_YET = "not_yet"
+    UNCLEAR = "unclear"
+
+
+# Indonesian first, then English; a phrase of several words is matched as written.
+VERBS: dict[str, Verb] = {
+    "disposisi": Verb.DISPOSE,
+    "dispose": Verb.DISPOSE,
+    "selesai": Verb.DONE,
+    "done": Verb.DONE,
+    "eskalasi": Verb.ESCALATE,
+    "escalate": Verb.ESCALATE,
+    "tunda": Verb.PAUSE,
+    "pause": Verb.PAUSE,
+    "lanjut": Verb.RESUME,
+    "resume": Verb.RESUME,
+    "tutup": Verb.CLOSE,
+    "close": Verb.CLOSE,
+}
+
+_CONFIRMING = ("ya", "iya", "yes", "sudah", "sdh", "udah", "sudah selesai", "sudah normal")
+_DOUBTING_START = ("belum", "blm", "tidak", "tdk", "masih", "not yet", "no", "not", "still")
+# Words that make a confirming line doubtful: "Sudah, tapi masih lambat".
+_DOUBT = frozenset(
+    {"belum", "blm", "tidak", "tdk", "masih", "gagal", "tapi", "namun", "kecuali", "not",
+     "still", "but", "no"}
+)  # fmt: skip
+_COURTESY = ("terima kasih", "terimakasih", "makasih", "trims", "thanks", "thank you", "baik")
+
+_GREETING = re.compile(
+    r"^(yth|kepada yth|dengan hormat|selamat (pagi|siang|sore|malam)|halo|hallo|hai|hi|"
+    r"hello|dear|assalamu ?alaikum( wr wb)?|salam|pak|bu|bapak|ibu|bapak ibu|mas|mbak)\b"
+)
+_GREETING_WORDS = 6  # a greeting line is short: "Selamat siang Bapak Rudi"
+_SIGNATURE = re.compile(
+    r"^[ \t]*(--[ \t]*$|"
+    r"(dikirim|terkirim) (dari|dengan|melalui)\b|"
+    r"sent from\b|get outlook for\b|dapatkan outlook untuk\b)",
+    re.IGNORECASE,
+)
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A staff member's command: its word, the rest of its line (the technician of a
+    DISPOSISI, the unit of an ESKALASI), and the lines below it."""
+
+    verb: Verb
+    argument: str = ""
+    text: str = ""
+
+    @property
+    def content(self) -> str:
+        """Everything written after the command word: the solution, report or reason."""
+        return "\n".join(part for part in (self.argument, self.text) if part).strip()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reporter's answer, and their words (the reason for reopening, or the note)."""
+
+    reply: Reply
+    text: str
+
+
+def words(line: str) -> str:
+    """A line as lower-case words, punctuation and markup gone: ``*Ya, sudah!*`` is
+    ``ya sudah``."""
+    return " ".join(_NOT_WORD.sub(" ", line.casefold()).replace("_", " ").split())
+
+
+def body_lines(text: str) -> list[str]:
+    """The text's lines without the greeting lines at the top, the signature below (from
+    ``--`` or a phone's "Dikirim dari ..."), and blank lines at either end."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for index, line in enumerate(lines):
+        if _SIGNATURE.match(line):
+            lines = lines[:index]
+            break
+    while lines and (not lines[0].strip() or _is_greeting(lines[0])):
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return [line.rstrip() for line in lines]
+
+
+def _is_greeting(line: str) -> bool:
+    said = words(line)
+    return len(said.split()) <= _GREETING_WORDS and _GREETING.match(said) is not None
+
+
+def _starts_with(said: str, phrases: tuple[str, ...]) -> str | None:
+    """The longest of ``phrases`` that ``said`` begins with, as whole words."""
+    found = [p for p in phrases if said == p or said.startswith(p + " ")]
+    return max(found, key=len) if found else None
+
+
+def read_command(text: str) -> Command | None:
+    """The command a staff member's reply gives, or None when it gives none (a note)."""
+    lines = body_lines(text)
+    if not lines:
+        return None
+    first = lines[0].strip().lstrip("*_~>#- \t")
+    head = re.match(r"([A-Za-z]+)\b[\s:.,;!*_-]*(.*)$", first)
+    if head is None:
+        return None
+    verb = VERBS.get(head.group(1).casefold())
+    if verb is None:
+        return None
+    argument = head.group(2).strip().strip("*_").strip()
+    rest = "\n".join(lines[1:]).strip()
+    return Command(verb, argument, rest)
+
+
+def read_answer(text: str) -> Answer:
+    """The reporter's answer to the question whether the problem is solved."""
+    lines = body_lines(text)
+    said_text = "\n".join(lines).strip()
+    if not lines:
+        return Answer(Reply.UNCLEAR, said_text)
+    said = words(lines[0])
+    courtesy = _starts_with(said, _COURTESY)
+    rest = said[len(courtesy) :].strip() if courtesy else said
+    if _starts_with(rest, _DOUBTING_START):
+        return Answer(Reply.NOT_YET, said_text)
+    if _starts_with(rest, _CONFIRMING) and not _DOUBT & set(said.split()):
+        return Answer(Reply.CONFIRMED, said_text)
+    return Answer(Reply.UNCLEAR, said_text)
