@@ -171,8 +171,9 @@ class Move:
     system: bool = False  # the deadline sweep escalating a breached step on its own
 
 
-# What a reporter's own e-mail may do to their ticket: add to it, and restart its clock.
-REPORTER_ACTIONS = frozenset({Action.NOTE, Action.RESUME})
+# What a reporter's own e-mail may do to their ticket: add to it, restart its clock, and
+# answer the Laporan Akhir: confirm (close) or say it is not solved yet (reopen).
+REPORTER_ACTIONS = frozenset({Action.NOTE, Action.RESUME, Action.CLOSE, Action.REOPEN})
 # What the system may do on its own when a step's deadline passes (config decides when).
 SYSTEM_MOVES = frozenset({Action.ESCALATE, Action.ESCALATE_HIGHER})
 SYSTEM_ACTOR = "system"
@@ -454,6 +455,8 @@ def _escalate_higher(ctx: _Context) -> Transition | Rejected:
 
 
 def _close(ctx: _Context) -> Transition | Rejected:
+    if ctx.actor.role == Role.REPORTER:  # the reporter confirms the Laporan Akhir
+        return ctx.to(State.CLOSED, due_at=None, closed_at=ctx.now)
     if ctx.actor.role not in (Role.HELP_DESK, Role.UNIT_HEAD, Role.TECHNICIAN):
         return Rejected(
             f"{ctx.actor.id} is {ctx.actor.role.value}; the help desk or the unit closes tickets"
@@ -464,6 +467,8 @@ def _close(ctx: _Context) -> Transition | Rejected:
 
 
 def _reopen(ctx: _Context) -> Transition | Rejected:
+    if ctx.actor.role == Role.REPORTER:
+        return _reopened_by_reporter(ctx)
     if ctx.actor.role != Role.HELP_DESK:
         unit = ctx.directory.units.get(ctx.ticket.unit or "")
         if unit is None or ctx.actor.id != unit.head:
@@ -474,6 +479,27 @@ def _reopen(ctx: _Context) -> Transition | Rejected:
     if ctx.ticket.technician:
         return ctx.to(State.DISPOSED, assignee=ctx.ticket.technician, resolved_at=None)
     return ctx.to(State.FIRST_LEVEL, assignee=ctx.actor.id, resolved_at=None)
+
+
+def _reopened_by_reporter(ctx: _Context) -> Transition | Rejected:
+    """Back to whoever solved it: the official or head of office at step 6, the technician
+    at step 5, else the help-desk officer at first level."""
+    solver = ctx.directory.get(ctx.ticket.assignee or "")
+    if solver is not None and solver.role in (Role.OFFICIAL, Role.HEAD_OF_OFFICE):
+        return ctx.to(
+            State.ESCALATED_HIGHER, {"reopened_to": solver.id}, assignee=solver.id,
+            resolved_at=None,
+        )  # fmt: skip
+    if ctx.ticket.technician:
+        technician = ctx.ticket.technician
+        return ctx.to(
+            State.DISPOSED, {"reopened_to": technician}, assignee=technician, resolved_at=None
+        )
+    if solver is None:
+        return Rejected("nobody solved this ticket at first level to reopen it to")
+    return ctx.to(
+        State.FIRST_LEVEL, {"reopened_to": solver.id}, assignee=solver.id, resolved_at=None
+    )
 
 
 def _pause(ctx: _Context) -> Transition | Rejected:

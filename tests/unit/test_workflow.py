@@ -954,9 +954,45 @@ def test_reporters_answer_restarts_a_paused_clock() -> None:
     assert result.changes["paused_at"] is None and result.changes["due_at"] is not None
 
 
-@pytest.mark.parametrize("action", [Action.CLOSE, Action.RESOLVE, Action.PAUSE, Action.ESCALATE])
+def test_reporter_confirming_the_final_report_closes_the_ticket() -> None:
+    """A "YA" to the Laporan Akhir: step 7 is done, the ticket closed in the reporter's name."""
+    result = accepted(
+        TICKETS[State.RESOLVED],
+        Move(Action.CLOSE, "budi@x.id", note="Ya, sudah normal", reporter=True, channel="email"),
+    )
+    assert (result.to_state, result.actor) == (State.CLOSED, "budi@x.id")
+    assert result.changes["closed_at"] == MON and result.changes["due_at"] is None
+
+
+def test_reporter_not_yet_reopens_to_the_technician_who_solved_it() -> None:
+    result = accepted(
+        TICKETS[State.RESOLVED], Move(Action.REOPEN, "budi@x.id", note="Belum", reporter=True)
+    )
+    assert (result.to_state, result.changes["assignee"]) == (State.DISPOSED, TECH)
+    assert result.data["reopened_to"] == TECH
+
+
+def test_reporter_not_yet_reopens_to_the_help_desk_after_a_first_level_solution() -> None:
+    view = TicketView(State.RESOLVED, "Jaringan", assignee="hd1", due_at=MON)
+    result = accepted(view, Move(Action.REOPEN, "budi@x.id", note="Belum", reporter=True))
+    assert (result.to_state, result.changes["assignee"]) == (State.FIRST_LEVEL, "hd1")
+
+
+def test_reporter_not_yet_reopens_to_the_official_who_solved_it() -> None:
+    view = replace(TICKETS[State.RESOLVED], assignee="official")
+    result = accepted(view, Move(Action.REOPEN, "budi@x.id", note="Belum", reporter=True))
+    assert (result.to_state, result.changes["assignee"]) == (State.ESCALATED_HIGHER, "official")
+
+
+@pytest.mark.parametrize("state", [State.DISPOSED, State.FIRST_LEVEL, State.CLOSED])
+def test_reporter_can_confirm_only_a_resolved_ticket(state: State) -> None:
+    message = rejected(TICKETS[state], Move(Action.CLOSE, "budi@x.id", note="ya", reporter=True))
+    assert message.startswith(f"'close' is not allowed while the ticket is {state.value}")
+
+
+@pytest.mark.parametrize("action", [Action.RESOLVE, Action.PAUSE, Action.ESCALATE])
 def test_reporter_cannot_move_the_ticket_otherwise(action: Action) -> None:
-    """Anything but a note or a resume by the reporter is refused."""
+    """Anything but a note, a resume, or an answer to the Laporan Akhir is refused."""
     message = rejected(TICKETS[State.RESOLVED], Move(action, "budi@x.id", note="x", reporter=True))
     assert message == f"a reporter cannot '{action.value}' a ticket"
 
