@@ -18,9 +18,23 @@ unclear, and the help desk confirms by phone.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+from ticketing.calendar import BusinessCalendar
+from ticketing.directory import Directory, Role, Staff
+from ticketing.workflow import (
+    NOTE_REQUIRED,
+    Action,
+    Move,
+    Rejected,
+    SopTimes,
+    State,
+    TicketView,
+    decide,
+)
 
 
 class Verb(StrEnum):
@@ -167,3 +181,148 @@ def read_answer(text: str) -> Answer:
     if _starts_with(rest, _CONFIRMING) and not _DOUBT & set(said.split()):
         return Answer(Reply.CONFIRMED, said_text)
     return Answer(Reply.UNCLEAR, said_text)
+
+
+# --- from a command to the move it asks for ---------------------------------------------
+
+
+class Refusal(StrEnum):
+    """Why a command moves nothing; the notifier words each for the sender."""
+
+    NOT_NOW = "not_now"  # the ticket's state does not allow it, or it is not theirs to do
+    PAUSED = "paused"  # the ticket waits on the reporter: only LANJUT
+    NEEDS_TEXT = "needs_text"  # the solution, report or reason is missing
+    UNKNOWN_TECHNICIAN = "unknown_technician"  # DISPOSISI to nobody in the unit
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: Refusal
+    detail: str  # for the log and the ticket's note, in English
+    allowed: tuple[Verb, ...] = ()  # what the sender may write instead, now
+    candidates: tuple[str, ...] = ()  # staff ids to choose from (the unit's technicians)
+
+
+def move_for(
+    command: Command, sender: Staff, ticket: TicketView, directory: Directory, *,
+    calendar: BusinessCalendar, sop: SopTimes, now: dt.datetime,
+) -> Move | Refused:  # fmt: skip
+    """The move a staff member's command asks for, checked against the SOP as the CLI's
+    would be; or why it moves nothing and what the sender may write instead."""
+    made = _move(command, sender, ticket, directory)
+    if isinstance(made, Refused):
+        return made
+    outcome = decide(ticket, made, directory=directory, sop=sop, calendar=calendar, now=now)
+    if not isinstance(outcome, Rejected):
+        return made
+    allowed = allowed_verbs(sender, ticket, directory, calendar=calendar, sop=sop, now=now)
+    if ticket.paused_at is not None and made.action != Action.RESUME:
+        return Refused(Refusal.PAUSED, outcome.message, allowed)
+    if made.action in NOTE_REQUIRED and not made.note.strip():
+        return Refused(Refusal.NEEDS_TEXT, outcome.message, allowed)
+    return Refused(Refusal.NOT_NOW, outcome.message, allowed)
+
+
+def answer_move(answer: Answer, address: str) -> Move | None:
+    """The move a reporter's answer to the Laporan Akhir asks for; None when unclear."""
+    if answer.reply == Reply.CONFIRMED:
+        return Move(Action.CLOSE, address, note=answer.text, channel="email", reporter=True)
+    if answer.reply == Reply.NOT_YET:
+        return Move(Action.REOPEN, address, note=answer.text, channel="email", reporter=True)
+    return None
+
+
+def allowed_verbs(
+    sender: Staff, ticket: TicketView, directory: Directory, *,
+    calendar: BusinessCalendar, sop: SopTimes, now: dt.datetime,
+) -> tuple[Verb, ...]:  # fmt: skip
+    """The command words this sender may write about this ticket now."""
+    found = []
+    for verb in Verb:
+        probe = _probe(verb, sender, ticket, directory)
+        if probe is None:
+            continue
+        outcome = decide(ticket, probe, directory=directory, sop=sop, calendar=calendar, now=now)
+        if not isinstance(outcome, Rejected):
+            found.append(verb)
+    return tuple(found)
+
+
+def _probe(verb: Verb, sender: Staff, ticket: TicketView, directory: Directory) -> Move | None:
+    """A command of ``verb`` with plausible content, to ask the workflow whether it would go."""
+    argument = ""
+    if verb == Verb.DISPOSE:
+        unit = directory.units.get(ticket.unit or "")
+        if unit is None or not unit.technicians:
+            return None
+        argument = unit.technicians[0]
+    made = _move(Command(verb, argument, "-"), sender, ticket, directory)
+    return made if isinstance(made, Move) else None
+
+
+def _move(
+    command: Command, sender: Staff, ticket: TicketView, directory: Directory
+) -> Move | Refused:
+    verb, content = command.verb, command.content
+    help_desk = sender.role == Role.HELP_DESK
+    at_first_level = ticket.state in (State.RECEIVED, State.FIRST_LEVEL)
+    if verb == Verb.DISPOSE:
+        technician = find_technician(command.argument, ticket, directory)
+        if technician is None:
+            unit = directory.units.get(ticket.unit or "")
+            return Refused(
+                Refusal.UNKNOWN_TECHNICIAN,
+                f"no technician {command.argument!r} in unit {ticket.unit or '-'}",
+                candidates=unit.technicians if unit else (),
+            )
+        return _staff_move(Action.DISPOSE, sender, command.text, technician=technician)
+    if verb == Verb.DONE:
+        action = Action.SOLVE if help_desk and at_first_level else Action.RESOLVE
+        return _staff_move(action, sender, content)
+    if verb == Verb.ESCALATE:
+        if help_desk and at_first_level:
+            # "ESKALASI jaringan": to that unit; else to the complaint type's unit, and the
+            # words are the note.
+            unit_key = find_unit(command.argument, directory) if command.argument else None
+            note = command.text if unit_key else content
+            return _staff_move(Action.ESCALATE, sender, note, unit=unit_key)
+        return _staff_move(Action.ESCALATE_HIGHER, sender, content)
+    if verb == Verb.PAUSE:
+        return _staff_move(Action.PAUSE, sender, content)
+    if verb == Verb.RESUME:
+        return _staff_move(Action.RESUME, sender, content)
+    return _staff_move(Action.CLOSE, sender, content)
+
+
+def _staff_move(
+    action: Action, sender: Staff, note: str, *, unit: str | None = None,
+    technician: str | None = None,
+) -> Move:  # fmt: skip
+    return Move(action, sender.id, note=note, channel="email", unit=unit, technician=technician)
+
+
+def find_technician(written: str, ticket: TicketView, directory: Directory) -> str | None:
+    """The technician of the ticket's unit that ``written`` names: by id, by full name, or
+    by the first word of the name when only one technician of the unit has it."""
+    unit = directory.units.get(ticket.unit or "")
+    if unit is None:
+        return None
+    said = words(written)
+    if not said:
+        return None
+    people = [directory.get(key) for key in unit.technicians]
+    staff = [person for person in people if person is not None]
+    for person in staff:
+        if said == person.id.casefold() or said == words(person.name):
+            return person.id
+    first = [p for p in staff if words(p.name).split()[:1] == said.split()[:1]]
+    return first[0].id if len(first) == 1 and len(said.split()) == 1 else None
+
+
+def find_unit(written: str, directory: Directory) -> str | None:
+    """The unit ``written`` names, by key or name; None when it names none."""
+    said = words(written)
+    for unit in directory.units.values():
+        if said in (unit.key.casefold(), words(unit.name)):
+            return unit.key
+    return None
