@@ -116,6 +116,9 @@ class SopConfig(_Section):
     resolution: StepTimeText = DEFAULT_STEP_TIMES["resolution"]
     higher_escalation: StepTimeText = DEFAULT_STEP_TIMES["higher_escalation"]
     final_report: StepTimeText = DEFAULT_STEP_TIMES["final_report"]
+    # After the Laporan Akhir: how long the reporter has to confirm (reminded at half of it)
+    # before the ticket is closed as finished; SP4N-LAPOR! counts 10 working days.
+    confirmation_wait: StepTimeText = "10d"
 
     @field_validator("*")
     @classmethod
@@ -424,6 +427,9 @@ class Config(_Section):
 
     def sop_times(self) -> SopTimes:
         return SopTimes.from_names(self.sop.model_dump())
+
+    def confirmation_wait(self) -> StepTime:
+        return StepTime.parse(self.sop.confirmation_wait)
 
     def business_calendar(self) -> BusinessCalendar:
         cal = self.calendar

@@ -174,8 +174,10 @@ class Move:
 # What a reporter's own e-mail may do to their ticket: add to it, restart its clock, and
 # answer the Laporan Akhir: confirm (close) or say it is not solved yet (reopen).
 REPORTER_ACTIONS = frozenset({Action.NOTE, Action.RESUME, Action.CLOSE, Action.REOPEN})
-# What the system may do on its own when a step's deadline passes (config decides when).
-SYSTEM_MOVES = frozenset({Action.ESCALATE, Action.ESCALATE_HIGHER})
+# What the system may do on its own: escalate when a step's deadline passes (config
+# decides when), and close a resolved ticket whose reporter stayed silent for the
+# confirmation wait.
+SYSTEM_MOVES = frozenset({Action.ESCALATE, Action.ESCALATE_HIGHER, Action.CLOSE})
 SYSTEM_ACTOR = "system"
 
 

@@ -1015,10 +1015,25 @@ def test_system_escalates_a_breached_step_upward() -> None:
     )  # fmt: skip
 
 
-def test_system_cannot_close_or_resolve() -> None:
-    """Only escalations are the system's to make."""
-    message = rejected(TICKETS[State.RESOLVED], Move(Action.CLOSE, "system", note="x", system=True))
-    assert message == "the system cannot 'close' a ticket"
+def test_system_closes_a_resolved_ticket_whose_reporter_stayed_silent() -> None:
+    """After the confirmation wait the sweep closes the ticket on its own."""
+    result = accepted(
+        TICKETS[State.RESOLVED], Move(Action.CLOSE, "system", note="tidak dijawab", system=True)
+    )
+    assert (result.actor, result.to_state) == ("system", State.CLOSED)
+
+
+@pytest.mark.parametrize("state", [State.DISPOSED, State.FIRST_LEVEL])
+def test_system_closes_only_a_resolved_ticket(state: State) -> None:
+    message = rejected(TICKETS[state], Move(Action.CLOSE, "system", note="x", system=True))
+    assert message.startswith(f"'close' is not allowed while the ticket is {state.value}")
+
+
+@pytest.mark.parametrize("action", [Action.RESOLVE, Action.SOLVE, Action.REOPEN])
+def test_system_cannot_solve_or_reopen(action: Action) -> None:
+    """Escalating and closing after silence are the system's to do; solving is not."""
+    message = rejected(TICKETS[State.RESOLVED], Move(action, "system", note="x", system=True))
+    assert message == f"the system cannot '{action.value}' a ticket"
 
 
 def test_transitions_record_the_deadline_their_step_started_with() -> None:

@@ -51,3 +51,24 @@ class Deadlines(Part):
         if limit is not None:
             statement = statement.limit(limit)
         return list(self.session.exec(statement))
+
+    def awaiting_confirmation(
+        self, *, after: tuple[dt.datetime, int] | None = None, limit: int | None = None
+    ) -> list[Ticket]:
+        """Resolved tickets waiting on the reporter's confirmation, their clock running, in
+        order of (resolved_at, id); ``after`` and ``limit`` page as in `running_without`."""
+        statement = select(Ticket).where(
+            Ticket.state == State.RESOLVED.value,
+            col(Ticket.paused_at).is_(None),
+            col(Ticket.resolved_at).is_not(None),
+        )
+        if after is not None:
+            moment, ident = after
+            statement = statement.where(
+                col(Ticket.resolved_at) >= moment,
+                or_(col(Ticket.resolved_at) > moment, col(Ticket.id) > ident),
+            )
+        statement = statement.order_by(col(Ticket.resolved_at), col(Ticket.id))
+        if limit is not None:
+            statement = statement.limit(limit)
+        return list(self.session.exec(statement))
