@@ -1,22 +1,31 @@
-"""Where one inbound message goes. Pure: the message and the facts the store knows in,
-one decision out.
+"""Where one inbound message goes. Pure: the message and the facts the job gathered from the
+store and the config in, one decision out. No store, no config, no clock in here.
 
-Order matters: a message stored before is skipped; a bounce is matched to the e-mail it
-bounces, and counts only when it carries that e-mail's bounce token and names one of its
-recipients (else it is archived as unverified: anyone can name our Message-IDs); our own
-mail come back (our Message-ID, or the help desk's own address as the sender) and
-automatic mail are archived and never answered; a reply joins its ticket or its
-incomplete report (by our Message-IDs first; by the subject tag only when the sender is
-the ticket's reporter or staff, since a tag alone is easy to forge); a help-desk
-officer's mail that joins no ticket is archived (the help desk never reports to itself);
-anything else is a new submission.
+Order matters:
+1. a message stored before is skipped;
+2. a delivery report is matched to the e-mail it bounces, and counts only when it carries
+   that e-mail's bounce token and names one of its recipients (else it is archived as
+   unverified: anyone can name our Message-IDs);
+3. our own mail come back (our Message-ID, or the help desk's own address as the sender)
+   and automatic mail are archived and never answered, whoever sent them;
+4. a person's mail goes where it belongs: a reply joins its ticket or its incomplete report
+   (by our Message-IDs first; by the subject tag only when the sender is the ticket's
+   reporter or staff, since a tag alone is easy to forge); a help-desk officer's mail that
+   joins no ticket is archived (the help desk never reports to itself); anything else is a
+   new submission;
+5. but before it gets there, a person's mail is held when its sender is held for flooding
+   the mailbox, or when it is the message that takes them over the hourly limit (which
+   holds them), and refused when it is over the size limits. A reply to a ticket from
+   neither its reporter nor staff (a stranger) counts as a person's mail too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from intake.parse import Bounce, InboundMessage
+from ticketing.vocabulary import SENT_STATUSES, Outcome
 
 
 @dataclass(frozen=True)
@@ -30,19 +39,43 @@ class SentEmail:
 
 
 @dataclass(frozen=True)
-class Facts:
-    """What the store knows about a message before it is routed."""
+class Stored:
+    """A message stored before: its row, and what became of it."""
 
-    duplicate: bool = False
+    id: int
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a person may send: ``[intake]`` of the config, sizes in bytes; None: no limit."""
+
+    messages_per_hour: int | None = None
+    message_bytes: float | None = None
+    attachment_bytes: float | None = None
+    attachments: int | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the store and the config tell about a message, before it is routed."""
+
+    duplicate: Stored | None = None  # the same message, stored before
     thread_ticket: str | None = None  # a ticket whose conversation the message answers
     thread_submission: int | None = None  # an incomplete report the message answers
-    tagged_ticket: str | None = None  # the subject tag's ticket, when the sender may use it
+    thread_submission_completed: bool = False  # ... which has become a ticket meanwhile
+    tagged_ticket: str | None = None  # the ticket the subject's tag names, whoever sent it
+    reporter_of: frozenset[str] = frozenset()  # of those two tickets, the sender's own
     # A delivery report: our e-mails whose bounce tokens it carries, and the one of ours
     # with the Message-ID it names, if any.
     bounce_tokens_of: tuple[SentEmail, ...] = ()
     bounce_names: SentEmail | None = None
     own_message: bool = False  # the message's Message-ID is one of ours: our mail came back
     own_sender: str | None = None  # OFFICE or HELP_DESK: the sender is one of our addresses
+    staff_id: str | None = None  # the sender's id in the staff directory, in any role
+    held_since: dt.datetime | None = None  # the sender is held for flooding the mailbox
+    recent_from_sender: int = 0  # the sender's mail counted in the last hour, before this
+    limits: Limits = Limits()
 
 
 # Who among us a sender is: the help desk's own address (the one we send from, the
@@ -52,7 +85,10 @@ OFFICE, HELP_DESK = "office", "help_desk"
 
 @dataclass(frozen=True)
 class Duplicate:
-    pass
+    """Stored before (``stored_as``, with its ``outcome``): nothing is done again."""
+
+    stored_as: int
+    outcome: Outcome
 
 
 @dataclass(frozen=True)
@@ -76,9 +112,55 @@ class UnverifiedBounce:
 
 
 @dataclass(frozen=True)
+class Held:
+    """From a sender held for flooding the mailbox: kept, unanswered, until released."""
+
+    since: dt.datetime
+
+
+@dataclass(frozen=True)
+class OverHourlyLimit:
+    """The message that takes its sender over the hourly limit: the sender is held (and
+    told so, once), and the message kept with the held ones."""
+
+    count: int  # the sender's messages in the last hour, this one included
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One limit a message is over: ``code`` is message_size, attachment_size or
+    attachment_count; ``name`` is the attachment's, for attachment_size."""
+
+    code: str
+    actual: str
+    limit: str
+    name: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        """The reason as the refusal's template reads it."""
+        named = {"name": self.name} if self.name is not None else {}
+        return {"code": self.code, **named, "actual": self.actual, "limit": self.limit}
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Over the size limits: kept, not processed, and the sender told why."""
+
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
 class ReplyToTicket:
     number: str
     via: str  # "thread" | "subject"
+    staff_id: str | None = None  # from one of the staff; None: from the ticket's reporter
+
+
+@dataclass(frozen=True)
+class Stranger:
+    """A reply in a ticket's conversation from neither its reporter nor staff: archived."""
+
+    number: str
 
 
 @dataclass(frozen=True)
@@ -92,19 +174,30 @@ class NewSubmission:
 
 
 Decision = (
-    Duplicate | Automatic | BounceOf | UnverifiedBounce | ReplyToTicket | ReplyToSubmission
-    | NewSubmission
+    Duplicate | Automatic | BounceOf | UnverifiedBounce | Held | OverHourlyLimit | Refused
+    | ReplyToTicket | Stranger | ReplyToSubmission | NewSubmission
 )  # fmt: skip
 
-# An e-mail the SMTP server took (or may have taken: a sender killed before marking it).
-SENT_STATUSES = frozenset({"sent", "sending", "bounced"})
+PersonMail = ReplyToTicket | Stranger | ReplyToSubmission | NewSubmission
 
 
 def route(message: InboundMessage, facts: Facts) -> Decision:
-    if facts.duplicate:
-        return Duplicate()
+    if facts.duplicate is not None:
+        return Duplicate(facts.duplicate.id, facts.duplicate.outcome)
     if message.bounce is not None:
         return verify_bounce(message.bounce, facts)
+    automatic = automatic_mail(message, facts)
+    if automatic is not None:
+        return automatic
+    place = destination(message, facts)
+    if isinstance(place, Automatic):
+        return place
+    return gate(message, facts) or place
+
+
+def automatic_mail(message: InboundMessage, facts: Facts) -> Automatic | None:
+    """Mail that is never answered: our own come back, automatic or list mail, or mail
+    with no address to answer."""
     if facts.own_message:
         return Automatic(f"our own message {message.message_id}: come back to us")
     if facts.own_sender == OFFICE:
@@ -115,20 +208,81 @@ def route(message: InboundMessage, facts: Facts) -> Decision:
         return Automatic(f"mailing list {message.mailing_list}")
     if message.from_address is None:
         return Automatic("no sender address to answer")
+    return None
+
+
+def destination(message: InboundMessage, facts: Facts) -> PersonMail | Automatic:
+    """Where a person's mail belongs: its ticket, its incomplete report, or a new one."""
     if facts.thread_ticket:
-        return ReplyToTicket(facts.thread_ticket, "thread")
+        return _reply(facts, facts.thread_ticket, "thread")
     if facts.own_sender == HELP_DESK:
-        if facts.tagged_ticket:
-            return ReplyToTicket(facts.tagged_ticket, "subject")
+        if facts.tagged_ticket and facts.thread_submission is None:
+            return _reply(facts, facts.tagged_ticket, "subject")
         return Automatic(
             f"from a help-desk officer's address {message.from_address}: joins no ticket, "
             "and the help desk's own mail is never made a ticket"
         )
     if facts.thread_submission is not None:
+        if facts.thread_submission_completed:
+            return NewSubmission()
         return ReplyToSubmission(facts.thread_submission)
-    if facts.tagged_ticket:
-        return ReplyToTicket(facts.tagged_ticket, "subject")
+    if facts.tagged_ticket and _may_write_to(facts, facts.tagged_ticket):
+        return _reply(facts, facts.tagged_ticket, "subject")
     return NewSubmission()
+
+
+def _is_staff(facts: Facts) -> bool:
+    return facts.staff_id is not None or facts.own_sender == HELP_DESK
+
+
+def _may_write_to(facts: Facts, number: str) -> bool:
+    """The ticket's reporter (the form's address, or the one the complaint came from), or
+    one of the staff."""
+    return number in facts.reporter_of or _is_staff(facts)
+
+
+def _reply(facts: Facts, number: str, via: str) -> ReplyToTicket | Stranger:
+    if not _may_write_to(facts, number):
+        return Stranger(number)
+    return ReplyToTicket(number, via, facts.staff_id)
+
+
+def gate(message: InboundMessage, facts: Facts) -> Held | OverHourlyLimit | Refused | None:
+    """A person's mail that must not be processed: from a sender held for flooding the
+    mailbox, the message that takes them over the hourly limit, or over the size limits."""
+    if facts.held_since is not None:
+        return Held(facts.held_since)
+    count = facts.recent_from_sender + 1
+    per_hour = facts.limits.messages_per_hour
+    if per_hour is not None and count > per_hour:
+        return OverHourlyLimit(count)
+    reasons = over_limits(message, facts.limits)
+    return Refused(reasons) if reasons else None
+
+
+def _megabytes(size: float) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def over_limits(message: InboundMessage, limits: Limits) -> tuple[Reason, ...]:
+    """Each size limit the message is over, in the order the refusal lists them."""
+    reasons = []
+    if limits.message_bytes is not None and message.size > limits.message_bytes:
+        reasons.append(
+            Reason("message_size", _megabytes(message.size), _megabytes(limits.message_bytes))
+        )
+    if limits.attachment_bytes is not None:
+        limit = _megabytes(limits.attachment_bytes)
+        for attachment in message.attachments:
+            if attachment.size > limits.attachment_bytes:
+                reasons.append(
+                    Reason("attachment_size", _megabytes(attachment.size), limit,
+                           name=attachment.filename)
+                )  # fmt: skip
+    count = len(message.attachments)
+    if limits.attachments is not None and count > limits.attachments:
+        reasons.append(Reason("attachment_count", str(count), str(limits.attachments)))
+    return tuple(reasons)
 
 
 def verify_bounce(bounce: Bounce, facts: Facts) -> BounceOf | UnverifiedBounce:

@@ -78,6 +78,34 @@ STEP_NAMES: Mapping[str, Mapping[int, str]] = {
     },
 }
 
+# What the program itself writes: notes in a ticket's history, and the reason an e-mail
+# failed. ``{status}`` is the "status" entry filled in, or "" when there is none.
+SYSTEM_NOTES: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "no_text": "(tanpa isi)",
+        "reporter_answered": "Pelapor menjawab",
+        "escalated_on_breach": "Eskalasi otomatis: batas waktu langkah {step} terlewati",
+        "breach": "Batas waktu langkah {step} terlewati",
+        "reminder": "Pengingat batas waktu langkah {step}",
+        "bounced": "E-mail {kind} kepada {recipients} tidak terkirim: server penerima"
+        " mengembalikannya{status}.",
+        "bounce_error": "Dikembalikan oleh server penerima dengan laporan kegagalan"
+        " pengiriman{status}.",
+        "status": " (status {status})",
+    },
+    "en": {
+        "no_text": "(no text)",
+        "reporter_answered": "The reporter answered",
+        "escalated_on_breach": "Escalated automatically: the deadline of step {step} passed",
+        "breach": "The deadline of step {step} passed",
+        "reminder": "Reminder of the deadline of step {step}",
+        "bounced": "E-mail {kind} to {recipients} was not delivered: the receiving server"
+        " returned it{status}.",
+        "bounce_error": "Returned by the receiving server with a delivery failure report{status}.",
+        "status": " (status {status})",
+    },
+}
+
 
 @dataclass(frozen=True)
 class NotifierSettings:

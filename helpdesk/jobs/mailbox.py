@@ -1,9 +1,11 @@
 """The e-mail intake: one message in, one stored outcome out, then the mailbox is told.
 
-``process_message`` stores the raw message, its outcome (a ticket, an incomplete report,
-an addition to a conversation, an archived automatic message), the events and the
-e-mails in ONE transaction. ``poll_mailbox`` moves a message on the server only after
-that commit, so a crash in between fetches it again and finds it already stored.
+``process_message`` gathers the facts the store and the config know of a message, lets
+`intake.route` decide what becomes of it, and applies that decision (a ticket, an
+incomplete report, an addition to a conversation, an archived automatic message, a held
+or refused one) with the raw message, the events and the e-mails in ONE transaction.
+``poll_mailbox`` moves a message on the server only after that commit, so a crash in
+between fetches it again and finds it already stored.
 """
 
 from __future__ import annotations
@@ -14,60 +16,69 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from helpdesk.service import confirm_email_in, move_in, register_in
 from helpdesk.wiring import Site
 from intake.extract import extract_fields, looks_like_form
 from intake.imap import Mailbox
-from intake.parse import InboundMessage, parse
+from intake.parse import Bounce, InboundMessage, parse
 from intake.quotes import strip_quotes
 from intake.route import (
     HELP_DESK,
     OFFICE,
     Automatic,
     BounceOf,
+    Duplicate,
     Facts,
+    Held,
+    Limits,
     NewSubmission,
+    OverHourlyLimit,
+    Refused,
     ReplyToSubmission,
     ReplyToTicket,
     SentEmail,
+    Stored,
+    Stranger,
     UnverifiedBounce,
     route,
 )
 from intake.subject import is_forward, strip_prefixes, ticket_number
-from notifier.formatting import remote_text
-from notifier.outbox import BOUNCED, PENDING, SUPPRESSED, queue, queue_delivery_failure
-from notifier.policy import BOUNCE_ACTOR, held_notice, incomplete_notice, refused_notice
+from notifier.bounces import Report, record_bounce
+from notifier.outbox import queue
+from notifier.policy import SYSTEM_NOTES, held_notice, incomplete_notice, refused_notice
 from ticketing.addresses import is_reporter_address
 from ticketing.conversation import is_our_message_id
 from ticketing.desk import Moved, Registered
 from ticketing.directory import Role
 from ticketing.files import archive_bytes
 from ticketing.formulir import Incomplete, check_formulir, merge
-from ticketing.models import BounceRecord, Inbound, OutboxEmail, Submission, Ticket
+from ticketing.models import Inbound, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
+from ticketing.vocabulary import PERSON_OUTCOMES, OutboxStatus, Outcome, SubmissionStatus
 from ticketing.workflow import Action, Move
 
 log = logging.getLogger(__name__)
 
 # What became of a message, and the folder (by config name) it is moved to.
-FOLDER_OF = {
-    "ticket": "processed",
-    "completed": "processed",
-    "reply": "processed",
-    "incomplete": "incomplete",
-    "automatic": "ignored",
-    "bounce": "ignored",
-    "reply_stranger": "ignored",
-    "quarantine": "quarantine",
-    "held": "ignored",
-    "refused": "ignored",
+FOLDER_OF: dict[Outcome, str] = {
+    Outcome.TICKET: "processed",
+    Outcome.COMPLETED: "processed",
+    Outcome.REPLY: "processed",
+    Outcome.INCOMPLETE: "incomplete",
+    Outcome.AUTOMATIC: "ignored",
+    Outcome.BOUNCE: "ignored",
+    Outcome.REPLY_STRANGER: "ignored",
+    Outcome.QUARANTINE: "quarantine",
+    Outcome.HELD: "ignored",
+    Outcome.REFUSED: "ignored",
 }
 
 
 @dataclass(frozen=True)
 class Processed:
-    outcome: str
+    outcome: Outcome
     detail: str = ""
     ticket: str | None = None
     submission: int | None = None
@@ -93,23 +104,22 @@ def process_message(
     received_at: dt.datetime | None = None,
     kept: int | None = None,
 ) -> Processed:
-    """Store one message and its outcome in one transaction. ``kept`` is the id of the row
-    that already holds the message (held or quarantined, now replayed): the outcome is
-    written there, and no second copy of the message is stored."""
+    """Store one message and its outcome in one transaction: the facts, route's decision,
+    then the decision applied. ``kept`` is the id of the row that already holds the
+    message (held or quarantined, now replayed): the outcome is written there, and no
+    second copy of the message is stored."""
     message = parse(raw)
     with here.store.transaction() as tx:
-        seen = tx.seen_inbound(message.message_id, message.raw_sha256)
-        if seen is None and uid is not None and uidvalidity is not None:
-            # Held or quarantined, then a crash before the move: the same message again.
-            seen = tx.kept_inbound(source, uidvalidity, uid, message.raw_sha256)
         replayed = tx.inbound(kept) if kept is not None else None
-        if seen is not None:
-            if replayed is not None:  # processed meanwhile as another copy
-                replayed.outcome, replayed.detail = "replayed", f"already stored as {seen.id}"
-                tx.save(replayed)
-            return Processed(seen.outcome, "already stored", duplicate=True)
-        facts = _facts(here, tx, message)
+        facts = gather_facts(here, tx, message, source=source, uid=uid, uidvalidity=uidvalidity,
+                             now=now)  # fmt: skip
         decision = route(message, facts)
+        if isinstance(decision, Duplicate):
+            if replayed is not None:  # processed meanwhile as another copy
+                replayed.outcome = Outcome.REPLAYED
+                replayed.detail = f"already stored as {decision.stored_as}"
+                tx.save(replayed)
+            return Processed(decision.outcome, "already stored", duplicate=True)
         if replayed is not None:
             inbound = replayed
             inbound.message_id = message.message_id
@@ -131,23 +141,7 @@ def process_message(
                 created_at=now,
             )
         previous = replayed.outcome if replayed is not None else None
-        held_or_refused = _gate(here, tx, message, decision, now)
-        if held_or_refused is not None:
-            result = held_or_refused
-        elif isinstance(decision, Automatic):
-            result = Processed("automatic", decision.reason)
-        elif isinstance(decision, BounceOf):
-            result = _bounce(here, tx, message, decision, now)
-        elif isinstance(decision, UnverifiedBounce):
-            # Anyone can name our Message-IDs: archived, and nothing else happens.
-            result = Processed("bounce", f"unverified: {decision.reason}")
-        elif isinstance(decision, ReplyToTicket):
-            result = _reply_to_ticket(here, tx, message, decision.number, now)
-        elif isinstance(decision, ReplyToSubmission):
-            result = _reply_to_submission(here, tx, message, inbound, decision.submission_id, now)
-        else:
-            assert isinstance(decision, NewSubmission)
-            result = _new_submission(here, tx, message, inbound, now)
+        result = apply(here, tx, message, decision, now)
         inbound.outcome = result.outcome
         inbound.detail = result.detail
         if previous is not None:
@@ -160,70 +154,189 @@ def process_message(
         return result
 
 
-# Outcomes of a person's mail: what counts towards the hourly limit per sender.
-PERSON_OUTCOMES = ("ticket", "completed", "reply", "incomplete", "reply_stranger", "refused")
+# --- the facts -----------------------------------------------------------------------
 
 
-def _gate(
-    here: Site, tx: Tx, message: InboundMessage, decision: object, now: dt.datetime
-) -> Processed | None:
-    """A person's mail that must not be processed: from a sender held for flooding the
-    mailbox, or over the size limits. Kept either way; automatic mail is never answered."""
+def gather_facts(
+    here: Site, tx: Tx, message: InboundMessage, *, source: str, uid: int | None,
+    uidvalidity: int | None, now: dt.datetime,
+) -> Facts:  # fmt: skip
+    """What the store and the config know of a message, for `route` to decide on. Of a
+    message stored before nothing else is looked up, nor of a delivery report anything but
+    the e-mails it may be about."""
+    seen = tx.seen_inbound(message.message_id, message.raw_sha256)
+    if seen is None and uid is not None and uidvalidity is not None:
+        # Held or quarantined, then a crash before the move: the same message again.
+        seen = tx.kept_inbound(source, uidvalidity, uid, message.raw_sha256)
+    if seen is not None:
+        assert seen.id is not None
+        return Facts(duplicate=Stored(seen.id, Outcome(seen.outcome)))
+    if message.bounce is not None:
+        return _bounce_facts(tx, message.bounce)
     address = message.from_address
-    if address is None or isinstance(decision, (Automatic, BounceOf, UnverifiedBounce)):
-        return None
+    thread = [*message.in_reply_to, *message.references]
+    ticket = tx.ticket_in_thread(thread)
+    submission = tx.submission_in_thread(thread)
+    number = ticket_number(message.subject, here.config.numbering.format)
+    tagged = tx.ticket(number) if number else None
+    staff_id = _staff_by_address(here, address) if address else None
+    hold = tx.sender_hold(address) if address else None
+    hour_ago = now - dt.timedelta(hours=1)
+    return Facts(
+        thread_ticket=ticket.number if ticket else None,
+        thread_submission=submission.id if submission else None,
+        thread_submission_completed=(
+            submission is not None and submission.status != SubmissionStatus.OPEN
+        ),
+        tagged_ticket=tagged.number if tagged else None,
+        reporter_of=frozenset(
+            t.number
+            for t in (ticket, tagged)
+            if t is not None and address and is_reporter_address(t, address)
+        ),
+        own_message=_ours(here, tx, message.message_id),
+        own_sender=_own_sender(here, address, staff_id),
+        staff_id=staff_id,
+        held_since=hold.since if hold else None,
+        recent_from_sender=tx.recent_from(address, hour_ago, PERSON_OUTCOMES) if address else 0,
+        limits=_limits(here),
+    )
+
+
+def _sent_email(email: OutboxEmail) -> SentEmail:
+    assert email.id is not None
+    return SentEmail(
+        id=email.id,
+        message_id=email.message_id,
+        recipients=tuple(address.lower() for address in email.recipients),
+        status=email.status,
+    )
+
+
+def _bounce_facts(tx: Tx, bounce: Bounce) -> Facts:
+    named = tx.outbox_by_message_id(bounce.original_message_id or "")
+    return Facts(
+        bounce_tokens_of=tuple(_sent_email(e) for e in tx.outbox_by_tokens(bounce.tokens)),
+        bounce_names=_sent_email(named) if named is not None else None,
+    )
+
+
+def _limits(here: Site) -> Limits:
     config = here.config.intake
-    hold = tx.sender_hold(address)
-    if hold is not None:
-        return Processed("held", f"sender held since {hold.since.isoformat()}")
-    count = tx.recent_from(address, now - dt.timedelta(hours=1), PERSON_OUTCOMES) + 1
-    if count > config.sender_messages_per_hour:
-        tx.hold_sender(address, count, now)
-        notice = held_notice(here.office, address=address, name=message.from_name, count=count)
-        for email in queue(tx, here.office, [notice], now=now, in_reply_to=message.message_id):
-            # Sent even past the auto-reply limit (which the sender's earlier mail may have
-            # used up): without it they never learn why nothing is answered any more. One
-            # per hold, and a hold is made once until released: it cannot loop.
-            if email.status == SUPPRESSED:
-                email.status, email.last_error = PENDING, None
-        return Processed("held", f"{count} messages in an hour: sender held")
-    reasons = _over_limits(here, message)
-    if reasons:
-        notice = refused_notice(
-            here.office, address=address, name=message.from_name,
-            subject=strip_prefixes(message.subject), reasons=reasons,
-        )  # fmt: skip
-        queue(tx, here.office, [notice], now=now, in_reply_to=message.message_id)
-        return Processed("refused", "; ".join(r["code"] for r in reasons))
+    return Limits(
+        messages_per_hour=config.sender_messages_per_hour,
+        message_bytes=config.max_message_mb * 1024 * 1024,
+        attachment_bytes=config.max_attachment_mb * 1024 * 1024,
+        attachments=config.max_attachments,
+    )
+
+
+def _ours(here: Site, tx: Tx, message_id: str | None) -> bool:
+    """A Message-ID we wrote: one of the outbox's, or of our form at our domain."""
+    if not message_id:
+        return False
+    domain = here.office.settings.sender.message_id_domain
+    return is_our_message_id(message_id, domain) or tx.outbox_by_message_id(message_id) is not None
+
+
+def _own_sender(here: Site, address: str | None, staff_id: str | None) -> str | None:
+    if not address:
+        return None
+    if address in here.own_addresses:
+        return OFFICE
+    person = here.desk.directory.get(staff_id or "")
+    return HELP_DESK if person is not None and person.role == Role.HELP_DESK else None
+
+
+def _staff_by_address(here: Site, address: str) -> str | None:
+    for person in here.desk.directory.staff.values():
+        if person.email.lower() == address:
+            return person.id
     return None
 
 
-def _megabytes(size: float) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+# --- the decision applied ------------------------------------------------------------
+
+Applied = (
+    Automatic | BounceOf | UnverifiedBounce | Held | OverHourlyLimit | Refused | ReplyToTicket
+    | Stranger | ReplyToSubmission | NewSubmission
+)  # fmt: skip
 
 
-def _over_limits(here: Site, message: InboundMessage) -> list[dict[str, str]]:
-    config = here.config.intake
-    reasons = []
-    limit = config.max_message_mb * 1024 * 1024
-    if message.size > limit:
-        reasons.append({"code": "message_size", "actual": _megabytes(message.size),
-                        "limit": _megabytes(limit)})  # fmt: skip
-    limit = config.max_attachment_mb * 1024 * 1024
-    for attachment in message.attachments:
-        if attachment.size > limit:
-            reasons.append(
-                {
-                    "code": "attachment_size",
-                    "name": attachment.filename,
-                    "actual": _megabytes(attachment.size),
-                    "limit": _megabytes(limit),
-                }
+def apply(
+    here: Site, tx: Tx, message: InboundMessage, decision: Applied, now: dt.datetime
+) -> Processed:
+    """Do what route decided, in the caller's transaction; decide nothing again."""
+    match decision:
+        case Automatic(reason):
+            return Processed(Outcome.AUTOMATIC, reason)
+        case UnverifiedBounce(reason):
+            # Anyone can name our Message-IDs: archived, and nothing else happens.
+            return Processed(Outcome.BOUNCE, f"unverified: {reason}")
+        case BounceOf():
+            return _bounce(here, tx, message, decision, now)
+        case Held(since):
+            return Processed(Outcome.HELD, f"sender held since {since.isoformat()}")
+        case OverHourlyLimit():
+            return _hold_sender(here, tx, message, decision, now)
+        case Refused():
+            return _refuse(here, tx, message, decision, now)
+        case ReplyToTicket():
+            return _reply_to_ticket(here, tx, message, decision, now)
+        case Stranger(number):
+            address = message.from_address or ""
+            return Processed(Outcome.REPLY_STRANGER, f"from {address}, not the reporter",
+                             ticket=number)  # fmt: skip
+        case ReplyToSubmission(submission_id):
+            return _reply_to_submission(here, tx, message, submission_id, now)
+        case NewSubmission():
+            return _complete_or_ask(
+                here, tx, message, None, _form_values(message, reply=False), now
             )
-    if len(message.attachments) > config.max_attachments:
-        reasons.append({"code": "attachment_count", "actual": str(len(message.attachments)),
-                        "limit": str(config.max_attachments)})  # fmt: skip
-    return reasons
+        case _:
+            assert_never(decision)
+
+
+def _bounce(
+    here: Site, tx: Tx, message: InboundMessage, decision: BounceOf, now: dt.datetime
+) -> Processed:
+    bounce = message.bounce
+    assert bounce is not None
+    report = Report(status=bounce.status, action=bounce.action, remote=bounce.diagnostic)
+    recorded = record_bounce(
+        tx, here.office, decision.outbox_id, decision.recipients, report, now=now
+    )
+    return Processed(Outcome.BOUNCE, recorded.detail, ticket=recorded.ticket)
+
+
+def _hold_sender(
+    here: Site, tx: Tx, message: InboundMessage, decision: OverHourlyLimit, now: dt.datetime
+) -> Processed:
+    address = message.from_address
+    assert address is not None
+    tx.hold_sender(address, decision.count, now)
+    notice = held_notice(here.office, address=address, name=message.from_name,
+                         count=decision.count)  # fmt: skip
+    for email in queue(tx, here.office, [notice], now=now, in_reply_to=message.message_id):
+        # Sent even past the auto-reply limit (which the sender's earlier mail may have
+        # used up): without it they never learn why nothing is answered any more. One
+        # per hold, and a hold is made once until released: it cannot loop.
+        if email.status == OutboxStatus.SUPPRESSED:
+            email.status, email.last_error = OutboxStatus.PENDING, None
+    return Processed(Outcome.HELD, f"{decision.count} messages in an hour: sender held")
+
+
+def _refuse(
+    here: Site, tx: Tx, message: InboundMessage, decision: Refused, now: dt.datetime
+) -> Processed:
+    assert message.from_address is not None
+    notice = refused_notice(
+        here.office, address=message.from_address, name=message.from_name,
+        subject=strip_prefixes(message.subject),
+        reasons=[reason.fields() for reason in decision.reasons],
+    )  # fmt: skip
+    queue(tx, here.office, [notice], now=now, in_reply_to=message.message_id)
+    return Processed(Outcome.REFUSED, "; ".join(reason.code for reason in decision.reasons))
 
 
 def _archive_attachments(
@@ -241,75 +354,6 @@ def _archive_attachments(
         tx.add_attachment(stored)
 
 
-def _sent_email(email: OutboxEmail) -> SentEmail:
-    assert email.id is not None
-    return SentEmail(
-        id=email.id,
-        message_id=email.message_id,
-        recipients=tuple(address.lower() for address in email.recipients),
-        status=email.status,
-    )
-
-
-def _facts(here: Site, tx: Tx, message: InboundMessage) -> Facts:
-    if message.bounce is not None:
-        named = tx.outbox_by_message_id(message.bounce.original_message_id or "")
-        return Facts(
-            bounce_tokens_of=tuple(
-                _sent_email(e) for e in tx.outbox_by_tokens(message.bounce.tokens)
-            ),
-            bounce_names=_sent_email(named) if named is not None else None,
-        )
-    thread = [*message.in_reply_to, *message.references]
-    ticket = tx.ticket_in_thread(thread)
-    submission = tx.submission_in_thread(thread) if ticket is None else None
-    tagged = None
-    number = ticket_number(message.subject, here.config.numbering.format)
-    if ticket is None and submission is None and number:
-        candidate = tx.ticket(number)
-        if candidate is not None and _may_write_to(here, candidate, message.from_address):
-            tagged = candidate.number
-    return Facts(
-        thread_ticket=ticket.number if ticket else None,
-        thread_submission=submission.id if submission else None,
-        tagged_ticket=tagged,
-        own_message=_ours(here, tx, message.message_id),
-        own_sender=_own_sender(here, message.from_address),
-    )
-
-
-def _ours(here: Site, tx: Tx, message_id: str | None) -> bool:
-    """A Message-ID we wrote: one of the outbox's, or of our form at our domain."""
-    if not message_id:
-        return False
-    domain = here.office.settings.sender.message_id_domain
-    return is_our_message_id(message_id, domain) or tx.outbox_by_message_id(message_id) is not None
-
-
-def _own_sender(here: Site, address: str | None) -> str | None:
-    if not address:
-        return None
-    if address in here.own_addresses:
-        return OFFICE
-    person = here.desk.directory.get(_staff_by_address(here, address) or "")
-    return HELP_DESK if person is not None and person.role == Role.HELP_DESK else None
-
-
-def _may_write_to(here: Site, ticket: Ticket, address: str | None) -> bool:
-    """The ticket's reporter (the form's address, or the one the complaint came from), or
-    one of the staff."""
-    if not address:
-        return False
-    return is_reporter_address(ticket, address) or _staff_by_address(here, address) is not None
-
-
-def _staff_by_address(here: Site, address: str) -> str | None:
-    for person in here.desk.directory.staff.values():
-        if person.email.lower() == address:
-            return person.id
-    return None
-
-
 def _form_values(message: InboundMessage, *, reply: bool) -> dict[str, str]:
     """The Formulir's fields as written in the message's new text. A forwarded complaint
     (an Outlook forward looks like a quoted reply) keeps the text it forwards."""
@@ -325,24 +369,11 @@ def _form_values(message: InboundMessage, *, reply: bool) -> dict[str, str]:
     return values
 
 
-def _new_submission(
-    here: Site, tx: Tx, message: InboundMessage, inbound: Inbound, now: dt.datetime
-) -> Processed:
-    values = _form_values(message, reply=False)
-    return _complete_or_ask(here, tx, message, None, values, now)
-
-
 def _reply_to_submission(
-    here: Site,
-    tx: Tx,
-    message: InboundMessage,
-    inbound: Inbound,
-    submission_id: int,
-    now: dt.datetime,
+    here: Site, tx: Tx, message: InboundMessage, submission_id: int, now: dt.datetime
 ) -> Processed:
     submission = tx.submission(submission_id)
-    if submission is None or submission.status != "open":
-        return _new_submission(here, tx, message, inbound, now)
+    assert submission is not None
     values = merge(submission.values, _form_values(message, reply=True))
     return _complete_or_ask(here, tx, message, submission, values, now)
 
@@ -366,7 +397,7 @@ def _complete_or_ask(
                     sender=sender,
                     sender_name=message.from_name,
                     subject=strip_prefixes(message.subject),
-                    status="open",
+                    status=SubmissionStatus.OPEN,
                     first_message_id=message.message_id,
                     created_at=now,
                     updated_at=now,
@@ -393,12 +424,14 @@ def _complete_or_ask(
             submission=submission,
         )  # fmt: skip
         missing = ", ".join(p.key for p in checked.problems)
-        return Processed("incomplete", f"missing or invalid: {missing}", submission=submission.id)
+        return Processed(
+            Outcome.INCOMPLETE, f"missing or invalid: {missing}", submission=submission.id
+        )
 
     registered = _register_in(here, tx, message, values, submission, now)
-    outcome = "completed" if submission is not None else "ticket"
+    outcome = Outcome.COMPLETED if submission is not None else Outcome.TICKET
     if submission is not None:
-        submission.status = "completed"
+        submission.status = SubmissionStatus.COMPLETED
         submission.ticket_id = registered.ticket.id
         submission.updated_at = now
         tx.save(submission)
@@ -445,22 +478,22 @@ def _register_in(
 
 
 def _reply_to_ticket(
-    here: Site, tx: Tx, message: InboundMessage, number: str, now: dt.datetime
+    here: Site, tx: Tx, message: InboundMessage, decision: ReplyToTicket, now: dt.datetime
 ) -> Processed:
+    """A reply from the ticket's reporter or one of the staff (``decision.staff_id``), noted
+    on the ticket."""
+    number, staff_id = decision.number, decision.staff_id
     ticket = tx.ticket(number)
     assert ticket is not None
     address = message.from_address or ""
-    text = strip_quotes(message.text).strip() or "(tanpa isi)"
-    staff_id = _staff_by_address(here, address)
-    if staff_id is None and not is_reporter_address(ticket, address):
-        return Processed("reply_stranger", f"from {address}, not the reporter", ticket=number)
+    notes = SYSTEM_NOTES[here.office.settings.language]
+    text = strip_quotes(message.text).strip() or notes["no_text"]
     who = staff_id or address
     requests = [Move(Action.NOTE, who, note=text, channel="email", reporter=staff_id is None)]
     if ticket.paused_at is not None and staff_id is None:
         # The SOP's coordination with the reporter: their answer starts the clock again.
-        requests.append(
-            Move(Action.RESUME, who, note="Pelapor menjawab", channel="email", reporter=True)
-        )
+        answered = notes["reporter_answered"]
+        requests.append(Move(Action.RESUME, who, note=answered, channel="email", reporter=True))
     for request in requests:
         move_in(tx, here, number, request, now=now)
     detail = f"from {'staff ' + staff_id if staff_id else 'the reporter'}"
@@ -472,95 +505,7 @@ def _reply_to_ticket(
         if isinstance(confirmed, Moved):
             detail += "; e-mail address confirmed"
     _archive_attachments(here, tx, ticket, message, now)
-    return Processed("reply", detail, ticket=number)
-
-
-def _bounce(
-    here: Site, tx: Tx, message: InboundMessage, decision: BounceOf, now: dt.datetime
-) -> Processed:
-    """A verified delivery report: one record per (e-mail, recipient) however often it is
-    reported; the first marks the e-mail bounced and notes it on its ticket; the help desk
-    is alerted once per e-mail (within the hourly cap). The remote server's text is kept
-    apart from our words."""
-    bounce = message.bounce
-    assert bounce is not None
-    original = tx.outbox_email(decision.outbox_id)
-    assert original is not None and original.id is not None
-    ticket = tx.ticket_by_id(original.ticket_id) if original.ticket_id else None
-    number = ticket.number if ticket else None
-    recipients = ", ".join(decision.recipients)
-    ours = f"e-mail {original.id} ({original.kind}) to {recipients}"
-    remote = bounce.diagnostic
-    quoted = f'; the remote server wrote: "{remote_text(remote, 200)}"' if remote else ""
-    status = bounce.status or ""
-    if (bounce.action or "").lower() == "delayed" or status.startswith("4"):
-        # Still being tried by the receiving side: note it, nothing failed yet.
-        if original.status != BOUNCED:
-            original.last_error = f"delayed {status} for {recipients}{quoted}"[:1000]
-            tx.save(original)
-        return Processed("bounce", f"delayed, still being tried: {ours}", ticket=number)
-    new: list[BounceRecord] = []
-    for address in decision.recipients:
-        record = tx.bounce_record(original.id, address)
-        if record is not None:
-            record.count += 1
-            record.last_at = now
-            tx.save(record)
-            continue
-        new.append(
-            tx.add_bounce_record(
-                BounceRecord(
-                    outbox_id=original.id,
-                    recipient=address,
-                    status=bounce.status,
-                    action=bounce.action,
-                    remote_text=remote,
-                    first_at=now,
-                    last_at=now,
-                )
-            )
-        )
-    if not new:
-        return Processed("bounce", f"repeat: {ours} recorded before", ticket=number)
-    failed = [record.recipient for record in new]
-    original.status = BOUNCED
-    original.last_error = f"bounced {status} for {', '.join(failed)}{quoted}"[:1000]
-    tx.save(original)
-    if ticket is not None:
-        tx.add_event(
-            ticket, at=now, actor=BOUNCE_ACTOR, action="note", from_state=ticket.state,
-            to_state=ticket.state, note=_bounce_note(original, failed, status),
-            channel="email",
-            data={"bounce": {"outbox_id": original.id, "kind": original.kind,
-                             "recipients": failed, "status": bounce.status,
-                             "remote_text": remote}},
-        )  # fmt: skip
-    if not any(record.alerted for record in tx.bounce_records(original.id)):
-        error = _bounce_error(here.config.office.language, status)
-        queue_delivery_failure(
-            tx, here.office, original, error, now=now, recipients=failed, remote=remote
-        )
-        for record in new:
-            record.alerted = True
-            tx.save(record)
-    return Processed("bounce", f"{ours}: bounced {status}".strip(), ticket=number)
-
-
-def _bounce_note(email: OutboxEmail, recipients: list[str], status: str) -> str:
-    """The ticket's note of a delivery failure, in our words (the remote server's text is
-    kept in the event's data, and shown quoted beside it)."""
-    shown = f" (status {status})" if status else ""
-    return (
-        f"E-mail {email.kind} kepada {', '.join(recipients)} tidak terkirim: server penerima"
-        f" mengembalikannya{shown}."
-    )
-
-
-def _bounce_error(language: str, status: str) -> str:
-    shown = f" (status {status})" if status else ""
-    if language == "id":
-        return f"Dikembalikan oleh server penerima dengan laporan kegagalan pengiriman{shown}."
-    return f"Returned by the receiving server with a delivery failure report{shown}."
+    return Processed(Outcome.REPLY, detail, ticket=number)
 
 
 def quarantine(
@@ -578,7 +523,7 @@ def quarantine(
         existing = tx.inbound(kept) if kept is not None else None
         existing = existing or tx.quarantined_inbound(message.message_id, sha256)
         if existing is not None:
-            existing.outcome, existing.detail = "quarantine", error[:4000]
+            existing.outcome, existing.detail = Outcome.QUARANTINE, error[:4000]
             tx.save(existing)
             return
         tx.add_inbound(
@@ -593,7 +538,7 @@ def quarantine(
                 uid=uid,
                 uidvalidity=uidvalidity,
                 received_at=now,
-                outcome="quarantine",
+                outcome=Outcome.QUARANTINE,
                 detail=error[:4000],
                 created_at=now,
             )
@@ -621,7 +566,7 @@ def process_with_retries(
     quarantine(
         here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity, kept=kept
     )
-    return Processed("quarantine", last)
+    return Processed(Outcome.QUARANTINE, last)
 
 
 def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]) -> PollReport:
@@ -656,7 +601,7 @@ def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]
                 received_at=fetched.internal_date,
             )  # fmt: skip
             report.outcomes[processed.outcome] = report.outcomes.get(processed.outcome, 0) + 1
-            if processed.outcome == "quarantine":
+            if processed.outcome == Outcome.QUARANTINE:
                 report.quarantined += 1
             target = getattr(config.intake.folders, FOLDER_OF.get(processed.outcome, "ignored"))
             targets.setdefault(target, []).append(fetched.uid)

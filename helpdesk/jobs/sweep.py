@@ -13,14 +13,14 @@ intake waits only ``busy_timeout`` before it gives up on a message.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from helpdesk.service import move_in
 from helpdesk.wiring import Site
 from notifier.outbox import queue
-from notifier.policy import breach_notices, reminder_notice
+from notifier.policy import SYSTEM_NOTES, breach_notices, reminder_notice
 from ticketing.desk import Moved
 from ticketing.directory import Role
 from ticketing.models import Ticket
@@ -42,10 +42,15 @@ def _escalate(
 ) -> None:
     """Escalate a breached step on the system's own authority, as the config asks."""
     action = Action.ESCALATE if ticket.state == State.FIRST_LEVEL else Action.ESCALATE_HIGHER
-    note = f"Eskalasi otomatis: batas waktu langkah {step} terlewati"
+    note = _notes(here)["escalated_on_breach"].format(step=step)
     request = Move(action, SYSTEM_ACTOR, note=note, channel="system", system=True)
     if isinstance(move_in(tx, here, ticket.number, request, now=now), Moved):
         report.escalated.append(ticket.number)
+
+
+def _notes(here: Site) -> Mapping[str, str]:
+    """The sweep's notes on a ticket, in the office's language."""
+    return SYSTEM_NOTES[here.office.settings.language]
 
 
 def _responsible(here: Site, ticket: Ticket) -> list[str]:
@@ -106,8 +111,8 @@ def _breaches(
 ) -> None:  # fmt: skip
     events: list[dict[str, Any]] = []
     for ticket in tickets:
-        step = _record(here, tx, ticket, Action.BREACH, "Batas waktu langkah {step} terlewati",
-                       breach_notices, now, send_from, events)  # fmt: skip
+        step = _record(here, tx, ticket, Action.BREACH, _notes(here)["breach"], breach_notices,
+                       now, send_from, events)  # fmt: skip
         report.breached.append(ticket.number)
         if ticket.state in here.config.daemon.escalate_on_breach:
             tx.add_events(events)  # the breach comes before the escalation
@@ -148,7 +153,7 @@ def _reminders(
         elapsed = calendar.working_minutes_between(ticket.step_started_at, now)
         if total <= 0 or elapsed < reminder_share * total:
             continue
-        _record(here, tx, ticket, Action.REMINDER, "Pengingat batas waktu langkah {step}",
-                reminder_notice, now, send_from, events)  # fmt: skip
+        _record(here, tx, ticket, Action.REMINDER, _notes(here)["reminder"], reminder_notice,
+                now, send_from, events)  # fmt: skip
         report.reminded.append(ticket.number)
     tx.add_events(events)
