@@ -68,6 +68,7 @@ class Site:
             directory=self.desk.directory,
             sop=self.desk.sop,
             fields=self.desk.fields,
+            confirmation_wait=self.config.confirmation_wait(),
         )
 
     @cached_property

@@ -15,6 +15,7 @@ from typing import Any
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
 from notifier.formatting import duration, long_time, remote_text, short_time
 from ticketing.addresses import reporter_addresses, unconfirmed_email
+from ticketing.calendar import StepTime
 from ticketing.conversation import subject_tag
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
@@ -129,6 +130,9 @@ class Office:
     directory: Directory
     sop: SopTimes
     fields: Sequence[FormulirField]
+    # How long a reporter has to answer a solution or the Laporan Akhir before the ticket
+    # is closed without an answer ([sop] confirmation_wait).
+    confirmation_wait: StepTime = StepTime(10, "days")
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,58 @@ class Notice:
     auto_submitted: str = AUTO_GENERATED
     cc: Sequence[Recipient] = field(default_factory=tuple)
     to_reporter: bool = False
+
+
+# The words a staff member writes at the top of a reply to move a ticket (intake.commands
+# reads them), and what follows each, as the e-mails that ask for an action tell it. Keyed
+# by intake.commands.Verb values; "escalate_unit" is ESKALASI at first level (to a unit).
+REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "id": {
+        "dispose": (
+            "DISPOSISI",
+            "diikuti nama atau ID petugas teknis, dengan isi disposisi pada baris berikutnya",
+        ),
+        "done": ("SELESAI", "diikuti solusinya"),
+        "escalate": ("ESKALASI", "diikuti laporan mengapa permasalahan belum dapat diselesaikan"),
+        "escalate_unit": (
+            "ESKALASI",
+            "diikuti nama unit bila perlu, dengan catatan untuk unit pada baris berikutnya",
+        ),
+        "pause": (
+            "TUNDA",
+            "diikuti hal yang ditunggu dari pelapor; standar waktu berhenti sampai pelapor"
+            " menjawab",
+        ),
+        "resume": ("LANJUT", "untuk melanjutkan penanganan; standar waktu berjalan kembali"),
+        "close": ("TUTUP", "diikuti konfirmasi pelapor"),
+    },
+    "en": {
+        "dispose": (
+            "DISPOSE",
+            "followed by the technician's name or ID, with the instructions on the lines below",
+        ),
+        "done": ("DONE", "followed by the solution"),
+        "escalate": ("ESCALATE", "followed by a report on why the problem could not be solved"),
+        "escalate_unit": (
+            "ESCALATE",
+            "followed by the unit's name where needed, with a note for the unit on the lines below",
+        ),
+        "pause": (
+            "PAUSE",
+            "followed by what is awaited from the reporter; the service standard's clock stops"
+            " until the reporter answers",
+        ),
+        "resume": ("RESUME", "to go on with the handling; the clock runs again"),
+        "close": ("CLOSE", "followed by the reporter's confirmation"),
+    },
+}
+# A command word as written (either language) to its verb.
+_WORD_VERBS = {
+    word.casefold(): verb
+    for words in REPLY_WORDS.values()
+    for verb, (word, _) in words.items()
+    if verb != "escalate_unit"
+}
 
 
 # --- context for the templates -------------------------------------------------
@@ -326,6 +382,35 @@ def _staff_recipient(staff: Staff) -> Recipient:
     return Recipient(staff.email, staff.name)
 
 
+def _help_desk_officers(office: Office, *, but: str | None = None) -> list[Staff]:
+    return [s for s in office.directory.with_role(Role.HELP_DESK) if s.id != but]
+
+
+def _wait(office: Office) -> str:
+    return office.confirmation_wait.label(office.settings.language)
+
+
+def _final_report(office: Office, ticket: Ticket) -> bool:
+    """Whether the reporter's confirmation is asked of a Laporan Akhir, not of a solution
+    the help desk gave at first level (which leaves the ticket with a help-desk officer)."""
+    solver = office.directory.get(ticket.assignee or "")
+    return solver is None or solver.role != Role.HELP_DESK
+
+
+def _reply_word(office: Office, verb: str, sender: Staff | None, ticket: Ticket) -> dict[str, str]:
+    """One word a staff member may write, and what follows it."""
+    at_first_level = ticket.state in (State.RECEIVED.value, State.FIRST_LEVEL.value)
+    if verb == "escalate" and sender is not None and sender.role == Role.HELP_DESK:
+        verb = "escalate_unit" if at_first_level else verb
+    word, follows = REPLY_WORDS[office.settings.language][verb]
+    return {"word": word, "follows": follows}
+
+
+def _can_escalate(office: Office, person: Staff) -> bool:
+    """An official may escalate higher, to the head of office, when there is one."""
+    return person.role == Role.OFFICIAL and bool(office.directory.with_role(Role.HEAD_OF_OFFICE))
+
+
 # --- the SOP's notices -----------------------------------------------------------
 
 
@@ -361,7 +446,12 @@ def notices_for_event(
         to, who = _reporter(office, ticket)
         if not to:
             return []
-        context = {**base, "recipient": who, "solution": event.note}
+        context = {
+            **base,
+            "recipient": who,
+            "solution": event.note,
+            "confirmation_wait": _wait(office),
+        }
         return [Notice("reporter.first_level_solution", to, context, to_reporter=True)]
 
     if action == Action.ESCALATE:
@@ -402,6 +492,7 @@ def notices_for_event(
             "recipient": _person(office, target),
             "report": event.note,
             "step_time": _step_time(office, 6),
+            "can_escalate": _can_escalate(office, target),
         }
         return [Notice("official.escalated_higher", [_staff_recipient(target)], context, cc=cc)]
 
@@ -414,17 +505,58 @@ def notices_for_event(
             "recipient": who,
             "solution": event.note,
             "timeline": timeline(office, events, for_reporter=True),
+            "confirmation_wait": _wait(office),
         }
         return [Notice("reporter.final_report", to, context, to_reporter=True)]
+
+    if action == Action.PAUSE:
+        if actor is None:
+            return []
+        to, who = _reporter(office, ticket)
+        if not to:
+            return []
+        context = {**base, "recipient": who, "awaited": event.note}
+        return [Notice("reporter.paused", to, context, to_reporter=True)]
+
+    if action == Action.REOPEN:
+        assignee = directory.get(ticket.assignee or "")
+        if assignee is None:
+            return []
+        cc = [_staff_recipient(o) for o in _help_desk_officers(office, but=assignee.id)]
+        context = {
+            **base,
+            "recipient": _person(office, assignee),
+            "reason": event.note,
+            "by_reporter": actor is None,
+            "reply_words": _handler_words(office, assignee, ticket),
+        }
+        return [Notice("staff.reopened", [_staff_recipient(assignee)], context, cc=cc)]
 
     if action == Action.CLOSE:
         to, who = _reporter(office, ticket)
         if not to:
             return []
-        context = {**base, "recipient": who}
+        data = event.data if isinstance(event.data, dict) else {}
+        context = {
+            **base,
+            "recipient": who,
+            "closed_without_answer": data.get("silence") is True,
+            "confirmation_wait": _wait(office),
+            "final_report": _final_report(office, ticket),
+        }
         return [Notice("reporter.closed", to, context, to_reporter=True)]
 
     return []
+
+
+def _handler_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[str, str]]:
+    """The words the one who handles a ticket may write in reply: a solution, an escalation
+    where there is a level above them, a pause to wait on the reporter."""
+    verbs = ["done"]
+    if person.role in (Role.HELP_DESK, Role.TECHNICIAN) or _can_escalate(office, person):
+        verbs.append("escalate")
+    verbs.append("pause")
+    return [_reply_word(office, verb, person, ticket) for verb in verbs]
 
 
 def breach_notices(
@@ -667,3 +799,142 @@ def program_alert_notice(
         "alert": {"what": what, "raised": raised, "since": _time(office, since), "detail": detail},
     }
     return Notice("help_desk.alert", [_staff_recipient(o) for o in officers], context)
+
+
+# --- answers to replies ------------------------------------------------------------
+
+
+def command_accepted_notice(
+    office: Office, ticket: Ticket, *, sender: Staff, event: Event
+) -> Notice:
+    """To a staff member whose reply command was recorded: what was recorded, and what
+    happens next (the e-mails the move itself sends)."""
+    directory = office.directory
+    technician = directory.get(ticket.technician or "")
+    unit = directory.units.get(ticket.unit or "")
+    handler = directory.get(ticket.assignee or "")
+    context = {
+        **_base(office, ticket),
+        "recipient": _person(office, sender),
+        "accepted": {
+            "action": event.action,
+            "note": event.note,
+            "technician": technician.name if technician else None,
+            "unit": unit.name if unit else None,
+            # whom the ticket went to: the unit head after ESKALASI at first level, the
+            # official or head of office after ESKALASI higher
+            "handler": handler.name if handler else None,
+            "reporter_by_email": bool(reporter_addresses(ticket)),
+        },
+    }
+    return Notice("staff.command_accepted", [_staff_recipient(sender)], context, AUTO_REPLIED)
+
+
+def command_refused_notice(
+    office: Office,
+    ticket: Ticket,
+    *,
+    sender: Staff,
+    word: str,
+    reason: str,
+    allowed: Sequence[str],
+    candidates: Sequence[str],
+) -> Notice:
+    """To a staff member whose reply command moved nothing: why, and what they may write
+    instead. ``reason`` is an intake.commands.Refusal value (not_now, paused, needs_text,
+    unknown_technician); ``allowed`` the Verb values they may write now; ``candidates`` the
+    staff ids of the technicians to choose from."""
+    directory = office.directory
+    # who has the ticket now; nobody once it is closed
+    handler = None if ticket.state == State.CLOSED.value else directory.get(ticket.assignee or "")
+    verb = _WORD_VERBS.get(word.strip().casefold())
+    people = [directory.get(c) for c in candidates]
+    context = {
+        **_base(office, ticket),
+        "recipient": _person(office, sender),
+        "refused": {
+            "word": word.strip().upper(),
+            "reason": reason,
+            # what must follow the word, when the sender wrote it alone
+            "follows": _reply_word(office, verb, sender, ticket)["follows"].split(";")[0]
+            if verb
+            else "",
+            "allowed": [_reply_word(office, v, sender, ticket) for v in allowed],
+            "candidates": [{"id": p.id, "name": p.name} for p in people if p],
+            "handler": handler.name if handler else None,
+        },
+    }
+    return Notice("staff.command_refused", [_staff_recipient(sender)], context, AUTO_REPLIED)
+
+
+UNAUTHENTICATED_REASONS = ("no_thread", "not_verified")
+
+
+def unauthenticated_notice(
+    office: Office,
+    ticket: Ticket,
+    *,
+    owner_address: str,
+    owner_name: str,
+    to_reporter: bool,
+    claimed_from: str,
+    subject: str,
+    reason: str,
+) -> Notice:
+    """To the real owner of an address, at the address we know: an e-mail about their
+    ticket bore their address as sender but could not be verified as theirs (``reason``:
+    no_thread, not_verified); it changed nothing."""
+    if reason not in UNAUTHENTICATED_REASONS:
+        raise ValueError(f"unknown reason {reason!r}; known: {', '.join(UNAUTHENTICATED_REASONS)}")
+    language = office.settings.language
+    sex = ticket.sex if to_reporter else None
+    context = {
+        **_base(office, ticket),
+        "recipient": {"name": owner_name, "salutation": salutation(language, owner_name, sex)},
+        "owner_address": owner_address,
+        "suspect": {
+            # a stranger's words, sent on to a person: one line, links broken
+            "claimed_from": remote_text(claimed_from),
+            "subject": remote_text(subject),
+            "reason": reason,
+        },
+        "to_reporter": to_reporter,
+    }
+    return Notice(
+        "owner.unauthenticated", [Recipient(owner_address, owner_name)], context,
+        to_reporter=to_reporter,
+    )  # fmt: skip
+
+
+def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> Notice | None:
+    """To the help desk: the reporter answered the confirmation in words that are neither
+    YA nor BELUM; a call settles it."""
+    officers = _help_desk_officers(office)
+    if not officers:
+        return None
+    s = office.settings
+    context = {
+        **_base(office, ticket),
+        "recipient": {"name": s.help_desk_name, "salutation": s.help_desk_name},
+        "words": words,
+        "final_report": _final_report(office, ticket),
+    }
+    return Notice("help_desk.confirm_by_phone", [_staff_recipient(o) for o in officers], context)
+
+
+def confirmation_reminder_notice(
+    office: Office, ticket: Ticket, *, closes_at: dt.datetime
+) -> list[Notice]:
+    """To the reporter, halfway through the wait: we still await their YA or BELUM, and
+    the ticket is closed at ``closes_at`` without it."""
+    to, who = _reporter(office, ticket)
+    if not to:
+        return []
+    context = {
+        **_base(office, ticket),
+        "recipient": who,
+        "closes": _time(office, closes_at),
+        "confirmation_wait": _wait(office),
+        "final_report": _final_report(office, ticket),
+    }
+    return [Notice("reporter.confirmation_reminder", to, context, to_reporter=True)]

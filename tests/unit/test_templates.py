@@ -30,9 +30,14 @@ from notifier.policy import (
     NotifierSettings,
     Office,
     breach_notices,
+    command_accepted_notice,
+    command_refused_notice,
+    confirm_by_phone_notice,
+    confirmation_reminder_notice,
     delivery_failed_notice,
     incomplete_notice,
     notices_for_event,
+    unauthenticated_notice,
 )
 from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.formulir import FIELD_BY_KEY, build_fields, invalid_problem, missing_problem
@@ -53,6 +58,13 @@ KINDS = (
     "official.escalated_higher",
     "staff.breach",
     "help_desk.delivery_failed",
+    "reporter.paused",
+    "staff.reopened",
+    "staff.command_accepted",
+    "staff.command_refused",
+    "owner.unauthenticated",
+    "help_desk.confirm_by_phone",
+    "reporter.confirmation_reminder",
 )
 TICKET_KINDS = tuple(
     k for k in KINDS if k not in ("reporter.incomplete", "help_desk.delivery_failed")
@@ -67,6 +79,9 @@ SOLUTION = "Kabel LAN di ruang server diganti.\nMohon restart komputer."
 ESCALATION_NOTE = "Sudah dicek jarak jauh; tampaknya switch lantai 2 rusak."
 DISPOSITION_NOTE = "Mohon cek switch lantai 2.\nKoordinasi dengan Pak Budi."
 REPORT = "Switch harus diganti; pengadaan di luar kewenangan unit.\nMohon arahan."
+AWAITED = "Mohon kirimkan alamat IP komputer.\nDan foto lampu modem."
+NOT_YET = "Belum, internet masih putus.\nSudah saya restart juga."
+UNCLEAR = "Terima kasih, nanti saya cek lagi ya."
 HOSTILE = "Budi <script>alert(1)</script> & Co"
 INJECTION = "Budi\r\nBcc: attacker@example.com"
 
@@ -199,6 +214,32 @@ EVENT_KINDS = {
     "reporter.final_report": (Action.RESOLVE, State.RESOLVED),
     "reporter.closed": (Action.CLOSE, State.CLOSED),
 }
+REPORTER = "budi.santoso@dinkes.example.go.id"
+
+
+def event(
+    action: Action, actor: str, state: State, note: str = "", data: dict[str, Any] | None = None
+) -> Event:
+    """One more event of the ticket, after its history."""
+    return Event(
+        id=120,
+        ticket_id=12,
+        at=RECEIVED + dt.timedelta(minutes=2000),
+        actor=actor,
+        action=action.value,
+        to_state=state.value,
+        note=note,
+        channel="email",
+        data=data or {},
+    )
+
+
+def sent_for(the_office: Office, the_ticket: Ticket, the_event: Event) -> list[Notice]:
+    """The notices the policy sends for one more event of the ticket."""
+    history = [*events(Action.RESOLVE), the_event]
+    return notices_for_event(the_office, the_ticket, the_event, history)
+
+
 FAILED_SUBJECT = f"[{NUMBER}] Pengaduan diterima: Jaringan - Dinas Kesehatan"
 FAILED_ERROR = "550 5.1.1 <budi.santoso@dinkes.example.go.id>:\nuser unknown"
 
@@ -250,6 +291,58 @@ def notice(
             now=jkt(12, 1, 13, 30),
         )
         return breach
+    if kind == "reporter.paused":
+        (paused,) = sent_for(
+            the_office, ticket(State.DISPOSED, name=name, description=description, agency=agency),
+            event(Action.PAUSE, "agus", State.DISPOSED, AWAITED),
+        )  # fmt: skip
+        return paused
+    if kind == "staff.reopened":
+        reopened = ticket(State.DISPOSED, name=name, description=description, agency=agency)
+        reopened.solution, reopened.assignee = SOLUTION, "agus"
+        (found,) = sent_for(
+            the_office, reopened, event(Action.REOPEN, REPORTER, State.DISPOSED, NOT_YET)
+        )
+        return found
+    if kind == "staff.command_accepted":
+        return command_accepted_notice(
+            the_office,
+            ticket(State.DISPOSED, name=name, description=description, agency=agency),
+            sender=DIRECTORY.staff["rudi"],
+            event=event(Action.DISPOSE, "rudi", State.DISPOSED, DISPOSITION_NOTE),
+        )
+    if kind == "staff.command_refused":
+        return command_refused_notice(
+            the_office,
+            ticket(State.DISPOSED, name=name, description=description, agency=agency),
+            sender=DIRECTORY.staff["agus"],
+            word="SELESAI",
+            reason="needs_text",
+            allowed=["done", "escalate", "pause", "close"],
+            candidates=[],
+        )
+    if kind == "owner.unauthenticated":
+        return unauthenticated_notice(
+            the_office,
+            ticket(State.DISPOSED, name=name, description=description, agency=agency),
+            owner_address=REPORTER,
+            owner_name=name,
+            to_reporter=True,
+            claimed_from=f"{name} <{REPORTER}>",
+            subject=f"Re: [{NUMBER}] Lembar Disposisi" if subject is None else subject,
+            reason="no_thread",
+        )
+    if kind == "help_desk.confirm_by_phone":
+        answered = ticket(State.RESOLVED, name=name, description=description, agency=agency)
+        answered.assignee = "kurniawan"  # resolved at step 6
+        found_phone = confirm_by_phone_notice(the_office, answered, words=UNCLEAR)
+        assert found_phone is not None
+        return found_phone
+    if kind == "reporter.confirmation_reminder":
+        resolved = ticket(State.RESOLVED, name=name, description=description, agency=agency)
+        resolved.assignee = "kurniawan"
+        (reminder,) = confirmation_reminder_notice(the_office, resolved, closes_at=jkt(12, 15, 10))
+        return reminder
     if kind == "reporter.incomplete":
         return incomplete_notice(
             the_office,
@@ -313,6 +406,10 @@ def expected_values(kind: str, context: Mapping[str, Any]) -> list[str]:
             *(row["choices"] for row in context["blank_form"] if row["choices"]),
         ]
     ticket_ = context["ticket"]
+    if kind == "owner.unauthenticated":  # only what the owner needs to know the e-mail
+        suspect = context["suspect"]
+        return [ticket_["number"], context["recipient"]["name"], suspect["subject"],
+                suspect["claimed_from"]]  # fmt: skip
     values = [ticket_["number"], ticket_["reporter_name"], ticket_["description"]]
     if kind in ("reporter.first_level_solution", "reporter.final_report"):
         values.append(context["solution"])
@@ -331,6 +428,23 @@ def expected_values(kind: str, context: Mapping[str, Any]) -> list[str]:
         values.append(context["step_time"])
     if kind in DUE_KINDS:
         values.append(ticket_["due"])
+    if kind == "reporter.paused":
+        values.append(context["awaited"])
+    if kind == "staff.reopened":
+        values += [context["reason"], ticket_["solution"]]
+        values += [part for w in context["reply_words"] for part in (w["word"], w["follows"])]
+    if kind == "staff.command_accepted":
+        values += [context["accepted"]["note"], context["accepted"]["technician"]]
+    if kind == "staff.command_refused":
+        values += [
+            part for w in context["refused"]["allowed"] for part in (w["word"], w["follows"])
+        ]
+    if kind == "help_desk.confirm_by_phone":
+        values += [context["words"], ticket_["phone"]]
+    if kind == "reporter.confirmation_reminder":
+        values += [context["closes"], ticket_["solution"]]
+    if kind in ("reporter.first_level_solution", "reporter.final_report"):
+        values.append(context["confirmation_wait"])
     if kind == "staff.breach":
         breach = context["breach"]
         keys = ("step_name", "step_time", "due", "overdue_by", "responsible", "superior")
@@ -463,11 +577,23 @@ def test_escalation_without_a_note_leaves_out_the_note(language: str) -> None:
 
 
 @every_language
-def test_escalation_names_the_dispose_command(language: str) -> None:
-    """The unit head is told the command that records the disposition."""
+def test_escalation_says_how_to_dispose_by_reply(language: str) -> None:
+    """The unit head is told to reply with the disposition word, the technician and the isi
+    disposisi below, with an example to copy, and that the words go above the quote."""
     result = rendered("unit_head.escalated", language)
-    assert f"helpdesk ticket dispose {NUMBER} --to ID" in result.text
-    assert f"helpdesk ticket dispose {NUMBER} --to ID" in result.html
+    word = "DISPOSISI" if language == "id" else "DISPOSE"
+    how = (
+        "tuliskan DISPOSISI diikuti nama atau ID petugas teknis yang ditunjuk, lalu isi"
+        " disposisi pada baris berikutnya"
+        if language == "id"
+        else "write DISPOSE followed by the name or ID of the technician you choose"
+    )
+    top = "di atas kutipan e-mail ini" if language == "id" else "above the quoted e-mail"
+    text_lines = lines(result.text)
+    example = text_lines.index(f"{word} Agus Setiawan")
+    assert text_lines[example + 1].startswith("Mohon periksa" if language == "id" else "Please")
+    assert how in result.text and top in result.text and "Agus Setiawan (ID: agus)" in result.text
+    assert f"{word} Agus Setiawan\n" in result.html and top in result.html
 
 
 @every_language
@@ -492,13 +618,16 @@ def test_breach_without_a_superior_copies_nobody(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("kind", ["reporter.first_level_solution", "reporter.final_report"])
+@pytest.mark.parametrize(
+    "kind",
+    ["reporter.first_level_solution", "reporter.final_report", "reporter.confirmation_reminder"],
+)
 def test_solution_asks_the_reporter_to_confirm(kind: str, language: str) -> None:
     """A solution and the final report ask the reporter whether the problem is solved."""
     check = (
         'Balas "YA" bila sudah, atau "BELUM" disertai keterangan bila belum.'
         if language == "id"
-        else 'Reply "YES" if it has, or "NO" with a short explanation if it has not.'
+        else 'Reply "YES" if it has, or "NOT YET" with a short explanation if it has not.'
     )
     result = rendered(kind, language)
     assert check in result.text and check in result.html
