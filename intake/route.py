@@ -13,6 +13,11 @@ Order matters:
    reporter or staff, since a tag alone is easy to forge); a help-desk officer's mail that
    joins no ticket is archived (the help desk never reports to itself); anything else is a
    new submission;
+   a reply that joins a ticket is believed to be from its sender only when it answers (by
+   In-Reply-To or References) an e-mail we sent to that same address about that ticket
+   (our Message-IDs carry a random part nobody else has seen) and, where the office's
+   receiving server is named, that server vouches for the sender (intake.authentication);
+   else it is kept as an unverified note, in nobody's name, and changes nothing;
 5. but before it gets there, a person's mail is held when its sender is held for flooding
    the mailbox, or when it is the message that takes them over the hourly limit (which
    holds them), and refused when it is over the size limits. A reply to a ticket from
@@ -22,8 +27,9 @@ Order matters:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from intake.authentication import Verdict, authenticate
 from intake.parse import Bounce, InboundMessage
 from ticketing.vocabulary import SENT_STATUSES, Outcome
 
@@ -76,6 +82,11 @@ class Facts:
     held_since: dt.datetime | None = None  # the sender is held for flooding the mailbox
     recent_from_sender: int = 0  # the sender's mail counted in the last hour, before this
     limits: Limits = Limits()
+    # Our e-mails about the ticket the message joins that it answers (In-Reply-To and
+    # References), newest first; and the office's receiving server ([intake]
+    # trusted_authserv_id), whose Authentication-Results must vouch for the sender.
+    answered: tuple[SentEmail, ...] = ()
+    trusted_authserv_id: str | None = None
 
 
 # Who among us a sender is: the help desk's own address (the one we send from, the
@@ -149,11 +160,19 @@ class Refused:
     reasons: tuple[Reason, ...]
 
 
+# Why a reply to a ticket is not believed to be from its sender.
+NO_THREAD = "no_thread"  # it answers no e-mail we sent to that address about the ticket
+NOT_VERIFIED = "not_verified"  # the office's mail server does not vouch for the sender
+
+
 @dataclass(frozen=True)
 class ReplyToTicket:
     number: str
     via: str  # "thread" | "subject"
     staff_id: str | None = None  # from one of the staff; None: from the ticket's reporter
+    answers: int | None = None  # the e-mail of ours it answers (outbox id), when verified
+    unverified: str | None = None  # NO_THREAD or NOT_VERIFIED: kept as a note, in no name
+    check: str = ""  # what the checks found, for the record
 
 
 @dataclass(frozen=True)
@@ -214,10 +233,10 @@ def automatic_mail(message: InboundMessage, facts: Facts) -> Automatic | None:
 def destination(message: InboundMessage, facts: Facts) -> PersonMail | Automatic:
     """Where a person's mail belongs: its ticket, its incomplete report, or a new one."""
     if facts.thread_ticket:
-        return _reply(facts, facts.thread_ticket, "thread")
+        return _reply(message, facts, facts.thread_ticket, "thread")
     if facts.own_sender == HELP_DESK:
         if facts.tagged_ticket and facts.thread_submission is None:
-            return _reply(facts, facts.tagged_ticket, "subject")
+            return _reply(message, facts, facts.tagged_ticket, "subject")
         return Automatic(
             f"from a help-desk officer's address {message.from_address}: joins no ticket, "
             "and the help desk's own mail is never made a ticket"
@@ -227,7 +246,7 @@ def destination(message: InboundMessage, facts: Facts) -> PersonMail | Automatic
             return NewSubmission()
         return ReplyToSubmission(facts.thread_submission)
     if facts.tagged_ticket and _may_write_to(facts, facts.tagged_ticket):
-        return _reply(facts, facts.tagged_ticket, "subject")
+        return _reply(message, facts, facts.tagged_ticket, "subject")
     return NewSubmission()
 
 
@@ -241,10 +260,29 @@ def _may_write_to(facts: Facts, number: str) -> bool:
     return number in facts.reporter_of or _is_staff(facts)
 
 
-def _reply(facts: Facts, number: str, via: str) -> ReplyToTicket | Stranger:
+def _reply(
+    message: InboundMessage, facts: Facts, number: str, via: str
+) -> ReplyToTicket | Stranger:
     if not _may_write_to(facts, number):
         return Stranger(number)
-    return ReplyToTicket(number, via, facts.staff_id)
+    return verify_sender(message, facts, ReplyToTicket(number, via, facts.staff_id))
+
+
+def verify_sender(message: InboundMessage, facts: Facts, reply: ReplyToTicket) -> ReplyToTicket:
+    """Whether a reply from the ticket's reporter or staff is believed to be theirs: it
+    answers an e-mail of ours to that same address (a subject tag alone never counts), and
+    the office's mail server, where one is named, vouches for the sender."""
+    address = (message.from_address or "").lower()
+    evidence = [email for email in facts.answered if address in email.recipients]
+    if not evidence:
+        return replace(
+            reply, unverified=NO_THREAD,
+            check=f"answers no e-mail of ours to {address} about {reply.number}",
+        )  # fmt: skip
+    verdict = authenticate(message.authentication_results, address, facts.trusted_authserv_id)
+    if verdict.verdict == Verdict.FAIL:
+        return replace(reply, unverified=NOT_VERIFIED, check=verdict.reason)
+    return replace(reply, answers=evidence[0].id, check=f"answers our e-mail {evidence[0].id}")
 
 
 def gate(message: InboundMessage, facts: Facts) -> Held | OverHourlyLimit | Refused | None:

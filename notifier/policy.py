@@ -93,6 +93,15 @@ SYSTEM_NOTES: Mapping[str, Mapping[str, str]] = {
         "bounce_error": "Dikembalikan oleh server penerima dengan laporan kegagalan"
         " pengiriman{status}.",
         "status": " (status {status})",
+        "unverified": "Pesan yang tidak dapat dipastikan berasal dari {address} ({why});"
+        " dicatat tanpa mengubah apa pun:",
+        "why_no_thread": "tidak menjawab e-mail kami kepada alamat tersebut",
+        "why_not_verified": "server e-mail kantor tidak dapat memastikan pengirimnya",
+        "unclear_answer": "Jawaban pelapor atas Laporan Akhir belum dapat dipastikan;"
+        " Help Desk diminta mengonfirmasi melalui telepon:",
+        "closed_after_silence": "Ditutup otomatis: pelapor tidak menjawab Laporan Akhir"
+        " dalam {wait}",
+        "confirmation_reminder": "Pengingat konfirmasi Laporan Akhir kepada pelapor",
     },
     "en": {
         "no_text": "(no text)",
@@ -104,6 +113,15 @@ SYSTEM_NOTES: Mapping[str, Mapping[str, str]] = {
         " returned it{status}.",
         "bounce_error": "Returned by the receiving server with a delivery failure report{status}.",
         "status": " (status {status})",
+        "unverified": "A message that cannot be confirmed as coming from {address} ({why});"
+        " recorded without changing anything:",
+        "why_no_thread": "it answers no e-mail of ours to that address",
+        "why_not_verified": "the office's mail server could not confirm its sender",
+        "unclear_answer": "The reporter's answer to the final report is unclear; the help"
+        " desk is asked to confirm by telephone:",
+        "closed_after_silence": "Closed automatically: the reporter did not answer the final"
+        " report within {wait}",
+        "confirmation_reminder": "Reminder to the reporter to confirm the final report",
     },
 }
 
@@ -562,12 +580,13 @@ def _handler_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[s
 def breach_notices(
     office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime
 ) -> list[Notice]:
-    """A breached deadline: to the person responsible, copied to their superior."""
+    """A breached deadline: to the person responsible, copied to their superior; step 7's
+    (the Laporan Akhir not delivered in time) is the help desk's own and is not copied."""
     directory = office.directory
     person = directory.get(responsible)
     if person is None:
         return []
-    superior = directory.superior_of(responsible)
+    superior = directory.superior_of(responsible) if step != 7 else None
     language = office.settings.language
     overdue = int((now - ticket.due_at).total_seconds() // 60) if ticket.due_at else 0
     context = {

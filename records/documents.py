@@ -20,6 +20,7 @@ from notifier import formatting
 from notifier.policy import ACTION_LABELS, NotifierSettings, Office, event_note
 from records import TEMPLATES as ROOT
 from ticketing.models import Attachment, Event, Ticket
+from ticketing.vocabulary import UNVERIFIED_ACTOR
 from ticketing.workflow import State
 
 TEMPLATES = ROOT / "print"
@@ -72,9 +73,11 @@ def context(
     attachments: Sequence[Attachment],
     now: dt.datetime,
 ) -> dict[str, Any]:
-    """Everything the templates print, as plain strings (escaped by the template)."""
+    """Everything the templates print, as plain strings (escaped by the template). A reply
+    not verified as its sender's is printed nowhere: it is nobody's word."""
     settings = office.settings
     directory = office.directory
+    events = [e for e in events if e.actor != UNVERIFIED_ACTOR]
 
     def person(staff_id: str | None) -> str:
         if not staff_id:

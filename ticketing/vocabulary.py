@@ -23,12 +23,13 @@ class Outcome(StrEnum):
     HELD = "held"  # from a sender held for flooding the mailbox: kept for a replay
     REFUSED = "refused"  # over the size limits: refused with a reply
     REPLAYED = "replayed"  # a kept copy whose message was meanwhile stored as another
+    UNVERIFIED = "unverified"  # a reply to a ticket not verified as its sender's: a note
 
 
 # A person's mail: what counts towards the hourly limit per sender.
 PERSON_OUTCOMES = (
     Outcome.TICKET, Outcome.COMPLETED, Outcome.REPLY, Outcome.INCOMPLETE,
-    Outcome.REPLY_STRANGER, Outcome.REFUSED,
+    Outcome.REPLY_STRANGER, Outcome.REFUSED, Outcome.UNVERIFIED,
 )  # fmt: skip
 # Kept to be replayed (`helpdesk intake replay`).
 KEPT_OUTCOMES = (Outcome.QUARANTINE, Outcome.HELD)
@@ -61,3 +62,8 @@ class ImportStatus(StrEnum):
 
     IMPORTING = "importing"  # rows committed up to last_row; goes on when read again
     DONE = "done"
+
+
+# Who an unverified reply's note is recorded by: nobody's name (the address it claims is in
+# the note and the event's data). Printed documents and the archive's forms leave it out.
+UNVERIFIED_ACTOR = "unverified-sender"

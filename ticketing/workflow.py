@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -169,6 +169,7 @@ class Move:
     target: str | None = None  # escalate_higher: a staff id, or "official" / "head_of_office"
     reporter: bool = False  # the actor is the reporter (an e-mail address), not staff
     system: bool = False  # the deadline sweep escalating a breached step on its own
+    answers: int | None = None  # by e-mail: the id of our e-mail (outbox) the reply answered
 
 
 # What a reporter's own e-mail may do to their ticket: add to it, restart its clock, and
@@ -278,7 +279,11 @@ def decide(
 
     handler = _HANDLERS.get(move.action)
     ctx = _Context(ticket, move, actor, directory, sop, calendar, now, note)
-    return handler(ctx) if handler else _note(ctx)
+    outcome = handler(ctx) if handler else _note(ctx)
+    if move.answers is not None and isinstance(outcome, Transition):
+        # The e-mail the reply answered is its evidence: recorded with the event.
+        outcome = replace(outcome, data={**outcome.data, "answers_outbox_id": move.answers})
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -459,6 +464,8 @@ def _escalate_higher(ctx: _Context) -> Transition | Rejected:
 def _close(ctx: _Context) -> Transition | Rejected:
     if ctx.actor.role == Role.REPORTER:  # the reporter confirms the Laporan Akhir
         return ctx.to(State.CLOSED, due_at=None, closed_at=ctx.now)
+    if ctx.move.system:  # the reporter stayed silent for the confirmation wait
+        return ctx.to(State.CLOSED, {"silence": True}, due_at=None, closed_at=ctx.now)
     if ctx.actor.role not in (Role.HELP_DESK, Role.UNIT_HEAD, Role.TECHNICIAN):
         return Rejected(
             f"{ctx.actor.id} is {ctx.actor.role.value}; the help desk or the unit closes tickets"

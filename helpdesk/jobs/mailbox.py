@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import assert_never
 
-from helpdesk.service import confirm_email_in, move_in, register_in
+from helpdesk.jobs.replies import apply_reply
+from helpdesk.service import register_in
 from helpdesk.wiring import Site
 from intake.extract import extract_fields, looks_like_form
 from intake.imap import Mailbox
@@ -47,17 +48,16 @@ from intake.route import (
 from intake.subject import is_forward, strip_prefixes, ticket_number
 from notifier.bounces import Report, record_bounce
 from notifier.outbox import queue
-from notifier.policy import SYSTEM_NOTES, held_notice, incomplete_notice, refused_notice
+from notifier.policy import held_notice, incomplete_notice, refused_notice
 from ticketing.addresses import is_reporter_address
 from ticketing.conversation import is_our_message_id
-from ticketing.desk import Moved, Registered
+from ticketing.desk import Registered
 from ticketing.directory import Role
 from ticketing.files import archive_bytes
 from ticketing.formulir import Incomplete, check_formulir, merge
 from ticketing.models import Inbound, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
 from ticketing.vocabulary import PERSON_OUTCOMES, OutboxStatus, Outcome, SubmissionStatus
-from ticketing.workflow import Action, Move
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ FOLDER_OF: dict[Outcome, str] = {
     Outcome.QUARANTINE: "quarantine",
     Outcome.HELD: "ignored",
     Outcome.REFUSED: "ignored",
+    Outcome.UNVERIFIED: "ignored",
 }
 
 
@@ -182,6 +183,8 @@ def gather_facts(
     staff_id = _staff_by_address(here, address) if address else None
     hold = tx.sender_hold(address) if address else None
     hour_ago = now - dt.timedelta(hours=1)
+    joined = ticket or tagged
+    answered = tx.ours_answered(thread, joined.id) if joined is not None and joined.id else []
     return Facts(
         thread_ticket=ticket.number if ticket else None,
         thread_submission=submission.id if submission else None,
@@ -200,6 +203,8 @@ def gather_facts(
         held_since=hold.since if hold else None,
         recent_from_sender=tx.recent_from(address, hour_ago, PERSON_OUTCOMES) if address else 0,
         limits=_limits(here),
+        answered=tuple(_sent_email(email) for email in answered),
+        trusted_authserv_id=here.config.intake.trusted_authserv_id,
     )
 
 
@@ -480,32 +485,13 @@ def _register_in(
 def _reply_to_ticket(
     here: Site, tx: Tx, message: InboundMessage, decision: ReplyToTicket, now: dt.datetime
 ) -> Processed:
-    """A reply from the ticket's reporter or one of the staff (``decision.staff_id``), noted
-    on the ticket."""
-    number, staff_id = decision.number, decision.staff_id
-    ticket = tx.ticket(number)
+    """A reply from the ticket's reporter or one of the staff (helpdesk.jobs.replies)."""
+    outcome, detail = apply_reply(here, tx, message, decision, now)
+    ticket = tx.ticket(decision.number)
     assert ticket is not None
-    address = message.from_address or ""
-    notes = SYSTEM_NOTES[here.office.settings.language]
-    text = strip_quotes(message.text).strip() or notes["no_text"]
-    who = staff_id or address
-    requests = [Move(Action.NOTE, who, note=text, channel="email", reporter=staff_id is None)]
-    if ticket.paused_at is not None and staff_id is None:
-        # The SOP's coordination with the reporter: their answer starts the clock again.
-        answered = notes["reporter_answered"]
-        requests.append(Move(Action.RESUME, who, note=answered, channel="email", reporter=True))
-    for request in requests:
-        move_in(tx, here, number, request, now=now)
-    detail = f"from {'staff ' + staff_id if staff_id else 'the reporter'}"
-    if staff_id is None and address == ticket.email.strip().lower():
-        # The form's address has answered us: from now on it gets the reporter's e-mails.
-        confirmed = confirm_email_in(
-            tx, here, number, actor=address, reporter=True, channel="email", now=now
-        )
-        if isinstance(confirmed, Moved):
-            detail += "; e-mail address confirmed"
-    _archive_attachments(here, tx, ticket, message, now)
-    return Processed(Outcome.REPLY, detail, ticket=number)
+    if decision.unverified is None:
+        _archive_attachments(here, tx, ticket, message, now)
+    return Processed(outcome, detail, ticket=decision.number)
 
 
 def quarantine(

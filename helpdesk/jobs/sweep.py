@@ -20,10 +20,15 @@ from typing import Any
 from helpdesk.service import move_in
 from helpdesk.wiring import Site
 from notifier.outbox import queue
-from notifier.policy import SYSTEM_NOTES, breach_notices, reminder_notice
+from notifier.policy import (
+    SYSTEM_NOTES,
+    breach_notices,
+    confirmation_reminder_notice,
+    reminder_notice,
+)
 from ticketing.desk import Moved
 from ticketing.directory import Role
-from ticketing.models import Ticket
+from ticketing.models import Event, Ticket
 from ticketing.store import Tx
 from ticketing.workflow import SYSTEM_ACTOR, Action, Move, State, current_step
 
@@ -35,6 +40,8 @@ class SweepReport:
     reminded: list[str] = field(default_factory=list)
     breached: list[str] = field(default_factory=list)
     escalated: list[str] = field(default_factory=list)
+    confirmation_reminded: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)  # after the confirmation wait, in silence
 
 
 def _escalate(
@@ -54,7 +61,10 @@ def _notes(here: Site) -> Mapping[str, str]:
 
 
 def _responsible(here: Site, ticket: Ticket) -> list[str]:
-    """Who answers for the ticket's current step: its assignee, else the help desk."""
+    """Who answers for the ticket's current step: its assignee, else the help desk. Step 7
+    (the Laporan Akhir delivered, the confirmation asked for) is the help desk's."""
+    if ticket.state == State.RESOLVED:
+        return [s.id for s in here.desk.directory.with_role(Role.HELP_DESK)]
     if ticket.assignee and here.desk.directory.get(ticket.assignee):
         return [ticket.assignee]
     return [s.id for s in here.desk.directory.with_role(Role.HELP_DESK)]
@@ -102,7 +112,79 @@ def sweep_deadlines(
             _reminders(here, tx, due, now, send_from, reminder_share, report)
         if len(found) < chunk:
             break
+    _confirmations(here, now, send_from, report, chunk)
     return report
+
+
+def _confirmation(
+    here: Site, tx: Tx, ticket: Ticket, events: list[Event], now: dt.datetime,
+    send_from: dt.datetime, report: SweepReport,
+) -> None:  # fmt: skip
+    """One resolved ticket awaiting its reporter: closed at the end of the wait, reminded
+    once at half of it."""
+    assert ticket.resolved_at is not None
+    calendar = here.desk.calendar
+    wait = here.config.confirmation_wait()
+    notes = _notes(here)
+    closes_at = calendar.add(ticket.resolved_at, wait)
+    if now >= closes_at:
+        note = notes["closed_after_silence"].format(wait=wait.label(here.office.settings.language))
+        request = Move(Action.CLOSE, SYSTEM_ACTOR, note=note, channel="system", system=True)
+        if isinstance(move_in(tx, here, ticket.number, request, now=now), Moved):
+            report.closed.append(ticket.number)
+        return
+    total = calendar.working_minutes_between(ticket.resolved_at, closes_at)
+    half_at = calendar.add_working_minutes(ticket.resolved_at, total // 2)
+    reminded = any(
+        e.action == Action.REMINDER.value and e.at >= ticket.resolved_at
+        and isinstance(e.data, dict) and e.data.get("confirmation")
+        for e in events
+    )  # fmt: skip
+    if now < half_at or reminded:
+        return
+    data = {"confirmation": True, "closes_at": closes_at.isoformat()}
+    tx.add_events([event_row(ticket, Action.REMINDER, now, notes["confirmation_reminder"], data)])
+    mails = confirmation_reminder_notice(here.office, ticket, closes_at=closes_at)
+    queue(tx, here.office, mails, now=now, ticket=ticket, not_before=send_from)
+    report.confirmation_reminded.append(ticket.number)
+
+
+# The e-mails that deliver a solution to the reporter and ask for the confirmation: once
+# one is sent, step 7's work is done and only the reporter's answer is awaited.
+FINAL_REPORTS = ("reporter.final_report", "reporter.first_level_solution")
+
+
+def _delivered(tx: Tx, tickets: list[Ticket]) -> set[int]:
+    """Of resolved ``tickets``, those whose Laporan Akhir went out within step 7's time."""
+    resolved = [t for t in tickets if t.state == State.RESOLVED and t.id is not None]
+    delivered: set[int] = set()
+    for ticket in resolved:  # each its own deadline; a few tickets wait here at a time
+        assert ticket.id is not None and ticket.due_at is not None
+        delivered |= tx.delivered_by([ticket.id], FINAL_REPORTS, ticket.due_at)
+    return delivered
+
+
+def _confirmations(
+    here: Site, now: dt.datetime, send_from: dt.datetime, report: SweepReport, chunk: int
+) -> None:
+    """Resolved tickets whose reporter has not answered: one reminder to the reporter at
+    half of ``[sop] confirmation_wait``, and at its end the ticket closed on the system's
+    authority, the reporter told (SP4N-LAPOR! counts such a report as finished)."""
+    after: tuple[dt.datetime, int] | None = None
+    while True:
+        with here.store.transaction() as tx:
+            found = tx.awaiting_confirmation(after=after, limit=chunk)
+            if found:
+                last = found[-1]
+                assert last.resolved_at is not None and last.id is not None
+                after = (last.resolved_at, last.id)
+            ids = [t.id for t in found if t.id is not None]
+            events = tx.events_of(ids)
+            for ticket in found:
+                _confirmation(here, tx, ticket, events.get(ticket.id or 0, []), now,
+                              send_from, report)  # fmt: skip
+        if len(found) < chunk:
+            break
 
 
 def _breaches(
@@ -110,7 +192,10 @@ def _breaches(
     report: SweepReport,
 ) -> None:  # fmt: skip
     events: list[dict[str, Any]] = []
+    delivered = _delivered(tx, tickets)
     for ticket in tickets:
+        if ticket.id in delivered:
+            continue  # step 7's Laporan Akhir went out in time: the reporter is awaited
         step = _record(here, tx, ticket, Action.BREACH, _notes(here)["breach"], breach_notices,
                        now, send_from, events)  # fmt: skip
         report.breached.append(ticket.number)
@@ -145,9 +230,10 @@ def _reminders(
 ) -> None:  # fmt: skip
     calendar = here.desk.calendar
     events: list[dict[str, Any]] = []
+    delivered = _delivered(tx, tickets)
     for ticket in tickets:
         assert ticket.due_at is not None
-        if ticket.due_at <= now:
+        if ticket.due_at <= now or ticket.id in delivered:
             continue
         total = calendar.working_minutes_between(ticket.step_started_at, ticket.due_at)
         elapsed = calendar.working_minutes_between(ticket.step_started_at, now)

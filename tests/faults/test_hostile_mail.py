@@ -200,7 +200,8 @@ def test_our_own_mail_is_never_a_ticket_and_never_answered(
 ) -> None:
     """Our acknowledgement forwarded back (From our address, or From the reporter with our
     Message-ID) and a complete form from a help-desk officer are archived, unanswered, and
-    make no ticket; the officer's reply in a ticket's thread still joins it as a note."""
+    make no ticket; the officer's answer to the reporter's e-mail joins it as an unverified
+    note."""
     deliver(dovecot.port, [email(message_id="<asli@dinkes.example.go.id>")])
     _run_once(site)
     [ack] = sink.received
@@ -221,19 +222,24 @@ def test_our_own_mail_is_never_a_ticket_and_never_answered(
         ("<fwd1@forwarder.example.org>", "automatic"),
         (ack_id, "automatic"),
         ("<form@example.go.id>", "automatic"),
-        ("<balas@example.go.id>", "reply"),
+        # An officer answering the reporter's acknowledgement: not an e-mail to them, so
+        # kept as an unverified note (a staff member never answers another's e-mail).
+        ("<balas@example.go.id>", "unverified"),
     ]
     assert rows[0][2] == "from our own address helpdesk@example.go.id"
     assert rows[1][2] == f"our own message {ack_id}: come back to us"
     assert rows[2][2].startswith(f"from a help-desk officer's address {OFFICER}")
     assert query(site, "SELECT number FROM ticket") == [("TIK-2026-00001",)]
-    assert [r.recipients for r in sink.received] == [["budi.santoso@dinkes.example.go.id"]]
+    # The acknowledgement, and the officer told at her own address of the unverified note.
+    assert [r.recipients for r in sink.received] == [
+        ["budi.santoso@dinkes.example.go.id"], [OFFICER],
+    ]  # fmt: skip
     events = query(site, "SELECT action, actor, note FROM event ORDER BY id")
-    assert events == [
-        ("create", "budi.santoso@dinkes.example.go.id", ""),
-        ("note", "sari", "Sudah saya cek, router di lantai 2 mati."),
-    ]
-    assert len(folder_contents(dovecot.port)["Ignored"]) == 3
+    assert [(action, actor) for action, actor, _ in events] == [
+        ("create", "budi.santoso@dinkes.example.go.id"), ("note", "unverified-sender"),
+    ]  # fmt: skip
+    assert events[1][2].endswith("Sudah saya cek, router di lantai 2 mati.")
+    assert len(folder_contents(dovecot.port)["Ignored"]) == 4
 
 
 # --- our office as a relay ----------------------------------------------------------------

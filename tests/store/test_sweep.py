@@ -110,3 +110,60 @@ def test_sweep_in_chunks_records_each_ticket_once(site: Site) -> None:
             ticket = tx.ticket(number)
             assert ticket is not None
             assert [e.action for e in tx.events(ticket)].count("breach") == 1
+
+
+def _solved(site: Site, now: dt.datetime) -> str:
+    """A phone complaint solved at first level at ``now``: resolved, its Laporan Akhir
+    (the first-level solution) queued to the reporter."""
+    number = _phone(site, now)
+    move_ticket(site, number, Move(Action.SOLVE, "sari", note="Kabel dipasang ulang"), now=now)
+    return number
+
+
+def test_a_silent_reporter_is_reminded_at_half_the_wait_then_the_ticket_closes(
+    site: Site,
+) -> None:
+    """Ten working days by default: reminded after five, closed after ten, told both times."""
+    number = _solved(site, at(11, 30, 9, 30))  # Monday
+    assert sweep_deadlines(site, now=at(12, 7, 9)).confirmation_reminded == []
+    assert sweep_deadlines(site, now=at(12, 7, 10)).confirmation_reminded == [number]
+    assert sweep_deadlines(site, now=at(12, 8, 10)).confirmation_reminded == []
+    [reminder] = _sent(site, "reporter.confirmation_reminder")
+    assert reminder.recipients == ["budi.santoso@dinkes.example.go.id"]
+    assert sweep_deadlines(site, now=at(12, 14, 9)).closed == []
+    assert sweep_deadlines(site, now=at(12, 14, 10)).closed == [number]
+    with site.store.transaction() as tx:
+        ticket = tx.ticket(number)
+        assert ticket is not None and ticket.state == "closed"
+        close = tx.events(ticket)[-1]
+        assert (close.action, close.actor, close.data.get("silence")) == ("close", "system", True)
+    assert _sent(site, "reporter.closed")
+
+
+def test_the_wait_counts_working_days(site: Site) -> None:
+    """Resolved on a Friday: half of ten working days ends the next Friday, not Wednesday."""
+    number = _solved(site, at(12, 4, 9, 30))  # Friday
+    assert sweep_deadlines(site, now=at(12, 9, 10)).confirmation_reminded == []
+    assert sweep_deadlines(site, now=at(12, 11, 10)).confirmation_reminded == [number]
+
+
+def test_step_7_is_not_breached_once_the_final_report_went_out(site: Site) -> None:
+    """Step 7's hour is the help desk's, to deliver the Laporan Akhir: once it is sent,
+    the reporter's answer is awaited, and nobody is told of a breach."""
+    number = _solved(site, at(11, 30, 9, 30))
+    [solution] = _sent(site, "reporter.first_level_solution")
+    with site.store.transaction() as tx:
+        assert solution.id is not None
+        tx.mark_sent(solution.id, at(11, 30, 9, 31))
+    report = sweep_deadlines(site, now=at(11, 30, 11))
+    assert number not in report.breached
+    assert _sent(site, "staff.breach") == []
+
+
+def test_step_7_breach_goes_to_the_help_desk_alone(site: Site) -> None:
+    """The Laporan Akhir not delivered within the hour: the help desk is told, not the
+    official, not the Kepala Dinas."""
+    number = _solved(site, at(11, 30, 9, 30))  # its e-mail never sent: no SMTP here
+    assert number in sweep_deadlines(site, now=at(11, 30, 11)).breached
+    recipients = {r for e in _sent(site, "staff.breach") for r in e.recipients}
+    assert recipients == {"sari.wulandari@example.go.id", "yoga.pratama@example.go.id"}

@@ -11,6 +11,8 @@ import pytest
 from intake.parse import Attachment, Bounce, InboundMessage, parse
 from intake.route import (
     HELP_DESK,
+    NO_THREAD,
+    NOT_VERIFIED,
     OFFICE,
     Automatic,
     BounceOf,
@@ -34,11 +36,23 @@ from ticketing.conversation import is_our_message_id
 from ticketing.vocabulary import Outcome
 
 
-def message(sender: str = "budi@dinkes.example.go.id") -> InboundMessage:
+def message(sender: str = "budi@dinkes.example.go.id", headers: str = "") -> InboundMessage:
     return parse(
-        f"From: {sender}\nTo: helpdesk@example.go.id\nSubject: Internet mati\n"
+        f"From: {sender}\nTo: helpdesk@example.go.id\nSubject: Internet mati\n{headers}"
         f"Message-ID: <m1@dinkes.example.go.id>\n\nNama OPD: Dinkes\n".encode()
     )
+
+
+def ours_to(*addresses: str, email_id: int = 12) -> tuple[SentEmail, ...]:
+    """Our e-mail about the ticket, to ``addresses``, that the message answers."""
+    return (SentEmail(email_id, f"<{email_id}@example.go.id>", addresses, "sent"),)
+
+
+def joined(decision: object) -> tuple[object, ...]:
+    """What a reply's decision says, without the record of the checks."""
+    assert isinstance(decision, ReplyToTicket), decision
+    return (decision.number, decision.via, decision.staff_id, decision.answers,
+            decision.unverified)  # fmt: skip
 
 
 def test_our_own_address_is_never_a_submission_nor_a_reply() -> None:
@@ -286,14 +300,18 @@ def test_a_strangers_reply_is_refused_when_too_big() -> None:
 
 def test_a_reply_in_a_tickets_thread_from_its_reporter_joins_it() -> None:
     """The reporter answers in the conversation: the reply joins the ticket, as theirs."""
-    facts = Facts(thread_ticket=TICKET, reporter_of=frozenset({TICKET}), limits=LIMITS)
-    assert route(message(), facts) == ReplyToTicket(TICKET, "thread", None)
+    facts = Facts(thread_ticket=TICKET, reporter_of=frozenset({TICKET}), limits=LIMITS,
+                  answered=ours_to("budi@dinkes.example.go.id"))  # fmt: skip
+    assert joined(route(message(), facts)) == (TICKET, "thread", None, 12, None)
 
 
 def test_a_reply_in_a_tickets_thread_from_the_staff_joins_it_as_theirs() -> None:
     """A technician (staff, not the help desk) answering in the thread: joins, by them."""
-    facts = Facts(thread_ticket=TICKET, staff_id="agus", limits=LIMITS)
-    assert route(message("agus@example.go.id"), facts) == ReplyToTicket(TICKET, "thread", "agus")
+    facts = Facts(thread_ticket=TICKET, staff_id="agus", limits=LIMITS,
+                  answered=ours_to("agus@example.go.id"))  # fmt: skip
+    assert joined(route(message("agus@example.go.id"), facts)) == (
+        TICKET, "thread", "agus", 12, None,
+    )  # fmt: skip
 
 
 def test_a_reply_in_a_tickets_thread_from_a_stranger_does_not_join() -> None:
@@ -314,16 +332,20 @@ def test_a_strangers_tagged_subject_does_not_join() -> None:
     assert route(message("orang@lain.example.org"), Facts(tagged_ticket=TICKET)) == NewSubmission()
 
 
-def test_the_reporters_tagged_subject_joins_the_ticket() -> None:
-    """The reporter writes anew with the tag in the subject: the reply joins the ticket."""
+def test_the_reporters_tagged_subject_joins_the_ticket_unverified() -> None:
+    """The reporter writes anew with the tag in the subject: the reply joins the ticket,
+    but a tag alone proves nothing of its sender (anyone can write a ticket's number)."""
     facts = Facts(tagged_ticket=TICKET, reporter_of=frozenset({TICKET}))
-    assert route(message(), facts) == ReplyToTicket(TICKET, "subject", None)
+    assert joined(route(message(), facts)) == (TICKET, "subject", None, None, NO_THREAD)
 
 
-def test_a_staff_members_tagged_subject_joins_the_ticket_as_theirs() -> None:
-    """A unit head writing with the tag, outside the thread: joins, by them."""
+def test_a_staff_members_tagged_subject_joins_the_ticket_unverified() -> None:
+    """A unit head's address with the tag, outside the thread: the forger's way in, so
+    it is not believed to be theirs."""
     facts = Facts(tagged_ticket=TICKET, staff_id="rudi")
-    assert route(message("rudi@example.go.id"), facts) == ReplyToTicket(TICKET, "subject", "rudi")
+    assert joined(route(message("rudi@example.go.id"), facts)) == (
+        TICKET, "subject", "rudi", None, NO_THREAD,
+    )  # fmt: skip
 
 
 def test_a_help_desk_officers_untagged_mail_is_archived_even_over_the_limits() -> None:
@@ -340,10 +362,56 @@ def test_a_help_desk_officers_answer_to_an_incomplete_report_is_archived_even_ta
     assert isinstance(route(message("sari@example.go.id"), facts), Automatic)
 
 
-def test_a_help_desk_officers_tagged_mail_joins_the_ticket_as_theirs() -> None:
-    """An officer writing with the tag: joins, by them."""
+def test_a_help_desk_officers_tagged_mail_joins_the_ticket_unverified() -> None:
+    """An officer's address writing with the tag: joins, but not in their name."""
     facts = Facts(own_sender=HELP_DESK, staff_id="sari", tagged_ticket=TICKET)
-    assert route(message("sari@example.go.id"), facts) == ReplyToTicket(TICKET, "subject", "sari")
+    assert joined(route(message("sari@example.go.id"), facts)) == (
+        TICKET, "subject", "sari", None, NO_THREAD,
+    )  # fmt: skip
+
+
+def test_a_reply_to_our_e_mail_to_someone_else_is_not_believed() -> None:
+    """A technician answering the e-mail that went to another technician."""
+    facts = Facts(thread_ticket=TICKET, staff_id="dewi", answered=ours_to("agus@example.go.id"))
+    assert joined(route(message("dewi@example.go.id"), facts))[-1] == NO_THREAD
+
+
+def test_the_newest_of_our_e_mails_to_the_sender_is_the_evidence() -> None:
+    facts = Facts(thread_ticket=TICKET, reporter_of=frozenset({TICKET}),
+                  answered=ours_to("budi@dinkes.example.go.id", email_id=30)
+                  + ours_to("budi@dinkes.example.go.id", email_id=7))  # fmt: skip
+    assert joined(route(message(), facts))[3] == 30
+
+
+TRUSTED = "mx.example.go.id"
+
+
+@pytest.mark.parametrize(
+    ("results", "unverified"),
+    [
+        ("", NOT_VERIFIED),  # our server wrote nothing about it
+        (f"{TRUSTED}; spf=fail smtp.mailfrom=dinkes.example.go.id; dkim=none", NOT_VERIFIED),
+        ("evil.example; dkim=pass header.d=dinkes.example.go.id", NOT_VERIFIED),
+        (f"{TRUSTED}; dkim=pass header.d=dinkes.example.go.id", None),
+        (f"{TRUSTED}; spf=pass smtp.mailfrom=budi@dinkes.example.go.id", None),
+    ],
+)
+def test_where_the_offices_server_is_named_it_must_vouch_for_the_sender(
+    results: str, unverified: str | None
+) -> None:
+    headers = f"Authentication-Results: {results}\n" if results else ""
+    facts = Facts(
+        thread_ticket=TICKET, reporter_of=frozenset({TICKET}),
+        answered=ours_to("budi@dinkes.example.go.id"), trusted_authserv_id=TRUSTED,
+    )  # fmt: skip
+    assert joined(route(message(headers=headers), facts))[-1] == unverified
+
+
+def test_without_a_named_server_the_thread_is_the_evidence() -> None:
+    headers = f"Authentication-Results: {TRUSTED}; spf=fail; dkim=none\n"
+    facts = Facts(thread_ticket=TICKET, reporter_of=frozenset({TICKET}),
+                  answered=ours_to("budi@dinkes.example.go.id"))  # fmt: skip
+    assert joined(route(message(headers=headers), facts))[-1] is None
 
 
 def test_an_answer_to_an_incomplete_report_joins_it() -> None:
@@ -367,7 +435,7 @@ def test_an_incomplete_reports_thread_comes_before_the_subject_tag() -> None:
 def test_a_tickets_thread_comes_before_an_incomplete_reports() -> None:
     """Both in the references: the ticket's conversation wins."""
     facts = Facts(thread_ticket=TICKET, thread_submission=4, reporter_of=frozenset({TICKET}))
-    assert route(message(), facts) == ReplyToTicket(TICKET, "thread", None)
+    assert joined(route(message(), facts))[:3] == (TICKET, "thread", None)
 
 
 def test_a_persons_mail_within_the_limits_that_answers_nothing_is_a_new_report() -> None:

@@ -59,3 +59,17 @@ class Outbox(Part):
             col(OutboxEmail.created_at) >= since,
         )
         return int(self.session.exec(statement).one())
+
+    def delivered_by(
+        self, ticket_ids: Sequence[int], kinds: Sequence[str], by: dt.datetime
+    ) -> set[int]:
+        """Of ``ticket_ids``, those with an e-mail of one of ``kinds`` sent by ``by``."""
+        if not ticket_ids:
+            return set()
+        statement = select(OutboxEmail.ticket_id).where(
+            col(OutboxEmail.ticket_id).in_(list(ticket_ids)),
+            col(OutboxEmail.kind).in_(list(kinds)),
+            OutboxEmail.status == OutboxStatus.SENT,
+            col(OutboxEmail.sent_at) <= by,
+        )
+        return {ticket_id for ticket_id in self.session.exec(statement) if ticket_id is not None}

@@ -47,3 +47,19 @@ class Threads(Part):
             statement = select(Submission).where(col(Submission.first_message_id).in_(ids))
             found = self.session.exec(statement.limit(1)).first()
         return found
+
+    def ours_answered(self, message_ids: Sequence[str], ticket_id: int) -> list[OutboxEmail]:
+        """Our e-mails about ticket ``ticket_id`` that a reply answers (by the Message-IDs
+        of its In-Reply-To and References), newest first: the reply's evidence of who may
+        write it, since only their recipients have seen those Message-IDs."""
+        if not message_ids:
+            return []
+        statement = (
+            select(OutboxEmail)
+            .where(
+                col(OutboxEmail.message_id).in_(list(message_ids)),
+                col(OutboxEmail.ticket_id) == ticket_id,
+            )
+            .order_by(col(OutboxEmail.id).desc())
+        )
+        return list(self.session.exec(statement))
