@@ -203,12 +203,13 @@ def _email(
     """The outbox row of one notice (its column values); ``earlier`` are the (kind,
     Message-ID) of the ticket's e-mails queued before it."""
     settings = office.settings
+    rng = settings.sender.rng
     rendered = render(notice.kind, settings.language, notice.context)
     message_id = new_message_id(
-        settings.sender.message_id_domain, ticket.number if ticket else None
+        settings.sender.message_id_domain, ticket.number if ticket else None, rng=rng
     )
     threading = _threading(ticket, notice, in_reply_to, earlier)
-    token = new_bounce_token()
+    token = new_bounce_token(rng)
     raw, subject = message_bytes(
         rendered,
         sender=settings.sender,
@@ -220,6 +221,7 @@ def _email(
         threading=threading,
         language=settings.language,
         bounce_token=token,
+        rng=rng,
     )
     recipient = notice.to[0].address.lower()
     status = PENDING
