@@ -281,9 +281,12 @@ def _import_rows(
     registered = iter(register_many_in(tx, checker.here, complaints, now=checker.now))
     tickets: list[tuple[int, str]] = []
     problems: list[dict[str, Any]] = []
-    for row, outcome in zip(chunk, checked, strict=True):
-        if isinstance(outcome, Complaint):
-            outcome = checker.outcome(row, next(registered))
+    for row, checked_row in zip(chunk, checked, strict=True):
+        outcome = (
+            checker.outcome(row, next(registered))
+            if isinstance(checked_row, Complaint)
+            else checked_row
+        )
         if isinstance(outcome, RowProblem) and outcome.same_row in checker.failed:
             # The same cells as a row that made no ticket: the same reasons, not a repeat.
             outcome = RowProblem(row.number, checker.failed[outcome.same_row])
