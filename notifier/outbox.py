@@ -28,15 +28,12 @@ from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_
 from ticketing.conversation import new_bounce_token
 from ticketing.models import Event, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
+from ticketing.vocabulary import OutboxStatus
 
 RecentAutoReplies = Callable[[str, dt.datetime], int]
 """How many automatic replies went (or will go) to an address since a moment."""
 
 log = logging.getLogger(__name__)
-
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
-SUPPRESSED, BOUNCED = "suppressed", "bounced"  # held by the auto-reply limit; returned later
-STATUSES = (PENDING, SENDING, SENT, DEAD, SUPPRESSED, BOUNCED)
 
 
 @dataclass(frozen=True)
@@ -163,10 +160,10 @@ def _rows(
             if batch.not_before is not None and batch.not_before > row["next_attempt_at"]:
                 row["next_attempt_at"] = batch.not_before
             if batch.held_back is not None:
-                row.update(status=SUPPRESSED, last_error=batch.held_back)
+                row.update(status=OutboxStatus.SUPPRESSED, last_error=batch.held_back)
             made.append(row)
         for row in made:
-            if row["auto_submitted"] == AUTO_REPLIED and row["status"] == PENDING:
+            if row["auto_submitted"] == AUTO_REPLIED and row["status"] == OutboxStatus.PENDING:
                 counted[row["recipient"]] += 1
             thread.append((row["kind"], row["message_id"]))
         rows += made
@@ -252,7 +249,7 @@ def _email(
         rng=rng,
     )
     recipient = notice.to[0].address.lower()
-    status = PENDING
+    status = OutboxStatus.PENDING
     error = None
     if notice.auto_submitted == AUTO_REPLIED:
         since = now - dt.timedelta(hours=1)
@@ -260,7 +257,7 @@ def _email(
         if sent_lately >= settings.auto_reply_limit_per_hour:
             # Two auto-responders answering each other would loop forever: keep the
             # e-mail on record, but do not send it.
-            status = SUPPRESSED
+            status = OutboxStatus.SUPPRESSED
             error = (
                 f"auto-reply limit: {sent_lately} automatic replies to {recipient} in the last hour"
             )
