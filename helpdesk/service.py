@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
 from helpdesk.wiring import Site
-from notifier.outbox import queue_for_events, queue_for_new_tickets
+from notifier.outbox import queue_for_events
 from ticketing.desk import (
     Complaint,
     Filed,
@@ -40,25 +40,27 @@ def register_in(
     officer: str | None = None,
     source_message_id: str | None = None,
 ) -> Registered | Incomplete | Rejected:
+    """`register_many_in` of one complaint, with the ticket and its events as objects of the
+    session (`ticketing.desk.register`); the reporter's conversation starts at
+    ``source_message_id``, the e-mail that made the report."""
     outcome = register(
         tx, here.desk, raw, channel=channel, received_at=received_at, signature=signature,
-        now=now, officer=officer,
+        now=now, officer=officer, source_message_id=source_message_id,
     )  # fmt: skip
     if isinstance(outcome, Registered):
-        # The reporter's conversation starts at the e-mail that opened the report.
-        outcome.ticket.source_message_id = source_message_id
-        queue_for_events(tx, here.office, outcome.ticket, outcome.events, now=now)
+        recorded = [(outcome.ticket, outcome.events)]
+        queue_for_events(tx, here.office, recorded, now=now, new_tickets=True)
     return outcome
 
 
 def register_many_in(
     tx: Tx, here: Site, complaints: Sequence[Complaint], *, now: dt.datetime
 ) -> list[Filed | Incomplete | Rejected]:
-    """`register_in` for many complaints at once (a phone log's chunk): the same tickets,
-    events and acknowledgements as one after another, stored together."""
+    """Register many complaints at once (a phone log's chunk), with their acknowledgements:
+    the same tickets, events and e-mails as one after another, stored together."""
     outcomes = register_many(tx, here.desk, complaints, now=now)
     filed = [(o.ticket, o.events) for o in outcomes if isinstance(o, Filed)]
-    queue_for_new_tickets(tx, here.office, filed, now=now)
+    queue_for_events(tx, here.office, filed, now=now, new_tickets=True)
     return outcomes
 
 
@@ -91,7 +93,7 @@ def move_in(
 ) -> Moved | Rejected:
     outcome = move(tx, here.desk, number, request, now=now)
     if isinstance(outcome, Moved):
-        queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
+        queue_for_events(tx, here.office, [(outcome.ticket, [outcome.event])], now=now)
     return outcome
 
 
@@ -118,7 +120,7 @@ def edit_ticket(
             language=here.config.office.language,
         )  # fmt: skip
         if isinstance(outcome, Moved):
-            queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
+            queue_for_events(tx, here.office, [(outcome.ticket, [outcome.event])], now=now)
         return outcome
 
 
@@ -132,7 +134,7 @@ def confirm_email_in(
         tx, here.desk, number, actor=actor, reporter=reporter, channel=channel, now=now
     )
     if isinstance(outcome, Moved):
-        queue_for_events(tx, here.office, outcome.ticket, [outcome.event], now=now)
+        queue_for_events(tx, here.office, [(outcome.ticket, [outcome.event])], now=now)
     return outcome
 
 

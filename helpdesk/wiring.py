@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import ssl
 from dataclasses import dataclass
 from functools import cached_property
@@ -59,6 +60,8 @@ class Site:
                     or from_address.rpartition("@")[2],
                     bounce_address=config.notifier.bounce_address or from_address,
                     verp_delimiter=config.notifier.verp_delimiter if config.notifier.verp else None,
+                    # Message-IDs, bounce tokens and MIME boundaries: unguessable.
+                    rng=random.SystemRandom(),
                 ),
                 timezone=config.calendar.timezone,
                 zone_label=config.calendar.zone_label,

@@ -1,8 +1,10 @@
 """From a notice (what to tell whom) to a complete e-mail: rendered, threaded, marked.
 
 Pure apart from reading the templates: ``render`` fills a template's subject, text and
-HTML parts; ``build`` wraps them in a MIME message with our headers, and ``message_bytes``
-gives that message's bytes directly (what the outbox stores), much faster.
+HTML parts; ``message_bytes`` writes them as a MIME message with our headers (what the
+outbox stores). What is drawn at random for an e-mail (its Message-ID, the MIME boundary;
+the outbox draws its bounce token too) comes from a ``random.Random`` the caller gives:
+the site's `Sender` holds the operating system's, a test a seeded one.
 
 Each template ``templates/email/<lang>/<audience>.<event>.txt.j2`` (package data of
 ``notifier``, read through ``importlib.resources``) defines the blocks
@@ -21,7 +23,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from functools import lru_cache
@@ -64,6 +65,10 @@ class Sender:
     # address; with ``verp_delimiter`` each e-mail's own token is added to its local part.
     bounce_address: str = ""
     verp_delimiter: str | None = "+"
+    # What each e-mail's Message-ID, bounce token and MIME boundary are drawn from: by
+    # default the operating system's random source (tokens must be unguessable); a test
+    # gives a seeded ``random.Random`` to make the same e-mails every run.
+    rng: random.Random = field(default_factory=random.SystemRandom, compare=False, repr=False)
 
 
 def envelope_sender(sender: Sender, token: str | None) -> str:
@@ -180,66 +185,27 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def new_message_id(domain: str, ticket_number: str | None = None) -> str:
-    """``<tik-2026-00001.3f2a…@example.go.id>``: ours, unique, and naming its ticket."""
-    return f"<{message_id_prefix(ticket_number)}.{uuid.uuid4().hex}@{domain}>"
+def new_message_id(domain: str, ticket_number: str | None = None, *, rng: random.Random) -> str:
+    """``<tik-2026-00001.3f2a…@example.go.id>``: ours, unique, and naming its ticket; the
+    unique part is a version-4 UUID drawn from ``rng``."""
+    unique = uuid.UUID(int=rng.getrandbits(128), version=4).hex
+    return f"<{message_id_prefix(ticket_number)}.{unique}@{domain}>"
 
 
-def build(
-    rendered: Rendered,
-    *,
-    sender: Sender,
-    to: Sequence[Recipient],
-    cc: Sequence[Recipient] = (),
-    message_id: str,
-    date: dt.datetime,
-    auto_submitted: str,
-    threading: Threading = Threading(),
-    language: str = "id",
-    bounce_token: str | None = None,
-) -> EmailMessage:
-    """A MIME message (text and HTML alternatives) with our headers.
-
-    Names and subjects come from what people typed: ``Address`` and ``one_line`` keep
-    them inside their header, so nothing can add a header of its own.
-    """
-    message = EmailMessage(policy=SMTP)
-    message["From"] = Address(display_name=one_line(sender.name), addr_spec=sender.address)
-    message["To"] = [_address(r) for r in to]
-    if cc:
-        message["Cc"] = [_address(r) for r in cc]
-    message["Subject"] = one_line(rendered.subject, limit=250)
-    message["Date"] = format_datetime(date.astimezone(dt.UTC))
-    message["Message-ID"] = message_id
-    if threading.in_reply_to:
-        message["In-Reply-To"] = threading.in_reply_to
-    references = _unique([*threading.references, *filter(None, [threading.in_reply_to])])
-    if references:
-        message["References"] = " ".join(references)
-    message["Auto-Submitted"] = auto_submitted
-    # Ask Exchange and others not to answer with their own auto-replies.
-    message["X-Auto-Response-Suppress"] = "All"
-    if bounce_token:
-        # Returned with the original's headers in a delivery report: what makes it ours.
-        message[BOUNCE_REF_HEADER] = bounce_ref(bounce_token)
-    message.set_content(rendered.text, subtype="plain", charset="utf-8")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    # After the body: set_content() clears every Content-* header set before it.
-    message["Content-Language"] = language
-    return message
-
-
-# --- The same message as bytes, without the email package's objects ---------------------------
+# --- The message's bytes, without the email package's objects -------------------------------
 #
 # Building an EmailMessage and flattening it costs about 2 ms, most of it parsing each header
 # into a tree and folding it back; a phone log of thousands of calls spends most of its time
-# there. `message_bytes` writes the bytes that ``bytes(build(...))`` gives (the same headers,
-# folding, transfer encodings and boundary, drawn from the same random generator), taking the
-# email package's own code only for what it does not write itself: a header outside the
-# plain-ASCII cases below. tests/unit/test_compose_bytes.py holds the two to byte equality.
+# there. `message_bytes` writes the bytes that the email package writes for the same message
+# (an EmailMessage under the SMTP policy with the text and HTML parts as alternatives: the same
+# headers, folding, transfer encodings and boundary, drawn the same way from the generator it is
+# given), taking the email package's own code only for what it does not write itself: a header
+# outside the plain-ASCII cases below. tests/unit/test_compose_bytes.py holds it to byte
+# equality with that message, built by tests/oracles.py.
 
 _CRLF = "\r\n"
-_MAX_LINE = SMTP.max_line_length  # 78
+_MAX_LINE = 78
+assert SMTP.max_line_length == _MAX_LINE  # where the SMTP policy folds a line
 _PRINTABLE = re.compile(r"[ -~]*")
 _WORD_OR_SPACE = re.compile(r"( )")
 _SIMPLE_NAME = re.compile(r"[A-Za-z0-9'-]+(?: [A-Za-z0-9'-]+)*")
@@ -270,8 +236,14 @@ def message_bytes(
     threading: Threading = Threading(),
     language: str = "id",
     bounce_token: str | None = None,
+    rng: random.Random,
 ) -> tuple[bytes, str]:
-    """``bytes(build(...))`` with the same arguments, and the message's Subject header."""
+    """A MIME message (text and HTML alternatives) with our headers, as bytes, and its
+    Subject header as a reader sees it; the MIME boundary is drawn from ``rng``.
+
+    Names and subjects come from what people typed: each header is written as one line
+    (folded), so nothing can add a header of its own.
+    """
     subject = one_line(rendered.subject, limit=250)
     headers: list[tuple[str, str]] = [
         ("From", _address_text(sender.name, sender.address)),
@@ -297,7 +269,7 @@ def message_bytes(
     ]
     text_part = _text_part(rendered.text, "plain", mime_version=False)
     html_part = _text_part(rendered.html, "html", mime_version=True)
-    boundary = _boundary(text_part + b"\r\n" + html_part)
+    boundary = _boundary(text_part + b"\r\n" + html_part, rng)
     head = b"".join(_header_line(name, value) for name, value in headers)
     head += b'Content-Type: multipart/alternative;\r\n boundary="' + boundary + b'"\r\n'
     head += _header_line("Content-Language", language) + b"\r\n"
@@ -467,9 +439,9 @@ def _qp_pieces(lines: Sequence[bytes]) -> list[list[str]]:
     return result
 
 
-def _boundary(text: bytes) -> bytes:
-    """`email.generator.Generator._make_boundary` for the parts' bytes."""
-    token = random.randrange(sys.maxsize)
+def _boundary(text: bytes, rng: random.Random) -> bytes:
+    """`email.generator.Generator._make_boundary` for the parts' bytes, drawn from ``rng``."""
+    token = rng.randrange(sys.maxsize)
     boundary = f"{'=' * 15}{token:0{_BOUNDARY_WIDTH}d}=="
     candidate, counter = boundary, 0
     while b"--" + candidate.encode("ascii") in text and re.search(
@@ -490,10 +462,6 @@ def can_address(address: str) -> bool:
     except (ValueError, TypeError, IndexError):
         return False
     return address.isascii()
-
-
-def _address(recipient: Recipient) -> Address:
-    return Address(display_name=one_line(recipient.name), addr_spec=recipient.address)
 
 
 def _unique(ids: Sequence[str]) -> list[str]:

@@ -1,15 +1,18 @@
 """Queue the SOP's e-mails in the transaction of their event, and plan their retries.
 
-``queue(tx, office, notices, ...)`` renders each notice, threads it into its ticket's
-conversation, applies the auto-reply rate limit and stores it in the outbox, all in the
-caller's transaction: an event is committed with its e-mails or not at all.
+Every e-mail takes one path (`_rows`): each notice is rendered, threaded into its ticket's
+conversation, held back by the auto-reply limit and stored in the outbox, all in the
+caller's transaction: an event is committed with its e-mails or not at all. ``queue(tx,
+office, notices, ...)`` stores them as objects of the session, which its caller may still
+change; ``queue_for_events`` stores the e-mails of many events (a phone log's thousands of
+new tickets) with one statement.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,15 +28,12 @@ from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_
 from ticketing.conversation import new_bounce_token
 from ticketing.models import Event, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
+from ticketing.vocabulary import OutboxStatus
 
 RecentAutoReplies = Callable[[str, dt.datetime], int]
 """How many automatic replies went (or will go) to an address since a moment."""
 
 log = logging.getLogger(__name__)
-
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
-SUPPRESSED, BOUNCED = "suppressed", "bounced"  # held by the auto-reply limit; returned later
-STATUSES = (PENDING, SENDING, SENT, DEAD, SUPPRESSED, BOUNCED)
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,20 @@ class RetryPolicy:
         return now + dt.timedelta(seconds=delay)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Notices queued together, about one ticket (or none) and one of its events (or none):
+    they thread after the ticket's e-mails queued before them, not after each other."""
+
+    notices: Sequence[Notice]
+    ticket: Ticket | None = None  # or a record that reads like one (`ticketing.desk.Filed`)
+    event: Event | None = None
+    in_reply_to: str | None = None
+    submission_id: int | None = None
+    not_before: dt.datetime | None = None  # held back until then (a reminder found at night)
+    held_back: str | None = None  # why they are kept in the outbox, not sent
+
+
 def queue(
     tx: Tx,
     office: Office,
@@ -64,84 +78,98 @@ def queue(
     submission: Submission | None = None,
     not_before: dt.datetime | None = None,
 ) -> list[OutboxEmail]:
-    """Render and store ``notices`` in the outbox of this transaction; ``not_before`` holds
-    them back (a reminder found at night waits for the working day)."""
-    emails = []
-    for notice in notices:
-        if not all(can_address(r.address) for r in (*notice.to, *notice.cc)):
-            log.warning("%s not queued: an address cannot be written to", notice.kind)
-            continue
-        earlier = _earlier(tx, ticket)
-        values = _email(
-            office, notice, now=now, ticket=ticket, event=event, in_reply_to=in_reply_to,
-            earlier=earlier, recent_auto_replies=tx.recent_auto_replies,
-        )  # fmt: skip
-        email = OutboxEmail(**values)
-        email.submission_id = submission.id if submission else None
-        if not_before is not None and not_before > email.next_attempt_at:
-            email.next_attempt_at = not_before
-        emails.append(email)
-    return tx.enqueue(emails)
+    """Render and store ``notices`` in the outbox of this transaction, as objects of the
+    session (the caller may still change them); ``not_before`` holds them back (a
+    reminder found at night waits for the working day)."""
+    batch = _Batch(
+        notices, ticket, event, in_reply_to, submission.id if submission else None, not_before
+    )
+    return _enqueue(tx, office, batch, now=now)
+
+
+def _enqueue(tx: Tx, office: Office, batch: _Batch, *, now: dt.datetime) -> list[OutboxEmail]:
+    """`_rows` of one batch, stored as objects of the session."""
+    return tx.enqueue([OutboxEmail(**row) for row in _rows(tx, office, [batch], now=now)])
 
 
 def queue_for_events(
-    tx: Tx, office: Office, ticket: Ticket, events: Sequence[Event], *, now: dt.datetime
-) -> list[OutboxEmail]:
-    """The e-mails of workflow events just recorded on ``ticket``."""
-    history = tx.events(ticket)
-    queued: list[OutboxEmail] = []
-    for event in events:
-        notices = notices_for_event(office, ticket, event, history)
-        queued += queue(tx, office, notices, now=now, ticket=ticket, event=event)
-    return queued
-
-
-def queue_for_new_tickets(
-    tx: Tx, office: Office, filed: Sequence[tuple[Any, Sequence[Any]]], *, now: dt.datetime
+    tx: Tx,
+    office: Office,
+    recorded: Sequence[tuple[Ticket, Sequence[Event]]],
+    *,
+    now: dt.datetime,
+    new_tickets: bool = False,
 ) -> int:
-    """`queue_for_events` for tickets registered in this transaction by `register_many`,
-    given as (ticket, its events) records: the same e-mails, stored together. Returns how
-    many were queued."""
-    rows: list[dict[str, Any]] = []
-    # Automatic replies queued here count against the limit as they would one by one.
-    counted: dict[str, int] = {}
+    """The e-mails of workflow events just recorded, given as (ticket, its new events), one
+    event after another (each sees the e-mails of those before it), stored with one
+    statement. Returns how many were queued.
+
+    ``new_tickets``: the tickets were registered in this transaction (`register_many`), so
+    their events are their whole history and none of their e-mails is queued yet; that
+    spares two queries a ticket."""
+    batches = []
+    for ticket, events in recorded:
+        history = events if new_tickets else tx.events(ticket)
+        for event in events:
+            notices = notices_for_event(office, ticket, event, history)
+            batches.append(_Batch(notices, ticket, event))
+    rows = _rows(tx, office, batches, now=now, new_tickets=new_tickets)
+    tx.insert_outbox(rows)
+    return len(rows)
+
+
+def _rows(
+    tx: Tx,
+    office: Office,
+    batches: Iterable[_Batch],
+    *,
+    now: dt.datetime,
+    new_tickets: bool = False,
+) -> list[dict[str, Any]]:
+    """The outbox rows (column values) of the batches' notices, as queueing each batch in
+    turn would store them: a batch's e-mails thread after its ticket's e-mails queued before
+    it, and the automatic replies queued count against the hourly limit. A notice to an
+    address that cannot be written to is left out. ``new_tickets``: see `queue_for_events`."""
+    earlier: dict[int, list[tuple[str, str]]] = {}  # each ticket's (kind, Message-ID) so far
+    counted: dict[str, int] = {}  # automatic replies to each recipient in the last hour
 
     def recent_auto_replies(recipient: str, since: dt.datetime) -> int:
         if recipient not in counted:
             counted[recipient] = tx.recent_auto_replies(recipient, since)
         return counted[recipient]
 
-    for ticket, events in filed:
-        earlier: list[tuple[str, str]] = []  # a new ticket's e-mails are those queued here
-        for event in events:
-            # As `queue` does, one event's e-mails see those of the events before it.
-            made = []
-            for notice in notices_for_event(office, ticket, event, events):
-                if not all(can_address(r.address) for r in (*notice.to, *notice.cc)):
-                    log.warning("%s not queued: an address cannot be written to", notice.kind)
-                    continue
-                made.append(
-                    _email(
-                        office,
-                        notice,
-                        now=now,
-                        ticket=ticket,
-                        event=event,
-                        in_reply_to=None,
-                        earlier=earlier,
-                        recent_auto_replies=recent_auto_replies,
-                    )  # fmt: skip
-                )
-            for values in made:
-                if values["auto_submitted"] == AUTO_REPLIED and values["status"] == PENDING:
-                    counted[values["recipient"]] += 1
-                earlier.append((values["kind"], values["message_id"]))
-                rows.append({**_OUTBOX_DEFAULTS, **values})
-    tx.insert_outbox(rows)
-    return len(rows)
+    rows: list[dict[str, Any]] = []
+    for batch in batches:
+        ticket = batch.ticket
+        thread: list[tuple[str, str]] = []
+        if ticket is not None and ticket.id is not None:
+            if ticket.id not in earlier:
+                earlier[ticket.id] = [] if new_tickets else _earlier(tx, ticket)
+            thread = earlier[ticket.id]
+        made = []
+        for notice in batch.notices:
+            if not all(can_address(r.address) for r in (*notice.to, *notice.cc)):
+                log.warning("%s not queued: an address cannot be written to", notice.kind)
+                continue
+            row = _email(
+                office, notice, now=now, ticket=ticket, event=batch.event,
+                in_reply_to=batch.in_reply_to, earlier=thread,
+                recent_auto_replies=recent_auto_replies,
+            )  # fmt: skip
+            row.update(submission_id=batch.submission_id, lease_until=None, sent_at=None)
+            if batch.not_before is not None and batch.not_before > row["next_attempt_at"]:
+                row["next_attempt_at"] = batch.not_before
+            if batch.held_back is not None:
+                row.update(status=OutboxStatus.SUPPRESSED, last_error=batch.held_back)
+            made.append(row)
+        for row in made:
+            if row["auto_submitted"] == AUTO_REPLIED and row["status"] == OutboxStatus.PENDING:
+                counted[row["recipient"]] += 1
+            thread.append((row["kind"], row["message_id"]))
+        rows += made
+    return rows
 
 
-_OUTBOX_DEFAULTS: dict[str, Any] = {"submission_id": None, "lease_until": None, "sent_at": None}
 DELIVERY_FAILED = "help_desk.delivery_failed"
 
 
@@ -178,15 +206,12 @@ def queue_delivery_failure(
         return []
     limit = office.settings.delivery_alert_limit_per_hour
     lately = tx.recent_kind_queued(DELIVERY_FAILED, now - dt.timedelta(hours=1))
-    emails = queue(tx, office, [notice], now=now, ticket=ticket)
-    if lately >= limit:
-        for email in emails:
-            email.status = SUPPRESSED
-            email.last_error = (
-                f"alert limit: {lately} alerts of e-mails not delivered in the last hour"
-            )
-        tx.save(*emails)
-    return emails
+    held_back = (
+        f"alert limit: {lately} alerts of e-mails not delivered in the last hour"
+        if lately >= limit
+        else None
+    )
+    return _enqueue(tx, office, _Batch([notice], ticket, held_back=held_back), now=now)
 
 
 def _email(
@@ -203,12 +228,13 @@ def _email(
     """The outbox row of one notice (its column values); ``earlier`` are the (kind,
     Message-ID) of the ticket's e-mails queued before it."""
     settings = office.settings
+    rng = settings.sender.rng
     rendered = render(notice.kind, settings.language, notice.context)
     message_id = new_message_id(
-        settings.sender.message_id_domain, ticket.number if ticket else None
+        settings.sender.message_id_domain, ticket.number if ticket else None, rng=rng
     )
     threading = _threading(ticket, notice, in_reply_to, earlier)
-    token = new_bounce_token()
+    token = new_bounce_token(rng)
     raw, subject = message_bytes(
         rendered,
         sender=settings.sender,
@@ -220,9 +246,10 @@ def _email(
         threading=threading,
         language=settings.language,
         bounce_token=token,
+        rng=rng,
     )
     recipient = notice.to[0].address.lower()
-    status = PENDING
+    status = OutboxStatus.PENDING
     error = None
     if notice.auto_submitted == AUTO_REPLIED:
         since = now - dt.timedelta(hours=1)
@@ -230,7 +257,7 @@ def _email(
         if sent_lately >= settings.auto_reply_limit_per_hour:
             # Two auto-responders answering each other would loop forever: keep the
             # e-mail on record, but do not send it.
-            status = SUPPRESSED
+            status = OutboxStatus.SUPPRESSED
             error = (
                 f"auto-reply limit: {sent_lately} automatic replies to {recipient} in the last hour"
             )

@@ -7,6 +7,7 @@ which a reply is written, and the token that makes a delivery report ours.
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
 import string
@@ -64,9 +65,13 @@ VERP_EXTRA_CHARS = 1 + len(TOKEN_TAG) + TOKEN_CHARS
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])b-([A-Za-z2-7]{16})(?![A-Za-z0-9])")
 
 
-def new_bounce_token() -> str:
-    """A fresh token: 16 characters of base32, from the operating system's random source."""
-    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_CHARS))
+_SYSTEM_RANDOM = secrets.SystemRandom()
+
+
+def new_bounce_token(rng: random.Random = _SYSTEM_RANDOM) -> str:
+    """A fresh token: 16 characters of base32, drawn from ``rng`` (by default the operating
+    system's random source: a token must be unguessable)."""
+    return "".join(rng.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_CHARS))
 
 
 def bounce_ref(token: str) -> str:

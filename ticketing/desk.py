@@ -94,6 +94,8 @@ class Complaint:
     received_at: dt.datetime
     signature: str
     officer: str | None = None
+    source_message_id: str | None = None
+    """The e-mail that made the report, where the reporter's conversation starts."""
 
 
 @dataclass(frozen=True)
@@ -114,61 +116,17 @@ def register(
     signature: str,
     now: dt.datetime,
     officer: str | None = None,
+    source_message_id: str | None = None,
 ) -> Registered | Incomplete | Rejected:
-    """Check the Formulir and, when complete, store it as a numbered ticket.
-
-    A complaint logged by a help-desk officer (a call, a letter) is taken by that
-    officer at once: step 1 is done as the form is filled in.
-    """
-    if rejected := _refused(desk, channel, officer):
-        return rejected
-    outcome = check_formulir(raw, desk.fields)
-    if isinstance(outcome, Incomplete):
+    """`register_many` of one complaint, with the ticket and its events as objects of the
+    session, for a caller that goes on working with them."""
+    complaint = Complaint(raw, channel, received_at, signature, officer, source_message_id)
+    [outcome] = register_many(tx, desk, [complaint], now=now)
+    if not isinstance(outcome, Filed):
         return outcome
-    assert isinstance(outcome, Complete)
-    values = outcome.values
-
-    year = received_at.astimezone(desk.calendar.tz).year
-    seq = tx.next_seq("ticket", year)
-    ticket = tx.add_ticket(
-        Ticket(
-            number=format_number(desk.number_format, year=year, seq=seq),
-            year=year,
-            seq=seq,
-            channel=channel,
-            state=State.RECEIVED.value,
-            received_at=received_at,
-            signature=signature,
-            created_by=officer,
-            created_at=now,
-            step_started_at=now,
-            due_at=desk.sop.deadline(State.RECEIVED, now, desk.calendar),
-            email_confirmed=confirmed_at_registration(channel, signature, values.get("email", "")),
-            **{f.key: values[f.key] for f in desk.fields},
-        )
-    )
-    events = [
-        tx.add_event(
-            ticket,
-            at=now,
-            actor=officer or signature,
-            action=Action.CREATE.value,
-            from_state=None,
-            to_state=State.RECEIVED.value,
-            note="",
-            channel=channel,
-            data={
-                "received_at": received_at.isoformat(),
-                "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
-            },
-        )
-    ]
-    if officer is not None:
-        moved = move(tx, desk, ticket.number, Move(Action.TAKE, officer, channel=channel), now=now)
-        if isinstance(moved, Rejected):  # the officer was checked above
-            raise RuntimeError(f"an officer could not take a new ticket: {moved.message}")
-        events.append(moved.event)
-    return Registered(ticket, events)
+    ticket = tx.ticket_by_id(outcome.ticket.id)
+    assert ticket is not None  # inserted in this transaction
+    return Registered(ticket, tx.events(ticket))
 
 
 def _refused(desk: Desk, channel: str, officer: str | None) -> Rejected | None:
@@ -186,34 +144,41 @@ def _refused(desk: Desk, channel: str, officer: str | None) -> Rejected | None:
 def register_many(
     tx: Tx, desk: Desk, complaints: Sequence[Complaint], *, now: dt.datetime
 ) -> list[Filed | Incomplete | Rejected]:
-    """`register` for many complaints at once, with the outcome of registering them one
-    after another in this order (the same numbers, tickets and events, in the same order),
-    stored with a few statements instead of a few per complaint. The tickets and events
-    come back as read-only records, not as objects of the session."""
-    outcomes: list[Filed | Incomplete | Rejected | None] = []
-    accepted: list[tuple[int, Complaint, Mapping[str, str], int]] = []
-    for complaint in complaints:
-        rejected = _refused(desk, complaint.channel, complaint.officer)
-        checked = rejected or check_formulir(complaint.raw, desk.fields)
-        if not isinstance(checked, Complete):
-            outcomes.append(checked)
-            continue
-        year = complaint.received_at.astimezone(desk.calendar.tz).year
-        accepted.append((len(outcomes), complaint, checked.values, year))
-        outcomes.append(None)
-    if not accepted:
-        return outcomes  # type: ignore[return-value]
+    """Check each complaint's Formulir and store the complete ones as numbered tickets with
+    their events, as registering them one after another in this order would (each year's
+    numbers in this order), in a few statements for them all. The tickets and events come
+    back as read-only records, not as objects of the session.
 
+    A complaint logged by a help-desk officer (a call, a letter) is taken by that officer
+    at once: step 1 is done as the form is filled in.
+    """
+    checked = [
+        _refused(desk, c.channel, c.officer) or check_formulir(c.raw, desk.fields)
+        for c in complaints
+    ]
+    accepted = [
+        (complaint, outcome.values)
+        for complaint, outcome in zip(complaints, checked, strict=True)
+        if isinstance(outcome, Complete)
+    ]
+    filed = iter(_stored(tx, desk, accepted, now))
+    return [next(filed) if isinstance(outcome, Complete) else outcome for outcome in checked]
+
+
+def _stored(
+    tx: Tx, desk: Desk, accepted: Sequence[tuple[Complaint, Mapping[str, str]]], now: dt.datetime
+) -> list[Filed]:
+    """The tickets of complete complaints and their events, stored in this order."""
+    if not accepted:
+        return []
+    years = [complaint.received_at.astimezone(desk.calendar.tz).year for complaint, _ in accepted]
     # Each year's numbers in one block: the same numbers as one at a time, in this order.
-    first = {
-        year: tx.next_seqs("ticket", year, n)
-        for year, n in Counter(year for *_, year in accepted).items()
-    }
+    first = {year: tx.next_seqs("ticket", year, n) for year, n in Counter(years).items()}
     due = desk.sop.deadline(State.RECEIVED, now, desk.calendar)
     decided: dict[tuple[TicketView, Move], Transition] = {}  # `now` is the same for all
     tickets: list[dict[str, Any]] = []
     events: list[list[dict[str, Any]]] = []
-    for _, complaint, values, year in accepted:
+    for (complaint, values), year in zip(accepted, years, strict=True):
         seq, first[year] = first[year], first[year] + 1
         ticket = dict.fromkeys(_TICKET_COLUMNS) | {
             "number": format_number(desk.number_format, year=year, seq=seq),
@@ -227,14 +192,14 @@ def register_many(
             "created_at": now,
             "step_started_at": now,
             "due_at": due,
+            "source_message_id": complaint.source_message_id,
             **{f.key: values[f.key] for f in desk.fields},
         }
         ticket["email_confirmed"] = confirmed_at_registration(
             complaint.channel, complaint.signature, ticket.get("email") or ""
         )
         del ticket["id"]
-        created = _created_event(ticket, complaint, now)
-        made = [created]
+        made = [_created_event(ticket, complaint, now)]
         if complaint.officer is not None:
             request = Move(Action.TAKE, complaint.officer, channel=complaint.channel)
             key = (_view_of(ticket), request)
@@ -256,14 +221,13 @@ def register_many(
         for event in made:
             event["ticket_id"] = ticket_id
     event_ids = iter(tx.insert_events([event for made in events for event in made]))
-    for (index, *_), ticket, ticket_id, made in zip(
-        accepted, tickets, ticket_ids, events, strict=True
-    ):
-        outcomes[index] = Filed(
+    return [
+        Filed(
             TicketRow(id=ticket_id, **ticket),
             [EventRow(id=next(event_ids), **event) for event in made],
         )
-    return outcomes  # type: ignore[return-value]
+        for ticket, ticket_id, made in zip(tickets, ticket_ids, events, strict=True)
+    ]
 
 
 def _created_event(ticket: Mapping[str, Any], complaint: Complaint, now: dt.datetime) -> dict:

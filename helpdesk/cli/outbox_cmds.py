@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from helpdesk.cli.common import fail, out, print_json, site
+from ticketing.vocabulary import OutboxStatus
 
 if TYPE_CHECKING:
     from ticketing.models import OutboxEmail
 
-# notifier.outbox.STATUSES, without importing the notifier to show the help (a test holds
-# the two equal).
-STATUS_NAMES = ("pending", "sending", "sent", "dead", "suppressed", "bounced")
+STATUS_NAMES = tuple(OutboxStatus)
 
 app = typer.Typer(help="The outbox of e-mails: list, show, retry, send.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -52,12 +51,11 @@ def list_emails(
     from rich.table import Table
 
     from helpdesk.display import short_time
-    from notifier.outbox import STATUSES
 
     statuses = [s.strip().lower() for s in status or []]
     for s in statuses:
-        if s not in STATUSES:
-            fail(f"--status: unknown status {s!r} (one of {', '.join(STATUSES)})")
+        if s not in STATUS_NAMES:
+            fail(f"--status: unknown status {s!r} (one of {', '.join(STATUS_NAMES)})")
     here = site(ctx)
     with here.reader.transaction() as tx:
         emails = tx.outbox(statuses, limit=limit)
@@ -128,15 +126,13 @@ def retry(
     email_id: Annotated[int, typer.Argument(help="The outbox id of a dead or held e-mail.")],
 ) -> None:
     """Queue a dead (or suppressed) e-mail again, to be sent at the next run."""
-    from notifier.outbox import DEAD
-
     here = site(ctx)
     now = here.now()
     with here.store.transaction() as tx:
         email = tx.outbox_email(email_id)
         if email is None:
             fail(f"no e-mail {email_id} in the outbox")
-        if email.status not in (DEAD, "suppressed"):
+        if email.status not in (OutboxStatus.DEAD, OutboxStatus.SUPPRESSED):
             fail(
                 f"e-mail {email_id} is {email.status}; only dead or suppressed e-mails are retried"
             )

@@ -59,6 +59,7 @@ def status(
     needs no attention."""
     from intake.imap import Mailbox, MailboxError
     from ticketing.store import TicketFilter
+    from ticketing.vocabulary import OutboxStatus
     from ticketing.workflow import State
 
     here = site(ctx)
@@ -100,8 +101,8 @@ def status(
                 if j["failing_since"]]  # fmt: skip
     if mailbox["reachable"] is False:
         problems.append(f"mailbox unreachable: {mailbox['error']}")
-    if outbox.get("dead"):
-        problems.append(f"{outbox['dead']} dead e-mail(s): helpdesk outbox list --status dead")
+    if dead := outbox.get(OutboxStatus.DEAD):
+        problems.append(f"{dead} dead e-mail(s): helpdesk outbox list --status dead")
     if quarantined:
         problems.append(f"{quarantined} quarantined message(s): helpdesk intake quarantine")
     report = {

@@ -62,6 +62,7 @@ from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import Complete, Incomplete, Problem, check_formulir
 from ticketing.models import PhoneImport
 from ticketing.store import Tx
+from ticketing.vocabulary import ImportStatus
 from ticketing.workflow import Rejected
 
 log = logging.getLogger("helpdesk.jobs.phone_drop")
@@ -73,8 +74,6 @@ for about a second; a smaller one makes a large file slower (each chunk rewrites
 import's record, which grows with the file)."""
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 """A call time this much ahead of our clock is still taken (the officer's clock runs fast)."""
-
-IMPORTING, DONE = "importing", "done"
 
 Progress = Callable[[int, int], None]
 """Called as rows are processed: (rows done, rows in the file)."""
@@ -209,7 +208,7 @@ def import_bytes(
     sha256 = hashlib.sha256(data).hexdigest()
     with here.store.transaction() as tx:
         record = tx.phone_import(sha256)
-    if record is not None and record.status == DONE:
+    if record is not None and record.status == ImportStatus.DONE:
         return _already_imported(name, record, here)
 
     phone_log = read_phone_log(data, here.desk.fields)
@@ -228,10 +227,10 @@ def import_bytes(
             if record is None:
                 record = PhoneImport(
                     sha256=sha256, name=name, source=source, size=len(data), raw=data,
-                    encoding=phone_log.encoding, status=IMPORTING, rows=len(rows),
+                    encoding=phone_log.encoding, status=ImportStatus.IMPORTING, rows=len(rows),
                     notes=[_note_dict(note) for note in phone_log.problems], imported_at=now,
                 )  # fmt: skip
-            elif record.status == DONE:  # another process finished it meanwhile
+            elif record.status == ImportStatus.DONE:  # another process finished it meanwhile
                 if first:
                     return _already_imported(name, record, here)
                 break
@@ -248,10 +247,10 @@ def import_bytes(
             record.tickets = len(record.row_tickets)
             record.problems = sum(1 for p in record.problem_rows if not p.get("ticket"))
             if start + len(chunk) >= len(rows):
-                record.status, record.finished_at = DONE, now
+                record.status, record.finished_at = ImportStatus.DONE, now
             tx.save_phone_import(record)
         made += tickets  # committed
-        if record.status == DONE:
+        if record.status == ImportStatus.DONE:
             break
 
     report = _report_of(name, record, made)
@@ -281,9 +280,12 @@ def _import_rows(
     registered = iter(register_many_in(tx, checker.here, complaints, now=checker.now))
     tickets: list[tuple[int, str]] = []
     problems: list[dict[str, Any]] = []
-    for row, outcome in zip(chunk, checked, strict=True):
-        if isinstance(outcome, Complaint):
-            outcome = checker.outcome(row, next(registered))
+    for row, checked_row in zip(chunk, checked, strict=True):
+        outcome = (
+            checker.outcome(row, next(registered))
+            if isinstance(checked_row, Complaint)
+            else checked_row
+        )
         if isinstance(outcome, RowProblem) and outcome.same_row in checker.failed:
             # The same cells as a row that made no ticket: the same reasons, not a repeat.
             outcome = RowProblem(row.number, checker.failed[outcome.same_row])

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from helpdesk.cli import outbox_cmds, print_cmds
+from helpdesk.cli import print_cmds
 
 # Not pydantic: Typer itself loads it to describe some parameters (typer._adapters); the
 # program's own use of it is the configuration (helpdesk.config).
@@ -43,10 +43,8 @@ def test_help_loads_no_heavy_library(args: list[str]) -> None:
 
 
 def test_help_lists_the_real_choices() -> None:
-    """The help texts name the outbox's statuses and the printable documents without
-    importing their modules: the names are copied, and must stay the same."""
-    from notifier.outbox import STATUSES
+    """The help texts name the printable documents without importing their module: the
+    names are copied, and must stay the same."""
     from records.documents import DOCUMENTS
 
-    assert outbox_cmds.STATUS_NAMES == STATUSES
     assert print_cmds.DOCUMENT_NAMES == DOCUMENTS

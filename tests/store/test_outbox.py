@@ -170,3 +170,34 @@ def test_incomplete_report_reply_is_queued_as_an_auto_reply(site: Site) -> None:
     assert "Nomor Telepon / HandPhone belum diisi." in text
     assert "Jenis Kelamin tidak valid" in text
     assert "Nama Pelapor: Budi Santoso" in text
+
+
+class _Undone(Exception):
+    """Raised to roll a savepoint back."""
+
+
+def test_what_an_e_mail_draws_comes_from_the_senders_generator(site: Site) -> None:
+    """The outbox draws each e-mail's Message-ID, bounce token and MIME boundary from the
+    generator of the office's sender: seeded alike, it queues the same e-mail."""
+    import contextlib
+    import dataclasses
+    import random
+
+    from notifier.outbox import queue
+    from notifier.policy import held_notice
+
+    notice = held_notice(site.office, address="budi@dinkes.example.go.id", name="Budi", count=9)
+    drawn = []
+    with site.store.transaction() as tx:
+        for seed in (1, 1, 2):
+            settings = site.office.settings
+            sender = dataclasses.replace(settings.sender, rng=random.Random(seed))
+            office = dataclasses.replace(site.office, settings=dataclasses.replace(
+                settings, sender=sender))  # fmt: skip
+            with contextlib.suppress(_Undone), tx.savepoint():
+                [email] = queue(tx, office, [notice], now=MONDAY)
+                drawn.append((email.message_id, email.bounce_token, email.raw))
+                raise _Undone  # the next one takes the same Message-ID
+    first, again, other = drawn
+    assert first == again
+    assert all(a != b for a, b in zip(first, other, strict=True))
