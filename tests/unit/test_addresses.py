@@ -114,15 +114,19 @@ def test_a_ticket_with_no_address_to_write_to_gets_no_e_mail() -> None:
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_acknowledgement_tells_how_to_confirm_the_form_address(language: str) -> None:
-    """Text and HTML name the unconfirmed address and the tag to write from it; an
+    """Text and HTML name the unconfirmed address and ask the sender to contact the help
+    desk (an e-mail with the tag would prove nothing: anyone can write one); an
     acknowledgement to the form's own address says nothing of the kind."""
     from notifier.compose import render
 
     create = events(Action.CREATE)[-1]
     [notice] = notices_for_event(office(language), filed(), create, [create])
     rendered = render(notice.kind, language, notice.context)
+    contact = {"id": "hubungi Help Desk", "en": "contact the help desk"}[language]
     for body in (rendered.text, rendered.html):
-        assert VICTIM in body and "[TIK-2026-00012]" in body
+        assert VICTIM in body and contact in body
+        told = [line for line in body.splitlines() if VICTIM in line and contact in line]
+        assert told and all("[TIK-2026-00012]" not in line for line in told)
     [own] = notices_for_event(office(language), ticket(State.RECEIVED), create, [create])
     plain = render(own.kind, language, own.context).text
     assert "terkonfirmasi" not in plain and "not confirmed" not in plain

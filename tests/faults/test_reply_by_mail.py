@@ -1,0 +1,122 @@
+"""Acting by reply against the real daemon: a real Dovecot mailbox, a real SMTP server, the
+`helpdesk` process. After the first escalation no command is typed: the unit head, the
+technician and the reporter answer the e-mails they received, the way their mail clients
+write answers; forged and strangers' answers change nothing and the real owner is told."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.smtp import Received, Sink
+from tests.faults.support import deliver, helpdesk, query
+from tests.mail import email
+
+NUMBER = "TIK-2026-00001"
+BUDI = "budi.santoso@dinkes.example.go.id"
+RUDI = "rudi.hartono@example.go.id"
+AGUS = "agus.setiawan@example.go.id"
+
+
+def _run_once(site: Path, now: str = "2026-11-30T10:00:00+07:00") -> None:
+    done = helpdesk(site, "run", "--once", now=now)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _cli(site: Path, *args: str) -> None:
+    done = helpdesk(site, *args)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _last_to(sink: Sink, address: str) -> Received:
+    found = [r for r in sink.received if address in r.recipients]
+    assert found, f"nothing sent to {address}"
+    return found[-1]
+
+
+def _answer(received: Received, body: str, sender: str, **headers: str) -> bytes:
+    """A reply as a mail client writes it: the words on top, the e-mail quoted below."""
+    original = received.message
+    text = original.get_body(preferencelist=("plain",))
+    assert text is not None
+    quoted = "\n".join("> " + line for line in text.get_content().splitlines())
+    return email(
+        f"{body}\n\nPada Senin, 30 Nov 2026, Help Desk menulis:\n{quoted}\n",
+        sender=sender, subject="Re: " + str(original["Subject"]),
+        in_reply_to=str(original["Message-ID"]), headers=headers or None,
+    )  # fmt: skip
+
+
+def _state(site: Path) -> tuple[str, str | None]:
+    [(state, technician)] = query(site, "SELECT state, technician FROM ticket")
+    return state, technician
+
+
+def _escalated(site: Path, dovecot: DovecotServer, sink: Sink) -> Received:
+    deliver(dovecot.port, [email()])
+    _run_once(site)
+    _cli(site, "ticket", "take", NUMBER, "--by", "sari")
+    _cli(site, "ticket", "escalate", NUMBER, "--by", "sari")
+    _run_once(site)
+    return _last_to(sink, RUDI)
+
+
+def test_a_complaint_closes_by_replies_through_the_mailbox(
+    site: Path, dovecot: DovecotServer, sink: Sink
+) -> None:
+    escalation = _escalated(site, dovecot, sink)
+    deliver(dovecot.port, [_answer(escalation, "Disposisi: Agus Setiawan\nMohon periksa switch "
+                                               "lantai 2.", f"Rudi Hartono <{RUDI}>")])  # fmt: skip
+    _run_once(site)
+    assert _state(site) == ("disposed", "agus")
+    confirmation = _last_to(sink, RUDI).message.get_body(preferencelist=("plain",))
+    assert confirmation is not None
+    said = " ".join(confirmation.get_content().split())
+    assert "Agus Setiawan" in said and "dicatat" in said
+
+    disposition = _last_to(sink, AGUS)
+    deliver(dovecot.port, [_answer(disposition, "SELESAI\nSwitch lantai 2 diganti.\n\n"
+                                                "Dikirim dari Yahoo Mail di Android",
+                                   f"Agus Setiawan <{AGUS}>")])  # fmt: skip
+    _run_once(site)
+    assert _state(site)[0] == "resolved"
+
+    final = _last_to(sink, BUDI)
+    deliver(dovecot.port, [_answer(final, "Ya, sudah normal. Terima kasih",
+                                   f"Budi Santoso <{BUDI}>")])  # fmt: skip
+    _run_once(site)
+    assert _state(site)[0] == "closed"
+    actors = query(site, "SELECT action, actor FROM event WHERE action IN "
+                         "('dispose', 'resolve', 'close') ORDER BY id")  # fmt: skip
+    assert actors == [("dispose", "rudi"), ("resolve", "agus"), ("close", BUDI)]
+    closing = _last_to(sink, BUDI).message
+    assert "ditutup" in str(closing["Subject"]).lower()
+
+
+def test_forged_and_strangers_answers_change_nothing(
+    site: Path, dovecot: DovecotServer, sink: Sink
+) -> None:
+    """A stranger quoting the real Message-ID, and the unit head's address forged with
+    the office server's failing verdict: nothing moves; the unit head is told, at his own
+    address, of the one that bore it."""
+    config = site / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[intake.folders]", 'trusted_authserv_id = "mx.example.go.id"'
+                                   "\n\n[intake.folders]", 1), encoding="utf-8")  # fmt: skip
+    escalation = _escalated(site, dovecot, sink)
+    before = len(sink.received)
+    failing = "mx.example.go.id; spf=fail smtp.mailfrom=example.go.id; dkim=none; dmarc=fail"
+    deliver(dovecot.port, [
+        _answer(escalation, "DISPOSISI agus", "Orang Lain <orang@evil.example>"),
+        _answer(escalation, "DISPOSISI agus\nMohon langsung ditutup", f"Rudi Hartono <{RUDI}>",
+                **{"Authentication-Results": failing}),
+    ])  # fmt: skip
+    _run_once(site)
+    assert _state(site) == ("escalated", None)
+    outcomes = [o for (o,) in query(site, "SELECT outcome FROM inbound ORDER BY id")][-2:]
+    assert outcomes == ["reply_stranger", "unverified"]
+    told = sink.received[before:]
+    assert [r.recipients for r in told] == [[RUDI]]
+    assert "orang@evil.example" not in [a for r in told for a in r.recipients]
+    actors = [a for (a,) in query(site, "SELECT actor FROM event ORDER BY id")]
+    assert "rudi" not in actors and actors[-1] == "unverified-sender"
