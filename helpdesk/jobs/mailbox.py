@@ -18,13 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import assert_never
 
+from helpdesk.jobs import reports
 from helpdesk.jobs.replies import apply_reply
-from helpdesk.service import register_in
 from helpdesk.wiring import Site
-from intake.extract import extract_fields, looks_like_form
 from intake.imap import Mailbox
 from intake.parse import Bounce, InboundMessage, parse
-from intake.quotes import strip_quotes
 from intake.route import (
     HELP_DESK,
     OFFICE,
@@ -45,17 +43,14 @@ from intake.route import (
     UnverifiedBounce,
     route,
 )
-from intake.subject import is_forward, strip_prefixes, ticket_number
+from intake.subject import strip_prefixes, ticket_number
 from notifier.bounces import Report, record_bounce
 from notifier.outbox import queue
-from notifier.policy import held_notice, incomplete_notice, refused_notice
+from notifier.policy import held_notice, refused_notice
 from ticketing.addresses import is_reporter_address
 from ticketing.conversation import is_our_message_id
-from ticketing.desk import Registered
 from ticketing.directory import Role
-from ticketing.files import archive_bytes
-from ticketing.formulir import Incomplete, check_formulir, merge
-from ticketing.models import Inbound, OutboxEmail, Submission, Ticket
+from ticketing.models import Inbound, OutboxEmail
 from ticketing.store import Tx
 from ticketing.vocabulary import PERSON_OUTCOMES, OutboxStatus, Outcome, SubmissionStatus
 
@@ -293,11 +288,9 @@ def apply(
             return Processed(Outcome.REPLY_STRANGER, f"from {address}, not the reporter",
                              ticket=number)  # fmt: skip
         case ReplyToSubmission(submission_id):
-            return _reply_to_submission(here, tx, message, submission_id, now)
+            return Processed(*reports.continued(here, tx, message, submission_id, now))
         case NewSubmission():
-            return _complete_or_ask(
-                here, tx, message, None, _form_values(message, reply=False), now
-            )
+            return Processed(*reports.new(here, tx, message, now))
         case _:
             assert_never(decision)
 
@@ -344,144 +337,6 @@ def _refuse(
     return Processed(Outcome.REFUSED, "; ".join(reason.code for reason in decision.reasons))
 
 
-def _archive_attachments(
-    here: Site, tx: Tx, ticket: Ticket, message: InboundMessage, now: dt.datetime
-) -> None:
-    """Keep a message's attachments with its ticket, in the same transaction.
-
-    A file written for a transaction that then fails stays behind unreferenced; it is
-    harmless, and the message is processed again later."""
-    archive_dir = here.config.path(here.config.paths.archive_dir)
-    for item in message.attachments:
-        stored = archive_bytes(
-            item.payload, item.filename, item.content_type, archive_dir, ticket, now
-        )
-        tx.add_attachment(stored)
-
-
-def _form_values(message: InboundMessage, *, reply: bool) -> dict[str, str]:
-    """The Formulir's fields as written in the message's new text. A forwarded complaint
-    (an Outlook forward looks like a quoted reply) keeps the text it forwards."""
-    forwarded = not reply and is_forward(message.subject)
-    text = message.text if forwarded else strip_quotes(message.text)
-    values = dict(extract_fields(text).values)
-    if not values and not looks_like_form(text) and text.strip():
-        # A plain letter without the form: its text is the complaint; the reply will ask
-        # for the rest of the form.
-        values = {"description": text.strip()}
-    if not values.get("email") and message.from_address:
-        values["email"] = message.from_address
-    return values
-
-
-def _reply_to_submission(
-    here: Site, tx: Tx, message: InboundMessage, submission_id: int, now: dt.datetime
-) -> Processed:
-    submission = tx.submission(submission_id)
-    assert submission is not None
-    values = merge(submission.values, _form_values(message, reply=True))
-    return _complete_or_ask(here, tx, message, submission, values, now)
-
-
-def _complete_or_ask(
-    here: Site,
-    tx: Tx,
-    message: InboundMessage,
-    submission: Submission | None,
-    values: dict[str, str],
-    now: dt.datetime,
-) -> Processed:
-    """A ticket when the form is complete; otherwise an incomplete report and a reply that
-    lists every problem."""
-    checked = check_formulir(values, here.desk.fields)
-    sender = message.from_address or ""
-    if isinstance(checked, Incomplete):
-        if submission is None:
-            submission = tx.add_submission(
-                Submission(
-                    sender=sender,
-                    sender_name=message.from_name,
-                    subject=strip_prefixes(message.subject),
-                    status=SubmissionStatus.OPEN,
-                    first_message_id=message.message_id,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        submission.values = {k: v for k, v in values.items() if v}
-        submission.problems = [
-            {"key": p.key, "kind": p.kind, "message_id": p.message_id, "message_en": p.message_en}
-            for p in checked.problems
-        ]
-        submission.updated_at = now
-        tx.save(submission)
-        notice = incomplete_notice(
-            here.office,
-            address=sender,
-            name=checked.understood.get("reporter_name") or message.from_name or None,
-            sex=checked.understood.get("sex"),
-            subject=submission.subject,
-            problems=checked.problems,
-            understood=checked.understood,
-        )
-        queue(
-            tx, here.office, [notice], now=now, in_reply_to=message.message_id,
-            submission=submission,
-        )  # fmt: skip
-        missing = ", ".join(p.key for p in checked.problems)
-        return Processed(
-            Outcome.INCOMPLETE, f"missing or invalid: {missing}", submission=submission.id
-        )
-
-    registered = _register_in(here, tx, message, values, submission, now)
-    outcome = Outcome.COMPLETED if submission is not None else Outcome.TICKET
-    if submission is not None:
-        submission.status = SubmissionStatus.COMPLETED
-        submission.ticket_id = registered.ticket.id
-        submission.updated_at = now
-        tx.save(submission)
-    return Processed(
-        outcome,
-        ticket=registered.ticket.number,
-        submission=submission.id if submission else None,
-    )
-
-
-SENDER_DATE_TRUSTED = dt.timedelta(days=7)
-"""How far back a sender's own Date is believed: far enough for mail that waited out a long
-weekend in the mailbox, not so far that a forged or mistaken Date moves a complaint into
-another month or year (and gives it that year's number)."""
-
-
-def received_at(message: InboundMessage, now: dt.datetime) -> dt.datetime:
-    """When an e-mailed complaint was received: the sender's Date when it lies within
-    `SENDER_DATE_TRUSTED` before now, else now. (The mail server's arrival time is kept with
-    the message but not used here: where a test fixes now it is the real clock's, and a
-    ticket must never depend on the day its test ran.)"""
-    if message.date is not None and now - SENDER_DATE_TRUSTED <= message.date <= now:
-        return message.date
-    return now
-
-
-def _register_in(
-    here: Site,
-    tx: Tx,
-    message: InboundMessage,
-    values: dict[str, str],
-    submission: Submission | None,
-    now: dt.datetime,
-) -> Registered:
-    received = submission.created_at if submission is not None else received_at(message, now)
-    outcome = register_in(
-        tx, here, values, channel="email", received_at=received,
-        signature=message.from_address or "", now=now,
-        source_message_id=submission.first_message_id if submission else message.message_id,
-    )  # fmt: skip
-    assert isinstance(outcome, Registered), outcome
-    _archive_attachments(here, tx, outcome.ticket, message, now)
-    return outcome
-
-
 def _reply_to_ticket(
     here: Site, tx: Tx, message: InboundMessage, decision: ReplyToTicket, now: dt.datetime
 ) -> Processed:
@@ -490,7 +345,7 @@ def _reply_to_ticket(
     ticket = tx.ticket(decision.number)
     assert ticket is not None
     if decision.unverified is None:
-        _archive_attachments(here, tx, ticket, message, now)
+        reports.archive_attachments(here, tx, ticket, message, now)
     return Processed(outcome, detail, ticket=decision.number)
 
 

@@ -194,20 +194,21 @@ def test_crash_between_commit_and_move_stores_each_message_once(
     time, whatever its outcome (kept ones too: held for flooding, quarantined by a bug), no
     e-mail is queued twice, and each message lands in its folder."""
     import helpdesk.jobs.mailbox as job
+    import helpdesk.jobs.reports as reports
     from helpdesk.config import load_config
     from helpdesk.wiring import Site
     from intake.imap import Mailbox
 
     configure(site, {"intake.sender_messages_per_hour": 1})
     monkeypatch.setenv("HELPDESK_NOW", START.isoformat())
-    real_extract = job.extract_fields
+    real_extract = reports.extract_fields
 
     def extract_with_a_bug(text: str):  # type: ignore[no-untyped-def]
         if "RUSAK" in text:
             raise RuntimeError("a bug this message trips")
         return real_extract(text)
 
-    monkeypatch.setattr(job, "extract_fields", extract_with_a_bug)
+    monkeypatch.setattr(reports, "extract_fields", extract_with_a_bug)
     flooder = "rajin@dinkes.example.go.id"
     messages = {
         "ticket": _complaint(1, complete=True),
