@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from ticketing.calendar import BusinessCalendar
@@ -211,7 +211,8 @@ def move_for(
     would be; or why it moves nothing and what the sender may write instead."""
     made = _move(command, sender, ticket, directory)
     if isinstance(made, Refused):
-        return made
+        allowed = allowed_verbs(sender, ticket, directory, calendar=calendar, sop=sop, now=now)
+        return replace(made, allowed=allowed)
     outcome = decide(ticket, made, directory=directory, sop=sop, calendar=calendar, now=now)
     if not isinstance(outcome, Rejected):
         return made

@@ -160,3 +160,35 @@ def test_every_command_word_reads_back(verb: Verb) -> None:
     assert len(written) == 2
     for word in written:
         assert read_command(word.upper()) == Command(verb)
+
+
+# Who answers each state's e-mail, and the words they may write there.
+WORDS_IN_STATE = [
+    (State.RECEIVED, "hd1", (Verb.DONE, Verb.ESCALATE)),
+    (State.FIRST_LEVEL, "hd1", (Verb.DONE, Verb.ESCALATE, Verb.PAUSE)),
+    (State.ESCALATED, HEAD, (Verb.DISPOSE,)),
+    (State.DISPOSED, TECH, (Verb.DONE, Verb.ESCALATE, Verb.PAUSE)),
+    (State.ESCALATED_HIGHER, "official", (Verb.DONE, Verb.ESCALATE, Verb.PAUSE)),
+    (State.RESOLVED, "hd1", (Verb.PAUSE, Verb.CLOSE)),
+    (State.CLOSED, "hd1", ()),
+]
+
+
+@pytest.mark.parametrize(("state", "sender", "allowed"), WORDS_IN_STATE)
+def test_each_state_takes_the_words_of_its_step(
+    state: State, sender: str, allowed: tuple[Verb, ...]
+) -> None:
+    """Every command in every state: the words the SOP allows the person at that step
+    move the ticket, every other word is refused, naming the allowed ones."""
+    view = TICKETS[state]
+    for verb in Verb:
+        argument = "tech_jaringan_2" if verb == Verb.DISPOSE else "isi"
+        made = move_for(
+            Command(verb, argument, "keterangan"), person(sender), view, DIRECTORY,
+            calendar=CALENDAR, sop=SOP, now=MON,
+        )  # fmt: skip
+        if verb in allowed:
+            assert isinstance(made, Move), (state, verb, made)
+        else:
+            assert isinstance(made, Refused), (state, verb)
+            assert made.allowed == allowed
