@@ -31,7 +31,7 @@ from pydantic import (
 
 from ticketing.calendar import BusinessCalendar, StepTime, WorkingHours
 from ticketing.conversation import VERP_EXTRA_CHARS
-from ticketing.directory import Directory, Role, Staff, Unit
+from ticketing.directory import SAPAAN, Directory, Role, Staff, Unit
 from ticketing.formulir import FormulirField, build_fields
 from ticketing.normalize import (
     CATEGORIES,
@@ -342,6 +342,14 @@ class StaffConfig(_Section):
     role: Role
     unit: str | None = None
     title: str = ""
+    sapaan: str | None = None  # "Bapak" or "Ibu"; without it, addressed by name and title
+
+    @field_validator("sapaan")
+    @classmethod
+    def _sapaan(cls, value: str | None) -> str | None:
+        if value is not None and value not in SAPAAN:
+            raise ValueError(f"expected {' or '.join(SAPAAN)}, got {value!r}")
+        return value
 
     @field_validator("role")
     @classmethod
@@ -447,8 +455,14 @@ class Config(_Section):
     def directory(self) -> Directory:
         staff = {
             s.id: Staff(
-                id=s.id, name=s.name, email=s.email, role=s.role, unit=s.unit, title=s.title
-            )
+                id=s.id,
+                name=s.name,
+                email=s.email,
+                role=s.role,
+                unit=s.unit,
+                title=s.title,
+                sapaan=s.sapaan,
+            )  # fmt: skip
             for s in self.staff
         }
         units = {}

@@ -259,10 +259,22 @@ def _shown_value(office: Office, key: str, value: str) -> str:
 def salutation(language: str, name: str, sex: str | None = None) -> str:
     """``Bapak Budi`` / ``Ibu Siti`` / ``Bapak/Ibu Rudi``; ``Mr Budi`` / ``Ms Siti`` / ``Budi``."""
     if language == "id":
-        title = {"L": "Bapak", "P": "Ibu"}.get(sex or "", "Bapak/Ibu")
-        return f"{title} {name}"
+        return f"{sapaan(language, sex)} {name}"
     title = {"L": "Mr", "P": "Ms"}.get(sex or "", "")
     return f"{title} {name}".strip()
+
+
+def sapaan(language: str, sex: str | None = None) -> str:
+    """How the body of an e-mail refers to a reporter once the greeting has settled the form:
+    ``Bapak`` / ``Ibu`` from the form's sex, ``Bapak/Ibu`` only when it is unknown (English
+    mail says "you" and takes ``Mr`` / ``Ms`` / "")."""
+    if language == "id":
+        return {"L": "Bapak", "P": "Ibu"}.get(sex or "", "Bapak/Ibu")
+    return {"L": "Mr", "P": "Ms"}.get(sex or "", "")
+
+
+# A staff member's sapaan in English mail.
+_SAPAAN_EN = {"Bapak": "Mr", "Ibu": "Ms"}
 
 
 def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
@@ -363,12 +375,31 @@ def timeline(
 
 
 def _person(office: Office, staff: Staff) -> dict[str, str]:
+    """A colleague as an e-mail addresses them: ``Bapak Rudi Hartono`` by their sapaan, by
+    name and title without one (never ``Bapak/Ibu Rudi Hartono``); the head of office by
+    office, ``Ibu Kepala Dinas …``. ``sapaan`` is how the body refers to them."""
     language = office.settings.language
+    title = staff.title or ROLE_LABELS[language][staff.role]
+    word = staff.sapaan if language == "id" else _SAPAAN_EN.get(staff.sapaan or "")
+    if staff.role == Role.HEAD_OF_OFFICE:
+        office_name = office.settings.office_name
+        greeting = f"Kepala {office_name}" if language == "id" else f"Head of {office_name}"
+        greeting = f"{word} {greeting}" if word and language == "id" else greeting
+    elif word:
+        greeting = f"{word} {staff.name}"
+    else:
+        greeting = f"{staff.name}, {title}"
     return {
         "name": staff.name,
-        "title": staff.title or ROLE_LABELS[language][staff.role],
-        "salutation": salutation(language, staff.name),
+        "title": title,
+        "salutation": greeting,
+        "sapaan": word or sapaan(language),
     }
+
+
+def _staff_by_address(office: Office, address: str) -> Staff | None:
+    wanted = address.strip().casefold()
+    return next((s for s in office.directory.staff.values() if s.email.casefold() == wanted), None)
 
 
 def _base(office: Office, ticket: Ticket) -> dict[str, Any]:
@@ -393,7 +424,14 @@ def _reporter(office: Office, ticket: Ticket) -> tuple[list[Recipient], dict[str
     return recipients, {
         "name": ticket.reporter_name,
         "salutation": salutation(language, ticket.reporter_name, ticket.sex),
+        "sapaan": sapaan(language, ticket.sex),
     }
+
+
+def _help_desk(office: Office) -> dict[str, str]:
+    """The help desk as a whole, addressed by its name."""
+    s = office.settings
+    return {"name": s.help_desk_name, "salutation": s.help_desk_name, "sapaan": sapaan(s.language)}
 
 
 def _staff_recipient(staff: Staff) -> Recipient:
@@ -442,6 +480,7 @@ def notices_for_event(
     actor = directory.get(event.actor)
     base["actor"] = _person(office, actor) if actor else {
         "name": event.actor, "title": "", "salutation": event.actor,
+        "sapaan": sapaan(office.settings.language),
     }  # fmt: skip
     base["note"] = event.note
 
@@ -660,6 +699,7 @@ def incomplete_notice(
             "salutation": salutation(language, name or "", sex).strip()
             if name
             else ("Bapak/Ibu" if language == "id" else "Sir or Madam"),
+            "sapaan": sapaan(language, sex),
         },
         "original_subject": subject,
         "problems": [p.message_id if language == "id" else p.message_en for p in problems],
@@ -691,7 +731,7 @@ def delivery_failed_notice(
     s = office.settings
     context = {
         "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
-        "recipient": {"name": s.help_desk_name, "salutation": s.help_desk_name},
+        "recipient": _help_desk(office),
         "failed": {
             "kind": kind,
             "recipients": ", ".join(recipients),
@@ -714,6 +754,7 @@ def _to_sender(office: Office, address: str, name: str | None) -> dict[str, Any]
             "salutation": salutation(language, name)
             if name
             else ("Bapak/Ibu" if language == "id" else "Sir or Madam"),
+            "sapaan": sapaan(language),
         },
     }
 
@@ -774,6 +815,7 @@ def digest_notice(
         "recipient": {
             "name": s.help_desk_name,
             "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
+            "sapaan": sapaan(language),
         },
         "digest": {
             "day": day,
@@ -814,7 +856,7 @@ def program_alert_notice(
     s = office.settings
     context = {
         "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
-        "recipient": {"name": s.help_desk_name, "salutation": s.help_desk_name},
+        "recipient": _help_desk(office),
         "alert": {"what": what, "raised": raised, "since": _time(office, since), "detail": detail},
     }
     return Notice("help_desk.alert", [_staff_recipient(o) for o in officers], context)
@@ -906,10 +948,20 @@ def unauthenticated_notice(
     if reason not in UNAUTHENTICATED_REASONS:
         raise ValueError(f"unknown reason {reason!r}; known: {', '.join(UNAUTHENTICATED_REASONS)}")
     language = office.settings.language
-    sex = ticket.sex if to_reporter else None
+    staff = None if to_reporter else _staff_by_address(office, owner_address)
+    if staff is not None:
+        recipient = _person(office, staff)
+    else:
+        sex = ticket.sex if to_reporter else None
+        recipient = {
+            "name": owner_name,
+            # a colleague we cannot find in the directory: by name only
+            "salutation": salutation(language, owner_name, sex) if to_reporter else owner_name,
+            "sapaan": sapaan(language, sex),
+        }
     context = {
         **_base(office, ticket),
-        "recipient": {"name": owner_name, "salutation": salutation(language, owner_name, sex)},
+        "recipient": recipient,
         "owner_address": owner_address,
         "suspect": {
             # a stranger's words, sent on to a person: one line, links broken
@@ -931,10 +983,9 @@ def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> No
     officers = _help_desk_officers(office)
     if not officers:
         return None
-    s = office.settings
     context = {
         **_base(office, ticket),
-        "recipient": {"name": s.help_desk_name, "salutation": s.help_desk_name},
+        "recipient": _help_desk(office),
         "words": words,
         "final_report": _final_report(office, ticket),
     }

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+SAPAAN = ("Bapak", "Ibu")
+
 
 class Role(StrEnum):
     HELP_DESK = "help_desk"
@@ -48,6 +50,9 @@ class Staff:
     role: Role
     unit: str | None = None
     title: str = ""
+    # How colleagues address them: "Bapak" or "Ibu" ("Mr" / "Ms" in English mail); None:
+    # by name and title only, never "Bapak/Ibu <name>".
+    sapaan: str | None = None
 
 
 @dataclass(frozen=True)

@@ -435,6 +435,29 @@ def test_invalid_staff_email(tmp_path: Path) -> None:
     assert line == "staff.sari.email: expected an e-mail address, got 'sari-at-example'"
 
 
+def test_shipped_staff_each_have_a_sapaan(shipped: Config) -> None:
+    """Every shipped staff entry says how colleagues address them; the head of office is Ibu."""
+    directory = shipped.directory()
+    assert all(s.sapaan in ("Bapak", "Ibu") for s in directory.staff.values())
+    assert directory.staff["kadis"].sapaan == "Ibu" and directory.staff["rudi"].sapaan == "Bapak"
+
+
+def test_invalid_staff_sapaan(tmp_path: Path) -> None:
+    """A sapaan other than Bapak or Ibu names staff.<id>.sapaan and the value."""
+    edit = (
+        'title = "Petugas Help Desk"\nsapaan = "Ibu"',
+        'title = "Petugas Help Desk"\nsapaan = "Bu"',
+    )
+    line = only_problem(write_config(tmp_path, edit))
+    assert line == "staff.sari.sapaan: expected Bapak or Ibu, got 'Bu'"
+
+
+def test_a_staff_entry_without_sapaan_has_none(tmp_path: Path) -> None:
+    """The sapaan may be left out: that colleague is addressed by name and title."""
+    edit = ('title = "Petugas Help Desk"\nsapaan = "Ibu"\n', 'title = "Petugas Help Desk"\n')
+    assert load_config(write_config(tmp_path, edit)).directory().staff["sari"].sapaan is None
+
+
 def test_invalid_staff_role_names_the_staff_id(tmp_path: Path) -> None:
     """An unknown role names staff.<id>.role and lists the five roles."""
     edit = (

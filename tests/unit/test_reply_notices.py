@@ -175,9 +175,7 @@ def test_the_escalation_upward_asks_for_direction_and_sets_no_deadline(language:
     order ("paling lambat" is for those below)."""
     result = shown(notice("official.escalated_higher", language), language)
     for part in both(result):
-        assert (
-            "memerlukan arahan Bapak/Ibu" if language == "id" else "needs your direction"
-        ) in part
+        assert ("memerlukan arahan Bapak" if language == "id" else "needs your direction") in part
         assert ("paling lambat" if language == "id" else "at the latest") not in part
 
 
@@ -293,7 +291,7 @@ def test_a_silent_close_says_why_and_what_the_reporter_may_still_do(language: st
     assert by_silence.context["closed_without_answer"] is True
     assert confirmed.context["closed_without_answer"] is False
     why = (
-        "Karena kami tidak menerima jawaban Bapak/Ibu dalam 10 hari kerja sejak Laporan Akhir"
+        "Karena kami tidak menerima jawaban Bapak dalam 10 hari kerja sejak Laporan Akhir"
         if language == "id"
         else "As we received no answer from you within 10 working days of sending you the final"
     )
@@ -465,7 +463,7 @@ def test_a_command_out_of_turn_names_the_step_and_who_handles_it(language: str) 
     result = refused(language, Refusal.NOT_NOW, [], sender="rudi", word="DISPOSISI")
     state = "Didisposisikan ke petugas teknis" if language == "id" else "Disposed to a technician"
     nothing = (
-        "tidak ada kata yang dapat Bapak/Ibu tuliskan"
+        "tidak ada kata yang dapat Bapak tuliskan"
         if language == "id"
         else "Nothing you can write now moves this complaint"
     )
@@ -508,16 +506,16 @@ def test_the_owner_of_an_address_is_told_at_that_address(
     assert the_notice.to_reporter is to_reporter
     result = shown(the_notice, language)
     if language == "id":
-        greeting = "Yth. Bapak Budi Santoso," if to_reporter else "Yth. Bapak/Ibu Rudi Hartono,"
+        greeting = "Yth. Bapak Budi Santoso," if to_reporter else "Yth. Bapak Rudi Hartono,"
         why = (
-            "bukan balasan atas e-mail yang kami kirimkan kepada Bapak/Ibu"
+            "bukan balasan atas e-mail yang kami kirimkan kepada Bapak"
             if reason == "no_thread"
             else "Server e-mail kantor kami tidak dapat memastikan"
         )
         changed = "tidak mengubah apa pun pada pengaduan ini"
-        answer = "dengan membalas e-mail terakhir yang Bapak/Ibu terima dari kami"
+        answer = "dengan membalas e-mail terakhir yang Bapak terima dari kami"
     else:
-        greeting = "Dear Mr Budi Santoso," if to_reporter else "Dear Rudi Hartono,"
+        greeting = "Dear Mr Budi Santoso," if to_reporter else "Dear Mr Rudi Hartono,"
         why = (
             "It does not answer an e-mail we sent to you"
             if reason == "no_thread"

@@ -99,19 +99,37 @@ RECEIVED = jkt(11, 30, 9, 12)
 
 
 def _person(
-    staff_id: str, name: str, role: Role, unit: str | None = None, title: str = ""
+    staff_id: str,
+    name: str,
+    role: Role,
+    unit: str | None = None,
+    title: str = "",
+    sapaan: str | None = None,
 ) -> Staff:
-    return Staff(staff_id, name, f"{staff_id}@example.go.id", role, unit, title)
+    return Staff(staff_id, name, f"{staff_id}@example.go.id", role, unit, title, sapaan)
 
 
 STAFF = (
-    _person("sari", "Sari Wulandari", Role.HELP_DESK, title="Petugas Help Desk"),
-    _person("rudi", "Rudi Hartono", Role.UNIT_HEAD, "jaringan", "Penanggung Jawab Unit Jaringan"),
-    _person("agus", "Agus Setiawan", Role.TECHNICIAN, "jaringan", "Petugas Teknis Jaringan"),
+    _person("sari", "Sari Wulandari", Role.HELP_DESK, title="Petugas Help Desk", sapaan="Ibu"),
     _person(
-        "kurniawan", "Kurniawan Adi", Role.OFFICIAL, title="Kepala Bidang Aplikasi Informatika"
+        "rudi",
+        "Rudi Hartono",
+        Role.UNIT_HEAD,
+        "jaringan",
+        "Penanggung Jawab Unit Jaringan",
+        "Bapak",
     ),
-    _person("kadis", "Ratna Sari Dewi", Role.HEAD_OF_OFFICE, title="Kepala Dinas"),
+    _person(
+        "agus", "Agus Setiawan", Role.TECHNICIAN, "jaringan", "Petugas Teknis Jaringan", "Bapak"
+    ),
+    _person(
+        "kurniawan",
+        "Kurniawan Adi",
+        Role.OFFICIAL,
+        title="Kepala Bidang Aplikasi Informatika",
+        sapaan="Bapak",
+    ),
+    _person("kadis", "Ratna Sari Dewi", Role.HEAD_OF_OFFICE, title="Kepala Dinas", sapaan="Ibu"),
 )
 DIRECTORY = Directory(
     staff={s.id: s for s in STAFF},
@@ -141,6 +159,7 @@ def ticket(
     name: str = NAME,
     description: str = DESCRIPTION,
     agency: str = "Dinas Kesehatan",
+    sex: str = "L",
 ) -> Ticket:
     handled = state not in (State.RECEIVED, State.FIRST_LEVEL)
     return Ticket(
@@ -157,7 +176,7 @@ def ticket(
         position="Pengelola Data",
         phone="+6281234567890",
         email="budi.santoso@dinkes.example.go.id",
-        sex="L",
+        sex=sex,
         employment_status="PNS",
         category="Jaringan",
         description=description,
@@ -273,33 +292,39 @@ def notice(
     description: str = DESCRIPTION,
     agency: str = "Dinas Kesehatan",
     subject: str | None = None,
+    sex: str = "L",
 ) -> Notice:
     """The notice of ``kind`` as the policy builds it, for a reporter with this name,
     description and agency. ``subject`` is the subject of an incomplete report or of an
-    undelivered e-mail; an undelivered e-mail's error is the description when one is given."""
+    undelivered e-mail; an undelivered e-mail's error is the description when one is given.
+    ``sex`` is the reporter's, as on the form ("" unknown)."""
     the_office = office(language)
     if kind in EVENT_KINDS:
         state = EVENT_KINDS[kind][1]
         return _event_notice(
-            kind, language, ticket(state, name=name, description=description, agency=agency)
+            kind,
+            language,
+            ticket(state, name=name, description=description, agency=agency, sex=sex),
         )
     if kind == "staff.breach":
         (breach,) = breach_notices(
             the_office,
-            ticket(State.DISPOSED, name=name, description=description, agency=agency),
+            ticket(State.DISPOSED, name=name, description=description, agency=agency, sex=sex),
             step=5,
             responsible="agus",
             now=jkt(12, 1, 13, 30),
         )
         return breach
     if kind == "reporter.paused":
+        waiting = ticket(State.DISPOSED, name=name, description=description, agency=agency, sex=sex)
         (paused,) = sent_for(
-            the_office, ticket(State.DISPOSED, name=name, description=description, agency=agency),
-            event(Action.PAUSE, "agus", State.DISPOSED, AWAITED),
-        )  # fmt: skip
+            the_office, waiting, event(Action.PAUSE, "agus", State.DISPOSED, AWAITED)
+        )
         return paused
     if kind == "staff.reopened":
-        reopened = ticket(State.DISPOSED, name=name, description=description, agency=agency)
+        reopened = ticket(
+            State.DISPOSED, name=name, description=description, agency=agency, sex=sex
+        )
         reopened.solution, reopened.assignee = SOLUTION, "agus"
         (found,) = sent_for(
             the_office, reopened, event(Action.REOPEN, REPORTER, State.DISPOSED, NOT_YET)
@@ -308,14 +333,14 @@ def notice(
     if kind == "staff.command_accepted":
         return command_accepted_notice(
             the_office,
-            ticket(State.DISPOSED, name=name, description=description, agency=agency),
+            ticket(State.DISPOSED, name=name, description=description, agency=agency, sex=sex),
             sender=DIRECTORY.staff["rudi"],
             event=event(Action.DISPOSE, "rudi", State.DISPOSED, DISPOSITION_NOTE),
         )
     if kind == "staff.command_refused":
         return command_refused_notice(
             the_office,
-            ticket(State.DISPOSED, name=name, description=description, agency=agency),
+            ticket(State.DISPOSED, name=name, description=description, agency=agency, sex=sex),
             sender=DIRECTORY.staff["agus"],
             word="SELESAI",
             reason="needs_text",
@@ -325,7 +350,7 @@ def notice(
     if kind == "owner.unauthenticated":
         return unauthenticated_notice(
             the_office,
-            ticket(State.DISPOSED, name=name, description=description, agency=agency),
+            ticket(State.DISPOSED, name=name, description=description, agency=agency, sex=sex),
             owner_address=REPORTER,
             owner_name=name,
             to_reporter=True,
@@ -334,13 +359,17 @@ def notice(
             reason="no_thread",
         )
     if kind == "help_desk.confirm_by_phone":
-        answered = ticket(State.RESOLVED, name=name, description=description, agency=agency)
+        answered = ticket(
+            State.RESOLVED, name=name, description=description, agency=agency, sex=sex
+        )
         answered.assignee = "kurniawan"  # resolved at step 6
         found_phone = confirm_by_phone_notice(the_office, answered, words=UNCLEAR)
         assert found_phone is not None
         return found_phone
     if kind == "reporter.confirmation_reminder":
-        resolved = ticket(State.RESOLVED, name=name, description=description, agency=agency)
+        resolved = ticket(
+            State.RESOLVED, name=name, description=description, agency=agency, sex=sex
+        )
         resolved.assignee = "kurniawan"
         (reminder,) = confirmation_reminder_notice(the_office, resolved, closes_at=jkt(12, 15, 10))
         return reminder
@@ -349,7 +378,7 @@ def notice(
             the_office,
             address="budi.santoso@dinkes.example.go.id",
             name=name,
-            sex="L",
+            sex=sex or None,
             subject="Internet mati" if subject is None else subject,
             problems=[
                 missing_problem(FIELD_BY_KEY["agency"]),
