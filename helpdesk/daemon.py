@@ -19,6 +19,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 import schedule
 
@@ -70,7 +71,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def lock_site(here: Site) -> object | None:
+def lock_site(here: Site) -> TextIO | None:
     """Hold the site's run lock (SQLite only: one daemon per database file). Raises
     AlreadyRunning when another process holds it. Keep the returned handle open."""
     db = here.config.sqlite_path

@@ -61,7 +61,7 @@ def print_documents(
     html_to_pdf = None
     if pdf:
         try:
-            from weasyprint import HTML  # type: ignore[import-not-found, unused-ignore]
+            from weasyprint import HTML
         except ImportError:
             fail(PDF_HINT)
         html_to_pdf = HTML

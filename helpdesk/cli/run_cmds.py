@@ -43,7 +43,7 @@ def run(
         run_forever(here, stop)
     finally:
         if lock is not None:
-            lock.close()  # type: ignore[attr-defined]
+            lock.close()
 
 
 def status(

@@ -25,11 +25,6 @@ class TicketFilter:
 
 
 class Tickets(Part):
-    def add_ticket(self, ticket: Ticket) -> Ticket:
-        self.session.add(ticket)
-        self.session.flush()
-        return ticket
-
     def ticket(self, number: str) -> Ticket | None:
         """The ticket numbered ``number``, as typed (any case, spaces around it)."""
         wanted = number.strip()
