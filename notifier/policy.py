@@ -971,8 +971,10 @@ def unauthenticated_notice(
         },
         "to_reporter": to_reporter,
     }
+    # An answer to a message received: capped per address like every automatic reply, so
+    # that a stream of forgeries cannot become a stream of mail to their victim.
     return Notice(
-        "owner.unauthenticated", [Recipient(owner_address, owner_name)], context,
+        "owner.unauthenticated", [Recipient(owner_address, owner_name)], context, AUTO_REPLIED,
         to_reporter=to_reporter,
     )  # fmt: skip
 

@@ -43,6 +43,12 @@ from ticketing.workflow import Action, Move, State
 # A reply's outcome: what the job records and the folder the message goes to.
 Result = tuple[Outcome, str]
 
+# The e-mails that ask the reporter whether the problem is solved: an answer to one of them
+# is read as YA or BELUM; a reply to any other e-mail of ours is a note.
+ASKING_FOR_CONFIRMATION = frozenset(
+    {"reporter.final_report", "reporter.first_level_solution", "reporter.confirmation_reminder"}
+)
+
 
 def apply_reply(
     here: Site, tx: Tx, message: InboundMessage, decision: ReplyToTicket, now: dt.datetime
@@ -155,7 +161,9 @@ def _from_reporter(
 ) -> Result:  # fmt: skip
     address = (message.from_address or "").lower()
     detail = "from the reporter"
-    if ticket.state == State.RESOLVED and ticket.paused_at is None:
+    answered = tx.outbox_email(decision.answers) if decision.answers is not None else None
+    asks = answered is not None and answered.kind in ASKING_FOR_CONFIRMATION
+    if ticket.state == State.RESOLVED and ticket.paused_at is None and asks:
         answer = read_answer(text)
         asked = answer_move(answer, address)
         if asked is not None:

@@ -169,3 +169,29 @@ def test_a_forged_reporter_with_failing_authentication_results_changes_nothing(
     real = {"Authentication-Results": "mx.example.go.id; dkim=pass header.d=dinkes.example.go.id"}
     reply(inject, final, "YA", BUDI, headers=real)
     assert ticket(ready)["state"] == "closed"
+
+
+def test_a_yes_to_another_e_mail_of_ours_is_only_a_note(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """Only an answer to the e-mail that asks (the Laporan Akhir, a first-level solution,
+    the reminder) is read as YA or BELUM: a "Ya" to the old acknowledgement closes nothing."""
+    escalated(inject, ready)
+    ack = last(ready, "reporter.acknowledged")
+    ready("ticket", "dispose", NUMBER, "--by", "rudi", "--to", "agus")
+    ready("ticket", "resolve", NUMBER, "--by", "agus", "--solution", "Kabel diganti")
+    reply(inject, ack, "Ya", BUDI)
+    state = ticket(ready)
+    assert state["state"] == "resolved"
+    assert (state["events"][-1]["action"], state["events"][-1]["note"]) == ("note", "Ya")
+
+
+def test_forgeries_bring_their_victim_a_capped_number_of_notices(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """Each forged e-mail is kept, but the unit head is told of them at most as often as
+    any automatic reply goes to one address in an hour."""
+    escalated(inject, ready)
+    for n in range(8):
+        inject(email(f"DISPOSISI agus {n}", sender=RUDI, subject=f"[{NUMBER}] disposisi",
+                     message_id=f"<forged-{n}@evil.example>"))  # fmt: skip
+    notices = [e for e in outbox(ready) if e["kind"] == "owner.unauthenticated"]
+    assert len(notices) == 8
+    assert len([e for e in notices if e["status"] == "pending"]) == 5  # the hourly cap
+    assert ticket(ready)["state"] == "escalated"
