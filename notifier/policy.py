@@ -616,6 +616,19 @@ def _handler_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[s
     return [_reply_word(office, verb, person, ticket) for verb in verbs]
 
 
+def _step_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[str, str]]:
+    """The words the person responsible for the ticket's current step may write in reply
+    to a reminder or breach of it (none at step 7, whose e-mail goes out by itself)."""
+    state = ticket.state
+    if state == State.ESCALATED.value and person.role == Role.UNIT_HEAD:
+        return [_reply_word(office, "dispose", person, ticket)]
+    if state in (State.FIRST_LEVEL.value, State.DISPOSED.value, State.ESCALATED_HIGHER.value):
+        return _handler_words(office, person, ticket)
+    if state == State.RECEIVED.value and person.role == Role.HELP_DESK:
+        return [_reply_word(office, verb, person, ticket) for verb in ("done", "escalate")]
+    return []
+
+
 def breach_notices(
     office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime
 ) -> list[Notice]:
@@ -641,6 +654,7 @@ def breach_notices(
             "superior": superior.name if superior else None,
         },
     }
+    context["reply_words"] = _step_words(office, person, ticket)
     cc = [_staff_recipient(superior)] if superior else []
     return [Notice("staff.breach", [_staff_recipient(person)], context, cc=cc)]
 
@@ -665,6 +679,7 @@ def reminder_notice(
             "left": duration(left, language),
         },
     }
+    context["reply_words"] = _step_words(office, person, ticket)
     return [Notice("staff.reminder", [_staff_recipient(person)], context)]
 
 

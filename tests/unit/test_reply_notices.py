@@ -577,3 +577,39 @@ def test_the_reminder_names_the_closing_time(language: str) -> None:
         assert closes in part
     by_phone = staffed(State.RESOLVED, channel="phone", email="", signature="sari")
     assert confirmation_reminder_notice(office(language), by_phone, closes_at=jkt(12, 15, 10)) == []
+
+
+@every_language
+@pytest.mark.parametrize(
+    ("state", "responsible", "words"),
+    [
+        (State.ESCALATED, "rudi", ("dispose",)),
+        (State.DISPOSED, "agus", ("done", "escalate", "pause")),
+        (State.FIRST_LEVEL, "sari", ("done", "escalate", "pause")),
+        (State.RESOLVED, "sari", ()),  # step 7: the Laporan Akhir goes out by itself
+    ],
+)
+def test_reminders_and_breaches_say_how_to_act_by_reply(
+    language: str, state: State, responsible: str, words: tuple[str, ...]
+) -> None:
+    """A reminder or breach asks the person at the step to act: it names the words that
+    act, in the office's language, and never a terminal command."""
+    from notifier.policy import breach_notices, reminder_notice
+
+    the_ticket = staffed(state, assignee=responsible, due_at=jkt(12, 1, 10))
+    for made in (
+        reminder_notice(office(language), the_ticket, step=3, responsible=responsible,
+                        now=jkt(12, 1, 9)),
+        breach_notices(office(language), the_ticket, step=3, responsible=responsible,
+                       now=jkt(12, 1, 11)),
+    ):  # fmt: skip
+        [the_notice] = made
+        text, html_text = both(shown(the_notice, language))
+        listed = {verb for verb, word in WORDS[language].items()
+                  if re.search(rf"^- {word}\b", text, re.M)}  # fmt: skip
+        assert listed == set(words), (state, text)
+        for verb in words:
+            assert WORDS[language][verb] in html_text
+        for part in (text, html_text):
+            assert "helpdesk " not in part
+            assert (STAFF_TOP[language] in part) == bool(words)
