@@ -30,6 +30,7 @@ from ticketing.desk import Moved
 from ticketing.directory import Role
 from ticketing.models import Event, Ticket
 from ticketing.store import Tx
+from ticketing.vocabulary import UNVERIFIED_ACTOR
 from ticketing.workflow import SYSTEM_ACTOR, Action, Move, State, current_step
 
 CHUNK = 500  # tickets per transaction
@@ -121,8 +122,12 @@ def _confirmation(
     send_from: dt.datetime, report: SweepReport,
 ) -> None:  # fmt: skip
     """One resolved ticket awaiting its reporter: closed at the end of the wait, reminded
-    once at half of it."""
+    once at half of it. A reporter who has written since the resolution is not silent:
+    their words (an answer neither yes nor not yet) wait for the help desk's call."""
     assert ticket.resolved_at is not None
+    resolved_at = ticket.resolved_at
+    if any(e.at >= resolved_at and _by_reporter(here, e) for e in events):
+        return
     calendar = here.desk.calendar
     wait = here.config.confirmation_wait()
     notes = _notes(here)
@@ -147,6 +152,16 @@ def _confirmation(
     mails = confirmation_reminder_notice(here.office, ticket, closes_at=closes_at)
     queue(tx, here.office, mails, now=now, ticket=ticket, not_before=send_from)
     report.confirmation_reminded.append(ticket.number)
+
+
+def _by_reporter(here: Site, event: Event) -> bool:
+    """An event the reporter made by e-mail: a verified reply, in their address's name."""
+    return (
+        event.channel == "email"
+        and event.actor not in (SYSTEM_ACTOR, UNVERIFIED_ACTOR)
+        and "@" in event.actor
+        and here.desk.directory.get(event.actor) is None
+    )
 
 
 # The e-mails that deliver a solution to the reporter and ask for the confirmation: once

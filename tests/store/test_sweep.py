@@ -167,3 +167,14 @@ def test_step_7_breach_goes_to_the_help_desk_alone(site: Site) -> None:
     assert number in sweep_deadlines(site, now=at(11, 30, 11)).breached
     recipients = {r for e in _sent(site, "staff.breach") for r in e.recipients}
     assert recipients == {"sari.wulandari@example.go.id", "yoga.pratama@example.go.id"}
+
+
+def test_a_reporter_who_answered_unclearly_is_not_closed_as_silent(site: Site) -> None:
+    """An answer neither yes nor not yet waits for the help desk's call: no reminder, and
+    no close in the reporter's silence, since they were not silent."""
+    number = _solved(site, at(11, 30, 9, 30))
+    words = Move(Action.NOTE, "budi.santoso@dinkes.example.go.id", note="Nanti saya cek",
+                 channel="email", reporter=True)  # fmt: skip
+    move_ticket(site, number, words, now=at(12, 1, 10))
+    report = sweep_deadlines(site, now=at(12, 14, 10))
+    assert (report.confirmation_reminded, report.closed) == ([], [])
