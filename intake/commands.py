@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from ticketing.calendar import BusinessCalendar
@@ -103,6 +103,7 @@ class Command:
     verb: Verb
     argument: str = ""
     text: str = ""
+    word: str = field(default="", compare=False)  # as written, upper case: "DISPOSISI"
 
     @property
     def content(self) -> str:
@@ -164,7 +165,7 @@ def read_command(text: str) -> Command | None:
         return None
     argument = head.group(2).strip().strip("*_").strip()
     rest = "\n".join(lines[1:]).strip()
-    return Command(verb, argument, rest)
+    return Command(verb, argument, rest, word=head.group(1).upper())
 
 
 def read_answer(text: str) -> Answer:

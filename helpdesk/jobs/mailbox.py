@@ -342,10 +342,6 @@ def _reply_to_ticket(
 ) -> Processed:
     """A reply from the ticket's reporter or one of the staff (helpdesk.jobs.replies)."""
     outcome, detail = apply_reply(here, tx, message, decision, now)
-    ticket = tx.ticket(decision.number)
-    assert ticket is not None
-    if decision.unverified is None:
-        reports.archive_attachments(here, tx, ticket, message, now)
     return Processed(outcome, detail, ticket=decision.number)
 
 

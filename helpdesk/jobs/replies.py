@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from helpdesk.jobs import reports
 from helpdesk.service import confirm_email_in, move_in
 from helpdesk.wiring import Site
 from intake.commands import Refusal, Refused, answer_move, move_for, read_answer, read_command
@@ -56,8 +57,9 @@ def apply_reply(
     ticket = tx.ticket(decision.number)
     assert ticket is not None
     text = strip_quotes(message.text).strip()
-    if decision.unverified is not None:
+    if decision.unverified is not None:  # its attachments are nobody's: not filed
         return _unverified(here, tx, message, ticket, decision, text, now)
+    reports.archive_attachments(here, tx, ticket, message, now)
     if decision.staff_id is not None:
         staff = here.desk.directory.get(decision.staff_id)
         assert staff is not None
@@ -140,19 +142,11 @@ def _from_staff(
     # The words are kept, as the sender's note: nothing they wrote is lost.
     _note(here, tx, ticket, staff.id, text, now, reporter=False, answers=decision.answers)
     notice = command_refused_notice(
-        here.office, ticket, sender=staff, word=_word(text), reason=refused.reason.value,
+        here.office, ticket, sender=staff, word=command.word, reason=refused.reason.value,
         allowed=[verb.value for verb in refused.allowed], candidates=list(refused.candidates),
     )  # fmt: skip
     queue(tx, here.office, [notice], now=now, ticket=ticket, in_reply_to=message.message_id)
     return Outcome.REPLY, f"from staff {staff.id}: {command.verb.value} refused: {refused.detail}"
-
-
-def _word(text: str) -> str:
-    """The command word as the sender wrote it, for the reply: ``DISPOSISI``."""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip().lstrip("*_~>#- \t").split()[0].strip(":.,;!*_").upper()
-    return ""
 
 
 def _from_reporter(

@@ -26,11 +26,11 @@ from notifier.policy import (
     confirmation_reminder_notice,
     reminder_notice,
 )
+from ticketing.addresses import is_reporter_address
 from ticketing.desk import Moved
 from ticketing.directory import Role
 from ticketing.models import Event, Ticket
 from ticketing.store import Tx
-from ticketing.vocabulary import UNVERIFIED_ACTOR
 from ticketing.workflow import SYSTEM_ACTOR, Action, Move, State, current_step
 
 CHUNK = 500  # tickets per transaction
@@ -126,7 +126,7 @@ def _confirmation(
     their words (an answer neither yes nor not yet) wait for the help desk's call."""
     assert ticket.resolved_at is not None
     resolved_at = ticket.resolved_at
-    if any(e.at >= resolved_at and _by_reporter(here, e) for e in events):
+    if any(e.at >= resolved_at and _by_reporter(ticket, e) for e in events):
         return
     calendar = here.desk.calendar
     wait = here.config.confirmation_wait()
@@ -154,14 +154,9 @@ def _confirmation(
     report.confirmation_reminded.append(ticket.number)
 
 
-def _by_reporter(here: Site, event: Event) -> bool:
+def _by_reporter(ticket: Ticket, event: Event) -> bool:
     """An event the reporter made by e-mail: a verified reply, in their address's name."""
-    return (
-        event.channel == "email"
-        and event.actor not in (SYSTEM_ACTOR, UNVERIFIED_ACTOR)
-        and "@" in event.actor
-        and here.desk.directory.get(event.actor) is None
-    )
+    return event.channel == "email" and is_reporter_address(ticket, event.actor)
 
 
 # The e-mails that deliver a solution to the reporter and ask for the confirmation: once
@@ -172,11 +167,11 @@ FINAL_REPORTS = ("reporter.final_report", "reporter.first_level_solution")
 def _delivered(tx: Tx, tickets: list[Ticket]) -> set[int]:
     """Of resolved ``tickets``, those whose Laporan Akhir went out within step 7's time."""
     resolved = [t for t in tickets if t.state == State.RESOLVED and t.id is not None]
-    delivered: set[int] = set()
-    for ticket in resolved:  # each its own deadline; a few tickets wait here at a time
-        assert ticket.id is not None and ticket.due_at is not None
-        delivered |= tx.delivered_by([ticket.id], FINAL_REPORTS, ticket.due_at)
-    return delivered
+    sent = tx.first_sent([t.id for t in resolved if t.id is not None], FINAL_REPORTS)
+    return {
+        t.id for t in resolved
+        if t.id in sent and t.due_at is not None and sent[t.id] <= t.due_at
+    }  # fmt: skip
 
 
 def _confirmations(

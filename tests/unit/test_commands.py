@@ -127,3 +127,11 @@ def test_a_commands_content_joins_its_line_and_the_lines_below() -> None:
     command = read_command("SELESAI kabel diganti\nswitch di-restart")
     assert command is not None
     assert command.content == "kabel diganti\nswitch di-restart"
+
+
+def test_a_command_keeps_its_word_as_written_below_a_greeting() -> None:
+    """The refusal names the word the sender wrote, not their greeting line."""
+    command = read_command("Selamat pagi Pak,\n\nDisposisi: dewi")
+    assert command is not None and command.word == "DISPOSISI"
+    english = read_command("dispose agus")
+    assert english is not None and english.word == "DISPOSE"

@@ -60,16 +60,20 @@ class Outbox(Part):
         )
         return int(self.session.exec(statement).one())
 
-    def delivered_by(
-        self, ticket_ids: Sequence[int], kinds: Sequence[str], by: dt.datetime
-    ) -> set[int]:
-        """Of ``ticket_ids``, those with an e-mail of one of ``kinds`` sent by ``by``."""
+    def first_sent(self, ticket_ids: Sequence[int], kinds: Sequence[str]) -> dict[int, dt.datetime]:
+        """Of ``ticket_ids``, when the first e-mail of one of ``kinds`` was sent, by ticket."""
         if not ticket_ids:
-            return set()
-        statement = select(OutboxEmail.ticket_id).where(
-            col(OutboxEmail.ticket_id).in_(list(ticket_ids)),
-            col(OutboxEmail.kind).in_(list(kinds)),
-            OutboxEmail.status == OutboxStatus.SENT,
-            col(OutboxEmail.sent_at) <= by,
+            return {}
+        statement = (
+            select(OutboxEmail.ticket_id, func.min(OutboxEmail.sent_at))
+            .where(
+                col(OutboxEmail.ticket_id).in_(list(ticket_ids)),
+                col(OutboxEmail.kind).in_(list(kinds)),
+                OutboxEmail.status == OutboxStatus.SENT,
+            )
+            .group_by(col(OutboxEmail.ticket_id))
         )
-        return {ticket_id for ticket_id in self.session.exec(statement) if ticket_id is not None}
+        return {
+            ticket_id: sent for ticket_id, sent in self.session.exec(statement)
+            if ticket_id is not None and sent is not None
+        }  # fmt: skip
