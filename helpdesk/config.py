@@ -69,6 +69,16 @@ class OfficeConfig(_Section):
     name: str = "Dinas Komunikasi, Informatika, Statistik dan Persandian Provinsi Banten"
     help_desk_name: str = "Help Desk Layanan TIK"
     language: Literal["id", "en"] = "id"
+    government: str = "PEMERINTAH PROVINSI BANTEN"
+    address: str = (
+        "Jalan Syekh Nawawi Al-Bantani Blok F No. 1 KP3B, Sukajaya, Kec. Curug, Kota Serang,"
+        " Banten 42171"
+    )
+    city: str = "Serang"
+    phone: str = ""
+    whatsapp: str = ""
+    email: str = ""  # default: smtp.from_address
+    sop_number: str = "545/789-Diskominfo/X/2020"
 
 
 class DatabaseConfig(_Section):
@@ -318,6 +328,12 @@ class DaemonConfig(_Section):
     digest_roles: tuple[Role, ...] = (Role.HELP_DESK, Role.HEAD_OF_OFFICE)
 
 
+class WebConfig(_Section):
+    listen: str = "127.0.0.1:8080"
+    public_url: str = "http://127.0.0.1:8080"
+    secret_env: str = "HELPDESK_WEB_SECRET"
+
+
 class PhoneDropConfig(_Section):
     dir: str = "var/phone-drop"
     # Where a file goes once read; relative to `dir` (created when missing).
@@ -379,6 +395,7 @@ class Config(_Section):
     intake: IntakeConfig = IntakeConfig()
     daemon: DaemonConfig = DaemonConfig()
     phone_drop: PhoneDropConfig = PhoneDropConfig()
+    web: WebConfig = WebConfig()
     agencies: tuple[AgencyConfig, ...] = ()
     units: tuple[UnitConfig, ...] = ()
     staff: tuple[StaffConfig, ...] = ()

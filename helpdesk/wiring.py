@@ -67,6 +67,7 @@ class Site:
                 zone_label=config.calendar.zone_label,
                 auto_reply_limit_per_hour=config.notifier.auto_reply_limit_per_hour,
                 delivery_alert_limit_per_hour=config.notifier.delivery_alert_limit_per_hour,
+                public_url=config.web.public_url,
             ),
             directory=self.desk.directory,
             sop=self.desk.sop,

@@ -138,6 +138,8 @@ class NotifierSettings:
     # Alerts to the help desk about e-mails not delivered, in an hour, all together; more
     # are kept in the outbox, not sent (a flood of delivery reports must not become one).
     delivery_alert_limit_per_hour: int = 10
+    # The web application's address for links in e-mails ([web] public_url; notifier.links).
+    public_url: str = "http://127.0.0.1:8080"
 
 
 @dataclass(frozen=True)

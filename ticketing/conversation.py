@@ -74,6 +74,12 @@ def new_bounce_token(rng: random.Random = _SYSTEM_RANDOM) -> str:
     return "".join(rng.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_CHARS))
 
 
+def new_access_token() -> str:
+    """A ticket's access token for its reporter: 128 bits from the operating system's random
+    source, URL-safe (it travels as ``?k=`` in links)."""
+    return secrets.token_urlsafe(16)
+
+
 def bounce_ref(token: str) -> str:
     """The value of BOUNCE_REF_HEADER for ``token``."""
     return f"{TOKEN_TAG}{token}"

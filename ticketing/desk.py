@@ -16,6 +16,7 @@ from typing import Any
 
 from ticketing.addresses import confirmed_at_registration, email_is_confirmed
 from ticketing.calendar import BusinessCalendar
+from ticketing.conversation import new_access_token
 from ticketing.directory import Directory, Role
 from ticketing.formulir import (
     FIELDS,
@@ -193,6 +194,7 @@ def _stored(
             "step_started_at": now,
             "due_at": due,
             "source_message_id": complaint.source_message_id,
+            "access_token": new_access_token(),
             **{f.key: values[f.key] for f in desk.fields},
         }
         ticket["email_confirmed"] = confirmed_at_registration(

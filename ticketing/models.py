@@ -45,6 +45,9 @@ class Ticket(SQLModel, table=True):
     # The form's e-mail address, lower case, once confirmed (ticketing/addresses.py): only
     # then do the reporter's e-mails go to it.
     email_confirmed: str | None = None
+    # The reporter's key to the ticket's status page and survey (ticketing.conversation.
+    # new_access_token): in every e-mail to the reporter, never shown to anyone else.
+    access_token: str = Field(unique=True, max_length=32)
 
     # Where it is in the SOP.
     unit: str | None = None
