@@ -359,6 +359,7 @@ class StaffConfig(_Section):
     unit: str | None = None
     title: str = ""
     sapaan: str | None = None  # "Bapak" or "Ibu"; without it, addressed by name and title
+    nip: str = Field("", pattern=r"^(\d{18})?$")  # Nomor Induk Pegawai, 18 digits; "" unknown
 
     @field_validator("sapaan")
     @classmethod
@@ -479,6 +480,7 @@ class Config(_Section):
                 unit=s.unit,
                 title=s.title,
                 sapaan=s.sapaan,
+                nip=s.nip,
             )  # fmt: skip
             for s in self.staff
         }
