@@ -138,16 +138,13 @@ class Site:
     def _make_engine(self, *, read_only: bool) -> Engine:
         url = self.config.database_url
         try:
-            return make_engine(url, read_only=read_only)
+            return make_engine(
+                url, read_only=read_only, password=self.config.database.resolve_password()
+            )
         except ImportError as exc:  # a database whose driver is not installed
             scheme = url.partition(":")[0]  # never the rest: it may hold a password
-            unsupported = (
-                "; PostgreSQL is not supported yet: use a sqlite:/// URL"
-                if scheme.startswith("postgresql")
-                else ""
-            )
             raise StoreError(
-                f"database.url {scheme}://...: its driver is not installed ({exc}){unsupported}"
+                f"database.url {scheme}://...: its driver is not installed ({exc})"
             ) from None
         except CannotRead as exc:
             raise StoreError(f"cannot read the database: {exc}") from None
