@@ -28,6 +28,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
 
 from ticketing.calendar import BusinessCalendar, StepTime, WorkingHours
 from ticketing.conversation import VERP_EXTRA_CHARS
@@ -82,13 +83,23 @@ class OfficeConfig(_Section):
 
 
 class DatabaseConfig(_Section):
+    """The database. A PostgreSQL password is never in the file: it comes from the
+    variable ``password_env`` names, or from libpq's own environment (PGPASSWORD, a
+    service or password file) when that is unset."""
+
     url: str = "sqlite:///var/helpdesk.db"
+    password_env: str | None = None
+
+    def resolve_password(self) -> str | None:
+        return os.environ.get(self.password_env) if self.password_env else None
 
     @field_validator("url")
     @classmethod
     def _known_backend(cls, url: str) -> str:
         if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
             raise ValueError("expected a sqlite:/// or postgresql:// URL")
+        if make_url(url).password is not None:
+            raise ValueError("the password does not belong in the URL: name it in password_env")
         return url
 
 
@@ -359,6 +370,7 @@ class StaffConfig(_Section):
     unit: str | None = None
     title: str = ""
     sapaan: str | None = None  # "Bapak" or "Ibu"; without it, addressed by name and title
+    nip: str = Field("", pattern=r"^(\d{18})?$")  # Nomor Induk Pegawai, 18 digits; "" unknown
 
     @field_validator("sapaan")
     @classmethod
@@ -479,6 +491,7 @@ class Config(_Section):
                 unit=s.unit,
                 title=s.title,
                 sapaan=s.sapaan,
+                nip=s.nip,
             )  # fmt: skip
             for s in self.staff
         }

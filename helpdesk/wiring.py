@@ -68,6 +68,11 @@ class Site:
                 auto_reply_limit_per_hour=config.notifier.auto_reply_limit_per_hour,
                 delivery_alert_limit_per_hour=config.notifier.delivery_alert_limit_per_hour,
                 public_url=config.web.public_url,
+                government=config.office.government,
+                address=config.office.address,
+                phone=config.office.phone,
+                whatsapp=config.office.whatsapp,
+                email=config.office.email or from_address,
             ),
             directory=self.desk.directory,
             sop=self.desk.sop,
@@ -138,16 +143,13 @@ class Site:
     def _make_engine(self, *, read_only: bool) -> Engine:
         url = self.config.database_url
         try:
-            return make_engine(url, read_only=read_only)
+            return make_engine(
+                url, read_only=read_only, password=self.config.database.resolve_password()
+            )
         except ImportError as exc:  # a database whose driver is not installed
             scheme = url.partition(":")[0]  # never the rest: it may hold a password
-            unsupported = (
-                "; PostgreSQL is not supported yet: use a sqlite:/// URL"
-                if scheme.startswith("postgresql")
-                else ""
-            )
             raise StoreError(
-                f"database.url {scheme}://...: its driver is not installed ({exc}){unsupported}"
+                f"database.url {scheme}://...: its driver is not installed ({exc})"
             ) from None
         except CannotRead as exc:
             raise StoreError(f"cannot read the database: {exc}") from None

@@ -34,7 +34,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ticketing.conversation import (
     BOUNCE_REF_HEADER,
-    REPLY_MARKER,
+    REPLY_MARKERS,
     bounce_ref,
     message_id_prefix,
     verp_address,
@@ -43,6 +43,36 @@ from ticketing.conversation import (
 # pip installs a wheel unpacked: the package data is a real folder, for FileSystemLoader
 TEMPLATES = Path(str(files("notifier") / "templates"))
 LANGUAGES = ("id", "en")
+
+
+# The e-mails whose replies are read: they ask for an answer, a correction or a command
+# word, and open with the reply marker (quotes are cut there). The others (reports,
+# alerts, notices that ask nothing) carry no marker.
+REPLIABLE_KINDS = frozenset(
+    {
+        "help_desk.confirm_by_phone",
+        "official.escalated_higher",
+        "reporter.acknowledged",
+        "reporter.confirmation_reminder",
+        "reporter.final_report",
+        "reporter.first_level_solution",
+        "reporter.incomplete",
+        "reporter.paused",
+        "staff.breach",
+        "staff.command_accepted",
+        "staff.command_refused",
+        "staff.reminder",
+        "staff.reopened",
+        "technician.disposed",
+        "unit_head.escalated",
+    }
+)
+
+
+def reply_marker(kind: str, language: str) -> str:
+    """The marker line an e-mail of ``kind`` opens with, or "" for one whose replies are
+    not read."""
+    return REPLY_MARKERS[language] if kind in REPLIABLE_KINDS else ""
 
 
 AUTO_REPLIED = "auto-replied"  # RFC 3834: an answer to a message someone sent
@@ -135,7 +165,7 @@ def render(
     env = environment(root)
     text_name, html_name = template_names(kind, language)
     text_template = env.get_template(text_name)
-    values = {**context, "reply_marker": REPLY_MARKER}
+    values = {**context, "reply_marker": reply_marker(kind, language)}
     subject = "".join(text_template.blocks["subject"](text_template.new_context(values)))
     text = text_template.render(values)
     html = env.get_template(html_name).render(values)

@@ -140,6 +140,26 @@ class NotifierSettings:
     delivery_alert_limit_per_hour: int = 10
     # The web application's address for links in e-mails ([web] public_url; notifier.links).
     public_url: str = "http://127.0.0.1:8080"
+    # How a person reaches the help desk ([office]): the contact block of every e-mail.
+    # An empty e-mail address is the sender's own; an empty phone or WhatsApp is not shown.
+    government: str = ""
+    address: str = ""
+    phone: str = ""
+    whatsapp: str = ""
+    email: str = ""
+
+
+def office_context(s: NotifierSettings) -> dict[str, str]:
+    """The office as every template sees it: its names and its contact block."""
+    return {
+        "name": s.office_name,
+        "help_desk_name": s.help_desk_name,
+        "government": s.government,
+        "address": s.address,
+        "phone": s.phone,
+        "whatsapp": s.whatsapp,
+        "email": s.email or s.sender.address,
+    }
 
 
 @dataclass(frozen=True)
@@ -407,7 +427,7 @@ def _staff_by_address(office: Office, address: str) -> Staff | None:
 def _base(office: Office, ticket: Ticket) -> dict[str, Any]:
     s = office.settings
     return {
-        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "office": office_context(s),
         "ticket": ticket_context(office, ticket),
         "form": form_rows(office, ticket),
     }
@@ -710,7 +730,7 @@ def incomplete_notice(
             }
         )
     context = {
-        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "office": office_context(s),
         "recipient": {
             "name": name or address,
             "salutation": salutation(language, name or "", sex).strip()
@@ -747,7 +767,7 @@ def delivery_failed_notice(
         return None
     s = office.settings
     context = {
-        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "office": office_context(s),
         "recipient": _help_desk(office),
         "failed": {
             "kind": kind,
@@ -765,7 +785,7 @@ def _to_sender(office: Office, address: str, name: str | None) -> dict[str, Any]
     s = office.settings
     language = s.language
     return {
-        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "office": office_context(s),
         "recipient": {
             "name": name or address,
             "salutation": salutation(language, name)
@@ -828,7 +848,7 @@ def digest_notice(
     language = s.language
     labels = STATE_LABELS[language]
     context = {
-        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "office": office_context(s),
         "recipient": {
             "name": s.help_desk_name,
             "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
@@ -872,7 +892,7 @@ def program_alert_notice(
         return None
     s = office.settings
     context = {
-        "office": {"name": s.office_name, "help_desk_name": s.help_desk_name},
+        "office": office_context(s),
         "recipient": _help_desk(office),
         "alert": {"what": what, "raised": raised, "since": _time(office, since), "detail": detail},
     }

@@ -12,10 +12,17 @@ import re
 import secrets
 import string
 
-# Written at the top of every e-mail we send: in a reply, everything from its quoted copy
-# on is ours, not the reporter's.
-REPLY_MARKER = "##- Mohon tulis balasan di atas baris ini / Please reply above this line -##"
-REPLY_MARKER_PATTERN = re.compile(r"#+-\s*Mohon tulis balasan di atas baris ini", re.IGNORECASE)
+# Written at the top of every e-mail whose reply we read, in the office's language: in a
+# reply, everything from its quoted copy on is ours, not the writer's.
+REPLY_MARKERS = {
+    "id": "##- Mohon tulis balasan di atas baris ini -##",
+    "en": "##- Please reply above this line -##",
+}
+# What e-mails sent before the marker had one language carried: replies to them still come.
+LEGACY_REPLY_MARKER = "##- Mohon tulis balasan di atas baris ini / Please reply above this line -##"
+REPLY_MARKER_PATTERN = re.compile(
+    r"#+-\s*(?:Mohon tulis balasan di atas baris ini|Please reply above this line)", re.IGNORECASE
+)
 
 
 def subject_tag(number: str) -> str:

@@ -104,7 +104,9 @@ def read_only_uri(path: Path) -> str:
     )
 
 
-def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, read_only: bool = False, password: str | None = None
+) -> Engine:
     """An engine for ``url``; on SQLite with WAL, a busy timeout, foreign keys and
     write-locking transactions, so concurrent writers queue instead of losing updates.
 
@@ -112,6 +114,14 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
     written, not even the journal mode; transactions are plain BEGIN, which takes no
     write lock. Raises CannotRead."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # psycopg 3; without a password here, libpq reads PGPASSWORD, a service file or
+        # ~/.pgpass itself.
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        if password is not None:
+            parsed = parsed.set(password=password)
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True)
     timeout = BUSY_TIMEOUT_MS / 1000

@@ -53,6 +53,8 @@ class Staff:
     # How colleagues address them: "Bapak" or "Ibu" ("Mr" / "Ms" in English mail); None:
     # by name and title only, never "Bapak/Ibu <name>".
     sapaan: str | None = None
+    # Nomor Induk Pegawai (18 digits), printed under the name on signed forms; "" when unknown.
+    nip: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from intake.parse import parse
 from intake.quotes import strip_quotes
-from ticketing.conversation import REPLY_MARKER
+from ticketing.conversation import LEGACY_REPLY_MARKER, REPLY_MARKERS
+
+REPLY_MARKER = REPLY_MARKERS["id"]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 
@@ -224,7 +226,8 @@ def test_a_line_ending_in_wrote_without_a_quote_stays() -> None:
                 [
                     "> quoted", ">", "Pada Sen, 30 Nov 2026 Budi <b@x.id> menulis:", "wrote:",
                     "On Mon, Budi", "-----Pesan Asli-----", "Dari: a@b.c", "Dikirim: Senin",
-                    "Kepada: x", "Subjek: y", "_______", REPLY_MARKER, "> " + REPLY_MARKER, "",
+                    "Kepada: x", "Subjek: y", "_______", REPLY_MARKER, "> " + REPLY_MARKER,
+                    REPLY_MARKERS["en"], LEGACY_REPLY_MARKER, "",
                     "---------- Forwarded message ---------", "\r", "  ", "Tanggal: 1",
                 ]
             ),
@@ -237,3 +240,12 @@ def test_strip_quotes_is_idempotent_and_never_longer(text: str) -> None:
     once = strip_quotes(text)
     assert len(once) <= len(text)
     assert strip_quotes(once) == once
+
+
+def test_a_reply_is_cut_at_the_marker_of_either_language_and_at_the_old_one() -> None:
+    """The marker in Indonesian, in English, and the bilingual one of e-mails sent before
+    the marker had one language: the reply ends above each, quoted or not."""
+    for marker in (REPLY_MARKERS["id"], REPLY_MARKERS["en"], LEGACY_REPLY_MARKER):
+        for copy in (marker, "> " + marker):
+            text = f"SELESAI\nSwitch diganti.\n\n{copy}\n\nYth. Bapak Agus,\nLEMBAR DISPOSISI"
+            assert strip_quotes(text) == "SELESAI\nSwitch diganti.", (marker, copy)

@@ -20,7 +20,7 @@ import pytest
 from markupsafe import escape
 
 from notifier.compose import (
-    REPLY_MARKER,
+    REPLIABLE_KINDS,
     Rendered,
     Sender,
     message_bytes,
@@ -40,6 +40,7 @@ from notifier.policy import (
     notices_for_event,
     unauthenticated_notice,
 )
+from ticketing.conversation import REPLY_MARKERS
 from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.formulir import FIELD_BY_KEY, build_fields, invalid_problem, missing_problem
 from ticketing.models import Event, Ticket
@@ -138,6 +139,11 @@ DIRECTORY = Directory(
 )
 
 
+OFFICE_ADDRESS = "Jalan Syekh Nawawi Al-Bantani Blok F No. 1 KP3B, Kota Serang, Banten 42171"
+OFFICE_PHONE = "(0254) 123456"
+OFFICE_WHATSAPP = "0812-8000-1234"
+
+
 def office(language: str) -> Office:
     settings = NotifierSettings(
         language=language,
@@ -146,6 +152,9 @@ def office(language: str) -> Office:
         sender=Sender("helpdesk@example.go.id", "Help Desk Layanan TIK", "example.go.id"),
         timezone="Asia/Jakarta",
         zone_label="WIB",
+        address=OFFICE_ADDRESS,
+        phone=OFFICE_PHONE,
+        whatsapp=OFFICE_WHATSAPP,
     )
     return Office(settings, DIRECTORY, SopTimes.from_names({}), build_fields())
 
@@ -701,8 +710,13 @@ def test_line_breaks_in_names_cannot_add_headers(kind: str, language: str) -> No
 @every_language
 @every_kind
 def test_reply_marker_is_the_first_line(kind: str, language: str) -> None:
-    """The text part opens with the reply marker, so a quoted reply can be cut there."""
-    assert rendered(kind, language).text.splitlines()[0] == REPLY_MARKER
+    """An e-mail whose reply is read opens with the reply marker in the office's language,
+    so a quoted reply can be cut there; the others open with the greeting."""
+    first = rendered(kind, language).text.splitlines()[0]
+    if kind in REPLIABLE_KINDS:
+        assert first == REPLY_MARKERS[language]
+    else:
+        assert first.startswith("Yth. " if language == "id" else "Dear ")
 
 
 @every_language
