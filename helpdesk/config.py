@@ -345,6 +345,17 @@ class WebConfig(_Section):
     secret_env: str = "HELPDESK_WEB_SECRET"
 
 
+class SurveyConfig(_Section):
+    """The satisfaction survey (IKM, PermenPANRB 14/2017), offered in the closure e-mail."""
+
+    enabled: bool = True
+    share: float = Field(1.0, ge=0, le=1)  # the share of closed tickets whose reporter is asked
+    # A reporter who left an invitation unanswered is not asked again for this many days.
+    min_days_between: int = Field(30, ge=0, strict=True)
+    # A group (unit, complaint type, channel, OPD) is shown in the report from this many.
+    min_group_respondents: int = Field(5, ge=1, strict=True)
+
+
 class PhoneDropConfig(_Section):
     dir: str = "var/phone-drop"
     # Where a file goes once read; relative to `dir` (created when missing).
@@ -408,6 +419,7 @@ class Config(_Section):
     daemon: DaemonConfig = DaemonConfig()
     phone_drop: PhoneDropConfig = PhoneDropConfig()
     web: WebConfig = WebConfig()
+    survey: SurveyConfig = SurveyConfig()
     agencies: tuple[AgencyConfig, ...] = ()
     units: tuple[UnitConfig, ...] = ()
     staff: tuple[StaffConfig, ...] = ()

@@ -21,6 +21,7 @@ from notifier.smtp import SmtpSettings
 from ticketing.db import CannotRead, make_engine, why_not_writable
 from ticketing.desk import Desk
 from ticketing.store import Store, StoreError
+from ticketing.survey import SurveySettings
 
 
 @dataclass
@@ -78,6 +79,18 @@ class Site:
             sop=self.desk.sop,
             fields=self.desk.fields,
             confirmation_wait=self.config.confirmation_wait(),
+            survey=self.survey,
+        )
+
+    @cached_property
+    def survey(self) -> SurveySettings:
+        """``[survey]``: whom the closure e-mail invites to the satisfaction survey."""
+        s = self.config.survey
+        return SurveySettings(
+            enabled=s.enabled,
+            share=s.share,
+            min_days_between=s.min_days_between,
+            min_group_respondents=s.min_group_respondents,
         )
 
     @cached_property

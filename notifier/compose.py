@@ -69,10 +69,11 @@ REPLIABLE_KINDS = frozenset(
 )
 
 
-def reply_marker(kind: str, language: str) -> str:
+def reply_marker(kind: str, language: str, *, asks_reply: bool = False) -> str:
     """The marker line an e-mail of ``kind`` opens with, or "" for one whose replies are
-    not read."""
-    return REPLY_MARKERS[language] if kind in REPLIABLE_KINDS else ""
+    not read. ``asks_reply``: this one asks for an answer, whatever its kind (a closure
+    notice with the survey's invitation)."""
+    return REPLY_MARKERS[language] if asks_reply or kind in REPLIABLE_KINDS else ""
 
 
 AUTO_REPLIED = "auto-replied"  # RFC 3834: an answer to a message someone sent
@@ -165,7 +166,8 @@ def render(
     env = environment(root)
     text_name, html_name = template_names(kind, language)
     text_template = env.get_template(text_name)
-    values = {**context, "reply_marker": reply_marker(kind, language)}
+    asks = bool(context.get("asks_reply"))
+    values = {**context, "reply_marker": reply_marker(kind, language, asks_reply=asks)}
     subject = "".join(text_template.blocks["subject"](text_template.new_context(values)))
     text = text_template.render(values)
     html = env.get_template(html_name).render(values)

@@ -28,7 +28,9 @@ from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_
 from ticketing.conversation import new_bounce_token
 from ticketing.models import Event, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
+from ticketing.survey import invite
 from ticketing.vocabulary import OutboxStatus
+from ticketing.workflow import Action
 
 RecentAutoReplies = Callable[[str, dt.datetime], int]
 """How many automatic replies went (or will go) to an address since a moment."""
@@ -111,7 +113,8 @@ def queue_for_events(
     for ticket, events in recorded:
         history = events if new_tickets else tx.events(ticket)
         for event in events:
-            notices = notices_for_event(office, ticket, event, history)
+            invited = event.action == Action.CLOSE and bool(invite(tx, office.survey, ticket, now))
+            notices = notices_for_event(office, ticket, event, history, invited=invited)
             batches.append(_Batch(notices, ticket, event))
     rows = _rows(tx, office, batches, now=now, new_tickets=new_tickets)
     tx.insert_outbox(rows)

@@ -14,13 +14,16 @@ from typing import Any
 
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
 from notifier.formatting import duration, long_time, remote_text, short_time
+from notifier.links import survey_url
 from ticketing.addresses import reporter_addresses, unconfirmed_email
 from ticketing.calendar import StepTime
 from ticketing.conversation import subject_tag
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
-from ticketing.models import Event, Ticket
+from ticketing.ikm import ELEMENTS
+from ticketing.models import Event, SurveyResponse, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
+from ticketing.survey import Refusal, SurveySettings
 from ticketing.workflow import STATE_LABELS, Action, SopTimes, State, current_step
 
 ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -173,6 +176,8 @@ class Office:
     # How long a reporter has to answer a solution or the Laporan Akhir before the ticket
     # is closed without an answer ([sop] confirmation_wait).
     confirmation_wait: StepTime = StepTime(10, "days")
+    # The satisfaction survey offered in the closure e-mail ([survey]).
+    survey: SurveySettings = SurveySettings()
 
 
 @dataclass(frozen=True)
@@ -493,9 +498,10 @@ def _can_escalate(office: Office, person: Staff) -> bool:
 
 
 def notices_for_event(
-    office: Office, ticket: Ticket, event: Event, events: Sequence[Event]
+    office: Office, ticket: Ticket, event: Event, events: Sequence[Event], *, invited: bool = False
 ) -> list[Notice]:
-    """The e-mails one workflow event calls for (possibly none)."""
+    """The e-mails one workflow event calls for (possibly none). ``invited``: the closure
+    notice invites the reporter to the satisfaction survey (`ticketing.survey.invite`)."""
     action = event.action
     directory = office.directory
     base = _base(office, ticket)
@@ -622,6 +628,9 @@ def notices_for_event(
             "closed_without_answer": data.get("silence") is True,
             "confirmation_wait": _wait(office),
             "final_report": _final_report(office, ticket),
+            "survey": survey_context(office, ticket) if invited else None,
+            # an invitation asks for an answer: the reply marker heads the e-mail
+            "asks_reply": invited,
         }
         return [Notice("reporter.closed", to, context, to_reporter=True)]
 
@@ -1047,3 +1056,87 @@ def confirmation_reminder_notice(
         "final_report": _final_report(office, ticket),
     }
     return [Notice("reporter.confirmation_reminder", to, context, to_reporter=True)]
+
+
+# --- the satisfaction survey -----------------------------------------------------------
+
+SURVEY_EXAMPLE = "4 4 3 4 4 4 3 4 4"
+
+
+def survey_context(office: Office, ticket: Ticket) -> dict[str, Any]:
+    """The survey as an e-mail offers it: the link to its page (when the office has a
+    public web address), and the nine questions with their answers 1..4, to answer by
+    replying with nine digits."""
+    language = office.settings.language
+    public_url = office.settings.public_url.strip()
+    return {
+        "url": survey_url(public_url, ticket.number, ticket.access_token) if public_url else None,
+        "example": SURVEY_EXAMPLE,
+        "elements": [
+            {
+                "code": element.code,
+                "name": element.name(language),
+                "question": element.question(language),
+                "answers": [
+                    {"score": score, "label": label}
+                    for score, label in zip((1, 2, 3, 4), element.labels(language), strict=True)
+                ],
+            }
+            for element in ELEMENTS
+        ],
+    }
+
+
+def survey_recorded_notice(
+    office: Office, ticket: Ticket, response: SurveyResponse
+) -> list[Notice]:
+    """To the reporter whose e-mailed survey answer was recorded: thanks, and the answers as
+    read, element by element."""
+    to, who = _reporter(office, ticket)
+    if not to:
+        return []
+    language = office.settings.language
+    context = {
+        **_base(office, ticket),
+        "recipient": who,
+        "answers": [
+            {
+                "code": element.code,
+                "name": element.name(language),
+                "score": score,
+                "label": element.labels(language)[score - 1] if score else None,
+            }
+            for element, score in zip(ELEMENTS, response.scores, strict=True)
+        ],
+        "saran": response.saran,
+    }
+    return [Notice("reporter.survey_recorded", to, context, AUTO_REPLIED, to_reporter=True)]
+
+
+# Why an e-mailed survey answer was not recorded: a Refusal of ticketing.survey, or
+# "malformed" (not nine digits 1..4).
+MALFORMED = "malformed"
+
+
+def survey_refused_notice(
+    office: Office, ticket: Ticket, *, reason: str, found: str = ""
+) -> list[Notice]:
+    """To the reporter whose e-mailed survey answer was not recorded: why (already
+    answered: the first answer stands; not nine digits 1..4; the ticket reopened) and, for
+    an answer that could not be read, what is expected, so that they may reply again.
+    ``found`` is what was read (the digits), shown back."""
+    if reason != MALFORMED and reason not in {r.value for r in Refusal}:
+        raise ValueError(f"unknown reason {reason!r}")
+    to, who = _reporter(office, ticket)
+    if not to:
+        return []
+    malformed = reason in (MALFORMED, Refusal.INVALID.value)
+    context = {
+        **_base(office, ticket),
+        "recipient": who,
+        "reason": MALFORMED if malformed else reason,
+        "found": found,
+        "survey": survey_context(office, ticket) if malformed else None,
+        "asks_reply": malformed,
+    }
+    return [Notice("reporter.survey_refused", to, context, AUTO_REPLIED, to_reporter=True)]

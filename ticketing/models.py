@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ticketing.db import UTCDateTime
@@ -322,3 +322,52 @@ class AlertState(SQLModel, table=True):
     cleared_at: dt.datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+
+
+class SurveyInvitation(SQLModel, table=True):
+    """The one invitation of a closed ticket's reporter to the satisfaction survey (IKM),
+    sent in the closure e-mail."""
+
+    __tablename__ = "survey_invitation"
+    __table_args__ = (Index("ix_survey_invitation_address", "address", "invited_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    address: str  # the reporter's address it went to, lower case
+    invited_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SurveyResponse(SQLModel, table=True):
+    """A reporter's answer to the survey: one per ticket, never changed. Scores 1..4 per
+    element (U1..U9 of PermenPANRB 14/2017), None where unanswered."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        Index("ix_survey_response_answered_at", "answered_at"),
+        *(CheckConstraint(f"u{i} BETWEEN 1 AND 4", name=f"score_u{i}") for i in range(1, 10)),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    channel: str = Field(max_length=16)  # email | web
+    answered_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    u1: int | None = None
+    u2: int | None = None
+    u3: int | None = None
+    u4: int | None = None
+    u5: int | None = None
+    u6: int | None = None
+    u7: int | None = None
+    u8: int | None = None
+    u9: int | None = None
+    saran: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # The respondent's profile, as the regulation asks: sex from the form; the rest optional.
+    sex: str | None = Field(default=None, max_length=1)
+    age_band: str | None = Field(default=None, max_length=16)
+    education: str | None = Field(default=None, max_length=16)
+    occupation: str | None = Field(default=None, max_length=16)
+    message_id: str | None = None  # the e-mail that brought an answer by e-mail
+
+    @property
+    def scores(self) -> tuple[int | None, ...]:
+        return (self.u1, self.u2, self.u3, self.u4, self.u5, self.u6, self.u7, self.u8, self.u9)

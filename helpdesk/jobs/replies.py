@@ -9,8 +9,10 @@
   is told why and what they may write; anything else is an internal note.
 - From the reporter: to a resolved ticket (the Laporan Akhir or a first-level solution),
   YA closes it and BELUM reopens it to whoever solved it; an unclear answer is a note and
-  the help desk is asked to confirm by telephone. Any other reply is a note, and restarts
-  a clock that waited on the reporter.
+  the help desk is asked to confirm by telephone. An answer to the closure notice that
+  starts with digits is a survey answer (nine digits 1..4, then a saran): recorded once,
+  and the reporter told what was recorded or why not. Any other reply is a note, and
+  restarts a clock that waited on the reporter.
 """
 
 from __future__ import annotations
@@ -25,12 +27,16 @@ from intake.commands import Refusal, Refused, answer_move, move_for, read_answer
 from intake.parse import InboundMessage
 from intake.quotes import strip_quotes
 from intake.route import NO_THREAD, ReplyToTicket
+from intake.survey import SurveyAnswer, read_survey_answer
 from notifier.outbox import queue
 from notifier.policy import (
+    MALFORMED,
     SYSTEM_NOTES,
     command_accepted_notice,
     command_refused_notice,
     confirm_by_phone_notice,
+    survey_recorded_notice,
+    survey_refused_notice,
     unauthenticated_notice,
 )
 from ticketing.addresses import reporter_addresses
@@ -38,6 +44,7 @@ from ticketing.desk import Moved, view
 from ticketing.directory import Staff
 from ticketing.models import Ticket
 from ticketing.store import Tx
+from ticketing.survey import Recorded, record_survey_response
 from ticketing.vocabulary import UNVERIFIED_ACTOR, Outcome
 from ticketing.workflow import Action, Move, State
 
@@ -49,6 +56,9 @@ Result = tuple[Outcome, str]
 ASKING_FOR_CONFIRMATION = frozenset(
     {"reporter.final_report", "reporter.first_level_solution", "reporter.confirmation_reminder"}
 )
+# The e-mails a survey answer (nine digits) may reply to: the closure notice, and the
+# answer to a survey reply that could not be read.
+ASKING_FOR_SURVEY = frozenset({"reporter.closed", "reporter.survey_refused"})
 
 
 def apply_reply(
@@ -156,6 +166,11 @@ def _from_reporter(
     address = (message.from_address or "").lower()
     detail = "from the reporter"
     answered = tx.outbox_email(decision.answers) if decision.answers is not None else None
+    if answered is not None and answered.kind in ASKING_FOR_SURVEY:
+        survey = read_survey_answer(text)
+        if survey is not None:
+            detail += ": " + _survey_answer(here, tx, message, ticket, survey, now)
+            return Outcome.REPLY, detail + _confirm_address(here, tx, ticket, address, now)
     asks = answered is not None and answered.kind in ASKING_FOR_CONFIRMATION
     if ticket.state == State.RESOLVED and ticket.paused_at is None and asks:
         answer = read_answer(text)
@@ -181,6 +196,31 @@ def _from_reporter(
                       channel="email", reporter=True, answers=decision.answers)  # fmt: skip
         move_in(tx, here, ticket.number, resume, now=now)
     return Outcome.REPLY, detail + _confirm_address(here, tx, ticket, address, now)
+
+
+def _survey_answer(
+    here: Site, tx: Tx, message: InboundMessage, ticket: Ticket, answer: SurveyAnswer,
+    now: dt.datetime,
+) -> str:  # fmt: skip
+    """A survey answer by e-mail: recorded and the reporter thanked with what was read, or
+    the reporter told why not (already answered, the ticket reopened, not nine digits 1..4,
+    with what is expected). The reply is authenticated as the reporter's (it answers our
+    e-mail to their address), so the ticket's own token stands for the link's."""
+    if not answer.valid:
+        notices = survey_refused_notice(here.office, ticket, reason=MALFORMED, found=answer.digits)
+        queue(tx, here.office, notices, now=now, ticket=ticket, in_reply_to=message.message_id)
+        return f"a survey answer that cannot be read ({answer.digits}), the reporter told"
+    outcome = record_survey_response(
+        tx, here.survey, ticket, ticket.access_token, answer.scores, answer.saran,
+        channel="email", now=now, message_id=message.message_id,
+    )  # fmt: skip
+    if isinstance(outcome, Recorded):
+        notices = survey_recorded_notice(here.office, ticket, outcome.response)
+        queue(tx, here.office, notices, now=now, ticket=ticket, in_reply_to=message.message_id)
+        return f"survey answer recorded ({answer.digits})"
+    notices = survey_refused_notice(here.office, ticket, reason=outcome.reason.value)
+    queue(tx, here.office, notices, now=now, ticket=ticket, in_reply_to=message.message_id)
+    return f"survey answer not recorded: {outcome.reason.value}, the reporter told"
 
 
 def _confirm_address(here: Site, tx: Tx, ticket: Ticket, address: str, now: dt.datetime) -> str:

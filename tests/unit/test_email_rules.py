@@ -32,8 +32,9 @@ from ticketing.workflow import State
 
 LANGUAGES = ("id", "en")
 ON_DISK = sorted(
-    {p.name.split(".txt.j2")[0] for p in (TEMPLATES / "email" / "id").glob("*.txt.j2")}
-    - {"_base", "_reply"}
+    p.name.split(".txt.j2")[0]
+    for p in (TEMPLATES / "email" / "id").glob("*.txt.j2")
+    if not p.name.startswith("_")  # the parts the kinds include: _base, _reply, _survey
 )
 
 
@@ -101,11 +102,15 @@ def test_every_email_ends_with_the_help_desks_contact_block(kind: str, language:
 def test_the_marker_only_where_a_reply_is_read_and_in_one_language(
     kind: str, language: str
 ) -> None:
-    result = any_rendered(kind, language)
+    """A kind whose replies are read carries the marker, and so does one e-mail of another
+    kind that asks for an answer (``asks_reply``: an unreadable survey answer)."""
+    the_notice = any_notice(kind, language)
+    result = render(kind, language, the_notice.context)
+    asks = kind in REPLIABLE_KINDS or bool(the_notice.context.get("asks_reply"))
     other = REPLY_MARKERS["en" if language == "id" else "id"]
     for part in (result.text, result.html):
         assert other not in part and LEGACY_REPLY_MARKER not in part
-        assert (REPLY_MARKERS[language] in part) == (kind in REPLIABLE_KINDS), kind
+        assert (REPLY_MARKERS[language] in part) == asks, kind
 
 
 @every_language

@@ -38,12 +38,14 @@ from notifier.policy import (
     delivery_failed_notice,
     incomplete_notice,
     notices_for_event,
+    survey_recorded_notice,
+    survey_refused_notice,
     unauthenticated_notice,
 )
 from ticketing.conversation import REPLY_MARKERS
 from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.formulir import FIELD_BY_KEY, build_fields, invalid_problem, missing_problem
-from ticketing.models import Event, Ticket
+from ticketing.models import Event, SurveyResponse, Ticket
 from ticketing.normalize import InvalidValue
 from ticketing.workflow import Action, SopTimes, State
 
@@ -67,6 +69,8 @@ KINDS = (
     "owner.unauthenticated",
     "help_desk.confirm_by_phone",
     "reporter.confirmation_reminder",
+    "reporter.survey_recorded",
+    "reporter.survey_refused",
 )
 TICKET_KINDS = tuple(
     k for k in KINDS if k not in ("reporter.incomplete", "help_desk.delivery_failed")
@@ -84,6 +88,7 @@ REPORT = "Switch harus diganti; pengadaan di luar kewenangan unit.\nMohon arahan
 AWAITED = "Mohon kirimkan alamat IP komputer.\nDan foto lampu modem."
 NOT_YET = "Belum, internet masih putus.\nSudah saya restart juga."
 UNCLEAR = "Terima kasih, nanti saya cek lagi ya."
+SARAN = "Petugas sangat membantu.\nMohon jam layanan diperpanjang."
 HOSTILE = "Budi <script>alert(1)</script> & Co"
 INJECTION = "Budi\r\nBcc: attacker@example.com"
 
@@ -382,6 +387,18 @@ def notice(
         resolved.assignee = "kurniawan"
         (reminder,) = confirmation_reminder_notice(the_office, resolved, closes_at=jkt(12, 15, 10))
         return reminder
+    if kind == "reporter.survey_recorded":
+        closed = ticket(State.CLOSED, name=name, description=description, agency=agency, sex=sex)
+        response = SurveyResponse(
+            ticket_id=12, channel="email", answered_at=jkt(12, 2, 9), saran=SARAN,
+            u1=4, u2=4, u3=3, u4=4, u5=4, u6=4, u7=3, u8=4, u9=None,
+        )  # fmt: skip
+        (recorded,) = survey_recorded_notice(the_office, closed, response)
+        return recorded
+    if kind == "reporter.survey_refused":
+        closed = ticket(State.CLOSED, name=name, description=description, agency=agency, sex=sex)
+        (refused,) = survey_refused_notice(the_office, closed, reason="malformed", found="4 4 5")
+        return refused
     if kind == "reporter.incomplete":
         return incomplete_notice(
             the_office,
@@ -449,6 +466,12 @@ def expected_values(kind: str, context: Mapping[str, Any]) -> list[str]:
         suspect = context["suspect"]
         return [ticket_["number"], context["recipient"]["name"], suspect["subject"],
                 suspect["claimed_from"]]  # fmt: skip
+    if kind == "reporter.survey_recorded":  # the answers as read, not the complaint again
+        answers = [a["label"] for a in context["answers"] if a["label"]]
+        return [ticket_["number"], ticket_["reporter_name"], context["saran"], *answers]
+    if kind == "reporter.survey_refused":  # what was read, and the questions to answer
+        questions = [e["question"] for e in context["survey"]["elements"]]
+        return [ticket_["number"], ticket_["reporter_name"], context["found"], *questions]
     values = [ticket_["number"], ticket_["reporter_name"], ticket_["description"]]
     if kind in ("reporter.first_level_solution", "reporter.final_report"):
         values.append(context["solution"])
@@ -712,8 +735,9 @@ def test_line_breaks_in_names_cannot_add_headers(kind: str, language: str) -> No
 def test_reply_marker_is_the_first_line(kind: str, language: str) -> None:
     """An e-mail whose reply is read opens with the reply marker in the office's language,
     so a quoted reply can be cut there; the others open with the greeting."""
-    first = rendered(kind, language).text.splitlines()[0]
-    if kind in REPLIABLE_KINDS:
+    the_notice = notice(kind, language)
+    first = render(kind, language, the_notice.context).text.splitlines()[0]
+    if kind in REPLIABLE_KINDS or the_notice.context.get("asks_reply"):
         assert first == REPLY_MARKERS[language]
     else:
         assert first.startswith("Yth. " if language == "id" else "Dear ")

@@ -22,6 +22,7 @@ from ticketing.store.outbox import Outbox
 from ticketing.store.periods import Periods
 from ticketing.store.phone import PhoneImports
 from ticketing.store.submissions import Submissions
+from ticketing.store.surveys import Surveys
 from ticketing.store.threads import Threads
 from ticketing.store.tickets import Tickets
 
@@ -45,5 +46,6 @@ class Tx(
     Bulk,
     Counts,
     Periods,
+    Surveys,
 ):
     """One database transaction's worth of operations."""
