@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -19,14 +20,16 @@ from notifier import formatting
 from records import TEMPLATES as ROOT
 from records import charts
 from records.documents import environment
+from records.ikm import DIMENSIONS, IkmSection
 from records.report import Report
 from records.tables import write_csv
+from ticketing import ikm
 
 TEMPLATES = ROOT / "report"
 
-Kind = Literal["text", "count", "minutes", "time", "percent"]
+Kind = Literal["text", "count", "minutes", "time", "percent", "decimal"]
 
-TEXT: Mapping[str, Mapping[str, str]] = {
+TEXT: Mapping[str, Mapping[str, Any]] = {
     "id": {
         "title": "Laporan Layanan Pengaduan TIK",
         "period": "Periode",
@@ -85,6 +88,41 @@ TEXT: Mapping[str, Mapping[str, str]] = {
             "Waktu kerja dihitung menurut hari dan jam kerja kantor, tanpa hari libur dan "
             "tanpa waktu penundaan menunggu pelapor. Persentil ke-90: waktu terpendek yang "
             "tidak dilampaui oleh sekurang-kurangnya 90% langkah."
+        ),
+        "ikm": "Indeks Kepuasan Masyarakat (IKM)",
+        "respondents": "Responden",
+        "invited": "Pelapor diundang",
+        "answered": "… menjawab",
+        "response_rate": "Tingkat tanggapan",
+        "ikm_value": "Nilai IKM",
+        "mutu": "Mutu pelayanan",
+        "kinerja": "Kinerja unit pelayanan",
+        "lowest": "Unsur dengan nilai terendah",
+        "ikm_elements": "Nilai rata-rata (NRR) per unsur pelayanan",
+        "code": "Kode",
+        "element": "Unsur pelayanan",
+        "element_answered": "Menjawab",
+        "element_sum": "Jumlah nilai",
+        "nrr": "NRR",
+        "weighted": "NRR tertimbang",
+        "ikm_groups": "IKM per kelompok",
+        "dimension": "Kelompok",
+        "group": "Uraian",
+        "dimensions": {
+            "unit": "Unit TIK",
+            "type": "Jenis Aduan",
+            "channel": "Saluran Pengaduan",
+            "agency": "OPD",
+        },
+        "ikm_saran": "Saran dan masukan",
+        "date": "Tanggal",
+        "saran": "Saran",
+        "note_ikm": (
+            "IKM dihitung menurut PermenPANRB Nomor 14 Tahun 2017: NRR setiap unsur adalah "
+            "jumlah nilai dibagi jumlah responden yang menjawab unsur itu; IKM = (jumlah NRR × "
+            "1/9) × 25. Responden: jawaban survei yang diterima dalam periode; tingkat "
+            "tanggapan: undangan dalam periode yang telah dijawab. Kelompok ditampilkan bila "
+            "respondennya sekurang-kurangnya {min_group}."
         ),
     },
     "en": {
@@ -145,6 +183,41 @@ TEXT: Mapping[str, Mapping[str, str]] = {
             "Working time counts the office's working days and hours, without holidays and "
             "without time paused waiting on the reporter. 90th percentile: the shortest time "
             "that at least 90% of the steps did not exceed."
+        ),
+        "ikm": "Satisfaction index (IKM)",
+        "respondents": "Respondents",
+        "invited": "Reporters invited",
+        "answered": "… who answered",
+        "response_rate": "Response rate",
+        "ikm_value": "IKM",
+        "mutu": "Service grade (mutu)",
+        "kinerja": "Unit performance",
+        "lowest": "Lowest-scoring element",
+        "ikm_elements": "Average score (NRR) per service element",
+        "code": "Code",
+        "element": "Service element",
+        "element_answered": "Answered",
+        "element_sum": "Sum of scores",
+        "nrr": "NRR",
+        "weighted": "Weighted NRR",
+        "ikm_groups": "IKM per group",
+        "dimension": "Group by",
+        "group": "Group",
+        "dimensions": {
+            "unit": "ICT unit",
+            "type": "Complaint type",
+            "channel": "Channel",
+            "agency": "Agency (OPD)",
+        },
+        "ikm_saran": "Suggestions (saran)",
+        "date": "Date",
+        "saran": "Suggestion",
+        "note_ikm": (
+            "The IKM follows PermenPANRB No. 14 of 2017: each element's NRR is the sum of its "
+            "scores over the respondents who answered it; IKM = (sum of NRR × 1/9) × 25. "
+            "Respondents: survey answers received in the period; response rate: the period's "
+            "invitations that have been answered. A group is shown from {min_group} "
+            "respondents."
         ),
     },
 }
@@ -269,6 +342,95 @@ def tables(report: Report) -> list[Table]:
                 for o in report.open_at_end
             ),
         ),
+        *(ikm_tables(report.ikm, report.language, local) if report.ikm is not None else ()),
+    ]
+
+
+def ikm_tables(
+    section: IkmSection, language: str, local: Callable[[dt.datetime | None], str]
+) -> list[Table]:
+    """The IKM section's tables: the index, NRR per element, the groups, the saran."""
+    t = TEXT[language]
+    result = section.result
+    lowest = section.lowest
+    names = {f.code: f.name for f in section.elements}
+    return [
+        Table(
+            "ikm",
+            t["ikm"],
+            (
+                Column(t["respondents"], "count"),
+                Column(t["invited"], "count"),
+                Column(t["answered"], "count"),
+                Column(t["response_rate"], "percent"),
+                Column(t["ikm_value"], "decimal"),
+                Column(t["mutu"]),
+                Column(t["kinerja"]),
+                Column(t["lowest"]),
+            ),
+            (
+                (
+                    result.respondents,
+                    section.invited,
+                    section.answered,
+                    section.response_rate,
+                    result.value,
+                    result.mutu,
+                    result.grade.kinerja(language) if result.grade else None,
+                    f"{lowest} {names[lowest]}" if lowest else None,
+                ),
+            ),
+        ),
+        Table(
+            "ikm-elements",
+            t["ikm_elements"],
+            (
+                Column(t["code"]),
+                Column(t["element"]),
+                Column(t["element_answered"], "count"),
+                Column(t["element_sum"], "count"),
+                Column(t["nrr"], "decimal"),
+                Column(t["weighted"], "decimal"),
+            ),
+            tuple(
+                (
+                    f.code,
+                    f.name,
+                    f.answered,
+                    f.total,
+                    None if f.nrr is None else ikm.rounded(f.nrr),
+                    None if f.nrr is None else ikm.rounded(f.nrr * ikm.WEIGHT, 3),
+                )
+                for f in section.elements
+            ),
+        ),
+        Table(
+            "ikm-groups",
+            t["ikm_groups"],
+            (
+                Column(t["dimension"]),
+                Column(t["group"]),
+                Column(t["respondents"], "count"),
+                Column(t["ikm_value"], "decimal"),
+                Column(t["mutu"]),
+            ),
+            tuple(
+                (
+                    t["dimensions"][g.dimension],
+                    g.label,
+                    g.result.respondents,
+                    g.result.value,
+                    g.result.mutu,
+                )
+                for g in section.groups
+            ),
+        ),
+        Table(
+            "ikm-saran",
+            t["ikm_saran"],
+            (Column(t["date"]), Column(t["saran"])),
+            tuple((local(s.answered_at)[:10], s.text) for s in section.saran),
+        ),
     ]
 
 
@@ -281,6 +443,8 @@ def shown(value: Any, kind: Kind, language: str) -> str:
     if kind == "percent":
         text = f"{value:.1f}".rstrip("0").rstrip(".")
         return f"{text.replace('.', ',') if language == 'id' else text}%"
+    if kind == "decimal":  # an IKM or NRR, as rounded: 87,50 in Indonesian
+        return str(value).replace(".", ",") if language == "id" else str(value)
     return str(value)
 
 
@@ -391,7 +555,44 @@ def as_json(report: Report) -> str:
         ],
         "overdue_at_end": report.overdue_at_end,
     }
+    if report.ikm is not None:
+        document["ikm"] = ikm_json(report.ikm, report.language)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def ikm_json(section: IkmSection, language: str) -> dict[str, Any]:
+    """The IKM section for a dashboard: ``respondents``, ``nrr`` (U1..U9, two decimals,
+    null where nobody answered), ``value`` and ``mutu`` (null without every element), and
+    the rest of the section."""
+    result = section.result
+
+    def figures(of: ikm.Result) -> dict[str, Any]:
+        return {
+            "respondents": of.respondents,
+            "nrr": {code: _number(v) for code, v in of.nrr_rounded().items()},
+            "value": _number(of.value),
+            "mutu": of.mutu,
+        }
+
+    return {
+        **figures(result),
+        "kinerja": result.grade.kinerja(language) if result.grade else None,
+        "lowest_element": section.lowest,
+        "invited": section.invited,
+        "answered": section.answered,
+        "response_rate_percent": section.response_rate,
+        "groups": {
+            dimension: {
+                g.label: figures(g.result) for g in section.groups if g.dimension == dimension
+            }
+            for dimension in DIMENSIONS
+        },
+        "min_group_respondents": section.min_group,
+    }
 
 
 def as_html(report: Report) -> str:
@@ -425,6 +626,7 @@ def as_html(report: Report) -> str:
                 [(_week_label(w.first_day, w.last_day), w.count) for w in report.weeks],
             ),
             chart_steps=charts.stacked_bars(t["chart_steps"], segments),
+            note_ikm=t["note_ikm"].format(min_group=report.ikm.min_group) if report.ikm else "",
         )
     )
 

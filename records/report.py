@@ -24,11 +24,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from records.ikm import IkmSection, build_ikm
 from records.periods import Period
 from ticketing.calendar import BusinessCalendar, StepTime
 from ticketing.desk import Desk
 from ticketing.formulir import FormulirField
-from ticketing.models import Event, Submission, Ticket
+from ticketing.models import Event, Submission, SurveyInvitation, SurveyResponse, Ticket
 from ticketing.workflow import STATE_LABELS, State
 
 WORST_CASES = 3
@@ -171,6 +172,7 @@ class Report:
     weeks: tuple[Week, ...]
     steps: tuple[StepFigures, ...]
     open_at_end: tuple[OpenTicket, ...]
+    ikm: IkmSection | None = None  # the satisfaction survey (records.ikm)
 
     @property
     def overdue_at_end(self) -> int:
@@ -191,6 +193,9 @@ def build(
     timezone: str,
     zone_label: str,
     registered: Callable[[str], bool] = lambda agency: True,
+    responses: Sequence[tuple[SurveyResponse, Ticket]] | None = None,
+    invitations: Sequence[tuple[SurveyInvitation, dt.datetime | None]] = (),
+    min_group_respondents: int = 5,
 ) -> Report:
     """The report of ``period``.
 
@@ -198,7 +203,9 @@ def build(
     the backlog at its end), ``events`` theirs by ticket id; ``submissions`` the
     incomplete reports received in the period, and ``completed_by`` the tickets that
     completed them, by id. ``registered`` tells a Nama OPD of the register from one kept as
-    written; the latter are counted together, in a line of their own.
+    written; the latter are counted together, in a line of their own. ``responses`` (the
+    satisfaction survey's, received in the period, with their tickets) and ``invitations``
+    (made in it, with when each was answered) make the IKM section; None leaves it out.
     """
     as_of = min(period.end, now)
     calendar = desk.calendar
@@ -281,7 +288,39 @@ def build(
         open_at_end=tuple(
             sorted(open_at_end, key=lambda t: (not t.overdue, -t.late_minutes, t.number))
         ),
+        ikm=None
+        if responses is None
+        else build_ikm(
+            responses,
+            invitations,
+            start=period.start,
+            as_of=as_of,
+            language=language,
+            min_group=min_group_respondents,
+            group_label=_group_label(desk, language),
+        ),  # fmt: skip
     )
+
+
+# The survey's groups without a value: a ticket never escalated to a unit.
+NO_UNIT = {"id": "Help Desk (tingkat pertama)", "en": "Help desk (first level)"}
+
+
+def _group_label(desk: Desk, language: str) -> Callable[[str, Ticket], str]:
+    """How the IKM section names a ticket's group of each dimension (records.ikm)."""
+    types = dict(next((f.choices for f in desk.fields if f.key == "category"), ()))
+
+    def label(dimension: str, ticket: Ticket) -> str:
+        if dimension == "unit":
+            unit = desk.directory.units.get(ticket.unit or "")
+            return unit.name if unit else NO_UNIT[language]
+        if dimension == "type":
+            return types.get(ticket.category, ticket.category)
+        if dimension == "channel":
+            return CHANNEL_LABELS[language].get(ticket.channel, ticket.channel)
+        return ticket.agency
+
+    return label
 
 
 def _stages(

@@ -37,6 +37,8 @@ def make_report(here: Site, month: str | None, first: str | None, last: str | No
         events = tx.events_of([t.id for t in tickets if t.id is not None])
         submissions = tx.submissions_created(period.start, period.end)
         completed = tx.tickets_by_id([s.ticket_id for s in submissions if s.ticket_id])
+        responses = tx.survey_responses_in(period.start, period.end)
+        invitations = tx.survey_invitations_in(period.start, period.end)
     return build(
         here.desk,
         period,
@@ -50,6 +52,9 @@ def make_report(here: Site, month: str | None, first: str | None, last: str | No
         timezone=config.calendar.timezone,
         zone_label=config.calendar.zone_label,
         registered=lambda agency: config.stored_agency(agency).registered,
+        responses=responses,
+        invitations=invitations,
+        min_group_respondents=config.survey.min_group_respondents,
     )
 
 
@@ -148,7 +153,7 @@ def show(result: Report) -> None:
     for shown in readable_tables(result):
         table = Table(title=shown.title, title_justify="left", title_style="bold")
         for column in shown.columns:
-            right = column.kind in ("count", "minutes", "percent")
+            right = column.kind in ("count", "minutes", "percent", "decimal")
             table.add_column(column.title, justify="right" if right else "left")
         for row in shown.rows:
             table.add_row(*(Text(cell) for cell in row))

@@ -1,0 +1,131 @@
+"""The IKM section of a period's report: the satisfaction survey's responses, by the method
+of PermenPANRB No. 14 Tahun 2017 (`ticketing.ikm`).
+
+A period's IKM is that of the responses received in it (up to the moment the report
+stands at), so a past month reads the same whenever it is reported. The response rate is
+of the invitations made in the period: how many of them were answered by then. The same
+figures per ICT unit, complaint type, channel and OPD are shown for groups with at least
+``[survey] min_group_respondents`` respondents (fewer say little, and may point at one
+person). ``build_ikm`` is pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ticketing.ikm import CODES, ELEMENTS, Result, compute
+from ticketing.models import SurveyInvitation, SurveyResponse, Ticket
+
+# The groups the report breaks the IKM down by, in order.
+DIMENSIONS = ("unit", "type", "channel", "agency")
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One response as the recapitulation table lists it: no name, no ticket number."""
+
+    answered_at: dt.datetime
+    scores: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class ElementFigures:
+    code: str
+    name: str
+    answered: int  # respondents who answered this element
+    total: int  # the sum of its scores
+    nrr: Fraction | None
+
+
+@dataclass(frozen=True)
+class Group:
+    dimension: str  # one of DIMENSIONS
+    label: str
+    result: Result
+
+
+@dataclass(frozen=True)
+class Saran:
+    answered_at: dt.datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class IkmSection:
+    invited: int  # invitations made in the period
+    answered: int  # of those, answered by the moment the report stands at
+    result: Result  # of the responses received in the period
+    elements: tuple[ElementFigures, ...]
+    groups: tuple[Group, ...]  # with at least ``min_group`` respondents
+    min_group: int
+    respondents: tuple[Respondent, ...]
+    saran: tuple[Saran, ...]
+
+    @property
+    def response_rate(self) -> float | None:
+        """Of the period's invitations, the percentage answered (one decimal)."""
+        return round(100 * self.answered / self.invited, 1) if self.invited else None
+
+    @property
+    def lowest(self) -> str | None:
+        return self.result.lowest()
+
+
+def build_ikm(
+    responses: Sequence[tuple[SurveyResponse, Ticket]],
+    invitations: Sequence[tuple[SurveyInvitation, dt.datetime | None]],
+    *,
+    start: dt.datetime,
+    as_of: dt.datetime,
+    language: str,
+    min_group: int,
+    group_label: Callable[[str, Ticket], str],
+) -> IkmSection:
+    """The section for the period from ``start`` to ``as_of``. ``responses`` are those
+    received in the period, with their tickets; ``invitations`` those made in it, with the
+    moment each was answered. ``group_label(dimension, ticket)`` names a ticket's group."""
+    counted = [(r, t) for r, t in responses if start <= r.answered_at < as_of]
+    made = [(i, a) for i, a in invitations if start <= i.invited_at < as_of]
+    scores = [r.scores for r, _ in counted]
+    result = compute(scores)
+    elements = []
+    for index, element in enumerate(ELEMENTS):
+        column = [s[index] for s in scores if s[index] is not None]
+        elements.append(
+            ElementFigures(
+                code=element.code,
+                name=element.name(language),
+                answered=len(column),
+                total=sum(v for v in column if v is not None),
+                nrr=result.nrr[element.code],
+            )
+        )
+    groups: list[Group] = []
+    for dimension in DIMENSIONS:
+        members: dict[str, list[tuple[int | None, ...]]] = defaultdict(list)
+        for response, ticket in counted:
+            members[group_label(dimension, ticket)].append(response.scores)
+        for label in sorted(members, key=lambda name: (-len(members[name]), name.lower())):
+            if len(members[label]) >= min_group:
+                groups.append(Group(dimension, label, compute(members[label])))
+    return IkmSection(
+        invited=len(made),
+        answered=sum(1 for _, answered in made if answered is not None and answered < as_of),
+        result=result,
+        elements=tuple(elements),
+        groups=tuple(groups),
+        min_group=min_group,
+        respondents=tuple(Respondent(r.answered_at, r.scores) for r, _ in counted),
+        saran=tuple(Saran(r.answered_at, r.saran) for r, _ in counted if r.saran.strip()),
+    )
+
+
+def element_names(language: str) -> Mapping[str, str]:
+    return {e.code: e.name(language) for e in ELEMENTS}
+
+
+__all__ = ["CODES", "DIMENSIONS", "IkmSection", "build_ikm", "element_names"]

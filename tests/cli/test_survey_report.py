@@ -1,0 +1,205 @@
+"""`helpdesk report`'s IKM section on a month with known answers, every answer given the way
+reporters give it: a reply to the closure e-mail with nine digits.
+
+December 2026, groups shown from 2 respondents ([survey] min_group_respondents = 2):
+
+T1 phone, Dinas Kesehatan, Jaringan, escalated to Unit Jaringan; answers 4 4 4 4 4 4 4 4 4.
+T2 phone, Dinas Kesehatan, Jaringan, Unit Jaringan;               answers 3 3 3 3 3 3 3 3 3.
+T3 phone, Dinas Sosial, Komputer, solved at first level;           answers 4 3 2 4 3 4 4 3 4,
+   with a saran.
+T4 phone, Dinas Sosial, Aplikasi, first level; invited, never answers.
+T5 phone, Dinas Sosial, Aplikasi, first level; closed 30 December, answers 2 January 2027.
+
+December: 5 invited, 3 answered by the end of the month (60 %). NRR: U1 11/3, U2 10/3,
+U3 3, U4 11/3, U5 10/3, U6 11/3, U7 11/3, U8 10/3, U9 11/3; their sum 94/3, IKM =
+94/3 x 1/9 x 25 = 2350/27 = 87.037... -> 87.04, mutu B (Baik); lowest element U3.
+Unit Jaringan, type Jaringan and Dinas Kesehatan (T1, T2): NRR 3.5 each, IKM 87.50, B.
+Channel Telepon (all three): 87.04. One respondent groups (first level, Komputer, Dinas
+Sosial) are not shown. January holds T5's answer alone: 2 2 2 2 2 2 2 2 2, IKM 50.00, D.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Cli, form_args
+from tests.mail import email
+from tests.faults.support import configure
+
+WIB = "+07:00"
+AFTER = "2027-01-04T09:00:00+07:00"
+SARAN = "Petugas sangat membantu.\nMohon jam layanan diperpanjang."
+ANSWERS = {
+    "T1": "4 4 4 4 4 4 4 4 4",
+    "T2": "3,3,3,3,3,3,3,3,3",
+    "T3": "4\n3\n2\n4\n3\n4\n4\n3\n4\n\n" + SARAN,
+}
+
+
+def at(day: str, time: str, year: int = 2026) -> str:
+    return f"{year}-{day}T{time}:00{WIB}"
+
+
+def ok(result) -> None:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, result.output
+
+
+def number_of(result) -> str:  # type: ignore[no-untyped-def]
+    ok(result)
+    return re.search(r"TIK-\d{4}-\d{5}", result.stdout)[0]  # type: ignore[index]
+
+
+def closure_of(cli: Cli, number: str) -> dict:
+    found = [
+        e
+        for e in json.loads(cli("outbox", "list", "--json").stdout)
+        if e["kind"] == "reporter.closed" and e["ticket"] == number
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.fixture
+def surveyed(ready: Cli, site_dir: Path, tmp_path: Path) -> dict[str, str]:
+    configure(site_dir, {"survey.min_group_respondents": 2})
+    counter = iter(range(1000))
+    n: dict[str, str] = {}
+
+    def move(*args: str, now: str) -> None:
+        ok(ready("ticket", *args, now=now))
+
+    def phone(name: str, address: str, agency: str, category: str, now: str) -> str:
+        args = form_args(email=address, agency=agency, category=category)
+        n[name] = number_of(ready("phone", *args, "--by", "sari", now=now))
+        return n[name]
+
+    def answer(name: str, address: str, text: str, now: str) -> None:
+        closure = closure_of(ready, n[name])
+        raw = email(
+            f"{text}\n\nPada Rabu, Help Desk menulis:\n> Tiket ditutup\n",
+            sender=f"Pelapor <{address}>", subject="Re: " + closure["subject"],
+            in_reply_to=closure["message_id"],
+        )  # fmt: skip
+        path = tmp_path / f"answer{next(counter)}.eml"
+        path.write_bytes(raw)
+        ok(ready("intake", "inject", str(path), now=now))
+
+    for name, address in (("T1", "a@dinkes.example.go.id"), ("T2", "b@dinkes.example.go.id")):
+        number = phone(name, address, "Dinkes", "internet", at("12-01", "09:00"))
+        move("escalate", number, "--by", "sari", now=at("12-01", "09:30"))
+        move("dispose", number, "--by", "rudi", "--to", "agus", now=at("12-01", "10:00"))
+        move("resolve", number, "--by", "agus", "--solution", "Kabel diganti.",
+             now=at("12-01", "13:00"))  # fmt: skip
+        move("close", number, "--by", "sari", "--confirmation", "ok", now=at("12-02", "09:00"))
+    for name, address, category, day in (
+        ("T3", "c@dinsos.example.go.id", "Komputer", "12-03"),
+        ("T4", "d@dinsos.example.go.id", "Aplikasi", "12-04"),
+        ("T5", "e@dinsos.example.go.id", "Aplikasi", "12-30"),
+    ):
+        number = phone(name, address, "Dinas Sosial", category, at(day, "09:00"))
+        move("solve", number, "--by", "sari", "--solution", "Sudah dibantu.",
+             now=at(day, "10:00"))  # fmt: skip
+        move("close", number, "--by", "sari", "--confirmation", "ok", now=at(day, "11:00"))
+    answer("T1", "a@dinkes.example.go.id", ANSWERS["T1"], at("12-02", "10:00"))
+    answer("T2", "b@dinkes.example.go.id", ANSWERS["T2"], at("12-03", "10:00"))
+    answer("T3", "c@dinsos.example.go.id", ANSWERS["T3"], at("12-04", "08:00"))
+    answer("T5", "e@dinsos.example.go.id", "2 2 2 2 2 2 2 2 2", at("01-02", "08:00", 2027))
+    return n
+
+
+def report_json(cli: Cli, *args: str) -> dict:
+    result = cli("report", *args, "--format", "json", now=AFTER)
+    ok(result)
+    return json.loads(result.stdout)
+
+
+def test_the_months_ikm_by_the_regulations_formula(ready: Cli, surveyed: dict[str, str]) -> None:
+    ikm = report_json(ready, "--month", "2026-12")["ikm"]
+    assert ikm["respondents"] == 3
+    assert ikm["nrr"] == {
+        "U1": 3.67, "U2": 3.33, "U3": 3.0, "U4": 3.67, "U5": 3.33, "U6": 3.67, "U7": 3.67,
+        "U8": 3.33, "U9": 3.67,
+    }  # fmt: skip
+    assert (ikm["value"], ikm["mutu"], ikm["kinerja"]) == (87.04, "B", "Baik")
+    assert ikm["lowest_element"] == "U3"
+    assert (ikm["invited"], ikm["answered"], ikm["response_rate_percent"]) == (5, 3, 60.0)
+
+
+def test_groups_from_the_configured_number_of_respondents(
+    ready: Cli, surveyed: dict[str, str]
+) -> None:
+    groups = report_json(ready, "--month", "2026-12")["ikm"]["groups"]
+    assert {
+        d: {label: g["value"] for label, g in found.items()} for d, found in groups.items()
+    } == {
+        "unit": {"Unit Jaringan": 87.5},
+        "type": {"Jaringan": 87.5},
+        "channel": {"Telepon": 87.04},
+        "agency": {"Dinas Kesehatan": 87.5},
+    }
+    assert groups["unit"]["Unit Jaringan"]["respondents"] == 2
+    assert groups["unit"]["Unit Jaringan"]["mutu"] == "B"
+
+
+def test_an_answer_counts_in_the_month_it_came(ready: Cli, surveyed: dict[str, str]) -> None:
+    """T5, closed in December and answered in January, is January's; a past month reads the
+    same later."""
+    january = report_json(ready, "--month", "2027-01")["ikm"]
+    assert (january["respondents"], january["value"], january["mutu"]) == (1, 50.0, "D")
+    assert january["invited"] == 0
+    later = ready(
+        "report", "--month", "2026-12", "--format", "json", now="2027-03-01T09:00:00+07:00"
+    )
+    assert json.loads(later.stdout)["ikm"] == report_json(ready, "--month", "2026-12")["ikm"]
+
+
+def test_csv_has_the_ikm_tables_and_the_saran(
+    ready: Cli, surveyed: dict[str, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "csv"
+    ok(ready("report", "--month", "2026-12", "--format", "csv", "--out", str(folder), now=AFTER))
+
+    def rows(name: str) -> list[list[str]]:
+        with (folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.reader(handle))
+
+    [header, row] = rows("ikm")
+    assert header[0] == "Responden" and row[:5] == ["3", "5", "3", "60.0", "87.04"]
+    assert row[5:] == ["B", "Baik", "U3 Waktu Penyelesaian"]
+    elements = rows("ikm-elements")
+    assert elements[3] == ["U3", "Waktu Penyelesaian", "3", "9", "3.00", "0.333"]
+    assert elements[1] == ["U1", "Persyaratan", "3", "11", "3.67", "0.407"]
+    [_, saran] = rows("ikm-saran")
+    assert saran == ["2026-12-04", SARAN]
+
+
+def test_html_and_terminal_show_the_index_with_a_decimal_comma(
+    ready: Cli, surveyed: dict[str, str], tmp_path: Path
+) -> None:
+    page = tmp_path / "laporan.html"
+    ok(ready("report", "--month", "2026-12", "--format", "html", "--out", str(page), now=AFTER))
+    text = page.read_text(encoding="utf-8")
+    assert "Indeks Kepuasan Masyarakat (IKM)" in text and "87,04" in text
+    assert "Petugas sangat membantu." in text and "Mohon jam layanan diperpanjang." in text
+    terminal = ready("report", "--month", "2026-12", now=AFTER)
+    ok(terminal)
+    assert "87,04" in terminal.stdout and "Waktu Penyelesaian" in terminal.stdout
+
+
+def test_english_report(ready: Cli, surveyed: dict[str, str], site_dir: Path) -> None:
+    configure(site_dir, {"office.language": "en"})
+    terminal = ready("report", "--month", "2026-12", now=AFTER)
+    ok(terminal)
+    assert "Satisfaction index (IKM)" in terminal.stdout and "87.04" in terminal.stdout
+    assert "Good" in terminal.stdout and "Completion time" in terminal.stdout
+
+
+def test_a_month_without_answers_has_no_index(ready: Cli) -> None:
+    ikm = report_json(ready, "--month", "2026-11")["ikm"]
+    assert ikm["respondents"] == 0 and ikm["value"] is None and ikm["mutu"] is None
+    assert ikm["nrr"] == {f"U{i}": None for i in range(1, 10)}
