@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Cli, form_args
-from tests.mail import email
 from tests.faults.support import configure
+from tests.mail import email
 
 WIB = "+07:00"
 AFTER = "2027-01-04T09:00:00+07:00"
