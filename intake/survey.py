@@ -2,9 +2,10 @@
 saran. Pure: the reply's own text (quotes already cut) in, what it says out.
 
 The digits stand at the top of the reply, before any word: on one line ("4 4 3 4 4 4 3 4
-4", "4,4,3,4,4,4,3,4,4", "443444344"), or one per line, or numbered ("1. 4", "U1 = 4").
-What follows them is the saran. A reply whose first line holds a word is not a survey
-answer at all (a thank-you note, a new question): it is read as before.
+4", "4,4,3,4,4,4,3,4,4", "443444344"), or one per line, or numbered ("1. 4", "U1 = 4"),
+or after a short label ("Jawaban: 4 4 3 ..."). What follows them is the saran. A reply
+whose first line holds words is not a survey answer at all (a thank-you note, a new
+question): it is read as before.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ ELEMENTS = len(CODES)
 _DIGITS_LINE = re.compile(r"^[\s\d,;.:/|*()\[\]=+\-–—]*\d[\s\d,;.:/|*()\[\]=+\-–—]*$")
 # A numbered line: "1. 4", "1) 4", "U1 = 4", "u1: 4", "(1) 4".
 _NUMBERED = re.compile(r"^\s*\(?[uU]?([1-9])\s*[.):=\-]?\s*\)?\s*[:=]?\s*(\d)\s*[.,;]?\s*$")
-
+# A short label before the digits on the first line: "Jawaban: 4 4 3 ...", "Nilai saya
+# 4 4 3 ..."; with at least this many digits (a room number after a word is no answer).
+_LABELLED = re.compile(r"^\s*[^\W\d_][^\d\n]{0,40}?[:\-]?\s*(?P<digits>[\d\s,;./|\-]+)$")
+_LABELLED_MIN = 5
 # "Saran: ..." above the saran itself.
 _SARAN_LABEL = re.compile(r"^(saran( dan masukan)?|masukan|suggestions?)\s*[:\-]\s*", re.I)
 
@@ -41,7 +45,8 @@ class SurveyAnswer:
 
 def read_survey_answer(text: str) -> SurveyAnswer | None:
     """The survey answer at the top of a reply's own text, or None when the reply starts
-    with words (it is no attempt at one). Greeting lines above the digits and a signature
+    with words (it is no attempt at one; a short label before the digits, "Jawaban: 4 4 3 ...",
+    is allowed). Greeting lines above the digits and a signature
     below (``--``, "Dikirim dari ...") are skipped."""
     lines = body_lines(text)
     start = 0
@@ -63,7 +68,10 @@ def read_survey_answer(text: str) -> SurveyAnswer | None:
             end = index + 1
             continue
         if not _DIGITS_LINE.match(line):
-            break
+            labelled = _LABELLED.match(line) if not scores else None
+            if labelled is None or sum(c.isdigit() for c in labelled["digits"]) < _LABELLED_MIN:
+                break
+            line = labelled["digits"]
         scores.extend(int(c) for c in line if c.isdigit())
         end = index + 1
     if not scores:

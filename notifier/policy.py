@@ -1122,7 +1122,7 @@ def survey_refused_notice(
     office: Office, ticket: Ticket, *, reason: str, found: str = ""
 ) -> list[Notice]:
     """To the reporter whose e-mailed survey answer was not recorded: why (already
-    answered: the first answer stands; not nine digits 1..4; the ticket reopened) and, for
+    answered: the first answer stands; not nine digits 1..4; the ticket not closed) and, for
     an answer that could not be read, what is expected, so that they may reply again.
     ``found`` is what was read (the digits), shown back."""
     if reason != MALFORMED and reason not in {r.value for r in Refusal}:

@@ -58,7 +58,7 @@ def invite(
 ) -> SurveyInvitation | None:
     """The invitation of ``ticket``'s reporter, recorded now, or None when none is due: the
     survey is off, the ticket is not among the share, it was invited before (once per
-    ticket, even after a reopening), it has no address to write to, or its reporter left
+    ticket), it has no address to write to, or its reporter left
     an invitation unanswered within ``min_days_between``."""
     if not settings.enabled or ticket.id is None or not chosen(ticket.number, settings.share):
         return None

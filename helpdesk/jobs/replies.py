@@ -169,7 +169,7 @@ def _from_reporter(
     if answered is not None and answered.kind in ASKING_FOR_SURVEY:
         survey = read_survey_answer(text)
         if survey is not None:
-            detail += ": " + _survey_answer(here, tx, message, ticket, survey, now)
+            detail += ": " + _survey_answer(here, tx, message, ticket, survey, text, now)
             return Outcome.REPLY, detail + _confirm_address(here, tx, ticket, address, now)
     asks = answered is not None and answered.kind in ASKING_FOR_CONFIRMATION
     if ticket.state == State.RESOLVED and ticket.paused_at is None and asks:
@@ -200,13 +200,16 @@ def _from_reporter(
 
 def _survey_answer(
     here: Site, tx: Tx, message: InboundMessage, ticket: Ticket, answer: SurveyAnswer,
-    now: dt.datetime,
+    text: str, now: dt.datetime,
 ) -> str:  # fmt: skip
     """A survey answer by e-mail: recorded and the reporter thanked with what was read, or
-    the reporter told why not (already answered, the ticket reopened, not nine digits 1..4,
-    with what is expected). The reply is authenticated as the reporter's (it answers our
-    e-mail to their address), so the ticket's own token stands for the link's."""
+    the reporter told why not (already answered; not nine digits 1..4, with what is
+    expected, and then their words kept as their note: nothing is lost). The reply is
+    authenticated as the reporter's (it answers our e-mail to their address), so the
+    ticket's own token stands for the link's."""
     if not answer.valid:
+        address = (message.from_address or "").lower()
+        _note(here, tx, ticket, address, text, now, reporter=True, answers=None)
         notices = survey_refused_notice(here.office, ticket, reason=MALFORMED, found=answer.digits)
         queue(tx, here.office, notices, now=now, ticket=ticket, in_reply_to=message.message_id)
         return f"a survey answer that cannot be read ({answer.digits}), the reporter told"
