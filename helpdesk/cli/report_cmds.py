@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
 from helpdesk.cli.common import fail, out, site
+from helpdesk.cli.print_cmds import PDF_HINT
 
 if TYPE_CHECKING:
     from helpdesk.wiring import Site
@@ -90,16 +92,34 @@ def report(
             metavar="PATH",
         ),
     ] = None,
+    ikm_form: Annotated[
+        bool,
+        typer.Option(
+            "--ikm-form",
+            help="Instead: the satisfaction survey's recapitulation table (PermenPANRB "
+            "14/2017) as an A4 page (default ikm-PERIOD.html).",
+        ),
+    ] = False,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="With --ikm-form: write PDF (needs WeasyPrint).")
+    ] = False,
 ) -> None:
     """The service report: complaints by type, agency, channel and state; incomplete
     reports; each SOP step against its service standard; what is open and overdue at the
-    end of the period."""
+    end of the period; the satisfaction survey's IKM."""
     from records.output import as_html, as_json, write_csv_tables
 
+    if pdf and not ikm_form:
+        fail("--pdf is for --ikm-form (the report itself is html, csv, json or the table)")
+    if ikm_form and fmt != Format.TABLE:
+        fail("--ikm-form is a page of its own: leave out --format (--pdf for PDF)")
+    html_to_pdf = _pdf_writer() if pdf else None
     here = site(ctx)
     result = make_report(here, month, first, last)
     name = f"report-{result.period.label.replace('..', '_')}"
-    if fmt == Format.TABLE:
+    if ikm_form:
+        write_ikm_form(here, result, out_path, html_to_pdf)
+    elif fmt == Format.TABLE:
         if out_path is not None:
             fail("--out is for csv, json and html; the table goes to the terminal")
         show(result)
@@ -126,6 +146,51 @@ def report(
             target = target / f"{name}.html"
         write(target, as_html(result))
         typer.echo(str(target))
+
+
+def _pdf_writer() -> Any:
+    """WeasyPrint's HTML, or the one line that says how to install it."""
+    try:
+        from weasyprint import HTML
+    except ImportError:
+        fail(PDF_HINT)
+    return HTML
+
+
+def write_ikm_form(here: Site, result: Report, out_path: Path | None, html_to_pdf: Any) -> None:
+    """The recapitulation table of the period's survey, as HTML or (``html_to_pdf``) PDF."""
+    from notifier.formatting import long_date
+    from records.files import replacing
+    from records.ikm_form import as_html, context
+    from ticketing.directory import Role
+
+    assert result.ikm is not None
+    config = here.config
+    heads = here.desk.directory.with_role(Role.HEAD_OF_OFFICE)
+    page = as_html(
+        context(
+            result, result.ikm, government=config.office.government,
+            address=config.office.address, city=config.office.city,
+            head=heads[0] if heads else None,
+            printed=long_date(here.now().astimezone(ZoneInfo(result.timezone)).date(),
+                              language=result.language),
+        )
+    )  # fmt: skip
+    suffix = "pdf" if html_to_pdf is not None else "html"
+    default = f"ikm-{result.period.label.replace('..', '_')}.{suffix}"
+    target = out_path or Path(default)
+    if target.is_dir():
+        target = target / default
+    if html_to_pdf is None:
+        write(target, page)
+    else:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with replacing(target) as handle:
+                html_to_pdf(string=page).write_pdf(handle)
+        except OSError as exc:
+            fail(f"--out {target}: {exc.strerror or exc}")
+    typer.echo(str(target))
 
 
 def write(path: Path, text: str) -> None:

@@ -21,13 +21,14 @@ Sosial) are not shown. January holds T5's answer alone: 2 2 2 2 2 2 2 2 2, IKM 5
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Cli, form_args
+from tests.cli.conftest import Cli, form_args, one_line_error
 from tests.faults.support import configure
 from tests.mail import email
 
@@ -203,3 +204,60 @@ def test_a_month_without_answers_has_no_index(ready: Cli) -> None:
     ikm = report_json(ready, "--month", "2026-11")["ikm"]
     assert ikm["respondents"] == 0 and ikm["value"] is None and ikm["mutu"] is None
     assert ikm["nrr"] == {f"U{i}": None for i in range(1, 10)}
+
+
+def _cells(page: str, row_id: str) -> list[str]:
+    row = re.search(rf'<tr[^>]*id="{row_id}"[^>]*>(.*?)</tr>', page, re.S)
+    assert row is not None, row_id
+    return [html.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[1], re.S)]
+
+
+def test_the_recapitulation_table_of_the_regulation(
+    ready: Cli, surveyed: dict[str, str], tmp_path: Path
+) -> None:
+    """Per respondent the nine scores, per element the sum, NRR and NRR x 1/9, then the
+    IKM and mutu: the report's own figures."""
+    target = tmp_path / "ikm.html"
+    result = ready("report", "--month", "2026-12", "--ikm-form", "--out", str(target), now=AFTER)
+    ok(result)
+    assert result.stdout.strip() == str(target)
+    page = target.read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="respondent">(.*?)</tr>', page, re.S)
+    scores = [re.findall(r"<td>(.*?)</td>", row)[2:] for row in rows]
+    assert scores == [list("444444444"), list("333333333"), list("432434434")]
+    assert _cells(page, "sums")[1:] == ["11", "10", "9", "11", "10", "11", "11", "10", "11"]
+    assert _cells(page, "nrr")[1:4] == ["3,667", "3,333", "3,000"]
+    assert _cells(page, "weighted")[1:4] == ["0,407", "0,370", "0,333"]
+    assert _cells(page, "weighted-total")[1:] == ["3,481"]
+    assert _cells(page, "ikm")[1:] == ["87,04"]
+    assert _cells(page, "mutu")[1:] == ["B (Baik)"]
+    assert "REKAPITULASI" in page.upper() and "Ratna Sari Dewi" in page
+    assert "Petugas sangat membantu" not in page  # no saran, no names: scores only
+
+
+def test_the_recapitulation_table_as_pdf_on_a4(
+    ready: Cli, surveyed: dict[str, str], tmp_path: Path
+) -> None:
+    weasyprint = pytest.importorskip("weasyprint")
+    ok(ready("report", "--month", "2026-12", "--ikm-form", "--pdf", "--out", str(tmp_path),
+             now=AFTER))  # fmt: skip
+    pdf = (tmp_path / "ikm-2026-12.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    target = tmp_path / "ikm.html"
+    ok(ready("report", "--month", "2026-12", "--ikm-form", "--out", str(target), now=AFTER))
+    document = weasyprint.HTML(string=target.read_text(encoding="utf-8")).render()
+    a4 = (210 / 25.4 * 96, 297 / 25.4 * 96)  # CSS pixels
+    assert len(document.pages) == 1
+    assert (document.pages[0].width, document.pages[0].height) == pytest.approx(a4)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--pdf"], "--pdf is for --ikm-form"),
+        (["--ikm-form", "--format", "csv"], "--ikm-form is a page of its own"),
+    ],
+)
+def test_ikm_form_options_refused_in_one_line(ready: Cli, args: list[str], message: str) -> None:
+    result = ready("report", "--month", "2026-12", *args, now=AFTER)
+    assert message in one_line_error(result)
