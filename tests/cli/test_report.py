@@ -229,7 +229,8 @@ def test_csv_one_file_per_table(ready: Cli, december: dict[str, str], tmp_path: 
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(
         f"{n}.csv" for n in ("summary", "by-type", "by-agency", "by-channel", "by-state",
-                             "by-week", "steps", "worst-cases", "open-at-end")
+                             "by-week", "steps", "worst-cases", "open-at-end", "ikm",
+                             "ikm-elements", "ikm-groups", "ikm-saran")
     )  # fmt: skip
     with (folder / "steps.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
