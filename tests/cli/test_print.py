@@ -474,3 +474,45 @@ def test_english_laporan_and_disposisi_say_who_did_what(english: Cli, tmp_path: 
     assert found["Priority"] == "Very urgent Urgent Ordinary"
     assert found["Instruction"] == "Periksa kabel &amp; switch."
     assert found["Subject"] == "Network: Koneksi internet di ruang pelayanan terputus sejak pagi."
+
+
+def pdf_pages(html: str) -> list[str]:
+    """The text WeasyPrint lays out on each A4 page of ``html``, line by line."""
+    weasyprint = pytest.importorskip("weasyprint")
+    from weasyprint.formatting_structure import boxes as layout
+
+    pages = []
+    for page in weasyprint.HTML(string=html).render().pages:
+        lines: dict[float, list[str]] = {}
+        for box in page._page_box.descendants():
+            if isinstance(box, layout.TextBox):
+                lines.setdefault(round(box.position_y), []).append(box.text)
+        pages.append("\n".join(" ".join(lines[y]) for y in sorted(lines)))
+    return pages
+
+
+@pytest.mark.parametrize("doc", ["formulir", "disposisi", "laporan"])
+def test_pdf_has_the_letterhead_boxes_and_signatures(closed: Cli, doc: str, tmp_path: Path) -> None:
+    """Laid out on A4 by WeasyPrint, each printout starts with the letterhead and the SOP's
+    number, and its signature block (place and date, name, NIP) stays whole on one page."""
+    pages = pdf_pages(printed(closed, doc, tmp_path))
+    first = pages[0].splitlines()
+    assert first[0] == "PEMERINTAH PROVINSI BANTEN"
+    assert "Jalan Syekh Nawawi Al-Bantani" in pages[0] and "(0254) 123456" in pages[0]
+    assert "545/789-Diskominfo/X/2020" in pages[0]
+    signed = [page for page in pages if "Serang, 30 November 2026" in page]
+    assert len(signed) == 1
+    nip = {"formulir": "198503122010012003", "disposisi": "197806152005011004",
+           "laporan": "198503122010012003"}[doc]  # fmt: skip
+    assert f"NIP. {nip}" in signed[0]
+    assert "(sari)" not in "".join(pages) and "(rudi)" not in "".join(pages)
+    if doc == "disposisi":
+        text = pages[0]
+        assert len(pages) == 1  # one sheet
+        for label in ("Nomor Agenda", "Tanggal", "Sifat", "Sangat Segera", "Perihal",
+                      "Diteruskan kepada", "Dengan hormat", "Tindak lanjuti", "Koordinasikan",
+                      "Laporkan hasilnya", "Isi Disposisi", "Batas Waktu", "Paraf"):  # fmt: skip
+            assert label in text, label
+    if doc == "laporan":
+        text = "\n".join(pages)
+        assert "Ketepatan" in text and "Didisposisikan" in text and "Tepat waktu" in text
