@@ -9,13 +9,14 @@ from notifier import formatting
 from ticketing.workflow import STATE_LABELS, State
 
 
-def long_time(moment: dt.datetime | None, config: Config) -> str:
-    """``Senin, 23 November 2026 pukul 08.12 WIB`` (or its English form)."""
+def long_time(moment: dt.datetime | None, config: Config, language: str | None = None) -> str:
+    """``Senin, 23 November 2026 pukul 08.12 WIB`` (or its English form; ``language``: in
+    that language rather than the office's, for a line written in it)."""
     return formatting.long_time(
         moment,
         timezone=config.calendar.timezone,
         zone_label=config.calendar.zone_label,
-        language=config.office.language,
+        language=language or config.office.language,
     )
 
 

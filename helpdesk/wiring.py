@@ -74,6 +74,8 @@ class Site:
                 phone=config.office.phone,
                 whatsapp=config.office.whatsapp,
                 email=config.office.email or from_address,
+                city=config.office.city,
+                sop_number=config.office.sop_number,
             ),
             directory=self.desk.directory,
             sop=self.desk.sop,

@@ -150,6 +150,9 @@ class NotifierSettings:
     phone: str = ""
     whatsapp: str = ""
     email: str = ""
+    # The letterhead of printed forms: where they are signed, and the SOP they belong to.
+    city: str = ""
+    sop_number: str = ""
 
 
 def office_context(s: NotifierSettings) -> dict[str, str]:

@@ -50,6 +50,7 @@ from records.documents import CHANNELS, NotApplicable, context, environment, ren
 from records.files import replacing
 from records.periods import Period
 from records.tables import csv_text
+from ticketing.calendar import BusinessCalendar
 from ticketing.files import safe_name
 from ticketing.models import (
     Attachment,
@@ -233,7 +234,10 @@ def component(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "_"
 
 
-def build(office: Office, archive_dir: Path, period: Period, records: Records) -> Bundle:
+def build(
+    office: Office, archive_dir: Path, period: Period, records: Records,
+    calendar: BusinessCalendar,
+) -> Bundle:  # fmt: skip
     """Every file of the bundle but the README and the manifest, from the records (the
     attachments' files from ``archive_dir``)."""
     settings = office.settings
@@ -332,7 +336,9 @@ def build(office: Office, archive_dir: Path, period: Period, records: Records) -
         moment = as_of or case.ticket.received_at
         for doc in wanted:
             try:
-                data = context(office, doc, case.ticket, case.events, case.attachments, moment)
+                data = context(
+                    office, doc, case.ticket, case.events, case.attachments, moment, calendar
+                )
             except NotApplicable:
                 continue  # never disposed: no Lembar Disposisi
             add(f"documents/{case.folder}-{doc}.html", render(doc, data, env).encode("utf-8"))
@@ -598,7 +604,7 @@ def _copy_stored(zf: zipfile.ZipFile, entry: StoredFile) -> tuple[str | None, Pr
 
 def export(
     office: Office, archive_dir: Path, store: Store, period: Period, target: Path,
-    *, force: bool = False,
+    calendar: BusinessCalendar, *, force: bool = False,
 ) -> Written:  # fmt: skip
     """Write the period's bundle to the file ``target``.
 
@@ -611,7 +617,7 @@ def export(
         raise ArchiveError(f"{target} exists; use --force to replace it")
     with store.transaction() as tx:
         records = read_records(tx, period)
-    bundle = build(office, archive_dir, period, records)
+    bundle = build(office, archive_dir, period, records, calendar)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with replacing(target, overwrite=force) as out:

@@ -328,27 +328,39 @@ def _stages(
 ) -> list[Stage]:
     """The finished stays of one ticket in its states, from its events in order (the one
     still running is where `_state_at` finds the ticket)."""
-    stages: list[Stage] = []
-    current: _Open | None = None
-    for event in events:
+    return [stage for _, stage in walk(number, events, calendar, step2)[0]]
+
+
+def walk(
+    number: str, events: Sequence[Event], calendar: BusinessCalendar, step2: StepTime
+) -> tuple[list[tuple[int, Stage]], OpenStage | None]:
+    """Each finished stage with the index of the event that ended it (whose actor did the
+    step), and the stage still running, if any. Step 1 starts when the complaint was
+    received (a letter's ``--received``), as its creation event records."""
+    stages: list[tuple[int, Stage]] = []
+    current: OpenStage | None = None
+    for index, event in enumerate(events):
         moved = event.from_state is None or event.from_state != event.to_state
         if moved:
             if current is not None:
-                stages.append(current.close(event, calendar))
+                stages.append((index, current.close(event, calendar)))
             current = None
             if event.to_state != State.CLOSED:
-                current = _Open(number, State(event.to_state), event.at, _recorded_due(event))
+                start = event.at
+                if event.from_state is None:
+                    start = _recorded_moment(event, "started_at") or start
+                current = OpenStage(number, State(event.to_state), start, _recorded_due(event))
                 if current.state == State.FIRST_LEVEL:
                     current.step2_due = calendar.add(event.at, step2)
         elif current is not None and event.action == "pause":
             current.pause(event.at, calendar)
         elif current is not None and event.action == "resume":
             current.resume(event, calendar)
-    return stages
+    return stages, current
 
 
 @dataclass
-class _Open:
+class OpenStage:
     number: str
     state: State
     start: dt.datetime
@@ -389,7 +401,11 @@ class _Open:
 
 
 def _recorded_due(event: Event) -> dt.datetime | None:
-    value = event.data.get("due_at") if isinstance(event.data, dict) else None
+    return _recorded_moment(event, "due_at")
+
+
+def _recorded_moment(event: Event, key: str) -> dt.datetime | None:
+    value = event.data.get(key) if isinstance(event.data, dict) else None
     if not isinstance(value, str):
         return None
     try:

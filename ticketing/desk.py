@@ -175,12 +175,13 @@ def _stored(
     years = [complaint.received_at.astimezone(desk.calendar.tz).year for complaint, _ in accepted]
     # Each year's numbers in one block: the same numbers as one at a time, in this order.
     first = {year: tx.next_seqs("ticket", year, n) for year, n in Counter(years).items()}
-    due = desk.sop.deadline(State.RECEIVED, now, desk.calendar)
     decided: dict[tuple[TicketView, Move], Transition] = {}  # `now` is the same for all
     tickets: list[dict[str, Any]] = []
     events: list[list[dict[str, Any]]] = []
     for (complaint, values), year in zip(accepted, years, strict=True):
         seq, first[year] = first[year], first[year] + 1
+        start = step_one_start(complaint, now)
+        due = desk.sop.deadline(State.RECEIVED, start, desk.calendar)
         ticket = dict.fromkeys(_TICKET_COLUMNS) | {
             "number": format_number(desk.number_format, year=year, seq=seq),
             "year": year,
@@ -191,7 +192,7 @@ def _stored(
             "signature": complaint.signature,
             "created_by": complaint.officer,
             "created_at": now,
-            "step_started_at": now,
+            "step_started_at": start,
             "due_at": due,
             "source_message_id": complaint.source_message_id,
             "access_token": new_access_token(),
@@ -201,7 +202,7 @@ def _stored(
             complaint.channel, complaint.signature, ticket.get("email") or ""
         )
         del ticket["id"]
-        made = [_created_event(ticket, complaint, now)]
+        made = [_created_event(ticket, complaint, now, start)]
         if complaint.officer is not None:
             request = Move(Action.TAKE, complaint.officer, channel=complaint.channel)
             key = (_view_of(ticket), request)
@@ -232,7 +233,24 @@ def _stored(
     ]
 
 
-def _created_event(ticket: Mapping[str, Any], complaint: Complaint, now: dt.datetime) -> dict:
+# Channels whose moment of receipt a person records (the call taken, the letter's arrival):
+# step 1 runs from then. An e-mail's clock starts when the mailbox is read, since its
+# dates are the sending or receiving server's word.
+RECEIPT_STARTS_STEP_ONE = frozenset({"phone", "letter", "in-person"})
+
+
+def step_one_start(complaint: Complaint, now: dt.datetime) -> dt.datetime:
+    """When step 1 (receiving and registering the complaint) started: at its receipt for
+    a call or a letter logged by hand, so that a letter received on Friday and logged on
+    Monday is late; never later than it was logged."""
+    if complaint.channel in RECEIPT_STARTS_STEP_ONE and complaint.received_at < now:
+        return complaint.received_at
+    return now
+
+
+def _created_event(
+    ticket: Mapping[str, Any], complaint: Complaint, now: dt.datetime, start: dt.datetime
+) -> dict:
     due_at = ticket["due_at"]
     return {
         "at": now,
@@ -244,6 +262,7 @@ def _created_event(ticket: Mapping[str, Any], complaint: Complaint, now: dt.date
         "channel": complaint.channel,
         "data": {
             "received_at": complaint.received_at.isoformat(),
+            "started_at": start.isoformat(),
             "due_at": due_at.isoformat() if due_at else None,
         },
     }

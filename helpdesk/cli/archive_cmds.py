@@ -65,7 +65,7 @@ def export(
     try:
         written = archive_bundle.export(
             here.office, here.config.path(here.config.paths.archive_dir), here.reader, period,
-            target, force=force,
+            target, here.desk.calendar, force=force,
         )  # fmt: skip
     except ArchiveError as exc:
         fail(str(exc))

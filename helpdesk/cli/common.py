@@ -21,15 +21,22 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class UserError(Exception):
-    """A problem with what the user asked for: printed as one line per problem, exit 1."""
+    """A problem with what the user asked for: printed as one line per problem, exit 1,
+    each line after ``prefix`` (``error``; ``kesalahan`` where the lines are Indonesian,
+    so that no line mixes the two languages)."""
 
-    def __init__(self, *lines: str) -> None:
+    def __init__(self, *lines: str, prefix: str = "error") -> None:
         self.lines = [line for line in lines if line]
+        self.prefix = prefix
         super().__init__("\n".join(self.lines))
 
 
-def fail(*lines: str) -> NoReturn:
-    raise UserError(*lines)
+# The word before an error line in each language the office may write in.
+ERROR_PREFIX = {"id": "kesalahan", "en": "error"}
+
+
+def fail(*lines: str, language: str = "en") -> NoReturn:
+    raise UserError(*lines, prefix=ERROR_PREFIX.get(language, "error"))
 
 
 def site(ctx: typer.Context) -> Site:

@@ -77,6 +77,21 @@ TEXTS: dict[str, dict[str, Any]] = {
         "suggest": "Mungkin yang dimaksud: {names}.",
         "pick": "Pilih nomor untuk memakai nama dari daftar, atau Enter untuk mencatat "
         "seperti ditulis",
+        "required": "Wajib diisi.",
+        "not_a_choice": "{value} tidak dikenali; mohon pilih {choices}.",
+        "or": "atau",
+        "read_back": "Mohon bacakan kembali kepada pelapor isian yang akan dicatat:",
+        "written": "ditulis: {raw}",
+        "confirm": "Simpan? Ketik Y untuk menyimpan, nomor isian untuk mengubahnya, "
+        "atau N untuk membatalkan",
+        "yes": ("y", "ya"),
+        "no": ("n", "t", "tidak"),
+        "cancelled": "Dibatalkan; pengaduan tidak dicatat.",
+        "unknown_officer": "Petugas {officer} tidak dikenal (petugas Help Desk: {known}).",
+        "not_officer": "{officer} adalah {role}, bukan petugas Help Desk.",
+        "future": "--received: pengaduan tidak dapat diterima pada waktu yang akan datang.",
+        "scan_failed": "--scan: {name} tidak dapat diarsipkan di {where}: {why}; "
+        "pengaduan tidak dicatat.",
     },
     "en": {
         "title": {
@@ -88,10 +103,24 @@ TEXTS: dict[str, dict[str, Any]] = {
         "registered": "Complaint registered with number {number}.",
         "due": "Deadline of the next step: {due}.",
         "archived": "Archived file: {path}",
-        "unregistered": "Nama OPD {name} is not in the register of agencies; recorded as "
+        "unregistered": "The agency {name} is not in the register of agencies; recorded as "
         "written and marked for checking.",
         "suggest": "Perhaps: {names}.",
         "pick": "Choose a number to use the register's name, or Enter to record it as written",
+        "required": "Required.",
+        "not_a_choice": "{value} is not recognised; please choose {choices}.",
+        "or": "or",
+        "read_back": "Please read back to the caller what will be recorded:",
+        "written": "written: {raw}",
+        "confirm": "Save? Type Y to save, a field's number to change it, or N to cancel",
+        "yes": ("y", "yes"),
+        "no": ("n", "no"),
+        "cancelled": "Cancelled; the complaint was not recorded.",
+        "unknown_officer": "Unknown officer {officer} (help-desk officers: {known}).",
+        "not_officer": "{officer} is {role}, not a help-desk officer.",
+        "future": "--received: the complaint cannot be received in the future.",
+        "scan_failed": "--scan: cannot archive {name} in {where}: {why}; "
+        "the complaint was not recorded.",
     },
 }
 
@@ -194,17 +223,17 @@ def _log(
         else now
     )
     if received_at > now + dt.timedelta(minutes=5):
-        fail("--received: the complaint cannot be received in the future")
+        fail(texts["future"], language=language)
 
     values: Mapping[str, str | None]
     if interactive:
         typer.echo(texts["title"][channel])
         officer = officer_opt or _env_officer() or typer.prompt(texts["officer"]).strip()
-        _check_officer(here, officer)
+        _check_officer(here, officer, language)
         values = _prompt_fields(here, given, language)
     else:
         officer = actor(officer_opt, what="--officer")
-        _check_officer(here, officer)
+        _check_officer(here, officer, language)
         values = given
 
     archive_dir = here.config.path(here.config.paths.archive_dir)
@@ -216,8 +245,9 @@ def _log(
                 attachment = archive_file(scan, archive_dir, registered.ticket, now)
             except OSError as exc:  # a read-only or full archive folder: nothing is stored
                 where = exc.filename or archive_dir
-                fail(f"--scan: cannot archive {scan.name} in {where}: {exc.strerror or exc};"
-                     " the complaint was not recorded")  # fmt: skip
+                fail(texts["scan_failed"].format(name=scan.name, where=where,
+                                                 why=exc.strerror or exc),
+                     language=language)  # fmt: skip
             archived.append(attachment)
             tx.add_attachment(attachment)
 
@@ -239,7 +269,7 @@ def _log(
     if isinstance(outcome, Rejected):
         fail(outcome.message)
     if isinstance(outcome, Incomplete):
-        fail(*_problem_lines(outcome, language))
+        fail(*_problem_lines(outcome, language), language=language)
     assert isinstance(outcome, Registered)
 
     ticket = outcome.ticket
@@ -269,15 +299,18 @@ def _env_officer() -> str | None:
     return os.environ.get(USER_ENV) or None
 
 
-def _check_officer(here: Site, officer: str) -> None:
-    from ticketing.directory import Role
+def _check_officer(here: Site, officer: str, language: str) -> None:
+    from ticketing.directory import ROLE_LABELS, Role
 
+    texts = TEXTS[language]
     staff = here.desk.directory.get(officer)
     if staff is None:
         known = ", ".join(s.id for s in here.desk.directory.with_role(Role.HELP_DESK))
-        fail(f"unknown officer {officer!r} (help-desk officers: {known})")
+        fail(texts["unknown_officer"].format(officer=repr(officer), known=known),
+             language=language)  # fmt: skip
     if staff.role != Role.HELP_DESK:
-        fail(f"{officer} is {staff.role.value}, not a help-desk officer")
+        role = ROLE_LABELS[language][staff.role]
+        fail(texts["not_officer"].format(officer=officer, role=role.lower()), language=language)
 
 
 def _unregistered_lines(here: Site, name: str, language: str) -> list[str]:
@@ -297,22 +330,85 @@ def _problem_lines(outcome: Incomplete, language: str) -> list[str]:
 
 
 def _prompt_fields(here: Site, given: dict[str, str | None], language: str) -> dict[str, str]:
-    """Ask for every field not already given validly, re-asking with the reason."""
+    """Ask for every field not already given validly, re-asking with the reason; then read
+    the form back for the officer to confirm, or to change a field, before it is saved."""
     from ticketing.normalize import InvalidValue
 
     values: dict[str, str] = {}
+    written: dict[str, str] = {}
     for field in here.desk.fields:
         preset = given.get(field.key)
         if preset is not None:
             try:
                 values[field.key] = field.normalize(preset)
+                written[field.key] = preset
                 continue
             except InvalidValue as exc:
                 typer.echo(f"  {_reason(exc, language)}")
-        values[field.key] = _ask(field, language)
-        if field.key == "agency":
-            values[field.key] = _confirm_agency(here, values[field.key], language)
-    return values
+        written[field.key], values[field.key] = _ask(here, field, language)
+    return _read_back(here, values, written, language)
+
+
+def _read_back(
+    here: Site, values: dict[str, str], written: dict[str, str], language: str
+) -> dict[str, str]:
+    """The form as it will be recorded, numbered, each value as the form shows it, and
+    what the officer typed beside it where the program read it as something else
+    ("printer" as Komputer); Y saves, a number asks for that field again, N cancels."""
+    texts = TEXTS[language]
+    fields = here.desk.fields
+    while True:
+        typer.echo(texts["read_back"])
+        for i, field in enumerate(fields, 1):
+            shown = _shown(field, values[field.key], language)
+            line = f"  {i:>2}. {_label(field, language)}: {shown}"
+            raw = " ".join(written.get(field.key, "").split())
+            if raw and not _same(raw, values[field.key], shown):
+                line += f"  ({texts['written'].format(raw=_quoted(raw))})"
+            typer.echo(line)
+        answer = typer.prompt(texts["confirm"], default="", show_default=False).strip().lower()
+        if answer in texts["yes"]:
+            return values
+        if answer in texts["no"]:
+            fail(texts["cancelled"], language=language)
+        if answer.isdigit() and 1 <= int(answer) <= len(fields):
+            field = fields[int(answer) - 1]
+            written[field.key], values[field.key] = _ask(here, field, language)
+
+
+def _same(raw: str, value: str, shown: str) -> bool:
+    """Whether what was typed is what is recorded, but for case, spacing and punctuation
+    (a phone number reformatted, a name's capitals): no mapping to point out."""
+
+    def plain(text: str) -> str:
+        return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+    typed = plain(raw)
+    return typed in (plain(value), plain(shown)) or (
+        len(typed) == 1 and plain(shown).startswith(typed)  # L for Laki-laki
+    )
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"'
+
+
+def _label(field: FormulirField, language: str) -> str:
+    return field.label if language == "id" else field.label_en
+
+
+def _shown(field: FormulirField, value: str, language: str) -> str:
+    """A value as the officer reads it: the form's display, in English where configured."""
+    from ticketing.normalize import CATEGORY_LABELS_EN
+
+    if language == "en" and field.key == "sex":
+        return {"L": "Male", "P": "Female"}.get(value, value)
+    if language == "en" and field.key == "category":
+        return CATEGORY_LABELS_EN.get(value, value)
+    try:
+        return field.shown(value)
+    except ValueError:
+        return value
 
 
 def _confirm_agency(here: Site, name: str, language: str) -> str:
@@ -331,27 +427,48 @@ def _confirm_agency(here: Site, name: str, language: str) -> str:
     return name
 
 
-def _ask(field: FormulirField, language: str) -> str:
+def _choices(field: FormulirField, language: str) -> list[str]:
+    """The numbered choices of a field: ``1. Laki-laki``, ``2. Perempuan``."""
+    return [f"{i}. {_shown(field, value, language)}" for i, (value, _) in
+            enumerate(field.choices, 1)]  # fmt: skip
+
+
+def _ask(here: Site, field: FormulirField, language: str) -> tuple[str, str]:
+    """Ask for one field until it is valid: what was typed, and the value to record."""
     from ticketing.normalize import InvalidValue
 
-    label = field.label if language == "id" else field.label_en
-    if field.choices:
-        choices = "  ".join(f"{i}. {shown}" for i, (_, shown) in enumerate(field.choices, 1))
-        label = f"{label} ({choices})"
+    texts = TEXTS[language]
+    label = _label(field, language)
+    choices = _choices(field, language)
+    if choices:
+        label = f"{label} ({'  '.join(choices)})"
     while True:
         answer = typer.prompt(label, default="", show_default=False)
-        if field.choices and answer.strip().isdigit():
-            index = int(answer.strip())
+        typed = answer.strip()
+        if choices and typed.isdigit():
+            index = int(typed)
             if 1 <= index <= len(field.choices):
                 answer = field.choices[index - 1][0]
         if not answer.strip():
-            typer.echo("  " + ("Wajib diisi." if language == "id" else "Required."))
+            typer.echo("  " + texts["required"])
             continue
         try:
-            return field.normalize(answer)
+            value = field.normalize(answer)
         except InvalidValue as exc:
-            typer.echo(f"  {_reason(exc, language)}")
+            if choices and len(choices) <= 3:  # say it as the prompt offers it
+                offered = f" {texts['or']} ".join(choices)
+                typer.echo("  " + texts["not_a_choice"].format(value=_quoted(typed),
+                                                               choices=offered))  # fmt: skip
+            else:
+                typer.echo(f"  {_reason(exc, language)}")
+            continue
+        if field.key == "agency":
+            value = _confirm_agency(here, value, language)
+        return (answer if not (choices and typed.isdigit()) else value), value
 
 
 def _reason(exc: InvalidValue, language: str) -> str:
-    return exc.message_id if language == "id" else exc.message_en
+    """Why a value was refused, as a sentence of its own (the reasons are written to follow
+    a label, so they begin in lower case)."""
+    reason = exc.message_id if language == "id" else exc.message_en
+    return reason[:1].upper() + reason[1:]

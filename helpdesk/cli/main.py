@@ -158,5 +158,6 @@ def run() -> None:
 
 def report(exc: Exception) -> None:
     lines = exc.lines if isinstance(exc, UserError) else str(exc).splitlines()
+    prefix = exc.prefix if isinstance(exc, UserError) else "error"
     for line in lines or ["unknown error"]:
-        err.print(f"error: {line}", markup=False)
+        err.print(f"{prefix}: {line}", markup=False)

@@ -83,7 +83,9 @@ def print_documents(
             events = tx.events(ticket)
             attachments = tx.attachments(ticket)
             try:
-                data = context(here.office, doc, ticket, events, attachments, now)
+                data = context(
+                    here.office, doc, ticket, events, attachments, now, here.desk.calendar
+                )
             except NotApplicable as exc:
                 if not batch:
                     fail(str(exc))

@@ -413,7 +413,8 @@ def _move(
     if ticket.paused_at is not None:
         line += "; clock stopped"
     elif ticket.due_at is not None and ticket.state != State.CLOSED.value:
-        line += f"; due {long_time(ticket.due_at, here.config)}"
+        # The line is the CLI's English: its date too, not "due Senin, ...".
+        line += f"; due {long_time(ticket.due_at, here.config, language='en')}"
     typer.echo(line)
 
 

@@ -76,7 +76,8 @@ def process(
 
 def one_line_error(result: Result | subprocess.CompletedProcess[str]) -> str:
     """The single ``error:`` line of a command that failed as a user should see it: exit 1,
-    that one line on stderr, no traceback (in-process: no exception but the exit)."""
+    that one line on stderr, no traceback (in-process: no exception but the exit). A line
+    in Indonesian says ``kesalahan:``, so that no line mixes the two languages."""
     if isinstance(result, Result):
         code, stderr = result.exit_code, result.stderr
         assert isinstance(result.exception, SystemExit), result.exception
@@ -84,7 +85,7 @@ def one_line_error(result: Result | subprocess.CompletedProcess[str]) -> str:
         code, stderr = result.returncode, result.stderr
     assert code == 1, stderr
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert len(lines) == 1 and lines[0].startswith(("error: ", "kesalahan: ")), stderr
     return lines[0]
 
 

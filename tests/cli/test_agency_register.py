@@ -77,7 +77,9 @@ def test_phone_prompt_offers_the_register_name_for_an_unknown_agency(ready: Cli)
         "Bidang Layanan", "Budi Santoso", "Staf", "0812-3456-7890",
         "budi@perpus.example.go.id", "L", "PNS", "1", "Internet di ruang baca mati sejak pagi.",
     ]  # fmt: skip
-    result = ready("phone", "--by", "sari", "--interactive", input="\n".join(answers) + "\n")
+    result = ready(
+        "phone", "--by", "sari", "--interactive", input="\n".join([*answers, "y"]) + "\n"
+    )
     ok(result)
     assert "tidak ada dalam daftar OPD" in result.stdout
     assert show(ready)["agency"] == "Dinas Perpustakaan dan Kearsipan"

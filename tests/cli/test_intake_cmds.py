@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from tests.cli.conftest import Cli, form_args
@@ -55,17 +56,18 @@ def test_phone_with_every_field_registers_without_prompts(ready: Cli) -> None:
 
 
 def test_phone_reports_every_problem_and_stores_nothing(ready: Cli) -> None:
-    """Missing and invalid fields exit 1 with one line per problem, and no ticket is made."""
+    """Missing and invalid fields exit 1 with one line per problem, and no ticket is made;
+    the lines are Indonesian from their first word."""
     result = ready(
         "phone", *form_args(phone="123", email=None, sex="x", division=None), "--by", "sari"
     )
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 4
-    assert lines[0].startswith("error: Bidang/UPT/Balai belum diisi")
-    assert lines[1].startswith("error: Nomor Telepon / HandPhone tidak valid")
-    assert lines[2].startswith("error: Alamat e-Mail belum diisi")
-    assert lines[3].startswith("error: Jenis Kelamin tidak valid")
+    assert lines[0].startswith("kesalahan: Bidang/UPT/Balai belum diisi")
+    assert lines[1].startswith("kesalahan: Nomor Telepon / HandPhone tidak valid")
+    assert lines[2].startswith("kesalahan: Alamat e-Mail belum diisi")
+    assert lines[3].startswith("kesalahan: Jenis Kelamin tidak valid")
     assert _tickets(ready) == []
 
 
@@ -74,9 +76,10 @@ def test_phone_needs_a_known_help_desk_officer(ready: Cli) -> None:
     nobody = ready("phone", *form_args())
     assert nobody.exit_code == 1 and "HELPDESK_USER" in nobody.stderr
     stranger = ready("phone", *form_args(), "--by", "zorro")
-    assert stranger.exit_code == 1 and "unknown officer 'zorro'" in stranger.stderr
+    assert stranger.exit_code == 1 and "kesalahan: Petugas 'zorro' tidak dikenal" in stranger.stderr
     technician = ready("phone", *form_args(), "--by", "agus")
-    assert technician.exit_code == 1 and "not a help-desk officer" in technician.stderr
+    assert technician.exit_code == 1
+    assert "agus adalah petugas teknis, bukan petugas Help Desk." in technician.stderr
     assert _tickets(ready) == []
 
 
@@ -94,7 +97,7 @@ def test_phone_interactive_prompts_every_field_in_indonesian(ready: Cli) -> None
         "7",  # Website
         "Laman dinas tidak bisa dibuka dari luar kantor.",
     ]
-    result = ready("phone", "--by", "sari", input="\n".join(answers) + "\n")
+    result = ready("phone", "--by", "sari", input="\n".join([*answers, "y"]) + "\n")
     assert result.exit_code == 0, result.output
     for label in (
         "Nama OPD",
@@ -138,12 +141,12 @@ def test_phone_interactive_asks_again_with_the_reason(ready: Cli) -> None:
         "",
         "Internet mati sejak pagi di ruang pelayanan.",
     ]
-    result = ready("phone", "--by", "sari", input="\n".join(answers) + "\n")
+    result = ready("phone", "--by", "sari", input="\n".join([*answers, "y"]) + "\n")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.count("Nomor Telepon / HandPhone:") == 2
+    assert out.count("Nomor Telepon / HandPhone:") == 3  # asked twice, read back once
     assert "bukan nomor telepon yang valid" in out
-    assert out.count("Alamat e-Mail:") == 2
+    assert out.count("Alamat e-Mail:") == 3
     assert out.count("Jenis Kelamin (1. Laki-laki  2. Perempuan):") == 2
     assert "Wajib diisi." in out
     [ticket] = _tickets(ready)
@@ -166,7 +169,7 @@ def test_phone_interactive_asks_for_the_officer(ready: Cli) -> None:
         "1",
         "Internet mati sejak pagi ini.",
     ]
-    result = ready("phone", input="\n".join(answers) + "\n")
+    result = ready("phone", input="\n".join([*answers, "y"]) + "\n")
     assert result.exit_code == 0, result.output
     assert "Petugas penerima" in result.stdout
     [ticket] = _tickets(ready)
@@ -189,7 +192,7 @@ def test_phone_interactive_in_english_when_configured(ready: Cli, site_dir: Path
         "1",
         "Internet mati sejak pagi ini.",
     ]
-    result = ready("phone", "--by", "sari", input="\n".join(answers) + "\n")
+    result = ready("phone", "--by", "sari", input="\n".join([*answers, "y"]) + "\n")
     assert result.exit_code == 0, result.output
     assert "Complaint registered with number TIK-2026-00001." in result.stdout
     assert "Nama OPD:" not in result.stdout
@@ -252,7 +255,97 @@ def test_received_time_in_the_future_is_refused(ready: Cli) -> None:
     """A letter cannot be received after now."""
     result = ready("letter", *form_args(), "--by", "yoga", "--received", "2027-01-01T09:00")
     assert result.exit_code == 1
-    assert "future" in result.stderr
+    assert "tidak dapat diterima pada waktu yang akan datang" in result.stderr
     bad = ready("letter", *form_args(), "--by", "yoga", "--received", "kemarin")
     assert bad.exit_code == 1
     assert "--received" in bad.stderr
+
+
+# A call taken by prompts: the answers in the form's order, as an officer types them.
+CALL = [
+    "Dinkes", "Bidang Pelayanan", "Budi Santoso", "Staf", "0812 3456 7890",
+    "budi@dinkes.example.go.id", "1", "PNS", "printer", "Printer di ruang rapat tidak mencetak.",
+]  # fmt: skip
+
+
+def test_phone_reads_the_form_back_with_what_the_officer_typed(ready: Cli) -> None:
+    """Before saving, the form is read back as it will be recorded, each value as the form
+    shows it; where the program read a word as a choice ("printer" as Komputer, "Dinkes"
+    as the register's name) the words typed stand beside it. Y saves."""
+    result = ready("phone", "--by", "sari", input="\n".join([*CALL, "y"]) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    back = out[out.index("Mohon bacakan kembali") : out.index("Simpan?")].splitlines()
+    assert back[1:] == [
+        '   1. Nama OPD: Dinas Kesehatan  (ditulis: "Dinkes")',
+        "   2. Bidang/UPT/Balai: Bidang Pelayanan",
+        "   3. Nama Pelapor: Budi Santoso",
+        "   4. Jabatan: Staf",
+        "   5. Nomor Telepon / HandPhone: 0812-3456-7890",
+        "   6. Alamat e-Mail: budi@dinkes.example.go.id",
+        "   7. Jenis Kelamin: Laki-laki",
+        "   8. Status Kepegawaian: PNS",
+        '   9. Jenis Aduan: Komputer  (ditulis: "printer")',
+        "  10. Isi Aduan: Printer di ruang rapat tidak mencetak.",
+    ]
+    assert "Pengaduan dicatat dengan Nomor Pengaduan TIK-2026-00001." in out
+    [ticket] = _tickets(ready)
+    assert ticket["category"] == "Komputer"
+
+
+def test_phone_read_back_lets_the_officer_change_a_field(ready: Cli) -> None:
+    """A field's number at the read-back asks for it again; the form is read back anew."""
+    answers = [*CALL, "3", "Budi Santosa", "9", "1", "y"]
+    result = ready("phone", "--by", "sari", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Mohon bacakan kembali") == 3
+    [ticket] = _tickets(ready)
+    assert (ticket["reporter_name"], ticket["category"]) == ("Budi Santosa", "Jaringan")
+
+
+def test_phone_read_back_n_cancels_and_records_nothing(ready: Cli) -> None:
+    """N at the read-back cancels: one Indonesian line, exit 1, no ticket."""
+    result = ready("phone", "--by", "sari", input="\n".join([*CALL, "n"]) + "\n")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "kesalahan: Dibatalkan; pengaduan tidak dicatat."
+    assert _tickets(ready) == []
+
+
+def test_phone_refusals_begin_with_a_capital_and_offer_the_numbered_sexes(ready: Cli) -> None:
+    """A refused answer is a sentence of its own (capital first); the sex is refused in the
+    words of its prompt, "1. Laki-laki atau 2. Perempuan"."""
+    answers = [
+        "Dinkes", "Bidang Pelayanan", "x", "Budi Santoso", "Staf",
+        "0812 3456 7890 / 0813 1111 2222", "0812 3456 7890",
+        "budi@dinkes.example.go.id", "banci", "3", "L", "PNS", "1", "Internet mati.",
+    ]  # fmt: skip
+    result = ready("phone", "--by", "sari", input="\n".join([*answers, "y"]) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "  Nama minimal berisi 2 huruf." in out
+    assert "  Mohon tuliskan satu nomor telepon saja." in out
+    assert out.count("tidak dikenali; mohon pilih 1. Laki-laki atau 2. Perempuan.") == 2
+    assert out.count("Jenis Kelamin (1. Laki-laki  2. Perempuan):") == 3
+    read_back = re.compile(r"^ +\d+\. ")
+    refusals = [line.strip() for line in out.splitlines()
+                if line.startswith("  ") and not read_back.match(line)]  # fmt: skip
+    assert refusals and all(r[0].isupper() or r[0] == '"' for r in refusals), refusals
+
+
+def test_phone_in_english_reads_back_in_english(ready: Cli, site_dir: Path) -> None:
+    """With language = "en" the prompts, the choices, the read-back and the errors are all
+    English: no Indonesian word of the program's own."""
+    config = site_dir / "config.toml"
+    config.write_text(config.read_text().replace('language = "id"', 'language = "en"'))
+    answers = [*CALL[:6], "banci", "1", *CALL[7:]]
+    result = ready("phone", "--by", "sari", input="\n".join([*answers, "y"]) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Sex (1. Male  2. Female):" in out
+    assert '"banci" is not recognised; please choose 1. Male or 2. Female.' in out
+    assert "   7. Sex: Male" in out
+    assert '   9. Complaint type: Computer  (written: "printer")' in out
+    for word in ("Mohon", "ditulis", "Simpan", "Laki-laki", "Wajib", "Pengaduan dicatat"):
+        assert word not in out, word
+    cancelled = ready("phone", "--by", "sari", input="\n".join([*CALL, "n"]) + "\n")
+    assert cancelled.stderr.strip() == "error: Cancelled; the complaint was not recorded."

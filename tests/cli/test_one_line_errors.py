@@ -153,8 +153,8 @@ def test_letter_scan_into_a_read_only_archive_is_one_line(ready: Cli, site_dir: 
     with read_only(site_dir / "var" / "archive"):
         result = ready("letter", *form_args(), "--by", "yoga", "--scan", str(scan))
         line = one_line_error(result)
-    assert line.startswith("error: --scan: cannot archive surat.pdf in ")
-    assert line.endswith("the complaint was not recorded")
+    assert line.startswith("kesalahan: --scan: surat.pdf tidak dapat diarsipkan di ")
+    assert line.endswith("pengaduan tidak dicatat.")
     assert json.loads(ready("ticket", "list", "--json").stdout) == []
     assert list((site_dir / "var" / "archive").iterdir()) == []
 

@@ -302,3 +302,14 @@ def test_bad_options_give_one_line_and_exit_1(one: Cli, args: list[str], message
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_a_move_is_told_in_one_language(one: Cli) -> None:
+    """The line a move prints is the CLI's English throughout, its deadline too: not
+    "due Senin, ... pukul ...", however the office writes to reporters."""
+    result = one("ticket", "escalate", FIRST, "--by", "sari", now="2026-11-30T09:30:00+07:00")
+    ok(result)
+    assert result.stdout.strip() == (
+        f"{FIRST}: first_level → escalated, with Rudi Hartono (rudi);"
+        " due Monday, 30 November 2026, 10:30 WIB"
+    )
