@@ -120,3 +120,84 @@ def test_forged_and_strangers_answers_change_nothing(
     assert "orang@evil.example" not in [a for r in told for a in r.recipients]
     actors = [a for (a,) in query(site, "SELECT actor FROM event ORDER BY id")]
     assert "rudi" not in actors and actors[-1] == "unverified-sender"
+
+
+SARI = "sari.wulandari@example.go.id"
+
+
+def _plain(received: Received) -> str:
+    body = received.message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return " ".join(body.get_content().split())
+
+
+def test_from_the_help_desks_copy_by_replies_alone_and_a_not_yet_reopens(
+    site: Path, dovecot: DovecotServer, sink: Sink
+) -> None:
+    """No command at all: the help desk escalates by answering its copy of the complaint,
+    the unit head disposes, the technician solves, and the reporter's BELUM (an Outlook-
+    style answer above the quote) reopens the ticket to the technician, who is told."""
+    deliver(dovecot.port, [email()])
+    _run_once(site)
+    copy = _last_to(sink, SARI)
+    assert "Pengaduan baru" in str(copy.message["Subject"])
+    escalate = "ESKALASI jaringan\nSudah dicek jarak jauh, mohon dicek di lokasi."
+    deliver(dovecot.port, [_answer(copy, escalate, f"Sari Wulandari <{SARI}>")])
+    _run_once(site)
+    assert _state(site) == ("escalated", None)
+
+    escalation = _last_to(sink, RUDI)
+    deliver(dovecot.port, [_answer(escalation, "DISPOSISI agus\nMohon dicek hari ini.",
+                                   f"Rudi Hartono <{RUDI}>")])  # fmt: skip
+    _run_once(site)
+    disposition = _last_to(sink, AGUS)
+    deliver(dovecot.port, [_answer(disposition, "SELESAI\nKabel LAN diganti.",
+                                   f"Agus Setiawan <{AGUS}>")])  # fmt: skip
+    _run_once(site)
+    assert _state(site)[0] == "resolved"
+
+    final = _last_to(sink, BUDI)
+    deliver(dovecot.port, [_answer(final, "Belum pak, internet masih putus di lantai 2.\n\n"
+                                          "Dikirim dari Yahoo Mail di Android",
+                                   f"Budi Santoso <{BUDI}>")])  # fmt: skip
+    _run_once(site)
+    assert _state(site) == ("disposed", "agus")
+    reopened = _last_to(sink, AGUS)
+    assert "dibuka kembali" in str(reopened.message["Subject"]).lower()
+    assert "internet masih putus di lantai 2" in _plain(reopened)
+    actors = query(site, "SELECT action, actor FROM event WHERE action IN "
+                         "('escalate', 'dispose', 'resolve', 'reopen') ORDER BY id")  # fmt: skip
+    assert actors == [("escalate", "sari"), ("dispose", "rudi"), ("resolve", "agus"),
+                      ("reopen", BUDI)]  # fmt: skip
+
+
+def test_a_silent_reporters_ticket_closes_itself_after_the_wait(
+    site: Path, dovecot: DovecotServer, sink: Sink
+) -> None:
+    """Resolved on Monday 30 November at 11.00; 10 working days of silence: one reminder at
+    half of the wait (Monday 7 December, 11.00), then the ticket closes itself (Monday 14
+    December, 11.00) and the reporter is told."""
+    escalation = _escalated(site, dovecot, sink)
+    deliver(dovecot.port, [_answer(escalation, "DISPOSISI agus", f"Rudi Hartono <{RUDI}>")])
+    _run_once(site)
+    deliver(dovecot.port, [_answer(_last_to(sink, AGUS), "SELESAI\nKabel LAN diganti.",
+                                   f"Agus Setiawan <{AGUS}>")])  # fmt: skip
+    _run_once(site, now="2026-11-30T11:00:00+07:00")
+    assert _state(site)[0] == "resolved"
+    to_budi = len([r for r in sink.received if BUDI in r.recipients])
+
+    _run_once(site, now="2026-12-07T10:30:00+07:00")  # before half of the wait: nothing
+    assert len([r for r in sink.received if BUDI in r.recipients]) == to_budi
+    _run_once(site, now="2026-12-07T11:30:00+07:00")
+    reminder = _last_to(sink, BUDI)
+    assert len([r for r in sink.received if BUDI in r.recipients]) == to_budi + 1
+    assert "14 Desember 2026 pukul 11.00" in _plain(reminder)
+    _run_once(site, now="2026-12-14T10:30:00+07:00")  # before the end of the wait
+    assert _state(site)[0] == "resolved"
+
+    _run_once(site, now="2026-12-14T11:30:00+07:00")
+    assert _state(site)[0] == "closed"
+    [(actor, data)] = query(site, "SELECT actor, data FROM event WHERE action = 'close'")
+    assert actor == "system" and '"silence": true' in data
+    closing = _last_to(sink, BUDI)
+    assert "ditutup" in str(closing.message["Subject"]).lower()
