@@ -5,6 +5,8 @@ write answers; forged and strangers' answers change nothing and the real owner i
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
 from helpdesk.testing.imap import DovecotServer
@@ -44,6 +46,48 @@ def _answer(received: Received, body: str, sender: str, **headers: str) -> bytes
         f"{body}\n\nPada Senin, 30 Nov 2026, Help Desk menulis:\n{quoted}\n",
         sender=sender, subject="Re: " + str(original["Subject"]),
         in_reply_to=str(original["Message-ID"]), headers=headers or None,
+    )  # fmt: skip
+
+
+def _gmail_html_answer(received: Received, body_html: str, sender: str) -> bytes:
+    """An HTML-only reply as Gmail writes it: the words in a div, the e-mail answered in a
+    gmail_quote blockquote below."""
+    original = received.message
+    html_part = original.get_body(preferencelist=("html",))
+    assert html_part is not None
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "helpdesk@example.go.id"
+    message["Subject"] = "Re: " + str(original["Subject"])
+    message["Message-ID"] = make_msgid(domain="example.go.id")
+    message["In-Reply-To"] = message["References"] = str(original["Message-ID"])
+    message.set_content(
+        f'<div dir="ltr">{body_html}</div><br><div class="gmail_quote"><div dir="ltr" '
+        'class="gmail_attr">Pada Sen, 30 Nov 2026 pukul 10.00 Help Desk Layanan TIK &lt;'
+        'helpdesk@example.go.id&gt; menulis:<br></div><blockquote class="gmail_quote">'
+        f"{html_part.get_content()}</blockquote></div>",
+        subtype="html",
+    )
+    return bytes(message)
+
+
+def _outlook_answer(received: Received, body: str, sender: str) -> bytes:
+    """A reply as Outlook writes it: the words, a line of underscores, a header block in
+    Indonesian, and the whole e-mail answered below it, not marked as a quote."""
+    original = received.message
+    text = original.get_body(preferencelist=("plain",))
+    assert text is not None
+    block = "\n".join([
+        "________________________________",
+        "Dari: Help Desk Layanan TIK <helpdesk@example.go.id>",
+        "Dikirim: Senin, 30 November 2026 11.00",
+        f"Kepada: Budi Santoso <{BUDI}>",
+        f"Subjek: {original['Subject']}",
+    ])  # fmt: skip
+    return email(
+        f"{body}\n\n{block}\n\n{text.get_content()}",
+        sender=sender, subject="RE: " + str(original["Subject"]),
+        in_reply_to=str(original["Message-ID"]),
     )  # fmt: skip
 
 
@@ -134,15 +178,16 @@ def _plain(received: Received) -> str:
 def test_from_the_help_desks_copy_by_replies_alone_and_a_not_yet_reopens(
     site: Path, dovecot: DovecotServer, sink: Sink
 ) -> None:
-    """No command at all: the help desk escalates by answering its copy of the complaint,
-    the unit head disposes, the technician solves, and the reporter's BELUM (an Outlook-
-    style answer above the quote) reopens the ticket to the technician, who is told."""
+    """No command at all: the help desk escalates by answering its copy of the complaint
+    (an HTML-only reply, as Gmail writes it), the unit head disposes, the technician
+    solves, and the reporter's BELUM (an Outlook reply, the Laporan Akhir whole below it)
+    reopens the ticket to the technician, who is told."""
     deliver(dovecot.port, [email()])
     _run_once(site)
     copy = _last_to(sink, SARI)
     assert "Pengaduan baru" in str(copy.message["Subject"])
-    escalate = "ESKALASI jaringan\nSudah dicek jarak jauh, mohon dicek di lokasi."
-    deliver(dovecot.port, [_answer(copy, escalate, f"Sari Wulandari <{SARI}>")])
+    escalate = "<b>ESKALASI</b> jaringan<br>Sudah dicek jarak jauh, mohon dicek di lokasi."
+    deliver(dovecot.port, [_gmail_html_answer(copy, escalate, f"Sari Wulandari <{SARI}>")])
     _run_once(site)
     assert _state(site) == ("escalated", None)
 
@@ -156,10 +201,9 @@ def test_from_the_help_desks_copy_by_replies_alone_and_a_not_yet_reopens(
     _run_once(site)
     assert _state(site)[0] == "resolved"
 
-    final = _last_to(sink, BUDI)
-    deliver(dovecot.port, [_answer(final, "Belum pak, internet masih putus di lantai 2.\n\n"
-                                          "Dikirim dari Yahoo Mail di Android",
-                                   f"Budi Santoso <{BUDI}>")])  # fmt: skip
+    final = _last_to(sink, BUDI)  # its text asks for "YA" (quoted below, never read)
+    not_yet = "Belum pak, internet masih putus di lantai 2."
+    deliver(dovecot.port, [_outlook_answer(final, not_yet, f"Budi Santoso <{BUDI}>")])
     _run_once(site)
     assert _state(site) == ("disposed", "agus")
     reopened = _last_to(sink, AGUS)
