@@ -46,8 +46,11 @@ def main() -> bool:
         with daemon(site.config.source, root / "daemon.log") as running:
             if not running.wait_for_log("connected to", 30):
                 raise RuntimeError(f"the daemon did not connect: {running.tail()}")
-            append_all(imap.port, [raw for _, raw in complaints(WARM_UP, seed=99)])
-            if not sink.wait_for(WARM_UP, 60):
+            warm_up = complaints(WARM_UP, seed=99)
+            append_all(imap.port, [raw for _, raw in warm_up])
+            # an answer to each, and the help desk's copy of each that became a ticket
+            answers = WARM_UP + sum(1 for kind, _ in warm_up if kind != "incomplete")
+            if not sink.wait_for(answers, 60):
                 raise RuntimeError(f"only {len(sink.received)} answers arrived: {running.tail()}")
             time.sleep(2.0)  # let the round that sent them finish
             cpu_before, woken_before = cpu_seconds(running.pid), wakeups(running.pid)

@@ -46,6 +46,7 @@ class Verb(StrEnum):
     PAUSE = "pause"  # TUNDA <reason>: waiting on the reporter
     RESUME = "resume"  # LANJUT
     CLOSE = "close"  # TUTUP <confirmation>: the help desk closes
+    REOPEN = "reopen"  # BUKA <reason>: the help desk reopens, on the reporter's word
 
 
 class Reply(StrEnum):
@@ -70,6 +71,8 @@ VERBS: dict[str, Verb] = {
     "resume": Verb.RESUME,
     "tutup": Verb.CLOSE,
     "close": Verb.CLOSE,
+    "buka": Verb.REOPEN,
+    "reopen": Verb.REOPEN,
 }
 
 _CONFIRMING = ("ya", "iya", "yes", "sudah", "sdh", "udah", "sudah selesai", "sudah normal")
@@ -293,6 +296,8 @@ def _move(
         return _staff_move(Action.PAUSE, sender, content)
     if verb == Verb.RESUME:
         return _staff_move(Action.RESUME, sender, content)
+    if verb == Verb.REOPEN:
+        return _staff_move(Action.REOPEN, sender, content)
     return _staff_move(Action.CLOSE, sender, content)
 
 

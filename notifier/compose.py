@@ -51,6 +51,7 @@ LANGUAGES = ("id", "en")
 REPLIABLE_KINDS = frozenset(
     {
         "help_desk.confirm_by_phone",
+        "help_desk.new_ticket",
         "official.escalated_higher",
         "reporter.acknowledged",
         "reporter.confirmation_reminder",

@@ -217,6 +217,11 @@ REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         ),
         "resume": ("LANJUT", "untuk melanjutkan penanganan; standar waktu berjalan kembali"),
         "close": ("TUTUP", "diikuti konfirmasi pelapor"),
+        "reopen": (
+            "BUKA",
+            "diikuti keterangan pelapor mengapa permasalahannya belum terselesaikan; pengaduan"
+            " dikembalikan kepada yang menyelesaikannya",
+        ),
     },
     "en": {
         "dispose": (
@@ -236,6 +241,11 @@ REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         ),
         "resume": ("RESUME", "to go on with the handling; the clock runs again"),
         "close": ("CLOSE", "followed by the reporter's confirmation"),
+        "reopen": (
+            "REOPEN",
+            "followed by the reporter's account of why the problem is not solved; the complaint"
+            " goes back to whoever solved it",
+        ),
     },
 }
 # A command word as written (either language) to its verb.
@@ -516,19 +526,21 @@ def notices_for_event(
     base["note"] = event.note
 
     if action == Action.CREATE:
+        made = []
         to, who = _reporter(office, ticket)
-        if not to:
-            return []
-        # An answer to the reporter's own e-mail is an auto-reply; after a call or a
-        # letter it is a notice the system sends on its own.
-        kind = AUTO_REPLIED if ticket.channel == "email" else AUTO_GENERATED
-        context = {
-            **base,
-            "recipient": who,
-            "step_time": _step_time(office, 2),
-            "unconfirmed_email": unconfirmed_email(ticket),
-        }
-        return [Notice("reporter.acknowledged", to, context, kind, to_reporter=True)]
+        if to:
+            # An answer to the reporter's own e-mail is an auto-reply; after a call or a
+            # letter it is a notice the system sends on its own.
+            kind = AUTO_REPLIED if ticket.channel == "email" else AUTO_GENERATED
+            context = {
+                **base,
+                "recipient": who,
+                "step_time": _step_time(office, 2),
+                "unconfirmed_email": unconfirmed_email(ticket),
+            }
+            made.append(Notice("reporter.acknowledged", to, context, kind, to_reporter=True))
+        copy = new_ticket_notice(office, ticket, base, acknowledged=bool(to))
+        return made + ([copy] if copy is not None else [])
 
     if action == Action.SOLVE:
         to, who = _reporter(office, ticket)
@@ -640,6 +652,39 @@ def notices_for_event(
     return []
 
 
+# The channels whose complaints come in without an officer: by e-mail and through the web
+# form. A call or a letter is registered by a help-desk officer, who has it in front of
+# them (and a phone log's calls were written down by the officers themselves).
+UNATTENDED_CHANNELS = frozenset({"email", "web"})
+
+
+def new_ticket_notice(
+    office: Office, ticket: Ticket, base: Mapping[str, Any], *, acknowledged: bool
+) -> Notice | None:
+    """The help desk's copy of a complaint that came in by itself (e-mail, web form): the
+    form, the reporter's acknowledgement, and the words that act on it by reply (a
+    first-level solution, an escalation to a unit, the closure once the reporter confirms)."""
+    if ticket.channel not in UNATTENDED_CHANNELS:
+        return None
+    officers = _help_desk_officers(office)
+    if not officers:
+        return None
+    directory = office.directory
+    suggested = directory.unit_for_category(ticket.category)
+    context = {
+        **base,
+        "recipient": _help_desk(office),
+        "acknowledged": acknowledged,
+        "unit": suggested.name if suggested else None,
+        "units": [{"key": u.key, "name": u.name} for u in directory.units.values()],
+        "reply_words": [
+            _reply_word(office, verb, officers[0], ticket) for verb in ("done", "escalate")
+        ],
+        "close_word": _reply_word(office, "close", officers[0], ticket),
+    }
+    return Notice("help_desk.new_ticket", [_staff_recipient(o) for o in officers], context)
+
+
 def _handler_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[str, str]]:
     """The words the one who handles a ticket may write in reply: a solution, an escalation
     where there is a level above them, a pause to wait on the reporter."""
@@ -652,7 +697,8 @@ def _handler_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[s
 
 def _step_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[str, str]]:
     """The words the person responsible for the ticket's current step may write in reply
-    to a reminder or breach of it (none at step 7, whose e-mail goes out by itself)."""
+    to a reminder or breach of it (at step 7, the help desk's: the reporter's confirmation
+    or not-yet, taken by telephone)."""
     state = ticket.state
     if state == State.ESCALATED.value and person.role == Role.UNIT_HEAD:
         return [_reply_word(office, "dispose", person, ticket)]
@@ -660,6 +706,10 @@ def _step_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[str,
         return _handler_words(office, person, ticket)
     if state == State.RECEIVED.value and person.role == Role.HELP_DESK:
         return [_reply_word(office, verb, person, ticket) for verb in ("done", "escalate")]
+    if state == State.RESOLVED.value and person.role == Role.HELP_DESK:
+        # step 7, the Laporan Akhir not delivered: the help desk gives it by telephone and
+        # writes what the reporter said
+        return [_reply_word(office, verb, person, ticket) for verb in ("close", "reopen")]
     return []
 
 
@@ -1034,11 +1084,15 @@ def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> No
     officers = _help_desk_officers(office)
     if not officers:
         return None
+    solver = office.directory.get(ticket.assignee or "")  # where BUKA sends it back
     context = {
         **_base(office, ticket),
         "recipient": _help_desk(office),
         "words": words,
         "final_report": _final_report(office, ticket),
+        "close_word": _reply_word(office, "close", None, ticket),
+        "reopen_word": _reply_word(office, "reopen", None, ticket),
+        "reopen_to": solver.name if solver else None,
     }
     return Notice("help_desk.confirm_by_phone", [_staff_recipient(o) for o in officers], context)
 

@@ -476,23 +476,25 @@ def _close(ctx: _Context) -> Transition | Rejected:
 
 
 def _reopen(ctx: _Context) -> Transition | Rejected:
-    if ctx.actor.role == Role.REPORTER:
-        return _reopened_by_reporter(ctx)
-    if ctx.actor.role != Role.HELP_DESK:
-        unit = ctx.directory.units.get(ctx.ticket.unit or "")
-        if unit is None or ctx.actor.id != unit.head:
-            return Rejected(
-                f"{ctx.actor.id} may not reopen this ticket; the help desk or the head of its"
-                " unit does"
-            )
+    """A reporter's "not yet", and the help desk's reopening (step 7 is the help desk's
+    confirmation with the reporter: it reopens on the reporter's word), go back to whoever
+    solved the ticket; the head of its unit reopens to the unit's technician."""
+    if ctx.actor.role in (Role.REPORTER, Role.HELP_DESK):
+        return _reopened_to_solver(ctx)
+    unit = ctx.directory.units.get(ctx.ticket.unit or "")
+    if unit is None or ctx.actor.id != unit.head:
+        return Rejected(
+            f"{ctx.actor.id} may not reopen this ticket; the help desk or the head of its unit does"
+        )
     if ctx.ticket.technician:
         return ctx.to(State.DISPOSED, assignee=ctx.ticket.technician, resolved_at=None)
     return ctx.to(State.FIRST_LEVEL, assignee=ctx.actor.id, resolved_at=None)
 
 
-def _reopened_by_reporter(ctx: _Context) -> Transition | Rejected:
+def _reopened_to_solver(ctx: _Context) -> Transition | Rejected:
     """Back to whoever solved it: the official or head of office at step 6, the technician
-    at step 5, else the help-desk officer at first level."""
+    at step 5, else the help-desk officer at first level (the officer reopening, when the
+    one who solved it is no longer in the directory)."""
     solver = ctx.directory.get(ctx.ticket.assignee or "")
     if solver is not None and solver.role in (Role.OFFICIAL, Role.HEAD_OF_OFFICE):
         return ctx.to(
@@ -504,6 +506,8 @@ def _reopened_by_reporter(ctx: _Context) -> Transition | Rejected:
         return ctx.to(
             State.DISPOSED, {"reopened_to": technician}, assignee=technician, resolved_at=None
         )
+    if solver is None and ctx.actor.role == Role.HELP_DESK:
+        solver = ctx.actor
     if solver is None:
         return Rejected("nobody solved this ticket at first level to reopen it to")
     return ctx.to(

@@ -533,7 +533,9 @@ def reopen(
     via: ViaOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
-    """Step 7: the reporter says it is not solved; back to whoever handled it."""
+    """Step 7: the reporter says it is not solved. By the help desk (on the reporter's
+    word): back to whoever solved it, as the reporter's own BELUM; by the unit head: back
+    to the unit's technician."""
     _move(ctx, number, Action.REOPEN, by, via, as_json, note=reason)
 
 

@@ -195,3 +195,128 @@ def test_forgeries_bring_their_victim_a_capped_number_of_notices(inject, ready: 
     assert len(notices) == 8
     assert len([e for e in notices if e["status"] == "pending"]) == 5  # the hourly cap
     assert ticket(ready)["state"] == "escalated"
+
+
+# --- the help desk, by reply ------------------------------------------------------------
+
+SARI = "Sari Wulandari <sari.wulandari@example.go.id>"
+YOGA = "Yoga Pratama <yoga.pratama@example.go.id>"
+
+
+def test_an_e_mailed_complaint_is_copied_to_every_help_desk_officer(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """The acknowledgement goes to the reporter, the copy with the form to the help desk."""
+    inject(email())
+    kinds = {e["kind"]: e for e in outbox(ready)}
+    assert set(kinds) == {"reporter.acknowledged", "help_desk.new_ticket"}
+    assert kinds["help_desk.new_ticket"]["recipients"] == [
+        "sari.wulandari@example.go.id", "yoga.pratama@example.go.id",
+    ]  # fmt: skip
+
+
+def test_a_phoned_complaint_is_not_copied(ready: Cli) -> None:
+    """The officer who took the call has the form in front of them already."""
+    from tests.cli.conftest import form_args
+
+    done = ready("phone", *form_args(), "--by", "sari")
+    assert done.exit_code == 0, done.output
+    assert [e["kind"] for e in outbox(ready)] == ["reporter.acknowledged"]
+
+
+def test_the_help_desk_solves_at_first_level_and_closes_by_reply(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """SELESAI to the copy: the reporter gets the solution; TUTUP to the same copy, after
+    the reporter confirmed by telephone, closes the ticket."""
+    inject(email())
+    copy = last(ready, "help_desk.new_ticket")
+    reply(inject, copy, "Selamat pagi\nSELESAI\nMohon restart modem di ruang TU." + QUOTE, YOGA)
+    state = ticket(ready)
+    assert (state["state"], state["assignee"]) == ("resolved", "yoga")
+    solve = state["events"][-1]
+    assert (solve["action"], solve["note"]) == ("solve", "Mohon restart modem di ruang TU.")
+    assert solve["data"]["answers_outbox_id"] == copy["id"]
+    solution = last(ready, "reporter.first_level_solution")
+    assert solution["recipients"] == ["budi.santoso@dinkes.example.go.id"]
+    assert last(ready, "staff.command_accepted")["recipients"] == ["yoga.pratama@example.go.id"]
+
+    reply(inject, copy, "TUTUP\nPelapor menyatakan sudah normal melalui telepon.", SARI,
+          now="2026-11-30T13:00:00+07:00")  # fmt: skip
+    state = ticket(ready)
+    assert state["state"] == "closed"
+    assert (state["events"][-1]["action"], state["events"][-1]["actor"]) == ("close", "sari")
+
+
+def test_the_help_desk_escalates_to_a_unit_by_reply(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """ESKALASI with a unit's name sends the complaint there; the note goes with it."""
+    inject(email())
+    copy = last(ready, "help_desk.new_ticket")
+    reply(inject, copy, "ESKALASI komputer\nPC di ruang TU tidak menyala.", SARI)
+    state = ticket(ready)
+    assert (state["state"], state["unit"], state["assignee"]) == ("escalated", "komputer",
+                                                                  "bambang")  # fmt: skip
+    assert state["events"][-1]["note"] == "PC di ruang TU tidak menyala."
+    assert last(ready, "unit_head.escalated")["recipients"] == ["bambang.suryadi@example.go.id"]
+
+
+def test_a_forged_help_desk_reply_changes_nothing_and_the_officer_is_told(
+    inject,
+    ready: Cli,  # type: ignore[no-untyped-def]
+) -> None:
+    """Sari's address on a message that answers none of our e-mails to her: a note in
+    nobody's name, and Sari told at her own address."""
+    inject(email())
+    inject(email("SELESAI\nsudah beres", sender=SARI, subject=f"Re: [{NUMBER}] Pengaduan baru",
+                 message_id="<forged-sari@evil.example>"))  # fmt: skip
+    state = ticket(ready)
+    assert state["state"] == "received"
+    assert state["events"][-1]["actor"] == "unverified-sender"
+    assert last(ready, "owner.unauthenticated")["recipients"] == ["sari.wulandari@example.go.id"]
+
+
+def resolved_by_agus(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    escalated(inject, ready)
+    ready("ticket", "dispose", NUMBER, "--by", "rudi", "--to", "agus")
+    ready("ticket", "resolve", NUMBER, "--by", "agus", "--solution", "Kabel diganti")
+
+
+def test_after_an_unclear_answer_the_help_desk_reopens_by_reply(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """The reporter's words are neither YA nor BELUM; the help desk calls, then answers the
+    request to call with BUKA and what the reporter said: back to the technician who solved
+    it, who is told, as a reporter's own BELUM would."""
+    resolved_by_agus(inject, ready)
+    reply(inject, last(ready, "reporter.final_report"), "Nanti saya cek dulu ya pak", BUDI)
+    call = last(ready, "help_desk.confirm_by_phone")
+    reply(inject, call, "BUKA\nPelapor: printer masih tidak terdeteksi.", SARI,
+          now="2026-11-30T13:00:00+07:00")  # fmt: skip
+    state = ticket(ready)
+    assert (state["state"], state["assignee"]) == ("disposed", "agus")
+    reopen = state["events"][-1]
+    assert (reopen["action"], reopen["actor"], reopen["note"]) == (
+        "reopen", "sari", "Pelapor: printer masih tidak terdeteksi.",
+    )  # fmt: skip
+    assert reopen["data"]["reopened_to"] == "agus"
+    assert "agus.setiawan@example.go.id" in last(ready, "staff.reopened")["recipients"]
+
+
+def test_a_reopen_word_from_the_technician_is_refused(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """BUKA is the help desk's word (or the unit head's): the technician is told what they
+    may write instead, and nothing moves."""
+    resolved_by_agus(inject, ready)
+    reply(inject, last(ready, "technician.disposed"), "BUKA\nsaya cek lagi", AGUS)
+    assert ticket(ready)["state"] == "resolved"
+    assert last(ready, "staff.command_refused")["recipients"] == ["agus.setiawan@example.go.id"]
+
+
+def test_the_cli_reopen_by_the_help_desk_goes_back_to_the_official_who_solved_it(
+    inject,
+    ready: Cli,  # type: ignore[no-untyped-def]
+) -> None:
+    """`ticket reopen` by a help-desk officer is on the reporter's word, as BUKA is: back
+    to whoever solved it, here the official at step 6, not down to the technician."""
+    escalated(inject, ready)
+    ready("ticket", "dispose", NUMBER, "--by", "rudi", "--to", "agus")
+    ready("ticket", "escalate-higher", NUMBER, "--by", "agus", "--report", "Perlu pengadaan")
+    ready("ticket", "resolve", NUMBER, "--by", "kurniawan", "--solution", "Switch baru")
+    done = ready("ticket", "reopen", NUMBER, "--by", "sari", "--reason", "Pelapor: masih putus")
+    assert done.exit_code == 0, done.output
+    state = ticket(ready)
+    assert (state["state"], state["assignee"]) == ("escalated_higher", "kurniawan")
+    assert "kurniawan.adi@example.go.id" in last(ready, "staff.reopened")["recipients"]

@@ -66,13 +66,16 @@ def site(site_dir: Path, imap: DovecotServer, sink: tuple[Sink, int]) -> Path:
 def test_run_once_takes_a_complaint_to_a_delivered_acknowledgement(
     site: Path, imap: DovecotServer, sink: tuple[Sink, int]
 ) -> None:
-    """One round of every job: the complaint in the mailbox is acknowledged over SMTP."""
+    """One round of every job: the complaint in the mailbox is acknowledged over SMTP, and
+    the help desk gets its copy."""
     _deliver(imap, email(message_id="<d1@dinkes.example.go.id>"))
     done = helpdesk(site, "run", "--once")
     assert done.returncode == 0, done.stderr
-    [ack] = sink[0].received
+    [ack, copy] = sink[0].received
     assert ack.recipients == ["budi.santoso@dinkes.example.go.id"]
     assert ack.message["Subject"].startswith("[TIK-2026-00001]")
+    assert copy.recipients == ["sari.wulandari@example.go.id", "yoga.pratama@example.go.id"]
+    assert copy.message["Subject"].startswith("[TIK-2026-00001] Pengaduan baru")
     status = json.loads(helpdesk(site, "status", "--json").stdout)
     assert status["healthy"] is True
     assert {j["name"] for j in status["jobs"]} == {
@@ -98,8 +101,9 @@ def test_a_failing_job_does_not_stop_the_others(site: Path, imap: DovecotServer)
     assert done.returncode == 1
     assert "job outbox failed" in done.stderr and "STARTTLS" in done.stderr
     assert len(json.loads(helpdesk(site, "ticket", "list", "--json").stdout)) == 1
-    [waiting] = json.loads(helpdesk(site, "outbox", "list", "--json").stdout)
-    assert (waiting["status"], waiting["attempts"]) == ("pending", 0)
+    waiting = json.loads(helpdesk(site, "outbox", "list", "--json").stdout)
+    assert [e["kind"] for e in waiting] == ["reporter.acknowledged", "help_desk.new_ticket"]
+    assert {(e["status"], e["attempts"]) for e in waiting} == {("pending", 0)}
     status = helpdesk(site, "status", "--json")
     assert status.returncode == 1
     report = json.loads(status.stdout)
@@ -226,10 +230,12 @@ def test_new_mail_is_acknowledged_without_waiting_for_the_outbox_turn(
         assert sink[0].received == []
         _deliver(imap, email(message_id="<now@dinkes.example.go.id>"))
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not sink[0].received:
+        while time.monotonic() < deadline and len(sink[0].received) < 2:
             time.sleep(0.1)
-        [ack] = sink[0].received
+        [ack, copy] = sink[0].received  # the acknowledgement and the help desk's copy
         assert ack.message["Subject"].startswith("[TIK-2026-00001]")
+        assert ack.recipients == ["budi.santoso@dinkes.example.go.id"]
+        assert copy.recipients == ["sari.wulandari@example.go.id", "yoga.pratama@example.go.id"]
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, err = daemon.communicate(timeout=60)

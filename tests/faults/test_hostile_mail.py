@@ -14,6 +14,9 @@ from helpdesk.testing.smtp import Received, Sink
 from tests.faults.support import deliver, folder_contents, helpdesk, query
 from tests.mail import FORM_TEXT, email, without
 
+# The help-desk officers of config.toml: each e-mailed complaint's copy goes to them.
+HELP_DESK = ["sari.wulandari@example.go.id", "yoga.pratama@example.go.id"]
+
 
 def _to(sink: Sink, address: str) -> list[Received]:
     return [r for r in sink.received if address in r.recipients]
@@ -128,9 +131,10 @@ def test_failed_replays_keep_one_copy_of_the_message(
     assert query(site, "SELECT id, outcome FROM inbound") == [(kept, "ticket")]
     assert query(site, "SELECT count(*) FROM attachment") == [(1,)]
     _run_once(site)
-    [ack] = sink.received
+    [ack, copy] = sink.received  # the acknowledgement, and the help desk's copy
     assert ack.recipients == ["budi.santoso@dinkes.example.go.id"]
     assert ack.message["In-Reply-To"] == "<foto@dinkes.example.go.id>"
+    assert copy.recipients == HELP_DESK
     # Stored now: the same file once more is a duplicate, not a new ticket.
     assert "already stored" in helpdesk(site, "intake", "inject", str(path)).stdout
     assert query(site, "SELECT count(*) FROM inbound") == [(1,)]
@@ -165,10 +169,13 @@ def test_list_post_and_newsletter_get_no_reply(
         "<news@info.example.go.id>": "automatic",
         "<person@dinkes.example.go.id>": "ticket",
     }
-    assert {r for (r,) in query(site, "SELECT recipient FROM outbox")} == {
-        "budi.santoso@dinkes.example.go.id"
-    }
-    assert [r.recipients for r in sink.received] == [["budi.santoso@dinkes.example.go.id"]]
+    # the real complaint's acknowledgement and the help desk's copy of it, nothing else
+    assert [r for (r,) in query(site, "SELECT kind FROM outbox ORDER BY id")] == [
+        "reporter.acknowledged", "help_desk.new_ticket",
+    ]  # fmt: skip
+    assert [r.recipients for r in sink.received] == [
+        ["budi.santoso@dinkes.example.go.id"], HELP_DESK,
+    ]  # fmt: skip
     folders = folder_contents(dovecot.port)
     assert len(folders["Ignored"]) == 2 and len(folders["Processed"]) == 1
 
@@ -204,7 +211,7 @@ def test_our_own_mail_is_never_a_ticket_and_never_answered(
     note."""
     deliver(dovecot.port, [email(message_id="<asli@dinkes.example.go.id>")])
     _run_once(site)
-    [ack] = sink.received
+    [ack, _copy] = sink.received  # the acknowledgement, and the help desk's copy
     ack_id = ack.message["Message-ID"]
 
     deliver(dovecot.port, [
@@ -230,9 +237,10 @@ def test_our_own_mail_is_never_a_ticket_and_never_answered(
     assert rows[1][2] == f"our own message {ack_id}: come back to us"
     assert rows[2][2].startswith(f"from a help-desk officer's address {OFFICER}")
     assert query(site, "SELECT number FROM ticket") == [("TIK-2026-00001",)]
-    # The acknowledgement, and the officer told at her own address of the unverified note.
+    # The acknowledgement, the help desk's copy, and the officer told at her own address
+    # of the unverified note.
     assert [r.recipients for r in sink.received] == [
-        ["budi.santoso@dinkes.example.go.id"], [OFFICER],
+        ["budi.santoso@dinkes.example.go.id"], HELP_DESK, [OFFICER],
     ]  # fmt: skip
     events = query(site, "SELECT action, actor, note FROM event ORDER BY id")
     assert [(action, actor) for action, actor, _ in events] == [
@@ -272,4 +280,6 @@ def test_strangers_naming_a_victims_address_never_make_us_write_to_it(
         assert ack.message["To"].addresses[0].addr_spec == address
         text = ack.message.get_body(preferencelist=("plain",)).get_content()
         assert f"Alamat e-mail pada formulir ({VICTIM}) belum terkonfirmasi" in text
-    assert len(sink.received) == 12
+    # twelve acknowledgements and the help desk's twelve copies, nothing else
+    assert len(sink.received) == 24
+    assert len([r for r in sink.received if r.recipients == HELP_DESK]) == 12

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from notifier.policy import notices_for_event
+from notifier.policy import Notice, notices_for_event
 from tests.unit.test_templates import events, office, ticket
 from ticketing.addresses import (
     confirmed_at_registration,
@@ -85,6 +85,11 @@ def test_both_reporter_addresses_may_write_to_the_ticket() -> None:
     assert not is_reporter_address(filed("phone"), "sari")
 
 
+def to_reporter(notices: list[Notice]) -> list[Notice]:
+    """The notices to the reporter (the help desk's copy of a new ticket left out)."""
+    return [n for n in notices if n.to_reporter]
+
+
 @pytest.mark.parametrize(
     "action", [Action.CREATE, Action.RESOLVE, Action.CLOSE], ids=lambda a: a.value
 )
@@ -95,21 +100,29 @@ def test_every_reporter_e_mail_goes_to_verified_addresses_only(action: Action) -
     for confirmed, expected in ((None, [SENDER]), ("korban@example.org", [VICTIM, SENDER])):
         the_ticket = filed(confirmed=confirmed)
         the_ticket.state = history[-1].to_state
-        [notice] = notices_for_event(office("id"), the_ticket, history[-1], history)
+        [notice] = to_reporter(notices_for_event(office("id"), the_ticket, history[-1], history))
         assert [r.address for r in notice.to] == expected
         assert not notice.cc
 
 
 def test_acknowledgement_says_the_form_address_is_not_written_to() -> None:
     """The sender learns that the form's address gets nothing until it answers us."""
-    [notice] = notices_for_event(office("id"), filed(), events(Action.CREATE)[-1], [])
+    [notice] = to_reporter(notices_for_event(office("id"), filed(), events(Action.CREATE)[-1], []))
     assert notice.context["unconfirmed_email"] == VICTIM
 
 
 def test_a_ticket_with_no_address_to_write_to_gets_no_e_mail() -> None:
-    """A web ticket whose address is unconfirmed: no notice, rather than one to a stranger."""
+    """A web ticket whose address is unconfirmed: no notice to the reporter, rather than
+    one to a stranger; the help desk's copy says that no acknowledgement went out."""
+    from notifier.compose import render
+
     [create] = events(Action.CREATE)
-    assert notices_for_event(office("id"), filed("web"), create, [create]) == []
+    [copy] = notices_for_event(office("id"), filed("web"), create, [create])
+    assert copy.kind == "help_desk.new_ticket" and not copy.to_reporter
+    assert VICTIM not in [r.address for r in copy.to]
+    text = render(copy.kind, "id", copy.context).text
+    assert "Tanda terima belum dapat dikirimkan kepada pelapor" in text
+    assert "melalui telepon di 0812" in text
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -120,13 +133,15 @@ def test_acknowledgement_tells_how_to_confirm_the_form_address(language: str) ->
     from notifier.compose import render
 
     create = events(Action.CREATE)[-1]
-    [notice] = notices_for_event(office(language), filed(), create, [create])
+    [notice] = to_reporter(notices_for_event(office(language), filed(), create, [create]))
     rendered = render(notice.kind, language, notice.context)
     contact = {"id": "hubungi Help Desk", "en": "contact the help desk"}[language]
     for body in (rendered.text, rendered.html):
         assert VICTIM in body and contact in body
         told = [line for line in body.splitlines() if VICTIM in line and contact in line]
         assert told and all("[TIK-2026-00012]" not in line for line in told)
-    [own] = notices_for_event(office(language), ticket(State.RECEIVED), create, [create])
+    [own] = to_reporter(
+        notices_for_event(office(language), ticket(State.RECEIVED), create, [create])
+    )
     plain = render(own.kind, language, own.context).text
     assert "terkonfirmasi" not in plain and "not confirmed" not in plain

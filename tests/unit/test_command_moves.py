@@ -169,7 +169,7 @@ WORDS_IN_STATE = [
     (State.ESCALATED, HEAD, (Verb.DISPOSE,)),
     (State.DISPOSED, TECH, (Verb.DONE, Verb.ESCALATE, Verb.PAUSE)),
     (State.ESCALATED_HIGHER, "official", (Verb.DONE, Verb.ESCALATE, Verb.PAUSE)),
-    (State.RESOLVED, "hd1", (Verb.PAUSE, Verb.CLOSE)),
+    (State.RESOLVED, "hd1", (Verb.PAUSE, Verb.CLOSE, Verb.REOPEN)),
     (State.CLOSED, "hd1", ()),
 ]
 

@@ -1,9 +1,11 @@
-"""Rules every e-mail keeps, whatever its kind: the contact block, and the reply marker
-only where a reply is read, in the office's language alone."""
+"""Rules every e-mail keeps, whatever its kind: the contact block, the reply marker only
+where a reply is read, in the office's language alone, and no terminal command."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 
@@ -121,3 +123,39 @@ def test_asking_to_call_the_help_desk_gives_the_number(kind: str, language: str)
     for part in (result.text, result.html):
         sentence = part.split(ask, 1)[1].split(".", 1)[0]
         assert OFFICE_PHONE in sentence and OFFICE_WHATSAPP in sentence
+
+
+# What a terminal command looks like: the program's name, or one of its options.
+COMMAND = re.compile(r"\bhelpdesk (?:[a-z-]+)|(?<![\w-])--[a-z][a-z-]+")
+
+
+@every_language
+@every_kind
+def test_no_e_mail_shows_a_terminal_command(kind: str, language: str) -> None:
+    """Every kind on disk, in both parts: people act by reply, and the help desk's officers
+    are people too (not all of them have a shell on the server); the CLI is in the README.
+    The alert about the system's own health asks to pass it on to the server's
+    administrator rather than naming `helpdesk status`."""
+    result = any_rendered(kind, language)
+    shown_html = html.unescape(re.sub(r"<[^>]+>", " ", result.html))
+    for part in (result.subject, result.text, shown_html):
+        found = COMMAND.search(part)
+        assert found is None, (kind, found.group() if found else None)
+
+
+def test_the_command_pattern_finds_commands() -> None:
+    """The rule above would catch the commands the e-mails once showed."""
+    for written in (
+        'perintah helpdesk ticket reopen TIK-2026-00001 --reason "..."',
+        'perintah "helpdesk status" menampilkan keadaan sistem',
+        "helpdesk ticket dispose TIK-2026-00003 --to agus",
+        "lalu --solution",
+    ):
+        assert COMMAND.search(written), written
+    for plain in (
+        "Help Desk Layanan TIK",
+        "helpdesk@example.go.id",
+        "tanda -- pisah",
+        "Pesan ini dikirim secara otomatis oleh sistem Help Desk",
+    ):
+        assert COMMAND.search(plain) is None, plain

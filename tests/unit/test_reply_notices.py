@@ -14,7 +14,7 @@ import re
 import pytest
 
 from intake.commands import VERBS, Refusal, Verb
-from notifier.compose import AUTO_REPLIED, Rendered, render
+from notifier.compose import AUTO_REPLIED, REPLIABLE_KINDS, Rendered, render
 from notifier.policy import (
     REPLY_WORDS,
     Notice,
@@ -23,12 +23,12 @@ from notifier.policy import (
     command_refused_notice,
     confirm_by_phone_notice,
     confirmation_reminder_notice,
+    notices_for_event,
     unauthenticated_notice,
 )
 from tests.unit.test_templates import (
     AWAITED,
     DIRECTORY,
-    KINDS,
     NOT_YET,
     NUMBER,
     REPORTER,
@@ -52,9 +52,9 @@ every_language = pytest.mark.parametrize("language", ["id", "en"])
 # The reply words in the office's language: how each e-mail names them.
 WORDS = {
     "id": {"dispose": "DISPOSISI", "done": "SELESAI", "escalate": "ESKALASI", "pause": "TUNDA",
-           "resume": "LANJUT", "close": "TUTUP"},
+           "resume": "LANJUT", "close": "TUTUP", "reopen": "BUKA"},
     "en": {"dispose": "DISPOSE", "done": "DONE", "escalate": "ESCALATE", "pause": "PAUSE",
-           "resume": "RESUME", "close": "CLOSE"},
+           "resume": "RESUME", "close": "CLOSE", "reopen": "REOPEN"},
 }  # fmt: skip
 STAFF_TOP = {"id": "di atas kutipan e-mail ini", "en": "above the quoted e-mail"}
 
@@ -97,13 +97,7 @@ def test_every_word_an_e_mail_names_is_read_as_that_command() -> None:
     assert {w for w, _ in REPLY_WORDS["id"].values()} == {w.upper() for w in WORDS["id"].values()}
 
 
-@every_language
-@pytest.mark.parametrize("kind", [k for k in KINDS if not k.startswith("help_desk.")])
-def test_no_terminal_command_reaches_anyone_outside_the_help_desk(kind: str, language: str) -> None:
-    """No e-mail to a reporter, unit head, technician or official shows a CLI command."""
-    for part in both(shown(notice(kind, language), language)):
-        for command in ("helpdesk ", "--to ", "--note", "--solution", "--report", "--reason"):
-            assert command not in part, (kind, command)
+# No e-mail of any kind shows a terminal command: tests/unit/test_email_rules.py.
 
 
 # --- the existing e-mails, answered by reply ------------------------------------------------
@@ -551,6 +545,15 @@ def test_an_unclear_answer_asks_the_help_desk_to_call(language: str) -> None:
         assert ("Laporan Akhir" if language == "id" else "final report") in part
     close = "tuliskan TUTUP diikuti konfirmasi pelapor" if language == "id" else "CLOSE followed"
     assert close in result.text
+    # not solved after all: reopened by reply, to the official who solved it at step 6
+    reopen = (
+        "tuliskan BUKA diikuti keterangan pelapor"
+        if language == "id"
+        else "write REOPEN followed by the reporter's account"
+    )
+    for part in both(result):
+        assert reopen in part and "Kurniawan Adi" in part
+        assert "helpdesk " not in part and "--reason" not in part
 
 
 def test_no_help_desk_no_call_notice() -> None:
@@ -586,7 +589,8 @@ def test_the_reminder_names_the_closing_time(language: str) -> None:
         (State.ESCALATED, "rudi", ("dispose",)),
         (State.DISPOSED, "agus", ("done", "escalate", "pause")),
         (State.FIRST_LEVEL, "sari", ("done", "escalate", "pause")),
-        (State.RESOLVED, "sari", ()),  # step 7: the Laporan Akhir goes out by itself
+        # step 7, the Laporan Akhir not delivered: the help desk gives it by telephone
+        (State.RESOLVED, "sari", ("close", "reopen")),
     ],
 )
 def test_reminders_and_breaches_say_how_to_act_by_reply(
@@ -613,3 +617,82 @@ def test_reminders_and_breaches_say_how_to_act_by_reply(
         for part in (text, html_text):
             assert "helpdesk " not in part
             assert (STAFF_TOP[language] in part) == bool(words)
+
+
+# --- the help desk's copy of a complaint that came in by itself ---------------------------------
+
+
+def created(channel: str, language: str = "id") -> list[Notice]:
+    from tests.unit.test_templates import events
+
+    new = staffed(State.RECEIVED, channel=channel)
+    if channel in ("phone", "letter"):  # the officer took the address down: confirmed
+        new.signature, new.email_confirmed = "sari", new.email
+    history = events(Action.CREATE)
+    return notices_for_event(office(language), new, history[-1], history)
+
+
+@pytest.mark.parametrize(
+    ("channel", "acknowledged"), [("email", True), ("web", False)]
+)  # fmt: skip
+def test_a_complaint_that_came_in_by_itself_is_copied_to_the_help_desk(
+    channel: str, acknowledged: bool
+) -> None:
+    """An e-mailed or web complaint: besides the reporter's acknowledgement (none to a web
+    form's address before it is confirmed), every help-desk officer gets the form,
+    answerable by reply (it opens with the reply marker)."""
+    kinds = {n.kind: n for n in created(channel)}
+    assert set(kinds) == {"help_desk.new_ticket"} | (
+        {"reporter.acknowledged"} if acknowledged else set()
+    )
+    copy = kinds["help_desk.new_ticket"]
+    assert [r.address for r in copy.to] == ["sari@example.go.id"] and not copy.to_reporter
+    assert copy.kind in REPLIABLE_KINDS
+
+
+@pytest.mark.parametrize("channel", ["phone", "letter"])
+def test_a_call_or_a_letter_is_not_copied_to_the_help_desk(channel: str) -> None:
+    """The officer who registered a call or a letter has it before them already."""
+    assert [n.kind for n in created(channel)] == ["reporter.acknowledged"]
+
+
+@every_language
+def test_the_copy_says_how_to_solve_escalate_and_close_by_reply(language: str) -> None:
+    """SELESAI (the first-level solution, sent to the reporter), ESKALASI with the unit it
+    goes to when none is named, and TUTUP once the reporter confirms; no terminal command."""
+    [copy] = [n for n in created("email", language) if n.kind == "help_desk.new_ticket"]
+    result = shown(copy, language)
+    w = WORDS[language]
+    if language == "id":
+        expected = [
+            f"- {w['done']} diikuti solusinya",
+            f"- {w['escalate']} diikuti nama unit bila perlu",
+            f"Tanpa nama unit, {w['escalate']} mengeskalasikan pengaduan ini ke Unit Jaringan",
+            f"tuliskan {w['close']} diikuti konfirmasi pelapor",
+            "tanda terima telah kami kirimkan kepada pelapor",
+        ]
+    else:
+        expected = [
+            f"- {w['done']} followed by the solution",
+            f"- {w['escalate']} followed by the unit's name where needed",
+            f"Without a unit's name, {w['escalate']} escalates the complaint to Unit Jaringan",
+            f"write {w['close']} followed by the reporter's confirmation",
+            "the reporter has been sent the acknowledgement",
+        ]
+    text, html_text = both(result)
+    for phrase in expected:
+        assert phrase in " ".join(text.split()), phrase
+        assert phrase.lstrip("- ") in " ".join(html_text.split()), phrase
+    for part in (text, html_text):
+        assert STAFF_TOP[language] in part and "helpdesk " not in part
+
+
+def test_no_help_desk_no_copy() -> None:
+    """A directory without help-desk officers: the reporter's acknowledgement only."""
+    from tests.unit.test_templates import events
+
+    staff = {k: s for k, s in DIRECTORY.staff.items() if s.role != Role.HELP_DESK}
+    the_office = with_office("id", directory=dataclasses.replace(DIRECTORY, staff=staff))
+    history = events(Action.CREATE)
+    made = notices_for_event(the_office, ticket(State.RECEIVED), history[-1], history)
+    assert [n.kind for n in made] == ["reporter.acknowledged"]

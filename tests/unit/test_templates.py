@@ -53,6 +53,7 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 LANGUAGES = ("id", "en")
 KINDS = (
     "reporter.acknowledged",
+    "help_desk.new_ticket",
     "reporter.incomplete",
     "reporter.first_level_solution",
     "reporter.final_report",
@@ -241,6 +242,7 @@ def events(until: Action) -> list[Event]:
 # The workflow event behind each notice of a ticket, and the state it leaves the ticket in.
 EVENT_KINDS = {
     "reporter.acknowledged": (Action.CREATE, State.RECEIVED),
+    "help_desk.new_ticket": (Action.CREATE, State.RECEIVED),
     "reporter.first_level_solution": (Action.SOLVE, State.RESOLVED),
     "unit_head.escalated": (Action.ESCALATE, State.ESCALATED),
     "technician.disposed": (Action.DISPOSE, State.DISPOSED),
@@ -294,7 +296,11 @@ def _event_notice(kind: str, language: str, the_ticket: Ticket) -> Notice:
         history = [*events(Action.TAKE), solved]
     else:
         history = events(action)
-    (found,) = notices_for_event(office(language), the_ticket, history[-1], history)
+    (found,) = [
+        n
+        for n in notices_for_event(office(language), the_ticket, history[-1], history)
+        if n.kind == kind
+    ]
     return found
 
 
@@ -437,6 +443,7 @@ def rendered(kind: str, language: str, **fields: str) -> Rendered:
 # The e-mails that tell their reader the ticket's deadline.
 DUE_KINDS = (
     "reporter.acknowledged",
+    "help_desk.new_ticket",
     "unit_head.escalated",
     "technician.disposed",
     "official.escalated_higher",
@@ -502,7 +509,12 @@ def expected_values(kind: str, context: Mapping[str, Any]) -> list[str]:
             part for w in context["refused"]["allowed"] for part in (w["word"], w["follows"])
         ]
     if kind == "help_desk.confirm_by_phone":
-        values += [context["words"], ticket_["phone"]]
+        values += [context["words"], ticket_["phone"], context["reopen_to"]]
+    if kind in ("help_desk.confirm_by_phone", "help_desk.new_ticket"):
+        values += [context["close_word"]["word"], context["close_word"]["follows"]]
+    if kind == "help_desk.new_ticket":
+        values += [part for w in context["reply_words"] for part in (w["word"], w["follows"])]
+        values += [context["unit"], *(u["name"] for u in context["units"])]
     if kind == "reporter.confirmation_reminder":
         values += [context["closes"], ticket_["solution"]]
     if kind in ("reporter.first_level_solution", "reporter.final_report"):

@@ -860,7 +860,8 @@ def test_reopen_returns_to_the_technician() -> None:
 
 
 def test_reopen_without_technician_returns_to_first_level() -> None:
-    """A ticket the help desk solved is reopened to first level, with the officer."""
+    """A ticket the help desk solved is reopened to first level, with the officer who
+    solved it, whichever officer reopens it on the reporter's word."""
     view = TicketView(State.RESOLVED, "Jaringan", assignee="hd1", due_at=MON)
 
     result = accepted(view, move(Action.REOPEN, "hd2", note="Still down"))
@@ -871,9 +872,40 @@ def test_reopen_without_technician_returns_to_first_level() -> None:
         "due_at": jkt(2026, 11, 30, 13),
         "paused_at": None,
         "remaining_minutes": None,
-        "assignee": "hd2",
+        "assignee": "hd1",
         "resolved_at": None,
     }
+    assert result.data["reopened_to"] == "hd1"
+
+
+def test_the_help_desk_reopens_to_the_official_who_solved_it() -> None:
+    """The help desk reopens on the reporter's word, as the reporter's own "BELUM" does:
+    back to the official who solved it at step 6, not down to the technician."""
+    view = replace(TICKETS[State.RESOLVED], assignee="official")
+
+    result = accepted(view, move(Action.REOPEN, "hd1", note="Pelapor: masih putus"))
+
+    assert (result.to_state, result.changes["assignee"]) == (State.ESCALATED_HIGHER, "official")
+    assert result.data["reopened_to"] == "official"
+
+
+def test_the_unit_head_reopens_to_the_technician() -> None:
+    """The head of the unit reopens on their own review, to the unit's technician."""
+    view = replace(TICKETS[State.RESOLVED], assignee="official")
+
+    result = accepted(view, move(Action.REOPEN, "head_jaringan", note="Belum tuntas"))
+
+    assert (result.to_state, result.changes["assignee"]) == (State.DISPOSED, TECH)
+
+
+def test_the_help_desk_reopens_to_itself_when_the_solver_has_left() -> None:
+    """A first-level solution by an officer no longer in the directory: to the officer
+    who reopens it."""
+    view = TicketView(State.RESOLVED, "Jaringan", assignee="gone", due_at=MON)
+
+    result = accepted(view, move(Action.REOPEN, "hd2", note="Still down"))
+
+    assert (result.to_state, result.changes["assignee"]) == (State.FIRST_LEVEL, "hd2")
 
 
 @pytest.mark.parametrize("actor", [TECH, "official", "kadis"])
