@@ -21,17 +21,17 @@ from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
 from ticketing.models import Event, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
-from ticketing.workflow import STATE_LABELS, Action, SopTimes, State, current_step
+from ticketing.workflow import STATE_LABELS, STEP_NAMES, Action, SopTimes, State, current_step
 
 ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
     "id": {
         "create": "Pengaduan diterima dan dicatat",
         "take": "Ditangani Help Desk (layanan tingkat pertama)",
         "solve": "Diselesaikan oleh Help Desk",
-        "escalate": "Dieskalasi ke unit",
+        "escalate": "Dieskalasikan ke unit",
         "dispose": "Didisposisikan ke petugas teknis",
         "resolve": "Diselesaikan",
-        "escalate_higher": "Dieskalasi ke tingkat lebih tinggi",
+        "escalate_higher": "Dieskalasikan ke tingkat lebih tinggi",
         "close": "Tiket ditutup",
         "reopen": "Dibuka kembali",
         "pause": "Menunggu tanggapan pelapor",
@@ -55,27 +55,6 @@ ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
         "note": "Note",
         "edit": "Complaint form corrected",
         "breach": "Deadline breached",
-    },
-}
-
-STEP_NAMES: Mapping[str, Mapping[int, str]] = {
-    "id": {
-        1: "Penerimaan pengaduan",
-        2: "Layanan tingkat pertama",
-        3: "Eskalasi ke unit",
-        4: "Disposisi",
-        5: "Penyelesaian oleh petugas teknis",
-        6: "Eskalasi ke tingkat lebih tinggi",
-        7: "Laporan Akhir dan konfirmasi",
-    },
-    "en": {
-        1: "Receiving the complaint",
-        2: "First-level service",
-        3: "Escalation to a unit",
-        4: "Disposition",
-        5: "Resolution by the technician",
-        6: "Escalation to a higher level",
-        7: "Final report and confirmation",
     },
 }
 
@@ -197,7 +176,11 @@ REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "diikuti nama atau ID petugas teknis, dengan isi disposisi pada baris berikutnya",
         ),
         "done": ("SELESAI", "diikuti solusinya"),
-        "escalate": ("ESKALASI", "diikuti laporan mengapa permasalahan belum dapat diselesaikan"),
+        "escalate": (
+            "ESKALASI",
+            "diikuti laporan mengapa permasalahan belum dapat diselesaikan; eskalasi ke tingkat"
+            " yang lebih tinggi dilakukan dengan menyertakan laporan tersebut",
+        ),
         "escalate_unit": (
             "ESKALASI",
             "diikuti nama unit bila perlu, dengan catatan untuk unit pada baris berikutnya",
@@ -882,20 +865,45 @@ def digest_notice(
     return Notice("help_desk.digest", [_staff_recipient(p) for p in recipients], context)
 
 
+# What each of the daemon's jobs is, in the words of the alert about it: the subject reads
+# "PERHATIAN: <what> <failing>" while it fails and "PULIH: <what> <working>" once it works.
+ALERT_WORDS: Mapping[str, Mapping[str, tuple[str, str, str]]] = {
+    "id": {
+        "mailbox": ("kotak surat pengaduan", "tidak dapat dibaca", "dapat dibaca kembali"),
+        "phone_drop": ("folder log telepon", "tidak dapat diproses", "dapat diproses kembali"),
+        "sweep": ("pemeriksaan batas waktu", "tidak berjalan", "berjalan kembali"),
+        "digest": ("ringkasan harian", "tidak dapat dibuat", "dapat dibuat kembali"),
+        "outbox": ("pengiriman e-mail", "tidak berjalan", "berjalan kembali"),
+    },
+    "en": {
+        "mailbox": ("the complaint mailbox", "cannot be read", "can be read again"),
+        "phone_drop": ("the phone-log folder", "cannot be processed", "can be processed again"),
+        "sweep": ("the deadline sweep", "is not running", "runs again"),
+        "digest": ("the daily digest", "cannot be made", "can be made again"),
+        "outbox": ("sending e-mail", "is not working", "works again"),
+    },
+}
+_ALERT_OTHER = {"id": ("bermasalah", "berjalan kembali"), "en": ("is failing", "works again")}
+
+
 def program_alert_notice(
-    office: Office, *, what: str, raised: bool, since: dt.datetime, detail: str
+    office: Office, *, job: str, raised: bool, since: dt.datetime, detail: str
 ) -> Notice | None:
-    """To the help desk: part of the program has been failing for too long (``raised``),
-    or works again."""
+    """To the help desk: one of the daemon's jobs (a key of ALERT_WORDS) has been failing
+    for too long (``raised``), or works again."""
     officers = office.directory.with_role(Role.HELP_DESK)
     if not officers:
         return None
     s = office.settings
+    what, failing, working = ALERT_WORDS[s.language].get(job, (job, *_ALERT_OTHER[s.language]))
     context = {
         "office": office_context(s),
         "recipient": _help_desk(office),
-        "alert": {"what": what, "raised": raised, "since": _time(office, since), "detail": detail},
-    }
+        "alert": {
+            "what": what, "failing": failing, "working": working, "raised": raised,
+            "since": _time(office, since), "detail": detail,
+        },
+    }  # fmt: skip
     return Notice("help_desk.alert", [_staff_recipient(o) for o in officers], context)
 
 

@@ -4,12 +4,14 @@ only where a reply is read, in the office's language alone."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from notifier.compose import REPLIABLE_KINDS, TEMPLATES, Rendered, render
 from notifier.policy import (
     Notice,
+    command_refused_notice,
     digest_notice,
     held_notice,
     program_alert_notice,
@@ -63,7 +65,7 @@ def any_notice(kind: str, language: str) -> Notice:
         return found_digest
     if kind == "help_desk.alert":
         alert = program_alert_notice(
-            the_office, what="Kotak surat", raised=True,
+            the_office, job="mailbox", raised=True,
             since=dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC), detail="login gagal",
         )  # fmt: skip
         assert alert is not None
@@ -116,3 +118,66 @@ def test_asking_to_call_the_help_desk_gives_the_number(kind: str, language: str)
     for part in (result.text, result.html):
         sentence = part.split(ask, 1)[1].split(".", 1)[0]
         assert OFFICE_PHONE in sentence and OFFICE_WHATSAPP in sentence
+
+
+# Words the office's readers corrected, never written in an Indonesian e-mail again.
+NOT_WRITTEN = (
+    re.compile(r"\b[Dd]ieskalasi\b"),  # dieskalasikan
+    re.compile(r"tindak lanjuti lebih lanjut"),
+    re.compile(r"karantina"),
+    re.compile(r"\bKanal\b"),
+    re.compile(r"Bapak/Ibu (?:Rudi|Agus|Sari|Kurniawan|Ratna)"),
+)
+
+
+@every_kind
+def test_the_corrected_words_are_not_written(kind: str) -> None:
+    result = any_rendered(kind, "id")
+    for part in (result.subject, result.text, result.html):
+        for pattern in NOT_WRITTEN:
+            assert not pattern.search(part), (kind, pattern.pattern)
+
+
+def test_the_states_and_actions_say_dieskalasikan() -> None:
+    """The unit head reads the ticket's stage as "Dieskalasikan ke unit"; the timeline
+    of a Laporan Akhir says it of each escalation."""
+    refused = command_refused_notice(
+        office("id"), ticket(State.ESCALATED), sender=DIRECTORY.staff["rudi"], word="SELESAI",
+        reason="not_now", allowed=["dispose"], candidates=[],
+    )  # fmt: skip
+    for part in both_parts(render(refused.kind, "id", refused.context)):
+        assert "berada pada tahap" in part and "Dieskalasikan ke unit" in part
+    for part in both_parts(any_rendered("reporter.final_report", "id")):
+        assert "Dieskalasikan ke unit" in part
+        assert "Dieskalasikan ke tingkat lebih tinggi" in part
+
+
+def test_the_technician_is_asked_to_escalate_with_a_report() -> None:
+    for part in both_parts(any_rendered("technician.disposed", "id")):
+        assert (
+            "mohon lakukan eskalasi ke tingkat yang lebih tinggi dengan menyertakan laporan" in part
+        )
+
+
+def test_a_solution_at_first_level_is_followed_up_not_further() -> None:
+    for part in both_parts(any_rendered("reporter.first_level_solution", "id")):
+        assert "pengaduan akan kami tindak lanjuti, termasuk eskalasi" in part
+
+
+def test_the_digest_counts_messages_that_failed() -> None:
+    for part in both_parts(any_rendered("help_desk.digest", "id")):
+        assert "pesan yang gagal diproses: 3" in part
+
+
+@every_language
+def test_the_mailbox_alert_says_what_failed(language: str) -> None:
+    subject = any_rendered("help_desk.alert", language).subject
+    expected = {
+        "id": "PERHATIAN: Kotak surat pengaduan tidak dapat dibaca",
+        "en": "ATTENTION: The complaint mailbox cannot be read",
+    }
+    assert subject == expected[language]
+
+
+def both_parts(result: Rendered) -> tuple[str, str]:
+    return result.text, result.html
