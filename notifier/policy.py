@@ -15,7 +15,7 @@ from typing import Any
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
 from notifier.formatting import duration, long_time, remote_text, short_time
 from ticketing.addresses import reporter_addresses, unconfirmed_email
-from ticketing.calendar import StepTime
+from ticketing.calendar import BusinessCalendar, StepTime
 from ticketing.conversation import subject_tag
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
@@ -149,6 +149,9 @@ class Office:
     directory: Directory
     sop: SopTimes
     fields: Sequence[FormulirField]
+    # The office calendar: every deadline, lateness and time left an e-mail gives is
+    # working time on it, as in the service report.
+    calendar: BusinessCalendar
     # How long a reporter has to answer a solution or the Laporan Akhir before the ticket
     # is closed without an answer ([sop] confirmation_wait).
     confirmation_wait: StepTime = StepTime(10, "days")
@@ -402,6 +405,14 @@ def _person(office: Office, staff: Staff) -> dict[str, str]:
     }
 
 
+def _author(office: Office, staff: Staff) -> dict[str, str]:
+    """Who wrote a report, as its heading names them: their title (``Kepala Bidang
+    Aplikasi Informatika``), else their role's name (``Petugas Teknis``), and their name."""
+    language = office.settings.language
+    role = staff.title or ROLE_LABELS[language][staff.role]
+    return {"role": role, "name": staff.name}
+
+
 def _staff_by_address(office: Office, address: str) -> Staff | None:
     wanted = address.strip().casefold()
     return next((s for s in office.directory.staff.values() if s.email.casefold() == wanted), None)
@@ -418,6 +429,28 @@ def _base(office: Office, ticket: Ticket) -> dict[str, Any]:
 
 def _step_time(office: Office, step: int) -> str:
     return office.sop.by_step[step].label(office.settings.language)
+
+
+def _first_standards(office: Office, ticket: Ticket) -> dict[str, Any]:
+    """What the acknowledgement promises: steps 1 to 3's service standards, each with the
+    deadline it gives where it is running. A complaint by e-mail waits for the help desk
+    (step 1, its deadline the ticket's); one logged by an officer is taken at once, so
+    step 2 runs from then and step 3's deadline (the ticket's) follows step 2's."""
+    taken = ticket.state == State.FIRST_LEVEL.value
+    step2_due = (
+        office.calendar.add(ticket.step_started_at, office.sop.by_step[2]) if taken else None
+    )
+    dues = {1: None if taken else ticket.due_at, 2: step2_due, 3: ticket.due_at if taken else None}
+    return {
+        "taken": taken,
+        **{
+            f"step{n}": {
+                "standard": _step_time(office, n),
+                "due": _time(office, due) if due else None,
+            }
+            for n, due in dues.items()
+        },
+    }
 
 
 def _reporter(office: Office, ticket: Ticket) -> tuple[list[Recipient], dict[str, str]]:
@@ -499,7 +532,7 @@ def notices_for_event(
         context = {
             **base,
             "recipient": who,
-            "step_time": _step_time(office, 2),
+            "standards": _first_standards(office, ticket),
             "unconfirmed_email": unconfirmed_email(ticket),
         }
         return [Notice("reporter.acknowledged", to, context, kind, to_reporter=True)]
@@ -549,11 +582,15 @@ def notices_for_event(
         unit = directory.units.get(ticket.unit or "")
         head = directory.get(unit.head) if unit else None
         cc = [_staff_recipient(p) for p in (head,) if p and p.id != event.actor]
+        # The report is named by its author's own role: a technician's, or the official's
+        # when the official takes it to the head of office; none when the sweep escalated.
+        author = actor if actor and actor.role != Role.REPORTER else None
         context = {
             **base,
             "recipient": _person(office, target),
             "report": event.note,
-            "step_time": _step_time(office, 6),
+            "report_by": _author(office, author) if author else None,
+            "to_head_of_office": target.role == Role.HEAD_OF_OFFICE,
             "can_escalate": _can_escalate(office, target),
         }
         return [Notice("official.escalated_higher", [_staff_recipient(target)], context, cc=cc)]
@@ -634,6 +671,19 @@ def _step_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[str,
     return []
 
 
+def _gives_direction(person: Staff) -> bool:
+    """Whether ``person`` is above those who handle complaints (the official, the head of
+    office): told of a step's time as a report that awaits their direction, never set a
+    deadline."""
+    return person.role in (Role.OFFICIAL, Role.HEAD_OF_OFFICE)
+
+
+def late_minutes(office: Office, due: dt.datetime | None, now: dt.datetime) -> int:
+    """How late a step is at ``now``: working minutes past its deadline on the office
+    calendar, the same count as the service report's (records.report)."""
+    return office.calendar.working_minutes_between(due, now) if due else 0
+
+
 def breach_notices(
     office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime
 ) -> list[Notice]:
@@ -645,7 +695,7 @@ def breach_notices(
         return []
     superior = directory.superior_of(responsible) if step != 7 else None
     language = office.settings.language
-    overdue = int((now - ticket.due_at).total_seconds() // 60) if ticket.due_at else 0
+    overdue = late_minutes(office, ticket.due_at, now)
     context = {
         **_base(office, ticket),
         "recipient": _person(office, person),
@@ -657,6 +707,7 @@ def breach_notices(
             "overdue_by": duration(overdue, language),
             "responsible": person.name,
             "superior": superior.name if superior else None,
+            "for_direction": _gives_direction(person),
         },
     }
     context["reply_words"] = _step_words(office, person, ticket)
@@ -672,7 +723,7 @@ def reminder_notice(
     if person is None or ticket.due_at is None:
         return []
     language = office.settings.language
-    left = max(int((ticket.due_at - now).total_seconds() // 60), 0)
+    left = office.calendar.working_minutes_between(now, ticket.due_at)
     context = {
         **_base(office, ticket),
         "recipient": _person(office, person),
@@ -682,6 +733,7 @@ def reminder_notice(
             "step_time": _step_time(office, step),
             "due": _time(office, ticket.due_at),
             "left": duration(left, language),
+            "for_direction": _gives_direction(person),
         },
     }
     context["reply_words"] = _step_words(office, person, ticket)

@@ -40,6 +40,7 @@ from notifier.policy import (
     notices_for_event,
     unauthenticated_notice,
 )
+from ticketing.calendar import BusinessCalendar, WorkingHours
 from ticketing.conversation import REPLY_MARKERS
 from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.formulir import FIELD_BY_KEY, build_fields, invalid_problem, missing_problem
@@ -139,6 +140,14 @@ DIRECTORY = Directory(
 )
 
 
+# The office's working hours (the shipped configuration's), with Indonesia's holidays.
+WEEKDAY = WorkingHours(start=dt.time(7, 30), end=dt.time(16, 0))
+CALENDAR = BusinessCalendar(
+    timezone="Asia/Jakarta",
+    hours={0: WEEKDAY, 1: WEEKDAY, 2: WEEKDAY, 3: WEEKDAY,
+           4: WorkingHours(start=dt.time(7, 30), end=dt.time(16, 30))},
+)  # fmt: skip
+
 OFFICE_ADDRESS = "Jalan Syekh Nawawi Al-Bantani Blok F No. 1 KP3B, Kota Serang, Banten 42171"
 OFFICE_PHONE = "(0254) 123456"
 OFFICE_WHATSAPP = "0812-8000-1234"
@@ -156,7 +165,7 @@ def office(language: str) -> Office:
         phone=OFFICE_PHONE,
         whatsapp=OFFICE_WHATSAPP,
     )
-    return Office(settings, DIRECTORY, SopTimes.from_names({}), build_fields())
+    return Office(settings, DIRECTORY, SopTimes.from_names({}), build_fields(), CALENDAR)
 
 
 # --- Tickets, events and the notices they call for ------------------------------------------
@@ -417,12 +426,12 @@ def rendered(kind: str, language: str, **fields: str) -> Rendered:
     return render(kind, language, notice(kind, language, **fields).context)
 
 
-# The e-mails that tell their reader the ticket's deadline.
+# The e-mails that tell their reader the ticket's deadline (not the higher escalation: it
+# reports to a superior and asks for direction; nobody sets their superior a deadline).
 DUE_KINDS = (
     "reporter.acknowledged",
     "unit_head.escalated",
     "technician.disposed",
-    "official.escalated_higher",
 )
 
 
