@@ -6,6 +6,7 @@ Pure: takes the ticket, the event and the office's facts; returns ``Notice`` val
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any
 
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
 from notifier.formatting import duration, long_time, remote_text, short_time
+from notifier.links import status_url
 from ticketing.addresses import reporter_addresses, unconfirmed_email
 from ticketing.calendar import BusinessCalendar, StepTime
 from ticketing.conversation import subject_tag
@@ -117,8 +119,9 @@ class NotifierSettings:
     # Alerts to the help desk about e-mails not delivered, in an hour, all together; more
     # are kept in the outbox, not sent (a flood of delivery reports must not become one).
     delivery_alert_limit_per_hour: int = 10
-    # The web application's address for links in e-mails ([web] public_url; notifier.links).
-    public_url: str = "http://127.0.0.1:8080"
+    # The web application's address for links in e-mails ([web] public_url; notifier.links):
+    # every e-mail to a reporter about a ticket links its status page; "" links nothing.
+    public_url: str = ""
     # How a person reaches the help desk ([office]): the contact block of every e-mail.
     # An empty e-mail address is the sender's own; an empty phone or WhatsApp is not shown.
     government: str = ""
@@ -508,10 +511,30 @@ def _can_escalate(office: Office, person: Staff) -> bool:
 # --- the SOP's notices -----------------------------------------------------------
 
 
+def _linked(office: Office, ticket: Ticket, notices: list[Notice]) -> list[Notice]:
+    """Each e-mail to the reporter with the link to the ticket's status page (opened by its
+    access token; the reporter's own), when the office has a public address."""
+    public_url = office.settings.public_url
+    token = getattr(ticket, "access_token", None)
+    if not public_url or not token:
+        return notices
+    link = status_url(public_url, ticket.number, token)
+    return [
+        dataclasses.replace(n, context={**n.context, "status_url": link}) if n.to_reporter else n
+        for n in notices
+    ]
+
+
 def notices_for_event(
     office: Office, ticket: Ticket, event: Event, events: Sequence[Event]
 ) -> list[Notice]:
     """The e-mails one workflow event calls for (possibly none)."""
+    return _linked(office, ticket, _event_notices(office, ticket, event, events))
+
+
+def _event_notices(
+    office: Office, ticket: Ticket, event: Event, events: Sequence[Event]
+) -> list[Notice]:
     action = event.action
     directory = office.directory
     base = _base(office, ticket)
@@ -561,7 +584,17 @@ def notices_for_event(
             "step_time": _step_time(office, 4),
             "technicians": [{"id": m.id, "name": m.name} for m in members if m],
         }
-        return [Notice("unit_head.escalated", [_staff_recipient(head)], context)]
+        notices = [Notice("unit_head.escalated", [_staff_recipient(head)], context)]
+        to, who = _reporter(office, ticket)
+        if to:
+            told = {
+                **base,
+                "recipient": who,
+                "disposition_time": _step_time(office, 4),
+                "resolution_time": _step_time(office, 5),
+            }
+            notices.append(Notice("reporter.escalated", to, told, to_reporter=True))
+        return notices
 
     if action == Action.DISPOSE:
         technician = directory.get(ticket.technician or "")
@@ -629,7 +662,19 @@ def notices_for_event(
             "by_reporter": actor is None,
             "reply_words": _handler_words(office, assignee, ticket),
         }
-        return [Notice("staff.reopened", [_staff_recipient(assignee)], context, cc=cc)]
+        notices = [Notice("staff.reopened", [_staff_recipient(assignee)], context, cc=cc)]
+        to, who = _reporter(office, ticket)
+        if to:
+            handler = _person(office, assignee)
+            told = {
+                **base,
+                "recipient": who,
+                "reason": event.note,
+                "by_reporter": actor is None,
+                "handler": {"name": handler["name"], "title": handler["title"]},
+            }
+            notices.append(Notice("reporter.reopened", to, told, to_reporter=True))
+        return notices
 
     if action == Action.CLOSE:
         to, who = _reporter(office, ticket)
@@ -1070,10 +1115,11 @@ def unauthenticated_notice(
     }
     # An answer to a message received: capped per address like every automatic reply, so
     # that a stream of forgeries cannot become a stream of mail to their victim.
-    return Notice(
+    (found,) = _linked(office, ticket, [Notice(
         "owner.unauthenticated", [Recipient(owner_address, owner_name)], context, AUTO_REPLIED,
         to_reporter=to_reporter,
-    )  # fmt: skip
+    )])  # fmt: skip
+    return found
 
 
 def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> Notice | None:
@@ -1106,4 +1152,6 @@ def confirmation_reminder_notice(
         "confirmation_wait": _wait(office),
         "final_report": _final_report(office, ticket),
     }
-    return [Notice("reporter.confirmation_reminder", to, context, to_reporter=True)]
+    return _linked(
+        office, ticket, [Notice("reporter.confirmation_reminder", to, context, to_reporter=True)]
+    )

@@ -9,11 +9,13 @@ import re
 import pytest
 
 from notifier.compose import REPLIABLE_KINDS, TEMPLATES, Rendered, render
+from notifier.links import status_url
 from notifier.policy import (
     Notice,
     command_refused_notice,
     digest_notice,
     held_notice,
+    notices_for_event,
     program_alert_notice,
     refused_notice,
     reminder_notice,
@@ -21,16 +23,20 @@ from notifier.policy import (
 from tests.unit.test_templates import (
     DIRECTORY,
     KINDS,
+    NUMBER,
     OFFICE_ADDRESS,
     OFFICE_PHONE,
     OFFICE_WHATSAPP,
+    PUBLIC_URL,
+    TOKEN,
+    events,
     jkt,
     notice,
     office,
     ticket,
 )
 from ticketing.conversation import LEGACY_REPLY_MARKER, REPLY_MARKERS
-from ticketing.workflow import State
+from ticketing.workflow import Action, State
 
 LANGUAGES = ("id", "en")
 ON_DISK = sorted(
@@ -181,3 +187,49 @@ def test_the_mailbox_alert_says_what_failed(language: str) -> None:
 
 def both_parts(result: Rendered) -> tuple[str, str]:
     return result.text, result.html
+
+
+# --- the reporter's status link ---------------------------------------------------------
+
+NO_TICKET = {"reporter.incomplete", "reporter.refused", "reporter.held"}
+
+# The e-mails to a reporter about a ticket (a report not yet registered, a refused or held
+# message, have no ticket and no page).
+ABOUT_A_TICKET = [k for k in ON_DISK if k.startswith("reporter.") and k not in NO_TICKET] + [
+    "owner.unauthenticated"
+]
+
+
+@every_language
+@pytest.mark.parametrize("kind", ABOUT_A_TICKET)
+def test_every_email_to_the_reporter_links_the_status_page(kind: str, language: str) -> None:
+    """The ticket's own page, opened by its access token, in both parts."""
+    the_notice = any_notice(kind, language)
+    assert the_notice.to_reporter
+    result = render(kind, language, the_notice.context)
+    link = status_url(PUBLIC_URL, NUMBER, TOKEN)
+    assert link == f"{PUBLIC_URL}/tiket/{NUMBER}?k={TOKEN}"
+    assert link in result.text
+    assert f'<a href="{link}">' in result.html
+
+
+@every_language
+@every_kind
+def test_no_staff_email_carries_the_reporters_link(kind: str, language: str) -> None:
+    the_notice = any_notice(kind, language)
+    if the_notice.to_reporter:
+        return
+    result = render(kind, language, the_notice.context)
+    for part in (result.text, result.html):
+        assert TOKEN not in part and "/tiket/" not in part
+
+
+def test_without_a_public_address_there_is_no_link() -> None:
+    """[web] public_url empty: the e-mail says nothing of a page."""
+    step = events(Action.CREATE)
+    (found,) = notices_for_event(
+        office("id", public_url=""), ticket(State.RECEIVED), step[-1], step
+    )
+    result = render(found.kind, "id", found.context)
+    for part in (result.text, result.html):
+        assert "/tiket/" not in part and "Status pengaduan ini" not in part

@@ -68,6 +68,8 @@ KINDS = (
     "owner.unauthenticated",
     "help_desk.confirm_by_phone",
     "reporter.confirmation_reminder",
+    "reporter.escalated",
+    "reporter.reopened",
 )
 TICKET_KINDS = tuple(
     k for k in KINDS if k not in ("reporter.incomplete", "help_desk.delivery_failed")
@@ -153,7 +155,12 @@ OFFICE_PHONE = "(0254) 123456"
 OFFICE_WHATSAPP = "0812-8000-1234"
 
 
-def office(language: str) -> Office:
+# The web application's public address, and the ticket's access token for its status page.
+PUBLIC_URL = "https://helpdesk.example.go.id"
+TOKEN = "Qm9ndXMtdG9rZW4tZm9yLXRlc3Rz"
+
+
+def office(language: str, *, public_url: str = PUBLIC_URL) -> Office:
     settings = NotifierSettings(
         language=language,
         office_name="Dinas Komunikasi, Informatika, Statistik dan Persandian Provinsi Banten",
@@ -164,6 +171,7 @@ def office(language: str) -> Office:
         address=OFFICE_ADDRESS,
         phone=OFFICE_PHONE,
         whatsapp=OFFICE_WHATSAPP,
+        public_url=public_url,
     )
     return Office(settings, DIRECTORY, SopTimes.from_names({}), build_fields(), CALENDAR)
 
@@ -206,6 +214,7 @@ def ticket(
         created_at=RECEIVED,
         step_started_at=jkt(12, 1, 10),
         due_at=None if state == State.CLOSED else jkt(12, 1, 11),
+        access_token=TOKEN,
     )
 
 
@@ -247,6 +256,7 @@ EVENT_KINDS = {
     "reporter.acknowledged": (Action.CREATE, State.RECEIVED),
     "reporter.first_level_solution": (Action.SOLVE, State.RESOLVED),
     "unit_head.escalated": (Action.ESCALATE, State.ESCALATED),
+    "reporter.escalated": (Action.ESCALATE, State.ESCALATED),
     "technician.disposed": (Action.DISPOSE, State.DISPOSED),
     "official.escalated_higher": (Action.ESCALATE_HIGHER, State.ESCALATED_HIGHER),
     "reporter.final_report": (Action.RESOLVE, State.RESOLVED),
@@ -298,7 +308,12 @@ def _event_notice(kind: str, language: str, the_ticket: Ticket) -> Notice:
         history = [*events(Action.TAKE), solved]
     else:
         history = events(action)
-    (found,) = notices_for_event(office(language), the_ticket, history[-1], history)
+    return of_kind(kind, notices_for_event(office(language), the_ticket, history[-1], history))
+
+
+def of_kind(kind: str, notices: list[Notice]) -> Notice:
+    """The one notice of ``kind`` among those an event calls for."""
+    (found,) = [n for n in notices if n.kind == kind]
     return found
 
 
@@ -339,15 +354,15 @@ def notice(
             the_office, waiting, event(Action.PAUSE, "agus", State.DISPOSED, AWAITED)
         )
         return paused
-    if kind == "staff.reopened":
+    if kind in ("staff.reopened", "reporter.reopened"):
         reopened = ticket(
             State.DISPOSED, name=name, description=description, agency=agency, sex=sex
         )
         reopened.solution, reopened.assignee = SOLUTION, "agus"
-        (found,) = sent_for(
-            the_office, reopened, event(Action.REOPEN, REPORTER, State.DISPOSED, NOT_YET)
+        return of_kind(
+            kind,
+            sent_for(the_office, reopened, event(Action.REOPEN, REPORTER, State.DISPOSED, NOT_YET)),
         )
-        return found
     if kind == "staff.command_accepted":
         return command_accepted_notice(
             the_office,
@@ -478,6 +493,10 @@ def expected_values(kind: str, context: Mapping[str, Any]) -> list[str]:
         values.append(ticket_["due"])
     if kind == "reporter.paused":
         values.append(context["awaited"])
+    if kind == "reporter.reopened":
+        values += [context["reason"], context["handler"]["name"]]
+    if kind == "reporter.escalated":
+        values += [ticket_["unit_name"], context["disposition_time"], context["resolution_time"]]
     if kind == "staff.reopened":
         values += [context["reason"], ticket_["solution"]]
         values += [part for w in context["reply_words"] for part in (w["word"], w["follows"])]
