@@ -920,46 +920,60 @@ def digest_notice(
     outbox_dead: int,
     quarantined: int,
     incomplete_open: int,
-) -> Notice | None:
-    """The daily digest: how the service is doing, at a glance."""
-    if not recipients:
-        return None
+) -> list[Notice]:
+    """The daily digest: how the service is doing, at a glance. The help desk's copy goes to
+    its recipients together; the official and the head of office each have their own, as a
+    report addressed to them, without the help desk's internal counts (e-mails and messages
+    the program could not handle)."""
     s = office.settings
     language = s.language
     labels = STATE_LABELS[language]
-    context = {
-        "office": office_context(s),
-        "recipient": {
-            "name": s.help_desk_name,
-            "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
-            "sapaan": sapaan(language),
-        },
-        "digest": {
-            "day": day,
-            "states": [
-                {"label": labels[state], "count": per_state.get(state.value, 0)}
-                for state in State
-                if state != State.CLOSED
-            ],
-            "open": sum(per_state.get(st.value, 0) for st in State if st != State.CLOSED),
-            "overdue": [
-                {
-                    "number": t.number,
-                    "state": labels[State(t.state)],
-                    "with": (p.name if (p := office.directory.get(t.assignee or "")) else "-"),
-                    "due": _time(office, t.due_at),
-                }
-                for t in overdue
-            ],
-            "new": new,
-            "closed": closed,
-            "breaches": breaches,
-            "outbox_dead": outbox_dead,
-            "quarantined": quarantined,
-            "incomplete_open": incomplete_open,
-        },
+    team = [p for p in recipients if not _gives_direction(p)]
+    superiors = [p for p in recipients if _gives_direction(p)]
+    facts = {
+        "day": day,
+        "states": [
+            {"label": labels[state], "count": per_state.get(state.value, 0)}
+            for state in State
+            if state != State.CLOSED
+        ],
+        "open": sum(per_state.get(st.value, 0) for st in State if st != State.CLOSED),
+        "overdue": [
+            {
+                "number": t.number,
+                "state": labels[State(t.state)],
+                "with": (p.name if (p := office.directory.get(t.assignee or "")) else "-"),
+                "due": _time(office, t.due_at),
+            }
+            for t in overdue
+        ],
+        "new": new,
+        "closed": closed,
+        "breaches": breaches,
+        "outbox_dead": outbox_dead,
+        "quarantined": quarantined,
+        "incomplete_open": incomplete_open,
     }
-    return Notice("help_desk.digest", [_staff_recipient(p) for p in recipients], context)
+    notices = []
+    if team:
+        context = {
+            "office": office_context(s),
+            "recipient": {
+                "name": s.help_desk_name,
+                "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
+                "sapaan": sapaan(language),
+            },
+            "digest": {**facts, "for_superior": False},
+        }
+        notices.append(Notice("help_desk.digest", [_staff_recipient(p) for p in team], context))
+    for person in superiors:
+        context = {
+            "office": office_context(s),
+            "recipient": _person(office, person),
+            "digest": {**facts, "for_superior": True},
+        }
+        notices.append(Notice("help_desk.digest", [_staff_recipient(person)], context))
+    return notices
 
 
 # What each of the daemon's jobs is, in the words of the alert about it: the subject reads
