@@ -29,6 +29,7 @@ from tests.unit.test_templates import (
     OFFICE_WHATSAPP,
     PUBLIC_URL,
     TOKEN,
+    event,
     events,
     jkt,
     notice,
@@ -232,3 +233,48 @@ def test_without_a_public_address_there_is_no_link() -> None:
     result = render(found.kind, "id", found.context)
     for part in (result.text, result.html):
         assert "/tiket/" not in part and "Status pengaduan ini" not in part
+
+
+# --- the reporter hears of each step the acknowledgement names ---------------------------
+
+
+@every_language
+def test_the_reporter_is_told_of_the_escalation_to_a_unit(language: str) -> None:
+    """ESKALASI at first level: the unit head is asked to dispose, and the reporter hears
+    that the complaint went to Unit Jaringan, with the next standards."""
+    step = events(Action.ESCALATE)
+    head, told = notices_for_event(office(language), ticket(State.ESCALATED), step[-1], step)
+    assert head.kind == "unit_head.escalated" and not head.to_reporter
+    assert told.kind == "reporter.escalated" and told.to_reporter
+    assert [r.address for r in told.to] == ["budi.santoso@dinkes.example.go.id"]
+    result = render(told.kind, language, told.context)
+    said = {
+        "id": "telah kami eskalasikan ke Unit Jaringan untuk ditangani oleh petugas teknis",
+        "en": "we have escalated it to Unit Jaringan, to be handled by a technician",
+    }[language]
+    for part in both_parts(result):
+        assert said in part and ("1 hari kerja" if language == "id" else "1 working day") in part
+
+
+def test_a_reporter_we_cannot_write_to_is_not_told() -> None:
+    """A call whose form's address is not confirmed: only the unit head's e-mail."""
+    by_phone = ticket(State.ESCALATED)
+    by_phone.channel, by_phone.signature = "phone", "sari"
+    step = events(Action.ESCALATE)
+    (only,) = notices_for_event(office("id"), by_phone, step[-1], step)
+    assert only.kind == "unit_head.escalated"
+
+
+@every_language
+def test_the_reporter_is_told_of_a_reopening(language: str) -> None:
+    """BELUM reopens the ticket to its technician: he is told, and so is the reporter, who
+    reads their own words back and who has it now."""
+    reopened = ticket(State.DISPOSED)
+    reopened.assignee = "agus"
+    answer = event(Action.REOPEN, "budi.santoso@dinkes.example.go.id", State.DISPOSED, "Belum.")
+    history = [*events(Action.RESOLVE), answer]
+    staff, told = notices_for_event(office(language), reopened, answer, history)
+    assert staff.kind == "staff.reopened" and told.kind == "reporter.reopened"
+    text = render(told.kind, language, told.context).text
+    assert "Belum." in text and "Agus Setiawan (Petugas Teknis Jaringan)" in text
+    assert ("kami buka kembali" if language == "id" else "we have reopened") in text
