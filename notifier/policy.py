@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
-from notifier.formatting import duration, long_time, remote_text, short_time
+from notifier.formatting import duration, long_time, remote_text
 from notifier.links import status_url
 from ticketing.addresses import reporter_addresses, unconfirmed_email
 from ticketing.calendar import BusinessCalendar, StepTime
@@ -361,23 +361,112 @@ def event_note(event: Event) -> tuple[str, str]:
     return event.note, ""
 
 
-def timeline(
-    office: Office, events: Sequence[Event], *, for_reporter: bool = False
-) -> list[dict[str, str]]:
+# A ticket's history as its reader takes it in, each row saying who did what to whom:
+# {by} is who acted, {to} whom the ticket went to (a technician, the official), {unit} the
+# unit. The "_self" forms are for a row the reporter or the system made.
+TIMELINE_WORDS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "received": "Pengaduan diterima",
+        "create": "Dicatat dalam sistem oleh {by}",
+        "create_self": "Dicatat dalam sistem",
+        "take": "Ditangani oleh {by} (layanan tingkat pertama)",
+        "solve": "Diselesaikan oleh {by} pada layanan tingkat pertama",
+        "escalate": "Dieskalasikan oleh {by} ke {unit}",
+        "escalate_nobody": "Dieskalasikan oleh {by} ke unit TIK",
+        "dispose": "Didisposisikan oleh {by} kepada petugas teknis {to}",
+        "dispose_nobody": "Didisposisikan oleh {by} kepada petugas teknis",
+        "escalate_higher": "Dieskalasikan oleh {by} ke tingkat lebih tinggi, kepada {to}",
+        "escalate_higher_nobody": "Dieskalasikan oleh {by} ke tingkat lebih tinggi",
+        "resolve": "Diselesaikan oleh {by}",
+        "pause": "Ditunda oleh {by}, menunggu tanggapan pelapor",
+        "resume": "Dilanjutkan oleh {by}",
+        "resume_self": "Dilanjutkan setelah tanggapan pelapor",
+        "reopen": "Dibuka kembali oleh {by}",
+        "reopen_self": "Dibuka kembali atas jawaban pelapor",
+        "close": "Tiket ditutup oleh {by}",
+        "close_self": "Tiket ditutup",
+        "system": "sistem Help Desk",
+    },
+    "en": {
+        "received": "Complaint received",
+        "create": "Registered by {by}",
+        "create_self": "Registered",
+        "take": "Taken by {by} (first-level service)",
+        "solve": "Solved by {by} at first level",
+        "escalate": "Escalated by {by} to {unit}",
+        "escalate_nobody": "Escalated by {by} to an ICT unit",
+        "dispose": "Disposed by {by} to the technician {to}",
+        "dispose_nobody": "Disposed by {by} to a technician",
+        "escalate_higher": "Escalated by {by} to a higher level, to {to}",
+        "escalate_higher_nobody": "Escalated by {by} to a higher level",
+        "resolve": "Resolved by {by}",
+        "pause": "Paused by {by}, waiting on the reporter",
+        "resume": "Resumed by {by}",
+        "resume_self": "Resumed after the reporter's answer",
+        "reopen": "Reopened by {by}",
+        "reopen_self": "Reopened on the reporter's answer",
+        "close": "Closed by {by}",
+        "close_self": "Closed",
+        "system": "the help desk system",
+    },
+}
+
+
+def _what(office: Office, event: Event) -> str:
+    """One row of the history in words: who did what to whom."""
     language = office.settings.language
-    s = office.settings
+    words = TIMELINE_WORDS[language]
+    directory = office.directory
+    data = event.data if isinstance(event.data, dict) else {}
+    person = directory.get(event.actor)
+    if event.actor == "system":
+        by = words["system"]
+    elif person is None:  # the reporter (an address), or a name no longer in the directory
+        by = ""
+    else:
+        by = person.name
+    key = event.action
+    if key not in words:
+        return ACTION_LABELS[language].get(key, key)
+    if not by and f"{key}_self" in words:
+        return words[f"{key}_self"]
+    unit = directory.units.get(str(data.get("unit") or ""))
+    to = directory.get(str(data.get("technician") or data.get("escalated_to") or ""))
+    unknown = (key == "escalate" and unit is None) or (
+        key in ("dispose", "escalate_higher") and to is None
+    )
+    return words[f"{key}_nobody" if unknown else key].format(
+        by=by or event.actor, to=to.name if to else "", unit=unit.name if unit else ""
+    )
+
+
+def timeline(
+    office: Office,
+    events: Sequence[Event],
+    *,
+    for_reporter: bool = False,
+    ticket: Ticket | None = None,
+) -> list[dict[str, str]]:
+    """The history, one row per event, each at its moment in the long form with the zone;
+    with ``ticket``, it starts when the complaint was received (a letter's arrival, the
+    call), before it was logged."""
+    language = office.settings.language
     rows = []
+    if ticket is not None:
+        words = TIMELINE_WORDS[language]
+        rows.append(
+            {"at": _time(office, ticket.received_at), "action": words["received"],
+             "note": "", "remote": ""}
+        )  # fmt: skip
     for event in events:
         if for_reporter and event.action == "note":
             continue
-        person = office.directory.get(event.actor)
         note, remote = event_note(event)
         shown = not for_reporter or event.action in NOTES_FOR_REPORTER
         rows.append(
             {
-                "at": short_time(event.at, timezone=s.timezone, language=language),
-                "actor": person.name if person else event.actor,
-                "action": ACTION_LABELS[language].get(event.action, event.action),
+                "at": _time(office, event.at),
+                "action": _what(office, event),
                 "note": note if shown else "",
                 "remote": remote if shown else "",
             }
@@ -636,7 +725,7 @@ def _event_notices(
             **base,
             "recipient": who,
             "solution": event.note,
-            "timeline": timeline(office, events, for_reporter=True),
+            "timeline": timeline(office, events, for_reporter=True, ticket=ticket),
             "confirmation_wait": _wait(office),
         }
         return [Notice("reporter.final_report", to, context, to_reporter=True)]

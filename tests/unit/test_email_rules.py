@@ -154,8 +154,37 @@ def test_the_states_and_actions_say_dieskalasikan() -> None:
     for part in both_parts(render(refused.kind, "id", refused.context)):
         assert "berada pada tahap" in part and "Dieskalasikan ke unit" in part
     for part in both_parts(any_rendered("reporter.final_report", "id")):
-        assert "Dieskalasikan ke unit" in part
-        assert "Dieskalasikan ke tingkat lebih tinggi" in part
+        assert "Dieskalasikan oleh Sari Wulandari ke Unit Jaringan" in part
+        assert "Dieskalasikan oleh Agus Setiawan ke tingkat lebih tinggi" in part
+
+
+@every_language
+def test_the_laporan_akhir_says_who_did_what_to_whom(language: str) -> None:
+    """ "Didisposisikan oleh Rudi Hartono kepada petugas teknis Agus Setiawan", each row at
+    its day and time with the zone, from the complaint's receipt on."""
+    rows = {
+        "id": [
+            "Senin, 30 November 2026 pukul 09.12 WIB: Pengaduan diterima",
+            "Senin, 30 November 2026 pukul 09.32 WIB: Ditangani oleh Sari Wulandari"
+            " (layanan tingkat pertama)",
+            "Senin, 30 November 2026 pukul 10.42 WIB: Didisposisikan oleh Rudi Hartono kepada"
+            " petugas teknis Agus Setiawan",
+            "Senin, 30 November 2026 pukul 14.12 WIB: Dieskalasikan oleh Agus Setiawan ke"
+            " tingkat lebih tinggi, kepada Kurniawan Adi",
+            "Selasa, 1 Desember 2026 pukul 10.12 WIB: Diselesaikan oleh Kurniawan Adi",
+        ],
+        "en": [
+            "Monday, 30 November 2026, 09:12 WIB: Complaint received",
+            "Monday, 30 November 2026, 10:42 WIB: Disposed by Rudi Hartono to the technician"
+            " Agus Setiawan",
+        ],
+    }[language]
+    result = any_rendered("reporter.final_report", language)
+    for row in rows:
+        assert f"- {row}\n" in result.text
+        when, what = row.split(": ", 1)
+        assert when in result.html and what in result.html
+    assert "(Rudi Hartono)" not in result.text
 
 
 def test_the_technician_is_asked_to_escalate_with_a_report() -> None:

@@ -230,6 +230,15 @@ HISTORY = (
 )
 
 
+# What the workflow records with a move, beyond its note: the unit, the technician, the
+# official escalated to.
+RECORDED = {
+    Action.ESCALATE: {"unit": "jaringan", "unit_head": "rudi"},
+    Action.DISPOSE: {"technician": "agus"},
+    Action.ESCALATE_HIGHER: {"escalated_to": "kurniawan", "report": REPORT},
+}
+
+
 def events(until: Action) -> list[Event]:
     """The ticket's events up to and including the first ``until``."""
     found = []
@@ -244,6 +253,7 @@ def events(until: Action) -> list[Event]:
                 to_state=to_state.value,
                 note=note,
                 channel="cli",
+                data=dict(RECORDED.get(action, {})),
             )
         )
         if action == until:
