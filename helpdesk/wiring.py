@@ -80,6 +80,7 @@ class Site:
             directory=self.desk.directory,
             sop=self.desk.sop,
             fields=self.desk.fields,
+            calendar=self.desk.calendar,
             confirmation_wait=self.config.confirmation_wait(),
             survey=self.survey,
         )

@@ -6,6 +6,7 @@ Pure: takes the ticket, the event and the office's facts; returns ``Notice`` val
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,10 +14,10 @@ from functools import lru_cache
 from typing import Any
 
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
-from notifier.formatting import duration, long_time, remote_text, short_time
-from notifier.links import survey_url
+from notifier.formatting import duration, long_time, remote_text
+from notifier.links import status_url, survey_url
 from ticketing.addresses import reporter_addresses, unconfirmed_email
-from ticketing.calendar import StepTime
+from ticketing.calendar import BusinessCalendar, StepTime
 from ticketing.conversation import subject_tag
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
@@ -24,17 +25,17 @@ from ticketing.ikm import ELEMENTS
 from ticketing.models import Event, SurveyResponse, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
 from ticketing.survey import Refusal, SurveySettings
-from ticketing.workflow import STATE_LABELS, Action, SopTimes, State, current_step
+from ticketing.workflow import STATE_LABELS, STEP_NAMES, Action, SopTimes, State, current_step
 
 ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
     "id": {
         "create": "Pengaduan diterima dan dicatat",
         "take": "Ditangani Help Desk (layanan tingkat pertama)",
         "solve": "Diselesaikan oleh Help Desk",
-        "escalate": "Dieskalasi ke unit",
+        "escalate": "Dieskalasikan ke unit",
         "dispose": "Didisposisikan ke petugas teknis",
         "resolve": "Diselesaikan",
-        "escalate_higher": "Dieskalasi ke tingkat lebih tinggi",
+        "escalate_higher": "Dieskalasikan ke tingkat lebih tinggi",
         "close": "Tiket ditutup",
         "reopen": "Dibuka kembali",
         "pause": "Menunggu tanggapan pelapor",
@@ -58,27 +59,6 @@ ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
         "note": "Note",
         "edit": "Complaint form corrected",
         "breach": "Deadline breached",
-    },
-}
-
-STEP_NAMES: Mapping[str, Mapping[int, str]] = {
-    "id": {
-        1: "Penerimaan pengaduan",
-        2: "Layanan tingkat pertama",
-        3: "Eskalasi ke unit",
-        4: "Disposisi",
-        5: "Penyelesaian oleh petugas teknis",
-        6: "Eskalasi ke tingkat lebih tinggi",
-        7: "Laporan Akhir dan konfirmasi",
-    },
-    "en": {
-        1: "Receiving the complaint",
-        2: "First-level service",
-        3: "Escalation to a unit",
-        4: "Disposition",
-        5: "Resolution by the technician",
-        6: "Escalation to a higher level",
-        7: "Final report and confirmation",
     },
 }
 
@@ -141,8 +121,9 @@ class NotifierSettings:
     # Alerts to the help desk about e-mails not delivered, in an hour, all together; more
     # are kept in the outbox, not sent (a flood of delivery reports must not become one).
     delivery_alert_limit_per_hour: int = 10
-    # The web application's address for links in e-mails ([web] public_url; notifier.links).
-    public_url: str = "http://127.0.0.1:8080"
+    # The web application's address for links in e-mails ([web] public_url; notifier.links):
+    # every e-mail to a reporter about a ticket links its status page; "" links nothing.
+    public_url: str = ""
     # How a person reaches the help desk ([office]): the contact block of every e-mail.
     # An empty e-mail address is the sender's own; an empty phone or WhatsApp is not shown.
     government: str = ""
@@ -176,6 +157,9 @@ class Office:
     directory: Directory
     sop: SopTimes
     fields: Sequence[FormulirField]
+    # The office calendar: every deadline, lateness and time left an e-mail gives is
+    # working time on it, as in the service report.
+    calendar: BusinessCalendar
     # How long a reporter has to answer a solution or the Laporan Akhir before the ticket
     # is closed without an answer ([sop] confirmation_wait).
     confirmation_wait: StepTime = StepTime(10, "days")
@@ -205,7 +189,11 @@ REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "diikuti nama atau ID petugas teknis, dengan isi disposisi pada baris berikutnya",
         ),
         "done": ("SELESAI", "diikuti solusinya"),
-        "escalate": ("ESKALASI", "diikuti laporan mengapa permasalahan belum dapat diselesaikan"),
+        "escalate": (
+            "ESKALASI",
+            "diikuti laporan mengapa permasalahan belum dapat diselesaikan; eskalasi ke tingkat"
+            " yang lebih tinggi dilakukan dengan menyertakan laporan tersebut",
+        ),
         "escalate_unit": (
             "ESKALASI",
             "diikuti nama unit bila perlu, dengan catatan untuk unit pada baris berikutnya",
@@ -390,23 +378,112 @@ def event_note(event: Event) -> tuple[str, str]:
     return event.note, ""
 
 
-def timeline(
-    office: Office, events: Sequence[Event], *, for_reporter: bool = False
-) -> list[dict[str, str]]:
+# A ticket's history as its reader takes it in, each row saying who did what to whom:
+# {by} is who acted, {to} whom the ticket went to (a technician, the official), {unit} the
+# unit. The "_self" forms are for a row the reporter or the system made.
+TIMELINE_WORDS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "received": "Pengaduan diterima",
+        "create": "Dicatat dalam sistem oleh {by}",
+        "create_self": "Dicatat dalam sistem",
+        "take": "Ditangani oleh {by} (layanan tingkat pertama)",
+        "solve": "Diselesaikan oleh {by} pada layanan tingkat pertama",
+        "escalate": "Dieskalasikan oleh {by} ke {unit}",
+        "escalate_nobody": "Dieskalasikan oleh {by} ke unit TIK",
+        "dispose": "Didisposisikan oleh {by} kepada petugas teknis {to}",
+        "dispose_nobody": "Didisposisikan oleh {by} kepada petugas teknis",
+        "escalate_higher": "Dieskalasikan oleh {by} ke tingkat lebih tinggi, kepada {to}",
+        "escalate_higher_nobody": "Dieskalasikan oleh {by} ke tingkat lebih tinggi",
+        "resolve": "Diselesaikan oleh {by}",
+        "pause": "Ditunda oleh {by}, menunggu tanggapan pelapor",
+        "resume": "Dilanjutkan oleh {by}",
+        "resume_self": "Dilanjutkan setelah tanggapan pelapor",
+        "reopen": "Dibuka kembali oleh {by}",
+        "reopen_self": "Dibuka kembali atas jawaban pelapor",
+        "close": "Tiket ditutup oleh {by}",
+        "close_self": "Tiket ditutup",
+        "system": "sistem Help Desk",
+    },
+    "en": {
+        "received": "Complaint received",
+        "create": "Registered by {by}",
+        "create_self": "Registered",
+        "take": "Taken by {by} (first-level service)",
+        "solve": "Solved by {by} at first level",
+        "escalate": "Escalated by {by} to {unit}",
+        "escalate_nobody": "Escalated by {by} to an ICT unit",
+        "dispose": "Disposed by {by} to the technician {to}",
+        "dispose_nobody": "Disposed by {by} to a technician",
+        "escalate_higher": "Escalated by {by} to a higher level, to {to}",
+        "escalate_higher_nobody": "Escalated by {by} to a higher level",
+        "resolve": "Resolved by {by}",
+        "pause": "Paused by {by}, waiting on the reporter",
+        "resume": "Resumed by {by}",
+        "resume_self": "Resumed after the reporter's answer",
+        "reopen": "Reopened by {by}",
+        "reopen_self": "Reopened on the reporter's answer",
+        "close": "Closed by {by}",
+        "close_self": "Closed",
+        "system": "the help desk system",
+    },
+}
+
+
+def _what(office: Office, event: Event) -> str:
+    """One row of the history in words: who did what to whom."""
     language = office.settings.language
-    s = office.settings
+    words = TIMELINE_WORDS[language]
+    directory = office.directory
+    data = event.data if isinstance(event.data, dict) else {}
+    person = directory.get(event.actor)
+    if event.actor == "system":
+        by = words["system"]
+    elif person is None:  # the reporter (an address), or a name no longer in the directory
+        by = ""
+    else:
+        by = person.name
+    key = event.action
+    if key not in words:
+        return ACTION_LABELS[language].get(key, key)
+    if not by and f"{key}_self" in words:
+        return words[f"{key}_self"]
+    unit = directory.units.get(str(data.get("unit") or ""))
+    to = directory.get(str(data.get("technician") or data.get("escalated_to") or ""))
+    unknown = (key == "escalate" and unit is None) or (
+        key in ("dispose", "escalate_higher") and to is None
+    )
+    return words[f"{key}_nobody" if unknown else key].format(
+        by=by or event.actor, to=to.name if to else "", unit=unit.name if unit else ""
+    )
+
+
+def timeline(
+    office: Office,
+    events: Sequence[Event],
+    *,
+    for_reporter: bool = False,
+    ticket: Ticket | None = None,
+) -> list[dict[str, str]]:
+    """The history, one row per event, each at its moment in the long form with the zone;
+    with ``ticket``, it starts when the complaint was received (a letter's arrival, the
+    call), before it was logged."""
+    language = office.settings.language
     rows = []
+    if ticket is not None:
+        words = TIMELINE_WORDS[language]
+        rows.append(
+            {"at": _time(office, ticket.received_at), "action": words["received"],
+             "note": "", "remote": ""}
+        )  # fmt: skip
     for event in events:
         if for_reporter and event.action == "note":
             continue
-        person = office.directory.get(event.actor)
         note, remote = event_note(event)
         shown = not for_reporter or event.action in NOTES_FOR_REPORTER
         rows.append(
             {
-                "at": short_time(event.at, timezone=s.timezone, language=language),
-                "actor": person.name if person else event.actor,
-                "action": ACTION_LABELS[language].get(event.action, event.action),
+                "at": _time(office, event.at),
+                "action": _what(office, event),
                 "note": note if shown else "",
                 "remote": remote if shown else "",
             }
@@ -437,6 +514,14 @@ def _person(office: Office, staff: Staff) -> dict[str, str]:
     }
 
 
+def _author(office: Office, staff: Staff) -> dict[str, str]:
+    """Who wrote a report, as its heading names them: their title (``Kepala Bidang
+    Aplikasi Informatika``), else their role's name (``Petugas Teknis``), and their name."""
+    language = office.settings.language
+    role = staff.title or ROLE_LABELS[language][staff.role]
+    return {"role": role, "name": staff.name}
+
+
 def _staff_by_address(office: Office, address: str) -> Staff | None:
     wanted = address.strip().casefold()
     return next((s for s in office.directory.staff.values() if s.email.casefold() == wanted), None)
@@ -453,6 +538,28 @@ def _base(office: Office, ticket: Ticket) -> dict[str, Any]:
 
 def _step_time(office: Office, step: int) -> str:
     return office.sop.by_step[step].label(office.settings.language)
+
+
+def _first_standards(office: Office, ticket: Ticket) -> dict[str, Any]:
+    """What the acknowledgement promises: steps 1 to 3's service standards, each with the
+    deadline it gives where it is running. A complaint by e-mail waits for the help desk
+    (step 1, its deadline the ticket's); one logged by an officer is taken at once, so
+    step 2 runs from then and step 3's deadline (the ticket's) follows step 2's."""
+    taken = ticket.state == State.FIRST_LEVEL.value
+    step2_due = (
+        office.calendar.add(ticket.step_started_at, office.sop.by_step[2]) if taken else None
+    )
+    dues = {1: None if taken else ticket.due_at, 2: step2_due, 3: ticket.due_at if taken else None}
+    return {
+        "taken": taken,
+        **{
+            f"step{n}": {
+                "standard": _step_time(office, n),
+                "due": _time(office, due) if due else None,
+            }
+            for n, due in dues.items()
+        },
+    }
 
 
 def _reporter(office: Office, ticket: Ticket) -> tuple[list[Recipient], dict[str, str]]:
@@ -510,11 +617,31 @@ def _can_escalate(office: Office, person: Staff) -> bool:
 # --- the SOP's notices -----------------------------------------------------------
 
 
+def _linked(office: Office, ticket: Ticket, notices: list[Notice]) -> list[Notice]:
+    """Each e-mail to the reporter with the link to the ticket's status page (opened by its
+    access token; the reporter's own), when the office has a public address."""
+    public_url = office.settings.public_url
+    token = getattr(ticket, "access_token", None)
+    if not public_url or not token:
+        return notices
+    link = status_url(public_url, ticket.number, token)
+    return [
+        dataclasses.replace(n, context={**n.context, "status_url": link}) if n.to_reporter else n
+        for n in notices
+    ]
+
+
 def notices_for_event(
     office: Office, ticket: Ticket, event: Event, events: Sequence[Event], *, invited: bool = False
 ) -> list[Notice]:
     """The e-mails one workflow event calls for (possibly none). ``invited``: the closure
     notice invites the reporter to the satisfaction survey (`ticketing.survey.invite`)."""
+    return _linked(office, ticket, _event_notices(office, ticket, event, events, invited=invited))
+
+
+def _event_notices(
+    office: Office, ticket: Ticket, event: Event, events: Sequence[Event], *, invited: bool
+) -> list[Notice]:
     action = event.action
     directory = office.directory
     base = _base(office, ticket)
@@ -535,7 +662,7 @@ def notices_for_event(
             context = {
                 **base,
                 "recipient": who,
-                "step_time": _step_time(office, 2),
+                "standards": _first_standards(office, ticket),
                 "unconfirmed_email": unconfirmed_email(ticket),
             }
             made.append(Notice("reporter.acknowledged", to, context, kind, to_reporter=True))
@@ -566,7 +693,17 @@ def notices_for_event(
             "step_time": _step_time(office, 4),
             "technicians": [{"id": m.id, "name": m.name} for m in members if m],
         }
-        return [Notice("unit_head.escalated", [_staff_recipient(head)], context)]
+        notices = [Notice("unit_head.escalated", [_staff_recipient(head)], context)]
+        to, who = _reporter(office, ticket)
+        if to:
+            told = {
+                **base,
+                "recipient": who,
+                "disposition_time": _step_time(office, 4),
+                "resolution_time": _step_time(office, 5),
+            }
+            notices.append(Notice("reporter.escalated", to, told, to_reporter=True))
+        return notices
 
     if action == Action.DISPOSE:
         technician = directory.get(ticket.technician or "")
@@ -587,11 +724,15 @@ def notices_for_event(
         unit = directory.units.get(ticket.unit or "")
         head = directory.get(unit.head) if unit else None
         cc = [_staff_recipient(p) for p in (head,) if p and p.id != event.actor]
+        # The report is named by its author's own role: a technician's, or the official's
+        # when the official takes it to the head of office; none when the sweep escalated.
+        author = actor if actor and actor.role != Role.REPORTER else None
         context = {
             **base,
             "recipient": _person(office, target),
             "report": event.note,
-            "step_time": _step_time(office, 6),
+            "report_by": _author(office, author) if author else None,
+            "to_head_of_office": target.role == Role.HEAD_OF_OFFICE,
             "can_escalate": _can_escalate(office, target),
         }
         return [Notice("official.escalated_higher", [_staff_recipient(target)], context, cc=cc)]
@@ -604,7 +745,7 @@ def notices_for_event(
             **base,
             "recipient": who,
             "solution": event.note,
-            "timeline": timeline(office, events, for_reporter=True),
+            "timeline": timeline(office, events, for_reporter=True, ticket=ticket),
             "confirmation_wait": _wait(office),
         }
         return [Notice("reporter.final_report", to, context, to_reporter=True)]
@@ -630,7 +771,19 @@ def notices_for_event(
             "by_reporter": actor is None,
             "reply_words": _handler_words(office, assignee, ticket),
         }
-        return [Notice("staff.reopened", [_staff_recipient(assignee)], context, cc=cc)]
+        notices = [Notice("staff.reopened", [_staff_recipient(assignee)], context, cc=cc)]
+        to, who = _reporter(office, ticket)
+        if to:
+            handler = _person(office, assignee)
+            told = {
+                **base,
+                "recipient": who,
+                "reason": event.note,
+                "by_reporter": actor is None,
+                "handler": {"name": handler["name"], "title": handler["title"]},
+            }
+            notices.append(Notice("reporter.reopened", to, told, to_reporter=True))
+        return notices
 
     if action == Action.CLOSE:
         to, who = _reporter(office, ticket)
@@ -713,6 +866,19 @@ def _step_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[str,
     return []
 
 
+def _gives_direction(person: Staff) -> bool:
+    """Whether ``person`` is above those who handle complaints (the official, the head of
+    office): told of a step's time as a report that awaits their direction, never set a
+    deadline."""
+    return person.role in (Role.OFFICIAL, Role.HEAD_OF_OFFICE)
+
+
+def late_minutes(office: Office, due: dt.datetime | None, now: dt.datetime) -> int:
+    """How late a step is at ``now``: working minutes past its deadline on the office
+    calendar, the same count as the service report's (records.report)."""
+    return office.calendar.working_minutes_between(due, now) if due else 0
+
+
 def breach_notices(
     office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime
 ) -> list[Notice]:
@@ -724,7 +890,7 @@ def breach_notices(
         return []
     superior = directory.superior_of(responsible) if step != 7 else None
     language = office.settings.language
-    overdue = int((now - ticket.due_at).total_seconds() // 60) if ticket.due_at else 0
+    overdue = late_minutes(office, ticket.due_at, now)
     context = {
         **_base(office, ticket),
         "recipient": _person(office, person),
@@ -736,6 +902,7 @@ def breach_notices(
             "overdue_by": duration(overdue, language),
             "responsible": person.name,
             "superior": superior.name if superior else None,
+            "for_direction": _gives_direction(person),
         },
     }
     context["reply_words"] = _step_words(office, person, ticket)
@@ -751,7 +918,7 @@ def reminder_notice(
     if person is None or ticket.due_at is None:
         return []
     language = office.settings.language
-    left = max(int((ticket.due_at - now).total_seconds() // 60), 0)
+    left = office.calendar.working_minutes_between(now, ticket.due_at)
     context = {
         **_base(office, ticket),
         "recipient": _person(office, person),
@@ -761,6 +928,7 @@ def reminder_notice(
             "step_time": _step_time(office, step),
             "due": _time(office, ticket.due_at),
             "left": duration(left, language),
+            "for_direction": _gives_direction(person),
         },
     }
     context["reply_words"] = _step_words(office, person, ticket)
@@ -902,62 +1070,101 @@ def digest_notice(
     outbox_dead: int,
     quarantined: int,
     incomplete_open: int,
-) -> Notice | None:
-    """The daily digest: how the service is doing, at a glance."""
-    if not recipients:
-        return None
+) -> list[Notice]:
+    """The daily digest: how the service is doing, at a glance. The help desk's copy goes to
+    its recipients together; the official and the head of office each have their own, as a
+    report addressed to them, without the help desk's internal counts (e-mails and messages
+    the program could not handle)."""
     s = office.settings
     language = s.language
     labels = STATE_LABELS[language]
-    context = {
-        "office": office_context(s),
-        "recipient": {
-            "name": s.help_desk_name,
-            "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
-            "sapaan": sapaan(language),
-        },
-        "digest": {
-            "day": day,
-            "states": [
-                {"label": labels[state], "count": per_state.get(state.value, 0)}
-                for state in State
-                if state != State.CLOSED
-            ],
-            "open": sum(per_state.get(st.value, 0) for st in State if st != State.CLOSED),
-            "overdue": [
-                {
-                    "number": t.number,
-                    "state": labels[State(t.state)],
-                    "with": (p.name if (p := office.directory.get(t.assignee or "")) else "-"),
-                    "due": _time(office, t.due_at),
-                }
-                for t in overdue
-            ],
-            "new": new,
-            "closed": closed,
-            "breaches": breaches,
-            "outbox_dead": outbox_dead,
-            "quarantined": quarantined,
-            "incomplete_open": incomplete_open,
-        },
+    team = [p for p in recipients if not _gives_direction(p)]
+    superiors = [p for p in recipients if _gives_direction(p)]
+    facts = {
+        "day": day,
+        "states": [
+            {"label": labels[state], "count": per_state.get(state.value, 0)}
+            for state in State
+            if state != State.CLOSED
+        ],
+        "open": sum(per_state.get(st.value, 0) for st in State if st != State.CLOSED),
+        "overdue": [
+            {
+                "number": t.number,
+                "state": labels[State(t.state)],
+                "with": (p.name if (p := office.directory.get(t.assignee or "")) else "-"),
+                "due": _time(office, t.due_at),
+            }
+            for t in overdue
+        ],
+        "new": new,
+        "closed": closed,
+        "breaches": breaches,
+        "outbox_dead": outbox_dead,
+        "quarantined": quarantined,
+        "incomplete_open": incomplete_open,
     }
-    return Notice("help_desk.digest", [_staff_recipient(p) for p in recipients], context)
+    notices = []
+    if team:
+        context = {
+            "office": office_context(s),
+            "recipient": {
+                "name": s.help_desk_name,
+                "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
+                "sapaan": sapaan(language),
+            },
+            "digest": {**facts, "for_superior": False},
+        }
+        notices.append(Notice("help_desk.digest", [_staff_recipient(p) for p in team], context))
+    for person in superiors:
+        context = {
+            "office": office_context(s),
+            "recipient": _person(office, person),
+            "digest": {**facts, "for_superior": True},
+        }
+        notices.append(Notice("help_desk.digest", [_staff_recipient(person)], context))
+    return notices
+
+
+# What each of the daemon's jobs is, in the words of the alert about it: the subject reads
+# "PERHATIAN: <what> <failing>" while it fails and "PULIH: <what> <working>" once it works.
+ALERT_WORDS: Mapping[str, Mapping[str, tuple[str, str, str]]] = {
+    "id": {
+        "mailbox": ("kotak surat pengaduan", "tidak dapat dibaca", "dapat dibaca kembali"),
+        "phone_drop": ("folder log telepon", "tidak dapat diproses", "dapat diproses kembali"),
+        "sweep": ("pemeriksaan batas waktu", "tidak berjalan", "berjalan kembali"),
+        "digest": ("ringkasan harian", "tidak dapat dibuat", "dapat dibuat kembali"),
+        "outbox": ("pengiriman e-mail", "tidak berjalan", "berjalan kembali"),
+    },
+    "en": {
+        "mailbox": ("the complaint mailbox", "cannot be read", "can be read again"),
+        "phone_drop": ("the phone-log folder", "cannot be processed", "can be processed again"),
+        "sweep": ("the deadline sweep", "is not running", "runs again"),
+        "digest": ("the daily digest", "cannot be made", "can be made again"),
+        "outbox": ("sending e-mail", "is not working", "works again"),
+    },
+}
+_ALERT_OTHER = {"id": ("bermasalah", "berjalan kembali"), "en": ("is failing", "works again")}
 
 
 def program_alert_notice(
-    office: Office, *, what: str, raised: bool, since: dt.datetime, detail: str
+    office: Office, *, job: str, raised: bool, since: dt.datetime, detail: str
 ) -> Notice | None:
-    """To the help desk: part of the program has been failing for too long (``raised``),
-    or works again."""
+    """To the help desk: one of the daemon's jobs (a key of ALERT_WORDS) has been failing
+    for too long (``raised``), or works again."""
     officers = office.directory.with_role(Role.HELP_DESK)
     if not officers:
         return None
     s = office.settings
+    what, failing, working = ALERT_WORDS[s.language].get(job, (job, *_ALERT_OTHER[s.language]))
     context = {
         "office": office_context(s),
         "recipient": _help_desk(office),
-        "alert": {"what": what, "raised": raised, "since": _time(office, since), "detail": detail},
-    }
+        "alert": {
+            "what": what, "failing": failing, "working": working, "raised": raised,
+            "since": _time(office, since), "detail": detail,
+        },
+    }  # fmt: skip
     return Notice("help_desk.alert", [_staff_recipient(o) for o in officers], context)
 
 
@@ -1072,10 +1279,11 @@ def unauthenticated_notice(
     }
     # An answer to a message received: capped per address like every automatic reply, so
     # that a stream of forgeries cannot become a stream of mail to their victim.
-    return Notice(
+    (found,) = _linked(office, ticket, [Notice(
         "owner.unauthenticated", [Recipient(owner_address, owner_name)], context, AUTO_REPLIED,
         to_reporter=to_reporter,
-    )  # fmt: skip
+    )])  # fmt: skip
+    return found
 
 
 def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> Notice | None:
@@ -1112,7 +1320,9 @@ def confirmation_reminder_notice(
         "confirmation_wait": _wait(office),
         "final_report": _final_report(office, ticket),
     }
-    return [Notice("reporter.confirmation_reminder", to, context, to_reporter=True)]
+    return _linked(
+        office, ticket, [Notice("reporter.confirmation_reminder", to, context, to_reporter=True)]
+    )
 
 
 # --- the satisfaction survey -----------------------------------------------------------

@@ -30,7 +30,7 @@ from ticketing.calendar import BusinessCalendar, StepTime
 from ticketing.desk import Desk
 from ticketing.formulir import FormulirField
 from ticketing.models import Event, Submission, SurveyInvitation, SurveyResponse, Ticket
-from ticketing.workflow import STATE_LABELS, State
+from ticketing.workflow import STATE_LABELS, STEP_NAMES, State
 
 WORST_CASES = 3
 
@@ -51,30 +51,10 @@ CHANNEL_LABELS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-# The SOP's steps as the report counts them. Step 2 and 3 share the first-level state:
-# a first-level stage the help desk solved is step 2 (held to step 2's time alone), one
-# it escalated is step 3 (held to the deadline of both, as the workflow sets it).
-STEP_LABELS: Mapping[str, Mapping[int, str]] = {
-    "id": {
-        1: "Registrasi pengaduan",
-        2: "Layanan tingkat pertama",
-        3: "Eskalasi ke unit",
-        4: "Disposisi ke petugas teknis",
-        5: "Penyelesaian oleh petugas teknis",
-        6: "Eskalasi ke tingkat lebih tinggi",
-        7: "Laporan akhir dan konfirmasi",
-    },
-    "en": {
-        1: "Registration",
-        2: "First-level service",
-        3: "Escalation to a unit",
-        4: "Disposition to a technician",
-        5: "Resolution by the technician",
-        6: "Escalation to a higher level",
-        7: "Final report and confirmation",
-    },
-}
-
+# The SOP's steps as the report counts them (their names: ticketing.workflow.STEP_NAMES).
+# Step 2 and 3 share the first-level state: a first-level stage the help desk solved is
+# step 2 (held to step 2's time alone), one it escalated is step 3 (held to the deadline
+# the workflow sets: step 2's time, then step 3's).
 STATE_STEP: Mapping[State, int] = {
     State.RECEIVED: 1,
     State.FIRST_LEVEL: 3,  # step 2 when the help desk solved it (see above)
@@ -439,13 +419,10 @@ def _figures(desk: Desk, language: str, step: int, stages: Sequence[Stage]) -> S
     done = [s for s in stages if s.step == step]
     minutes = sorted(s.worked_minutes for s in done)
     standard = desk.sop.by_step[step].label(language)
-    if step == 3:
-        both = f"{desk.sop.by_step[2].label(language)} + {standard}"
-        standard = both
     worst = sorted(done, key=lambda s: (-s.worked_minutes, s.number))[:WORST_CASES]
     return StepFigures(
         step=step,
-        label=STEP_LABELS[language][step],
+        label=STEP_NAMES[language][step],
         standard=standard,
         done=len(done),
         within=sum(1 for s in done if s.met is True),

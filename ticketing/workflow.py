@@ -63,6 +63,28 @@ STEPS: Mapping[int, str] = {
     7: "final_report",
 }
 
+# The steps' names, one table for every e-mail, report and printout.
+STEP_NAMES: Mapping[str, Mapping[int, str]] = {
+    "id": {
+        1: "Penerimaan pengaduan",
+        2: "Layanan tingkat pertama",
+        3: "Eskalasi ke unit",
+        4: "Disposisi ke petugas teknis",
+        5: "Penyelesaian oleh petugas teknis",
+        6: "Eskalasi ke tingkat lebih tinggi",
+        7: "Laporan Akhir dan konfirmasi",
+    },
+    "en": {
+        1: "Receiving the complaint",
+        2: "First-level service",
+        3: "Escalation to a unit",
+        4: "Disposition to a technician",
+        5: "Resolution by the technician",
+        6: "Escalation to a higher level",
+        7: "Final report and confirmation",
+    },
+}
+
 DEFAULT_STEP_TIMES: Mapping[str, str] = {
     "registration": "1h",
     "first_level": "2h",
@@ -96,9 +118,9 @@ STATE_LABELS: Mapping[str, Mapping[State, str]] = {
     "id": {
         State.RECEIVED: "Diterima",
         State.FIRST_LEVEL: "Layanan tingkat pertama",
-        State.ESCALATED: "Dieskalasi ke unit",
+        State.ESCALATED: "Dieskalasikan ke unit",
         State.DISPOSED: "Didisposisikan ke petugas teknis",
-        State.ESCALATED_HIGHER: "Dieskalasi ke tingkat lebih tinggi",
+        State.ESCALATED_HIGHER: "Dieskalasikan ke tingkat lebih tinggi",
         State.RESOLVED: "Selesai, menunggu konfirmasi pelapor",
         State.CLOSED: "Tiket ditutup",
     },

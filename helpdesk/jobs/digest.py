@@ -34,7 +34,7 @@ def send_digest_if_due(here: Site, *, now: dt.datetime) -> bool:
         if tx.outbox_kind_since("help_desk.digest", moment) > 0:
             return False
         config = here.config
-        notice = digest_notice(
+        notices = digest_notice(
             here.office,
             recipients=recipients,
             day=long_time(
@@ -52,7 +52,7 @@ def send_digest_if_due(here: Site, *, now: dt.datetime) -> bool:
             quarantined=len(tx.inbound_list([Outcome.QUARANTINE])),
             incomplete_open=tx.open_submissions(),
         )
-        if notice is None:
+        if not notices:
             return False
-        queue(tx, here.office, [notice], now=now)
+        queue(tx, here.office, notices, now=now)
     return True

@@ -11,26 +11,10 @@ from helpdesk.wiring import Site
 from notifier.outbox import queue
 from notifier.policy import program_alert_notice
 
-WHAT = {
-    "mailbox": "membaca kotak surat pengaduan (mailbox)",
-    "phone_drop": "folder log telepon",
-    "sweep": "pemeriksaan batas waktu",
-    "digest": "ringkasan harian",
-    "outbox": "pengiriman e-mail (outbox)",
-}
-WHAT_EN = {
-    "mailbox": "reading the complaint mailbox",
-    "phone_drop": "the phone-log folder",
-    "sweep": "the deadline sweep",
-    "digest": "the daily digest",
-    "outbox": "sending e-mail (outbox)",
-}
-
 
 def watch_jobs(here: Site, *, now: dt.datetime) -> list[str]:
     """Raise or clear alerts; returns the alert names that changed."""
     limit = dt.timedelta(minutes=here.config.daemon.alert_after_minutes)
-    english = here.config.office.language == "en"
     mailbox_on = here.config.mailbox.enabled
     changed = []
     with here.store.transaction() as tx:
@@ -38,7 +22,6 @@ def watch_jobs(here: Site, *, now: dt.datetime) -> list[str]:
             if job.name == "watchdog" or (job.name == "mailbox" and not mailbox_on):
                 continue
             name = f"job:{job.name}"
-            what = (WHAT_EN if english else WHAT).get(job.name, job.name)
             raised = tx.alert(name)
             failing = job.failing_since is not None and now - job.failing_since >= limit
             stale = (
@@ -51,14 +34,14 @@ def watch_jobs(here: Site, *, now: dt.datetime) -> list[str]:
                 detail = job.last_error or "no successful run"
                 tx.raise_alert(name, detail, now)
                 notice = program_alert_notice(
-                    here.office, what=what, raised=True, since=since, detail=detail
+                    here.office, job=job.name, raised=True, since=since, detail=detail
                 )
                 queue(tx, here.office, [notice] if notice else [], now=now)
                 changed.append(name)
             elif not (failing or stale) and raised is not None and job.failing_since is None:
                 tx.clear_alert(name, now)
                 notice = program_alert_notice(
-                    here.office, what=what, raised=False, since=raised.raised_at, detail=""
+                    here.office, job=job.name, raised=False, since=raised.raised_at, detail=""
                 )
                 queue(tx, here.office, [notice] if notice else [], now=now)
                 changed.append(name)

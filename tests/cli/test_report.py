@@ -178,7 +178,7 @@ def test_each_step_against_its_standard_across_a_holiday_weekend(
     assert five["worst"] == [{"number": a, "minutes": 570, "within_standard": False}]
     assert steps[6]["done"] == 0 and steps[6]["median_minutes"] is None
     assert (steps[7]["done"], steps[7]["within_standard"]) == (2, 2)
-    assert steps[3]["standard"] == "2 jam + 1 jam" and five["standard"] == "1 hari kerja"
+    assert steps[3]["standard"] == "1 jam" and five["standard"] == "1 hari kerja"
 
 
 def test_open_and_overdue_at_the_end_of_the_period(ready: Cli, december: dict[str, str]) -> None:
@@ -239,6 +239,8 @@ def test_csv_one_file_per_table(ready: Cli, december: dict[str, str], tmp_path: 
     with (folder / "summary.csv").open(encoding="utf-8-sig", newline="") as f:
         summary = {row[0]: row[1] for row in csv.reader(f)}
     assert summary["Pengaduan diterima"] == "4"
+    with (folder / "by-channel.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert next(csv.reader(f))[0] == "Saluran Pengaduan"
 
 
 def test_csv_cells_never_run_as_formulas(ready: Cli, site_dir: Path, tmp_path: Path) -> None:
@@ -273,7 +275,7 @@ def test_html_page_with_charts(ready: Cli, december: dict[str, str], tmp_path: P
     assert bars["Jaringan"] == "2" and bars["Komputer"] == "1" and bars["Server"] == "0"
     late = re.findall(r'class="bar late"[^>]*data-label="([^"]+)" data-value="(\d+)"', page)
     assert late == [
-        ("1. Registrasi pengaduan: Terlambat", "1"),
+        ("1. Penerimaan pengaduan: Terlambat", "1"),
         ("5. Penyelesaian oleh petugas teknis: Terlambat", "1"),
     ]
     assert "Periode: 1 Desember 2026 – 31 Desember 2026" in page
@@ -377,6 +379,6 @@ def test_charts_render_in_a_real_browser(
     assert (
         week_21["height"] == pytest.approx(2 * week_07["height"], abs=1) and week_07["height"] > 20
     )
-    within = bar(steps, "1. Registrasi pengaduan: Tepat waktu")
-    late = bar(steps, "1. Registrasi pengaduan: Terlambat")
+    within = bar(steps, "1. Penerimaan pengaduan: Tepat waktu")
+    late = bar(steps, "1. Penerimaan pengaduan: Terlambat")
     assert within["width"] == pytest.approx(2 * late["width"], abs=1) and late["width"] > 20

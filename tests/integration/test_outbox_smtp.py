@@ -86,7 +86,8 @@ def test_acknowledgement_is_delivered_with_our_headers(desk: Desk, sink: Sink) -
 
 def test_every_sop_step_tells_the_right_people(desk: Desk, sink: Sink) -> None:
     """Escalation, disposition, higher escalation, final report and closure each reach
-    the person the SOP names, in one thread per audience."""
+    the person the SOP names, in one thread per audience; the reporter also hears that the
+    complaint went to a unit."""
     desk.ok("phone", *form_args(), "--by", "sari")
     desk.ok("ticket", "escalate", "TIK-2026-00001", "--by", "sari", "--note", "Cek router.")
     desk.ok("ticket", "dispose", "TIK-2026-00001", "--by", "rudi", "--to", "agus")
@@ -99,6 +100,7 @@ def test_every_sop_step_tells_the_right_people(desk: Desk, sink: Sink) -> None:
     assert kinds == [
         ("reporter.acknowledged", ["budi.santoso@dinkes.example.go.id"]),
         ("unit_head.escalated", ["rudi.hartono@example.go.id"]),
+        ("reporter.escalated", ["budi.santoso@dinkes.example.go.id"]),
         ("technician.disposed", ["agus.setiawan@example.go.id", "rudi.hartono@example.go.id"]),
         (
             "official.escalated_higher",
@@ -107,16 +109,19 @@ def test_every_sop_step_tells_the_right_people(desk: Desk, sink: Sink) -> None:
         ("reporter.final_report", ["budi.santoso@dinkes.example.go.id"]),
         ("reporter.closed", ["budi.santoso@dinkes.example.go.id"]),
     ]
-    assert len(sink.received) == 6
+    assert len(sink.received) == 7
     messages = [m.message for m in sink.received]
-    ack, escalated, disposed, higher, final, closed = messages
-    # The reporter's conversation: each reply points back at the acknowledgement.
-    assert final["In-Reply-To"] == ack["Message-ID"]
+    ack, escalated, told, disposed, higher, final, closed = messages
+    # The reporter's conversation: each e-mail answers the one before it, back to the
+    # acknowledgement.
+    assert told["In-Reply-To"] == ack["Message-ID"]
+    assert final["In-Reply-To"] == told["Message-ID"]
     assert ack["Message-ID"] in final["References"]
     assert final["Message-ID"] in closed["References"]
     # The staff's conversation is another thread, never mixed with the reporter's.
     assert disposed["In-Reply-To"] == escalated["Message-ID"]
     assert ack["Message-ID"] not in disposed.get("References", "")
+    assert escalated["Message-ID"] not in told.get("References", "")
     assert "Cek router." in escalated.get_body(preferencelist=("plain",)).get_content()
     assert "Rusak." in higher.get_body(preferencelist=("plain",)).get_content()
     assert "Diganti." in final.get_body(preferencelist=("plain",)).get_content()
@@ -191,7 +196,8 @@ def test_smtp_outage_loses_nothing(site_dir: Path, monkeypatch: pytest.MonkeyPat
     desk.ok("ticket", "escalate", "TIK-2026-00001", "--by", "sari")
     desk.ok("outbox", "send")
     waiting = desk.outbox()
-    assert [e["status"] for e in waiting] == ["pending", "pending"]
+    # the acknowledgement, the escalation to the unit head, the reporter told of it
+    assert [e["status"] for e in waiting] == ["pending", "pending", "pending"]
     assert all("connect" in e["last_error"] for e in waiting)
 
     server.start()
@@ -199,8 +205,8 @@ def test_smtp_outage_loses_nothing(site_dir: Path, monkeypatch: pytest.MonkeyPat
         desk.ok("outbox", "send", now="2026-11-30T09:05:00+07:00")
     finally:
         server.stop()
-    assert len(sink.received) == 2
-    assert [e["status"] for e in desk.outbox()] == ["sent", "sent"]
+    assert len(sink.received) == 3
+    assert [e["status"] for e in desk.outbox()] == ["sent", "sent", "sent"]
 
 
 def test_wrong_tls_setting_pauses_the_outbox(desk: Desk, sink: Sink, site_dir: Path) -> None:

@@ -145,7 +145,7 @@ def test_final_report_keeps_internal_notes_internal(site: Site) -> None:
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "Adaptor router diganti." in text
     assert "rahasia123" not in text and "Router mati total" not in text
-    assert "Dieskalasi ke unit" in text
+    assert "Dieskalasikan oleh Sari Wulandari ke Unit Jaringan" in text
 
 
 def test_incomplete_report_reply_is_queued_as_an_auto_reply(site: Site) -> None:

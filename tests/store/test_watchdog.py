@@ -32,8 +32,10 @@ def test_one_alert_after_the_limit_and_one_on_recovery(site: Site) -> None:
     assert watch_jobs(site, now=T0 + dt.timedelta(minutes=50)) == []
     subjects = _alerts(site)
     assert len(subjects) == 2
-    assert subjects[0].startswith("PERHATIAN: pengiriman e-mail (outbox)")
-    assert subjects[1].startswith("PULIH:")
+    assert subjects == [
+        "PERHATIAN: Pengiriman e-mail tidak berjalan",
+        "PULIH: Pengiriman e-mail berjalan kembali",
+    ]
 
 
 def test_mailbox_not_read_for_too_long_raises_an_alert(site: Site) -> None:
@@ -41,3 +43,4 @@ def test_mailbox_not_read_for_too_long_raises_an_alert(site: Site) -> None:
     with site.store.transaction() as tx:
         tx.record_job("mailbox", started=T0, error=None, now=T0)
     assert watch_jobs(site, now=T0 + dt.timedelta(minutes=45)) == ["job:mailbox"]
+    assert _alerts(site) == ["PERHATIAN: Kotak surat pengaduan tidak dapat dibaca"]

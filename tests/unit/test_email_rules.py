@@ -10,10 +10,13 @@ import re
 import pytest
 
 from notifier.compose import REPLIABLE_KINDS, TEMPLATES, Rendered, render
+from notifier.links import status_url
 from notifier.policy import (
     Notice,
+    command_refused_notice,
     digest_notice,
     held_notice,
+    notices_for_event,
     program_alert_notice,
     refused_notice,
     reminder_notice,
@@ -21,16 +24,21 @@ from notifier.policy import (
 from tests.unit.test_templates import (
     DIRECTORY,
     KINDS,
+    NUMBER,
     OFFICE_ADDRESS,
     OFFICE_PHONE,
     OFFICE_WHATSAPP,
+    PUBLIC_URL,
+    TOKEN,
+    event,
+    events,
     jkt,
     notice,
     office,
     ticket,
 )
 from ticketing.conversation import LEGACY_REPLY_MARKER, REPLY_MARKERS
-from ticketing.workflow import State
+from ticketing.workflow import Action, State
 
 LANGUAGES = ("id", "en")
 ON_DISK = sorted(
@@ -57,16 +65,15 @@ def any_notice(kind: str, language: str) -> Notice:
             the_office, address="budi@x.go.id", name="Budi", subject="Foto", reasons=reasons
         )
     if kind == "help_desk.digest":
-        found_digest = digest_notice(
+        (found_digest,) = digest_notice(
             the_office, recipients=[DIRECTORY.staff["sari"]], day="1 Desember 2026",
             per_state={"received": 1}, overdue=[ticket(State.DISPOSED)], new=2, closed=1,
             breaches=1, outbox_dead=0, quarantined=3, incomplete_open=1,
         )  # fmt: skip
-        assert found_digest is not None
         return found_digest
     if kind == "help_desk.alert":
         alert = program_alert_notice(
-            the_office, what="Kotak surat", raised=True,
+            the_office, job="mailbox", raised=True,
             since=dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC), detail="login gagal",
         )  # fmt: skip
         assert alert is not None
@@ -129,6 +136,122 @@ def test_asking_to_call_the_help_desk_gives_the_number(kind: str, language: str)
 COMMAND = re.compile(r"\bhelpdesk (?:[a-z-]+)|(?<![\w-])--[a-z][a-z-]+")
 
 
+# Words the office's readers corrected, never written in an Indonesian e-mail again.
+NOT_WRITTEN = (
+    re.compile(r"\b[Dd]ieskalasi\b"),  # dieskalasikan
+    re.compile(r"tindak lanjuti lebih lanjut"),
+    re.compile(r"karantina"),
+    re.compile(r"\bKanal\b"),
+    re.compile(r"Bapak/Ibu (?:Rudi|Agus|Sari|Kurniawan|Ratna)"),
+)
+
+
+@every_kind
+def test_the_corrected_words_are_not_written(kind: str) -> None:
+    result = any_rendered(kind, "id")
+    for part in (result.subject, result.text, result.html):
+        for pattern in NOT_WRITTEN:
+            assert not pattern.search(part), (kind, pattern.pattern)
+
+
+def test_the_states_and_actions_say_dieskalasikan() -> None:
+    """The unit head reads the ticket's stage as "Dieskalasikan ke unit"; the timeline
+    of a Laporan Akhir says it of each escalation."""
+    refused = command_refused_notice(
+        office("id"), ticket(State.ESCALATED), sender=DIRECTORY.staff["rudi"], word="SELESAI",
+        reason="not_now", allowed=["dispose"], candidates=[],
+    )  # fmt: skip
+    for part in both_parts(render(refused.kind, "id", refused.context)):
+        assert "berada pada tahap" in part and "Dieskalasikan ke unit" in part
+    for part in both_parts(any_rendered("reporter.final_report", "id")):
+        assert "Dieskalasikan oleh Sari Wulandari ke Unit Jaringan" in part
+        assert "Dieskalasikan oleh Agus Setiawan ke tingkat lebih tinggi" in part
+
+
+@every_language
+def test_the_laporan_akhir_says_who_did_what_to_whom(language: str) -> None:
+    """ "Didisposisikan oleh Rudi Hartono kepada petugas teknis Agus Setiawan", each row at
+    its day and time with the zone, from the complaint's receipt on."""
+    rows = {
+        "id": [
+            "Senin, 30 November 2026 pukul 09.12 WIB: Pengaduan diterima",
+            "Senin, 30 November 2026 pukul 09.32 WIB: Ditangani oleh Sari Wulandari"
+            " (layanan tingkat pertama)",
+            "Senin, 30 November 2026 pukul 10.42 WIB: Didisposisikan oleh Rudi Hartono kepada"
+            " petugas teknis Agus Setiawan",
+            "Senin, 30 November 2026 pukul 14.12 WIB: Dieskalasikan oleh Agus Setiawan ke"
+            " tingkat lebih tinggi, kepada Kurniawan Adi",
+            "Selasa, 1 Desember 2026 pukul 10.12 WIB: Diselesaikan oleh Kurniawan Adi",
+        ],
+        "en": [
+            "Monday, 30 November 2026, 09:12 WIB: Complaint received",
+            "Monday, 30 November 2026, 10:42 WIB: Disposed by Rudi Hartono to the technician"
+            " Agus Setiawan",
+        ],
+    }[language]
+    result = any_rendered("reporter.final_report", language)
+    for row in rows:
+        assert f"- {row}\n" in result.text
+        when, what = row.split(": ", 1)
+        assert when in result.html and what in result.html
+    assert "(Rudi Hartono)" not in result.text
+
+
+def test_the_technician_is_asked_to_escalate_with_a_report() -> None:
+    for part in both_parts(any_rendered("technician.disposed", "id")):
+        assert (
+            "mohon lakukan eskalasi ke tingkat yang lebih tinggi dengan menyertakan laporan" in part
+        )
+
+
+def test_a_solution_at_first_level_is_followed_up_not_further() -> None:
+    for part in both_parts(any_rendered("reporter.first_level_solution", "id")):
+        assert "pengaduan akan kami tindak lanjuti, termasuk eskalasi" in part
+
+
+def test_the_digest_counts_messages_that_failed() -> None:
+    for part in both_parts(any_rendered("help_desk.digest", "id")):
+        assert "pesan yang gagal diproses: 3" in part
+
+
+@every_language
+def test_the_mailbox_alert_says_what_failed(language: str) -> None:
+    subject = any_rendered("help_desk.alert", language).subject
+    expected = {
+        "id": "PERHATIAN: Kotak surat pengaduan tidak dapat dibaca",
+        "en": "ATTENTION: The complaint mailbox cannot be read",
+    }
+    assert subject == expected[language]
+
+
+def both_parts(result: Rendered) -> tuple[str, str]:
+    return result.text, result.html
+
+
+# --- the reporter's status link ---------------------------------------------------------
+
+NO_TICKET = {"reporter.incomplete", "reporter.refused", "reporter.held"}
+
+# The e-mails to a reporter about a ticket (a report not yet registered, a refused or held
+# message, have no ticket and no page).
+ABOUT_A_TICKET = [k for k in ON_DISK if k.startswith("reporter.") and k not in NO_TICKET] + [
+    "owner.unauthenticated"
+]
+
+
+@every_language
+@pytest.mark.parametrize("kind", ABOUT_A_TICKET)
+def test_every_email_to_the_reporter_links_the_status_page(kind: str, language: str) -> None:
+    """The ticket's own page, opened by its access token, in both parts."""
+    the_notice = any_notice(kind, language)
+    assert the_notice.to_reporter
+    result = render(kind, language, the_notice.context)
+    link = status_url(PUBLIC_URL, NUMBER, TOKEN)
+    assert link == f"{PUBLIC_URL}/tiket/{NUMBER}?k={TOKEN}"
+    assert link in result.text
+    assert f'<a href="{link}">' in result.html
+
+
 @every_language
 @every_kind
 def test_no_e_mail_shows_a_terminal_command(kind: str, language: str) -> None:
@@ -159,3 +282,70 @@ def test_the_command_pattern_finds_commands() -> None:
         "Pesan ini dikirim secara otomatis oleh sistem Help Desk",
     ):
         assert COMMAND.search(plain) is None, plain
+
+
+@every_language
+@every_kind
+def test_no_staff_email_carries_the_reporters_link(kind: str, language: str) -> None:
+    the_notice = any_notice(kind, language)
+    if the_notice.to_reporter:
+        return
+    result = render(kind, language, the_notice.context)
+    for part in (result.text, result.html):
+        assert TOKEN not in part and "/tiket/" not in part
+
+
+def test_without_a_public_address_there_is_no_link() -> None:
+    """[web] public_url empty: the e-mail says nothing of a page."""
+    step = events(Action.CREATE)
+    (found,) = notices_for_event(
+        office("id", public_url=""), ticket(State.RECEIVED), step[-1], step
+    )
+    result = render(found.kind, "id", found.context)
+    for part in (result.text, result.html):
+        assert "/tiket/" not in part and "Status pengaduan ini" not in part
+
+
+# --- the reporter hears of each step the acknowledgement names ---------------------------
+
+
+@every_language
+def test_the_reporter_is_told_of_the_escalation_to_a_unit(language: str) -> None:
+    """ESKALASI at first level: the unit head is asked to dispose, and the reporter hears
+    that the complaint went to Unit Jaringan, with the next standards."""
+    step = events(Action.ESCALATE)
+    head, told = notices_for_event(office(language), ticket(State.ESCALATED), step[-1], step)
+    assert head.kind == "unit_head.escalated" and not head.to_reporter
+    assert told.kind == "reporter.escalated" and told.to_reporter
+    assert [r.address for r in told.to] == ["budi.santoso@dinkes.example.go.id"]
+    result = render(told.kind, language, told.context)
+    said = {
+        "id": "telah kami eskalasikan ke Unit Jaringan untuk ditangani oleh petugas teknis",
+        "en": "we have escalated it to Unit Jaringan, to be handled by a technician",
+    }[language]
+    for part in both_parts(result):
+        assert said in part and ("1 hari kerja" if language == "id" else "1 working day") in part
+
+
+def test_a_reporter_we_cannot_write_to_is_not_told() -> None:
+    """A call whose form's address is not confirmed: only the unit head's e-mail."""
+    by_phone = ticket(State.ESCALATED)
+    by_phone.channel, by_phone.signature = "phone", "sari"
+    step = events(Action.ESCALATE)
+    (only,) = notices_for_event(office("id"), by_phone, step[-1], step)
+    assert only.kind == "unit_head.escalated"
+
+
+@every_language
+def test_the_reporter_is_told_of_a_reopening(language: str) -> None:
+    """BELUM reopens the ticket to its technician: he is told, and so is the reporter, who
+    reads their own words back and who has it now."""
+    reopened = ticket(State.DISPOSED)
+    reopened.assignee = "agus"
+    answer = event(Action.REOPEN, "budi.santoso@dinkes.example.go.id", State.DISPOSED, "Belum.")
+    history = [*events(Action.RESOLVE), answer]
+    staff, told = notices_for_event(office(language), reopened, answer, history)
+    assert staff.kind == "staff.reopened" and told.kind == "reporter.reopened"
+    text = render(told.kind, language, told.context).text
+    assert "Belum." in text and "Agus Setiawan (Petugas Teknis Jaringan)" in text
+    assert ("kami buka kembali" if language == "id" else "we have reopened") in text

@@ -30,6 +30,7 @@ from tests.unit.test_templates import (
     event,
     events,
     notice,
+    of_kind,
     office,
     ticket,
 )
@@ -47,6 +48,8 @@ TO_REPORTER = (
     "reporter.closed",
     "reporter.paused",
     "reporter.confirmation_reminder",
+    "reporter.escalated",
+    "reporter.reopened",
     "owner.unauthenticated",
 )
 # Each reporter, by the sex on their form: name, greeting form, the form never used.
@@ -200,7 +203,10 @@ def without_sapaan(the_office: Office, staff_id: str) -> Office:
 
 def escalated_to_rudi(the_office: Office) -> Rendered:
     step = events(Action.ESCALATE)
-    (found,) = notices_for_event(the_office, ticket(State.ESCALATED), step[-1], step)
+    found = of_kind(
+        "unit_head.escalated",
+        notices_for_event(the_office, ticket(State.ESCALATED), step[-1], step),
+    )
     return shown(found, the_office.settings.language)
 
 

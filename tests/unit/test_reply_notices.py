@@ -262,9 +262,10 @@ def test_a_reopening_goes_to_the_assignee_with_the_help_desk_copied(language: st
 def test_a_reopening_by_the_help_desk_names_who_reopened(language: str) -> None:
     """Reopened by a help-desk officer: their name and reason; the help desk copied."""
     reopened = staffed(State.DISPOSED, assignee="agus")
-    (found,) = sent_for(
+    found, told = sent_for(
         office(language), reopened, event(Action.REOPEN, "sari", State.DISPOSED, "Pelapor telepon")
     )
+    assert told.kind == "reporter.reopened" and told.to_reporter
     assert found.context["by_reporter"] is False
     assert [r.address for r in found.to] == ["agus@example.go.id"]
     assert [r.address for r in found.cc] == ["sari@example.go.id"]

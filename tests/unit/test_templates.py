@@ -42,6 +42,7 @@ from notifier.policy import (
     survey_refused_notice,
     unauthenticated_notice,
 )
+from ticketing.calendar import BusinessCalendar, WorkingHours
 from ticketing.conversation import REPLY_MARKERS
 from ticketing.directory import Directory, Role, Staff, Unit
 from ticketing.formulir import FIELD_BY_KEY, build_fields, invalid_problem, missing_problem
@@ -72,6 +73,8 @@ KINDS = (
     "reporter.confirmation_reminder",
     "reporter.survey_recorded",
     "reporter.survey_refused",
+    "reporter.escalated",
+    "reporter.reopened",
 )
 TICKET_KINDS = tuple(
     k for k in KINDS if k not in ("reporter.incomplete", "help_desk.delivery_failed")
@@ -145,12 +148,25 @@ DIRECTORY = Directory(
 )
 
 
+# The office's working hours (the shipped configuration's), with Indonesia's holidays.
+WEEKDAY = WorkingHours(start=dt.time(7, 30), end=dt.time(16, 0))
+CALENDAR = BusinessCalendar(
+    timezone="Asia/Jakarta",
+    hours={0: WEEKDAY, 1: WEEKDAY, 2: WEEKDAY, 3: WEEKDAY,
+           4: WorkingHours(start=dt.time(7, 30), end=dt.time(16, 30))},
+)  # fmt: skip
+
 OFFICE_ADDRESS = "Jalan Syekh Nawawi Al-Bantani Blok F No. 1 KP3B, Kota Serang, Banten 42171"
 OFFICE_PHONE = "(0254) 123456"
 OFFICE_WHATSAPP = "0812-8000-1234"
 
 
-def office(language: str) -> Office:
+# The web application's public address, and the ticket's access token for its status page.
+PUBLIC_URL = "https://helpdesk.example.go.id"
+TOKEN = "Qm9ndXMtdG9rZW4tZm9yLXRlc3Rz"
+
+
+def office(language: str, *, public_url: str = PUBLIC_URL) -> Office:
     settings = NotifierSettings(
         language=language,
         office_name="Dinas Komunikasi, Informatika, Statistik dan Persandian Provinsi Banten",
@@ -161,8 +177,9 @@ def office(language: str) -> Office:
         address=OFFICE_ADDRESS,
         phone=OFFICE_PHONE,
         whatsapp=OFFICE_WHATSAPP,
+        public_url=public_url,
     )
-    return Office(settings, DIRECTORY, SopTimes.from_names({}), build_fields())
+    return Office(settings, DIRECTORY, SopTimes.from_names({}), build_fields(), CALENDAR)
 
 
 # --- Tickets, events and the notices they call for ------------------------------------------
@@ -203,6 +220,7 @@ def ticket(
         created_at=RECEIVED,
         step_started_at=jkt(12, 1, 10),
         due_at=None if state == State.CLOSED else jkt(12, 1, 11),
+        access_token=TOKEN,
     )
 
 
@@ -216,6 +234,15 @@ HISTORY = (
     (1500, "kurniawan", Action.RESOLVE, State.RESOLVED, SOLUTION),
     (1560, "sari", Action.CLOSE, State.CLOSED, "Pelapor menjawab YA."),
 )
+
+
+# What the workflow records with a move, beyond its note: the unit, the technician, the
+# official escalated to.
+RECORDED = {
+    Action.ESCALATE: {"unit": "jaringan", "unit_head": "rudi"},
+    Action.DISPOSE: {"technician": "agus"},
+    Action.ESCALATE_HIGHER: {"escalated_to": "kurniawan", "report": REPORT},
+}
 
 
 def events(until: Action) -> list[Event]:
@@ -232,6 +259,7 @@ def events(until: Action) -> list[Event]:
                 to_state=to_state.value,
                 note=note,
                 channel="cli",
+                data=dict(RECORDED.get(action, {})),
             )
         )
         if action == until:
@@ -245,6 +273,7 @@ EVENT_KINDS = {
     "help_desk.new_ticket": (Action.CREATE, State.RECEIVED),
     "reporter.first_level_solution": (Action.SOLVE, State.RESOLVED),
     "unit_head.escalated": (Action.ESCALATE, State.ESCALATED),
+    "reporter.escalated": (Action.ESCALATE, State.ESCALATED),
     "technician.disposed": (Action.DISPOSE, State.DISPOSED),
     "official.escalated_higher": (Action.ESCALATE_HIGHER, State.ESCALATED_HIGHER),
     "reporter.final_report": (Action.RESOLVE, State.RESOLVED),
@@ -296,11 +325,12 @@ def _event_notice(kind: str, language: str, the_ticket: Ticket) -> Notice:
         history = [*events(Action.TAKE), solved]
     else:
         history = events(action)
-    (found,) = [
-        n
-        for n in notices_for_event(office(language), the_ticket, history[-1], history)
-        if n.kind == kind
-    ]
+    return of_kind(kind, notices_for_event(office(language), the_ticket, history[-1], history))
+
+
+def of_kind(kind: str, notices: list[Notice]) -> Notice:
+    """The one notice of ``kind`` among those an event calls for."""
+    (found,) = [n for n in notices if n.kind == kind]
     return found
 
 
@@ -341,15 +371,15 @@ def notice(
             the_office, waiting, event(Action.PAUSE, "agus", State.DISPOSED, AWAITED)
         )
         return paused
-    if kind == "staff.reopened":
+    if kind in ("staff.reopened", "reporter.reopened"):
         reopened = ticket(
             State.DISPOSED, name=name, description=description, agency=agency, sex=sex
         )
         reopened.solution, reopened.assignee = SOLUTION, "agus"
-        (found,) = sent_for(
-            the_office, reopened, event(Action.REOPEN, REPORTER, State.DISPOSED, NOT_YET)
+        return of_kind(
+            kind,
+            sent_for(the_office, reopened, event(Action.REOPEN, REPORTER, State.DISPOSED, NOT_YET)),
         )
-        return found
     if kind == "staff.command_accepted":
         return command_accepted_notice(
             the_office,
@@ -440,13 +470,13 @@ def rendered(kind: str, language: str, **fields: str) -> Rendered:
     return render(kind, language, notice(kind, language, **fields).context)
 
 
-# The e-mails that tell their reader the ticket's deadline.
+# The e-mails that tell their reader the ticket's deadline (not the higher escalation: it
+# reports to a superior and asks for direction; nobody sets their superior a deadline).
 DUE_KINDS = (
     "reporter.acknowledged",
     "help_desk.new_ticket",
     "unit_head.escalated",
     "technician.disposed",
-    "official.escalated_higher",
 )
 
 
@@ -499,6 +529,10 @@ def expected_values(kind: str, context: Mapping[str, Any]) -> list[str]:
         values.append(ticket_["due"])
     if kind == "reporter.paused":
         values.append(context["awaited"])
+    if kind == "reporter.reopened":
+        values += [context["reason"], context["handler"]["name"]]
+    if kind == "reporter.escalated":
+        values += [ticket_["unit_name"], context["disposition_time"], context["resolution_time"]]
     if kind == "staff.reopened":
         values += [context["reason"], ticket_["solution"]]
         values += [part for w in context["reply_words"] for part in (w["word"], w["follows"])]
