@@ -1377,7 +1377,11 @@ def survey_recorded_notice(
         ],
         "saran": response.saran,
     }
-    return [Notice("reporter.survey_recorded", to, context, AUTO_REPLIED, to_reporter=True)]
+    return _linked(
+        office,
+        ticket,
+        [Notice("reporter.survey_recorded", to, context, AUTO_REPLIED, to_reporter=True)],
+    )
 
 
 # Why an e-mailed survey answer was not recorded: a Refusal of ticketing.survey, or
@@ -1406,4 +1410,8 @@ def survey_refused_notice(
         "survey": survey_context(office, ticket) if malformed else None,
         "asks_reply": malformed,
     }
-    return [Notice("reporter.survey_refused", to, context, AUTO_REPLIED, to_reporter=True)]
+    return _linked(
+        office,
+        ticket,
+        [Notice("reporter.survey_refused", to, context, AUTO_REPLIED, to_reporter=True)],
+    )

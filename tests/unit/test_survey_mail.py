@@ -10,7 +10,7 @@ import pytest
 
 from notifier.compose import render
 from notifier.policy import Notice, Office, notices_for_event
-from tests.unit.test_templates import events, office, ticket
+from tests.unit.test_templates import PUBLIC_URL, events, office, ticket
 from ticketing.conversation import REPLY_MARKERS
 from ticketing.ikm import ELEMENTS
 from ticketing.workflow import Action, State
@@ -31,7 +31,7 @@ def test_the_invitation_carries_the_link_the_questions_and_the_reply_way(languag
     found = closure(office(language), invited=True)
     assert found.kind == "reporter.closed"
     result = render(found.kind, language, found.context)
-    link = f"http://127.0.0.1:8080/survei/TIK-2026-00012?k={TOKEN}"
+    link = f"{PUBLIC_URL}/survei/TIK-2026-00012?k={TOKEN}"
     for part in (result.text, result.html):
         assert link in part and "4 4 3 4 4 4 3 4 4" in part
         for element in ELEMENTS:
