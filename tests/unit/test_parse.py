@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -616,10 +615,9 @@ def nested(depth: int) -> bytes:
 
 
 def test_thousand_nested_multiparts_are_bounded() -> None:
-    """1000 nested multiparts (past Python's recursion limit) parse fast, headers only."""
-    started = time.perf_counter()
+    """1000 nested multiparts (past Python's recursion limit) parse, headers only (how fast is
+    bench/'s business)."""
     parsed = parse(nested(1000))
-    assert time.perf_counter() - started < 2
     assert parsed.subject == "dalam"
     assert any("body not read" in defect for defect in parsed.defects)
 
@@ -641,13 +639,11 @@ def test_many_parts_are_capped() -> None:
     assert any("MIME parts" in defect for defect in parsed.defects)
 
 
-def test_huge_html_is_cut_and_still_fast() -> None:
-    """Deeply nested HTML over the cap is converted in bounded time."""
+def test_huge_html_is_cut() -> None:
+    """Deeply nested HTML over the cap is cut before it is converted."""
     msg = message()
     msg.set_content("<div>" * 300_000 + "isi", subtype="html")
-    started = time.perf_counter()
     parsed = parse(msg.as_bytes())
-    assert time.perf_counter() - started < 3
     assert any("HTML body cut" in defect for defect in parsed.defects)
 
 
