@@ -119,14 +119,16 @@ def test_bundle_holds_the_months_messages_files_and_documents(
     ok(result)
     assert result.stdout.splitlines() == [
         "arsip-pengaduan-2026-11.zip",
-        "2026-11: 4 complaints, 1 incomplete report, 3 messages, 1 phone log, 1 attachment,"
+        "2026-11: 4 complaints, 1 incomplete report, 4 messages, 1 phone log, 1 attachment,"
         " 6 documents",
     ]
     files = bundle(tmp_path)
     [received] = [n for n in files if n.startswith("messages/TIK-2026-00001/in-")]
     assert files[received] == november.complaint_eml
-    [acknowledgement] = [n for n in files if n.startswith("messages/TIK-2026-00001/out-")]
-    assert b"[TIK-2026-00001]" in files[acknowledgement]
+    # the acknowledgement and the help desk's copy, both sent
+    sent = [n for n in files if n.startswith("messages/TIK-2026-00001/out-")]
+    assert len(sent) == 2 and all(b"[TIK-2026-00001]" in files[n] for n in sent)
+    assert [b"Pengaduan baru" in files[n] for n in sent].count(True) == 1
     [report] = [n for n in files if n.startswith("messages/incomplete/1/")]
     assert report.endswith(".eml") and files[report] == november.incomplete_eml
     assert files["attachments/TIK-2026-00002/surat_masuk_27-11.pdf"] == SCAN

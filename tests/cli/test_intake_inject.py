@@ -35,8 +35,10 @@ def test_complete_complaint_becomes_a_ticket_with_an_acknowledgement(inject, rea
         "email", "received", "Budi Santoso",
     )  # fmt: skip
     assert ticket["signature"] == "budi.santoso@dinkes.example.go.id"
-    [ack] = _outbox(ready)
+    [ack, copy] = _outbox(ready)
     assert ack["kind"] == "reporter.acknowledged" and ack["auto_submitted"] == "auto-replied"
+    assert copy["kind"] == "help_desk.new_ticket" and copy["auto_submitted"] == "auto-generated"
+    assert copy["recipients"] == ["sari.wulandari@example.go.id", "yoga.pratama@example.go.id"]
 
 
 def test_incomplete_complaint_gets_a_reply_listing_what_is_missing(
@@ -74,7 +76,7 @@ def test_reply_completing_an_incomplete_report_makes_the_ticket(inject, ready: C
     assert ticket["phone"] == "+6281234567890" and ticket["sex"] == "L"
     assert ticket["description"].startswith("Koneksi internet di ruang pelayanan")
     kinds = [e["kind"] for e in _outbox(ready)]
-    assert kinds == ["reporter.incomplete", "reporter.acknowledged"]
+    assert kinds == ["reporter.incomplete", "reporter.acknowledged", "help_desk.new_ticket"]
 
 
 def test_automatic_mail_is_archived_and_never_answered(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
@@ -92,13 +94,13 @@ def test_the_same_message_twice_makes_one_ticket(inject, ready: Cli) -> None:  #
     again = inject(raw)
     assert "(already stored)" in again.stdout
     assert len(json.loads(ready("ticket", "list", "--json").stdout)) == 1
-    assert len(_outbox(ready)) == 1
+    assert [e["kind"] for e in _outbox(ready)] == ["reporter.acknowledged", "help_desk.new_ticket"]
 
 
 def test_reporters_reply_joins_the_ticket_and_restarts_its_clock(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
     """A reply in the ticket's thread is added to it; a paused ticket's clock runs again."""
     inject(email())
-    [ack] = _outbox(ready)
+    [ack, copy] = _outbox(ready)  # the acknowledgement, and the help desk's copy
     ready("ticket", "take", "TIK-2026-00001", "--by", "sari")
     ready("ticket", "pause", "TIK-2026-00001", "--by", "sari", "--reason", "Mohon kirim foto")
     result = inject(
@@ -119,7 +121,7 @@ def test_reporters_reply_joins_the_ticket_and_restarts_its_clock(inject, ready: 
 def test_strangers_reply_is_kept_but_changes_nothing(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
     """Someone else answering in the thread is stored, not added to the ticket."""
     inject(email())
-    [ack] = _outbox(ready)
+    [ack, copy] = _outbox(ready)  # the acknowledgement, and the help desk's copy
     result = inject(email("Saya juga mengalami.", sender="orang@lain.example.id",
                           in_reply_to=ack["message_id"]))  # fmt: skip
     assert "reply_stranger" in result.stdout
@@ -133,12 +135,12 @@ def test_delivery_report_naming_our_e_mail_without_its_token_changes_nothing(
     """A delivery report that names our acknowledgement's Message-ID and its recipient, but
     carries no token of it, is archived as unverified: no alert, no note, nothing marked."""
     inject(email())
-    [ack] = _outbox(ready)
+    [ack, copy] = _outbox(ready)  # the acknowledgement, and the help desk's copy
     result = inject(_dsn(ack["message_id"], "budi.santoso@dinkes.example.go.id"))
     assert result.exit_code == 0 and ": bounce" in result.stdout, result.output
     [kept] = json.loads(ready("intake", "list", "--outcome", "bounce", "--json").stdout)
     assert kept["detail"] == f"unverified: names our e-mail {ack['id']} without its token"
-    assert _outbox(ready) == [ack]  # not re-marked, no alert queued
+    assert _outbox(ready) == [ack, copy]  # not re-marked, no alert queued
     ticket = json.loads(ready("ticket", "show", "TIK-2026-00001", "--json").stdout)
     assert [e["action"] for e in ticket["events"]] == ["create"]
 
@@ -149,7 +151,7 @@ def test_delivery_report_with_the_token_of_an_e_mail_never_sent_is_unverified(
     """Even the right token counts only for an e-mail the SMTP server took: a report about
     one still waiting in the outbox cannot be real."""
     inject(email())
-    [ack] = _outbox(ready)
+    [ack, copy] = _outbox(ready)  # the acknowledgement, and the help desk's copy
     raw = message_from_bytes(_raw(site_dir, ack["message_id"]), policy=default_policy)
     ref = str(raw["X-Helpdesk-Ref"])
     assert ref.startswith("b-") and len(ref) == 18
@@ -157,7 +159,7 @@ def test_delivery_report_with_the_token_of_an_e_mail_never_sent_is_unverified(
     [kept] = json.loads(ready("intake", "list", "--outcome", "bounce", "--json").stdout)
     never = f"unverified: the token of our e-mail {ack['id']}, which was never sent"
     assert kept["detail"] == never
-    assert _outbox(ready) == [ack]
+    assert _outbox(ready) == [ack, copy]
 
 
 def test_unreadable_file_is_one_error_line(ready: Cli, tmp_path: Path) -> None:

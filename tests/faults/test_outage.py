@@ -45,9 +45,23 @@ def _tickets(site: Path) -> int:
     return count(site, "SELECT count(*) FROM ticket")
 
 
+HELP_DESK = ["sari.wulandari@example.go.id", "yoga.pratama@example.go.id"]
+
+
 def _acks(sink: Sink) -> int:
-    """Acknowledgements the SMTP server took (on the real clock a digest may go as well)."""
-    return sum("[TIK-" in str(r.message["Subject"]) for r in sink.received)
+    """Acknowledgements the SMTP server took (on the real clock a digest may go as well,
+    and each ticket's copy goes to the help desk)."""
+    return sum(
+        "[TIK-" in str(r.message["Subject"]) and r.recipients != HELP_DESK for r in sink.received
+    )
+
+
+def _copies(sink: Sink) -> int:
+    """The help desk's copies of the new tickets the SMTP server took."""
+    return sum(
+        "Pengaduan baru" in str(r.message["Subject"]) and r.recipients == HELP_DESK
+        for r in sink.received
+    )
 
 
 def test_imap_and_smtp_outages_lose_nothing_and_everything_drains(
@@ -67,6 +81,7 @@ def test_imap_and_smtp_outages_lose_nothing_and_everything_drains(
     try:
         deliver(dovecot.port, before)
         assert wait_for(lambda: _acks(sink) == 10, 60), daemon.text()[-2000:]
+        assert wait_for(lambda: _copies(sink) == 10, 60), daemon.text()[-2000:]
 
         # SMTP down: the acknowledgements of the next complaints wait in the outbox.
         smtp.stop()
@@ -81,7 +96,7 @@ def test_imap_and_smtp_outages_lose_nothing_and_everything_drains(
         dovecot.start()
         deliver(dovecot.port, after)
         assert wait_for(lambda: _tickets(site) == 60, 90), daemon.text()[-3000:]
-        assert _acks(sink) == 10, "sent while the SMTP server was down?"
+        assert (_acks(sink), _copies(sink)) == (10, 10), "sent while the SMTP server was down?"
 
         # The sender kept trying, and failing, while the server was away.
         def failed() -> int:
@@ -91,11 +106,12 @@ def test_imap_and_smtp_outages_lose_nothing_and_everything_drains(
                 "AND attempts > 0 AND last_error LIKE 'connect%failed%'",
             )
 
-        assert wait_for(lambda: failed() >= 50, 30), daemon.text()[-3000:]
+        assert wait_for(lambda: failed() >= 100, 30), daemon.text()[-3000:]  # 50 and copies
         retries = count(site, "SELECT max(attempts) FROM outbox")
 
         smtp.start()
         assert wait_for(lambda: _acks(sink) >= 60, 60), daemon.text()[-3000:]
+        assert wait_for(lambda: _copies(sink) >= 60, 60), daemon.text()[-3000:]
         assert wait_for(lambda: inbox_size(dovecot.port) == 0, 30)
         assert daemon.alive()
     finally:
@@ -112,8 +128,12 @@ def test_imap_and_smtp_outages_lose_nothing_and_everything_drains(
     assert sorted(m for (m,) in query(site, "SELECT message_id FROM inbound")) == ids
     acks = query(site, "SELECT message_id, status FROM outbox WHERE kind = 'reporter.acknowledged'")
     assert len(acks) == 60 and {s for _, s in acks} == {"sent"}
+    copies = query(
+        site, "SELECT message_id, status FROM outbox WHERE kind = 'help_desk.new_ticket'"
+    )
+    assert len(copies) == 60 and {s for _, s in copies} == {"sent"}
     delivered = Counter(message_id(r.raw) for r in sink.received)
-    assert {m: delivered[m] for m, _ in acks} == {m: 1 for m, _ in acks}
+    assert {m: delivered[m] for m, _ in acks + copies} == {m: 1 for m, _ in acks + copies}
     assert set(delivered) <= {m for (m,) in query(site, "SELECT message_id FROM outbox")}
     folders = folder_contents(dovecot.port)
     assert folders["INBOX"] == []

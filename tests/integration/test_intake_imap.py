@@ -18,6 +18,11 @@ from tests.mail import email, without
 
 NOW = "2026-11-30T09:00:00+07:00"
 
+# The help-desk officers of config.toml, who get each e-mailed complaint's copy; and the
+# e-mails one e-mailed complaint makes.
+HELP_DESK = ("sari.wulandari@example.go.id", "yoga.pratama@example.go.id")
+ACKNOWLEDGED = ["reporter.acknowledged", "help_desk.new_ticket"]
+
 
 @pytest.fixture(scope="module", autouse=True)
 def _needs_dovecot() -> None:
@@ -97,7 +102,9 @@ def test_mailbox_to_tickets_replies_and_folders(office: Office, sink: Sink) -> N
     assert set(delivered) == {
         ("budi.santoso@dinkes.example.go.id",),
         ("siti@bpkad.example.go.id",),
+        HELP_DESK,  # the help desk's copy of the ticket
     }
+    assert "Pengaduan baru" in str(delivered[HELP_DESK]["Subject"])
     ack = delivered[("budi.santoso@dinkes.example.go.id",)]
     assert ack["In-Reply-To"] == "<c1@dinkes.example.go.id>"
     reply = delivered[("siti@bpkad.example.go.id",)]
@@ -126,7 +133,7 @@ def test_same_message_twice_makes_one_ticket(office: Office) -> None:
     office.deliver(raw, raw)
     office.ok("intake", "poll")
     assert len(office.json("ticket", "list")) == 1
-    assert len(office.json("outbox", "list")) == 1
+    assert [e["kind"] for e in office.json("outbox", "list")] == ACKNOWLEDGED
     assert office.count("Processed") == 2
 
 
@@ -149,7 +156,7 @@ def test_crash_between_commit_and_move_makes_no_duplicate(
     office.ok("intake", "poll")
     assert office.count("INBOX") == 0 and office.count("Processed") == 1
     assert len(office.json("ticket", "list")) == 1
-    assert len(office.json("outbox", "list")) == 1
+    assert [e["kind"] for e in office.json("outbox", "list")] == ACKNOWLEDGED
 
 
 def test_server_going_away_mid_batch_recovers(
