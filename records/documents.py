@@ -25,7 +25,14 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from notifier import formatting
-from notifier.policy import STEP_NAMES, NotifierSettings, Office, event_note, form_rows
+from notifier.policy import (
+    BOUNCE_ACTOR,
+    STEP_NAMES,
+    NotifierSettings,
+    Office,
+    event_note,
+    form_rows,
+)
 from records import TEMPLATES as ROOT
 from records.report import CHANNEL_LABELS, OpenStage, Stage, walk
 from ticketing.calendar import BusinessCalendar
@@ -183,6 +190,7 @@ EVENT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "edit": "Formulir Pengaduan diperbaiki oleh {actor}",
         "breach": "Batas waktu terlewati",
         "reminder": "Pengingat batas waktu dikirim",
+        "bounce": "Laporan kegagalan pengiriman e-mail diterima",
         "system": "sistem",
     },
     "en": {
@@ -209,6 +217,7 @@ EVENT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "edit": "Complaint form corrected by {actor}",
         "breach": "Deadline passed",
         "reminder": "Deadline reminder sent",
+        "bounce": "Delivery failure report received",
         "system": "the system",
     },
 }
@@ -426,6 +435,8 @@ def describe(office: Office, ticket: Ticket, event: Event) -> str:
     if action == "create":
         key = "create_by" if ticket.created_by else "create"
         return words[key].format(actor=actor)
+    if event.actor == BOUNCE_ACTOR:  # a receiving server's report, not the reporter's word
+        return words["bounce"]
     if staff is None and not by_system and f"{action}_reporter" in words:
         return words[f"{action}_reporter"]
     if action == "close" and data.get("silence"):

@@ -148,5 +148,8 @@ def test_genuine_report_is_recorded_once_alerted_once_and_quoted_as_remote_text(
     assert printed.returncode == 0, printed.stderr
     html = (tmp_path / f"{number}-laporan.html").read_text(encoding="utf-8")
     assert "Teks dari server penerima (dikutip apa adanya, bukan pernyataan Help Desk):" in html
+    # The report is the receiving server's, never taken for the reporter's message.
+    assert "<td>Laporan kegagalan pengiriman e-mail diterima</td>" in html
+    assert "Pesan dari pelapor" not in html
     assert f"<q>550 5.1.1 &lt;user unknown&gt;: Akun Anda diblokir, {EVIL_SHOWN}</q>" in html
     assert "http://evil.example" not in html and "<a " not in html
