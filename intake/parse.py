@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 
 from intake import automatic
@@ -43,7 +43,31 @@ from ticketing.conversation import bounce_tokens
 
 T = TypeVar("T")
 
-POLICY = email.policy.default
+
+class _CachingPolicy(email.policy.EmailPolicy):
+    """``email.policy.default`` that parses each distinct header once. The stdlib parses a
+    header again at every read (a part's Content-Type some ten times over a message, by
+    get_body, get_content_type, get_param and the like), and most of a complaint's
+    headers are the same from one message to the next. A header object is immutable, so
+    the one made before is the one the stdlib would make again; a header that raises is
+    not kept, and raises again."""
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        if hasattr(value, "name"):  # a header object already
+            return value
+        if isinstance(value, str) and len(value) <= _CACHED_HEADER_CHARS:
+            return _parsed_header(self.header_factory, name, value)
+        return super().header_fetch_parse(name, value)
+
+
+@lru_cache(maxsize=2048)
+def _parsed_header(factory: Any, name: str, value: str) -> Any:
+    return factory(name, "".join(_LINESEP.split(value)))
+
+
+_LINESEP = re.compile(r"\n|\r")  # as the stdlib's own header_fetch_parse
+_CACHED_HEADER_CHARS = 2000  # longer ones are rare, and parsed every time as before
+POLICY = _CachingPolicy()
 # Parts walked per message. A complaint has a body and a few attachments; more is a list
 # digest, a report or an attack, and none of those needs every part read.
 MAX_PARTS = 200
