@@ -35,7 +35,7 @@ from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
 from functools import lru_cache, partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from intake import automatic
 from intake.html import MAX_HTML_CHARS, html_to_text
@@ -43,8 +43,13 @@ from ticketing.conversation import bounce_tokens
 
 T = TypeVar("T")
 
+if TYPE_CHECKING:  # typeshed's EmailPolicy is generic in its message class; the stdlib's is not
+    _EmailPolicy = email.policy.EmailPolicy[EmailMessage]
+else:
+    _EmailPolicy = email.policy.EmailPolicy
 
-class _CachingPolicy(email.policy.EmailPolicy):
+
+class _CachingPolicy(_EmailPolicy):
     """``email.policy.default`` that parses each distinct header once. The stdlib parses a
     header again at every read (a part's Content-Type some ten times over a message, by
     get_body, get_content_type, get_param and the like), and most of a complaint's
