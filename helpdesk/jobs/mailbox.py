@@ -115,11 +115,13 @@ def process_message(
 def _process_in(
     here: Site, tx: Tx, message: InboundMessage, raw: bytes, *, source: str, now: dt.datetime,
     uid: int | None, uidvalidity: int | None, received_at: dt.datetime | None, kept: int | None,
+    known: Known | None = None,
 ) -> Processed:  # fmt: skip
-    """`process_message`'s work, in the caller's transaction."""
+    """`process_message`'s work, in the caller's transaction; ``known``: what was asked of
+    the store for the message's batch."""
     replayed = tx.inbound(kept) if kept is not None else None
     facts = gather_facts(here, tx, message, source=source, uid=uid, uidvalidity=uidvalidity,
-                         now=now)  # fmt: skip
+                         now=now, known=known)  # fmt: skip
     decision = route(message, facts)
     if isinstance(decision, Duplicate):
         if replayed is not None:  # processed meanwhile as another copy
@@ -164,15 +166,58 @@ def _process_in(
 # --- the facts -----------------------------------------------------------------------
 
 
+@dataclass
+class Known:
+    """What the store holds of a batch's messages, asked once for the batch (`ask`): the
+    keys (Message-IDs, hashes, addresses) that something is stored under. A key outside
+    these has nothing stored, and its question per message is not asked; for a key inside,
+    it is asked as before. A message processed in the batch stores things under its own
+    keys, so those are `touch`ed and asked as before for the messages after it."""
+
+    inbound: set[str]  # Message-IDs and hashes of stored messages
+    recent: set[str]  # senders with mail in the hour (since ``since``), as counted
+    holds: set[str]  # senders with a hold, in force or released
+    outbox: set[str]  # Message-IDs of our e-mails
+    touched: set[str] = field(default_factory=set)
+
+    @classmethod
+    def ask(cls, tx: Tx, messages: Sequence[InboundMessage], now: dt.datetime) -> Known:
+        ids = [m.message_id for m in messages if m.message_id]
+        senders = [m.from_address for m in messages if m.from_address]
+        # The messages' own hours start later (now() grows); a second hour is room for a
+        # clock set back meanwhile.
+        since = now - dt.timedelta(hours=2)
+        return cls(
+            inbound=tx.inbound_keys(ids, [m.raw_sha256 for m in messages]),
+            recent=tx.recent_senders(senders, since, PERSON_OUTCOMES),
+            holds=tx.held_or_released(senders),
+            outbox=tx.outbox_message_ids(ids),
+        )
+
+    def new(self, message: InboundMessage) -> bool:
+        """Nothing is stored of this message, by its Message-ID or its bytes."""
+        keys = {message.message_id, message.raw_sha256}
+        return not (keys & self.inbound or keys & self.touched)
+
+    def may_have(self, found: set[str], key: str) -> bool:
+        return key in found or key in self.touched
+
+    def touch(self, message: InboundMessage) -> None:
+        self.touched.update(k for k in (message.message_id, message.raw_sha256,
+                                        message.from_address) if k)  # fmt: skip
+
+
 def gather_facts(
     here: Site, tx: Tx, message: InboundMessage, *, source: str, uid: int | None,
-    uidvalidity: int | None, now: dt.datetime,
+    uidvalidity: int | None, now: dt.datetime, known: Known | None = None,
 ) -> Facts:  # fmt: skip
     """What the store and the config know of a message, for `route` to decide on. Of a
     message stored before nothing else is looked up, nor of a delivery report anything but
-    the e-mails it may be about."""
-    seen = tx.seen_inbound(message.message_id, message.raw_sha256)
-    if seen is None and uid is not None and uidvalidity is not None:
+    the e-mails it may be about. ``known``: what the store holds of the message's batch,
+    which spares the questions whose answer it already gives."""
+    new = known is not None and known.new(message)
+    seen = None if new else tx.seen_inbound(message.message_id, message.raw_sha256)
+    if seen is None and not new and uid is not None and uidvalidity is not None:
         # Held or quarantined, then a crash before the move: the same message again.
         seen = tx.kept_inbound(source, uidvalidity, uid, message.raw_sha256)
     if seen is not None:
@@ -187,8 +232,12 @@ def gather_facts(
     number = ticket_number(message.subject, here.config.numbering.format)
     tagged = tx.ticket(number) if number else None
     staff_id = _staff_by_address(here, address) if address else None
-    hold = tx.sender_hold(address) if address else None
-    hour_ago = now - dt.timedelta(hours=1)
+    hold = None
+    if address and (known is None or known.may_have(known.holds, address)):
+        hold = tx.sender_hold(address)
+    recent = 0
+    if address and (known is None or known.may_have(known.recent, address)):
+        recent = tx.recent_from(address, now - dt.timedelta(hours=1), PERSON_OUTCOMES)
     joined = ticket or tagged
     answered = tx.ours_answered(thread, joined.id) if joined is not None and joined.id else []
     return Facts(
@@ -203,11 +252,11 @@ def gather_facts(
             for t in (ticket, tagged)
             if t is not None and address and is_reporter_address(t, address)
         ),
-        own_message=_ours(here, tx, message.message_id),
+        own_message=_ours(here, tx, message.message_id, known),
         own_sender=_own_sender(here, address, staff_id),
         staff_id=staff_id,
         held_since=hold.since if hold else None,
-        recent_from_sender=tx.recent_from(address, hour_ago, PERSON_OUTCOMES) if address else 0,
+        recent_from_sender=recent,
         limits=_limits(here),
         answered=tuple(_sent_email(email) for email in answered),
         trusted_authserv_id=here.config.intake.trusted_authserv_id,
@@ -242,12 +291,16 @@ def _limits(here: Site) -> Limits:
     )
 
 
-def _ours(here: Site, tx: Tx, message_id: str | None) -> bool:
+def _ours(here: Site, tx: Tx, message_id: str | None, known: Known | None = None) -> bool:
     """A Message-ID we wrote: one of the outbox's, or of our form at our domain."""
     if not message_id:
         return False
     domain = here.office.settings.sender.message_id_domain
-    return is_our_message_id(message_id, domain) or tx.outbox_by_message_id(message_id) is not None
+    if is_our_message_id(message_id, domain):
+        return True
+    if known is not None and not known.may_have(known.outbox, message_id):
+        return False
+    return tx.outbox_by_message_id(message_id) is not None
 
 
 def _own_sender(here: Site, address: str | None, staff_id: str | None) -> str | None:
@@ -443,19 +496,26 @@ def process_batch(
     fail (the database refusing, the commit failing), nothing of it is kept and each
     message is processed on its own, in a transaction of its own, as before."""
     try:
+        messages = [parse(item.raw) for item in fetched]
         with here.store.transaction() as tx:
-            return [
-                _with_retries_in(
-                    here,
-                    tx,
-                    item,
-                    source=source,
-                    now=now,
-                    attempts=attempts,
-                    uidvalidity=uidvalidity,
-                )  # fmt: skip
-                for item in fetched
-            ]
+            known = Known.ask(tx, messages, now())
+            results = []
+            for item, message in zip(fetched, messages, strict=True):
+                results.append(
+                    _with_retries_in(
+                        here,
+                        tx,
+                        item,
+                        message,
+                        known,
+                        source=source,
+                        now=now,
+                        attempts=attempts,
+                        uidvalidity=uidvalidity,
+                    )
+                )
+                known.touch(message)
+            return results
     except Exception as exc:  # noqa: BLE001 - the batch is given up, not its messages
         log.warning("batch of %d messages rolled back, each tried on its own: %s",
                     len(fetched), exc)  # fmt: skip
@@ -469,17 +529,16 @@ def process_batch(
             uid=item.uid,
             uidvalidity=uidvalidity,
             received_at=item.internal_date,
-        )  # fmt: skip
+        )
         for item in fetched
     ]
 
 
 def _with_retries_in(
-    here: Site, tx: Tx, item: Fetched, *, source: str, now: Callable[[], dt.datetime],
-    attempts: int, uidvalidity: int,
+    here: Site, tx: Tx, item: Fetched, message: InboundMessage, known: Known, *, source: str,
+    now: Callable[[], dt.datetime], attempts: int, uidvalidity: int,
 ) -> Processed:  # fmt: skip
     """`process_with_retries` for one message of a batch, in savepoints of ``tx``."""
-    message = parse(item.raw)
     last = ""
     for attempt in range(1, attempts + 1):
         try:
@@ -487,6 +546,7 @@ def _with_retries_in(
                 return _process_in(
                     here, tx, message, item.raw, source=source, now=now(), uid=item.uid,
                     uidvalidity=uidvalidity, received_at=item.internal_date, kept=None,
+                    known=known,
                 )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the batch going
             last = _failed(exc, item.uid, attempt)
