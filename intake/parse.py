@@ -50,12 +50,13 @@ else:
 
 
 class _CachingPolicy(_EmailPolicy):
-    """``email.policy.default`` that parses each distinct header once. The stdlib parses a
-    header again at every read (a part's Content-Type some ten times over a message, by
-    get_body, get_content_type, get_param and the like), and most of a complaint's
-    headers are the same from one message to the next. A header object is immutable, so
-    the one made before is the one the stdlib would make again; a header that raises is
-    not kept, and raises again."""
+    """``email.policy.default`` that keeps the header objects it made for the last 256
+    distinct short headers (name and value). The stdlib parses a header again at every
+    read (a part's Content-Type some ten times over a message, by get_body,
+    get_content_type, get_param and the like), and many of a complaint's headers are the
+    same from one message to the next. A header object is immutable, so the one made
+    before is the one the stdlib would make again; a header that raises is not kept, and
+    raises again. At most some 6 MB are kept, whatever the headers."""
 
     def header_fetch_parse(self, name: str, value: Any) -> Any:
         if hasattr(value, "name"):  # a header object already
@@ -65,13 +66,13 @@ class _CachingPolicy(_EmailPolicy):
         return super().header_fetch_parse(name, value)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=256)
 def _parsed_header(factory: Any, name: str, value: str) -> Any:
     return factory(name, "".join(_LINESEP.split(value)))
 
 
 _LINESEP = re.compile(r"\n|\r")  # as the stdlib's own header_fetch_parse
-_CACHED_HEADER_CHARS = 2000  # longer ones are rare, and parsed every time as before
+_CACHED_HEADER_CHARS = 256  # longer ones are parsed at every read, as before: a bound on memory
 POLICY = _CachingPolicy()
 # Parts walked per message. A complaint has a body and a few attachments; more is a list
 # digest, a report or an attack, and none of those needs every part read.
