@@ -23,7 +23,7 @@ from ticketing.desk import (
     register,
     register_many,
 )
-from ticketing.formulir import Incomplete
+from ticketing.formulir import Complete, Incomplete
 from ticketing.store import Tx
 from ticketing.workflow import Move, Rejected
 
@@ -39,13 +39,15 @@ def register_in(
     now: dt.datetime,
     officer: str | None = None,
     source_message_id: str | None = None,
+    form: Complete | None = None,
 ) -> Registered | Incomplete | Rejected:
     """`register_many_in` of one complaint, with the ticket and its events as objects of the
     session (`ticketing.desk.register`); the reporter's conversation starts at
-    ``source_message_id``, the e-mail that made the report."""
+    ``source_message_id``, the e-mail that made the report. ``form``: the Formulir as the
+    caller has just checked it (`ticketing.desk.Complaint`)."""
     outcome = register(
         tx, here.desk, raw, channel=channel, received_at=received_at, signature=signature,
-        now=now, officer=officer, source_message_id=source_message_id,
+        now=now, officer=officer, source_message_id=source_message_id, form=form,
     )  # fmt: skip
     if isinstance(outcome, Registered):
         recorded = [(outcome.ticket, outcome.events)]

@@ -34,8 +34,8 @@ from datetime import UTC, datetime
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
-from functools import partial
-from typing import Any, TypeVar
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from intake import automatic
 from intake.html import MAX_HTML_CHARS, html_to_text
@@ -43,7 +43,37 @@ from ticketing.conversation import bounce_tokens
 
 T = TypeVar("T")
 
-POLICY = email.policy.default
+if TYPE_CHECKING:  # typeshed's EmailPolicy is generic in its message class; the stdlib's is not
+    _EmailPolicy = email.policy.EmailPolicy[EmailMessage]
+else:
+    _EmailPolicy = email.policy.EmailPolicy
+
+
+class _CachingPolicy(_EmailPolicy):
+    """``email.policy.default`` that keeps the header objects it made for the last 256
+    distinct short headers (name and value). The stdlib parses a header again at every
+    read (a part's Content-Type some ten times over a message, by get_body,
+    get_content_type, get_param and the like), and many of a complaint's headers are the
+    same from one message to the next. A header object is immutable, so the one made
+    before is the one the stdlib would make again; a header that raises is not kept, and
+    raises again. At most some 6 MB are kept, whatever the headers."""
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        if hasattr(value, "name"):  # a header object already
+            return value
+        if isinstance(value, str) and len(value) <= _CACHED_HEADER_CHARS:
+            return _parsed_header(self.header_factory, name, value)
+        return super().header_fetch_parse(name, value)
+
+
+@lru_cache(maxsize=256)
+def _parsed_header(factory: Any, name: str, value: str) -> Any:
+    return factory(name, "".join(_LINESEP.split(value)))
+
+
+_LINESEP = re.compile(r"\n|\r")  # as the stdlib's own header_fetch_parse
+_CACHED_HEADER_CHARS = 256  # longer ones are parsed at every read, as before: a bound on memory
+POLICY = _CachingPolicy()
 # Parts walked per message. A complaint has a body and a few attachments; more is a list
 # digest, a report or an attack, and none of those needs every part read.
 MAX_PARTS = 200

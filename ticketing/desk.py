@@ -97,6 +97,9 @@ class Complaint:
     officer: str | None = None
     source_message_id: str | None = None
     """The e-mail that made the report, where the reporter's conversation starts."""
+    form: Complete | None = None
+    """``check_formulir(raw, desk.fields)`` when the caller has just decided it (so that it
+    is not done twice); checked here when None."""
 
 
 @dataclass(frozen=True)
@@ -118,10 +121,11 @@ def register(
     now: dt.datetime,
     officer: str | None = None,
     source_message_id: str | None = None,
+    form: Complete | None = None,
 ) -> Registered | Incomplete | Rejected:
     """`register_many` of one complaint, with the ticket and its events as objects of the
-    session, for a caller that goes on working with them."""
-    complaint = Complaint(raw, channel, received_at, signature, officer, source_message_id)
+    session, for a caller that goes on working with them. ``form``: see `Complaint`."""
+    complaint = Complaint(raw, channel, received_at, signature, officer, source_message_id, form)
     [outcome] = register_many(tx, desk, [complaint], now=now)
     if not isinstance(outcome, Filed):
         return outcome
@@ -154,7 +158,7 @@ def register_many(
     at once: step 1 is done as the form is filled in.
     """
     checked = [
-        _refused(desk, c.channel, c.officer) or check_formulir(c.raw, desk.fields)
+        _refused(desk, c.channel, c.officer) or c.form or check_formulir(c.raw, desk.fields)
         for c in complaints
     ]
     accepted = [

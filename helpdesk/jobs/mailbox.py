@@ -4,24 +4,24 @@
 `intake.route` decide what becomes of it, and applies that decision (a ticket, an
 incomplete report, an addition to a conversation, an archived automatic message, a held
 or refused one) with the raw message, the events and the e-mails in ONE transaction.
-``poll_mailbox`` moves a message on the server only after that commit, so a crash in
-between fetches it again and finds it already stored.
+``poll_mailbox`` does the same for a fetched batch in one transaction, a savepoint per
+message (`process_batch`), and moves the messages on the server only after that commit,
+so a crash in between fetches them again and finds each already stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import assert_never
 
 from helpdesk.jobs import reports
 from helpdesk.jobs.replies import apply_reply
 from helpdesk.wiring import Site
-from intake.imap import Mailbox
+from intake.imap import Fetched, Mailbox
 from intake.parse import Bounce, InboundMessage, parse
 from intake.route import (
     HELP_DESK,
@@ -106,62 +106,118 @@ def process_message(
     second copy of the message is stored."""
     message = parse(raw)
     with here.store.transaction() as tx:
-        replayed = tx.inbound(kept) if kept is not None else None
-        facts = gather_facts(here, tx, message, source=source, uid=uid, uidvalidity=uidvalidity,
-                             now=now)  # fmt: skip
-        decision = route(message, facts)
-        if isinstance(decision, Duplicate):
-            if replayed is not None:  # processed meanwhile as another copy
-                replayed.outcome = Outcome.REPLAYED
-                replayed.detail = f"already stored as {decision.stored_as}"
-                tx.save(replayed)
-            return Processed(decision.outcome, "already stored", duplicate=True)
-        if replayed is not None:
-            inbound = replayed
-            inbound.message_id = message.message_id
-            inbound.from_address = message.from_address
-            inbound.subject = message.subject
-        else:
-            inbound = Inbound(
-                message_id=message.message_id,
-                raw_sha256=message.raw_sha256,
-                raw=raw,
-                size=message.size,
-                from_address=message.from_address,
-                subject=message.subject,
-                source=source,
-                uid=uid,
-                uidvalidity=uidvalidity,
-                received_at=received_at or message.date or now,
-                outcome="",
-                created_at=now,
-            )
-        previous = replayed.outcome if replayed is not None else None
-        result = apply(here, tx, message, decision, now)
-        inbound.outcome = result.outcome
-        inbound.detail = result.detail
-        if previous is not None:
-            inbound.detail = "; ".join(filter(None, [result.detail, f"replayed ({previous})"]))
-        if result.ticket:
-            ticket = tx.ticket(result.ticket)
-            inbound.ticket_id = ticket.id if ticket else None
-        inbound.submission_id = result.submission
-        tx.add_inbound(inbound)
-        return result
+        return _process_in(
+            here, tx, message, raw, source=source, now=now, uid=uid, uidvalidity=uidvalidity,
+            received_at=received_at, kept=kept,
+        )  # fmt: skip
+
+
+def _process_in(
+    here: Site, tx: Tx, message: InboundMessage, raw: bytes, *, source: str, now: dt.datetime,
+    uid: int | None, uidvalidity: int | None, received_at: dt.datetime | None, kept: int | None,
+    known: Known | None = None,
+) -> Processed:  # fmt: skip
+    """`process_message`'s work, in the caller's transaction; ``known``: what was asked of
+    the store for the message's batch."""
+    replayed = tx.inbound(kept) if kept is not None else None
+    facts = gather_facts(here, tx, message, source=source, uid=uid, uidvalidity=uidvalidity,
+                         now=now, known=known)  # fmt: skip
+    decision = route(message, facts)
+    if isinstance(decision, Duplicate):
+        if replayed is not None:  # processed meanwhile as another copy
+            replayed.outcome = Outcome.REPLAYED
+            replayed.detail = f"already stored as {decision.stored_as}"
+            tx.save(replayed)
+        return Processed(decision.outcome, "already stored", duplicate=True)
+    if replayed is not None:
+        inbound = replayed
+        inbound.message_id = message.message_id
+        inbound.from_address = message.from_address
+        inbound.subject = message.subject
+    else:
+        inbound = Inbound(
+            message_id=message.message_id,
+            raw_sha256=message.raw_sha256,
+            raw=raw,
+            size=message.size,
+            from_address=message.from_address,
+            subject=message.subject,
+            source=source,
+            uid=uid,
+            uidvalidity=uidvalidity,
+            received_at=received_at or message.date or now,
+            outcome="",
+            created_at=now,
+        )
+    previous = replayed.outcome if replayed is not None else None
+    result = apply(here, tx, message, decision, now)
+    inbound.outcome = result.outcome
+    inbound.detail = result.detail
+    if previous is not None:
+        inbound.detail = "; ".join(filter(None, [result.detail, f"replayed ({previous})"]))
+    if result.ticket:
+        ticket = tx.ticket(result.ticket)
+        inbound.ticket_id = ticket.id if ticket else None
+    inbound.submission_id = result.submission
+    tx.add_inbound(inbound)
+    return result
 
 
 # --- the facts -----------------------------------------------------------------------
 
 
+@dataclass
+class Known:
+    """What the store holds of a batch's messages, asked once for the batch (`ask`): the
+    keys (Message-IDs, hashes, addresses) that something is stored under. A key outside
+    these has nothing stored, and its question per message is not asked; for a key inside,
+    it is asked as before. A message processed in the batch stores things under its own
+    keys, so those are `touch`ed and asked as before for the messages after it."""
+
+    inbound: set[str]  # Message-IDs and hashes of stored messages
+    recent: set[str]  # senders with mail in the hour (since ``since``), as counted
+    holds: set[str]  # senders with a hold, in force or released
+    outbox: set[str]  # Message-IDs of our e-mails
+    touched: set[str] = field(default_factory=set)
+
+    @classmethod
+    def ask(cls, tx: Tx, messages: Sequence[InboundMessage], now: dt.datetime) -> Known:
+        ids = [m.message_id for m in messages if m.message_id]
+        senders = [m.from_address for m in messages if m.from_address]
+        # The messages' own hours start later (now() grows); a second hour is room for a
+        # clock set back meanwhile.
+        since = now - dt.timedelta(hours=2)
+        return cls(
+            inbound=tx.inbound_keys(ids, [m.raw_sha256 for m in messages]),
+            recent=tx.recent_senders(senders, since, PERSON_OUTCOMES),
+            holds=tx.held_or_released(senders),
+            outbox=tx.outbox_message_ids(ids),
+        )
+
+    def new(self, message: InboundMessage) -> bool:
+        """Nothing is stored of this message, by its Message-ID or its bytes."""
+        keys = {message.message_id, message.raw_sha256}
+        return not (keys & self.inbound or keys & self.touched)
+
+    def may_have(self, found: set[str], key: str) -> bool:
+        return key in found or key in self.touched
+
+    def touch(self, message: InboundMessage) -> None:
+        self.touched.update(k for k in (message.message_id, message.raw_sha256,
+                                        message.from_address) if k)  # fmt: skip
+
+
 def gather_facts(
     here: Site, tx: Tx, message: InboundMessage, *, source: str, uid: int | None,
-    uidvalidity: int | None, now: dt.datetime,
+    uidvalidity: int | None, now: dt.datetime, known: Known | None = None,
 ) -> Facts:  # fmt: skip
     """What the store and the config know of a message, for `route` to decide on. Of a
     message stored before nothing else is looked up, nor of a delivery report anything but
-    the e-mails it may be about."""
-    seen = tx.seen_inbound(message.message_id, message.raw_sha256)
-    if seen is None and uid is not None and uidvalidity is not None:
+    the e-mails it may be about. ``known``: what the store holds of the message's batch,
+    which spares the questions whose answer it already gives."""
+    new = known is not None and known.new(message)
+    seen = None if new else tx.seen_inbound(message.message_id, message.raw_sha256)
+    if seen is None and not new and uid is not None and uidvalidity is not None:
         # Held or quarantined, then a crash before the move: the same message again.
         seen = tx.kept_inbound(source, uidvalidity, uid, message.raw_sha256)
     if seen is not None:
@@ -176,8 +232,12 @@ def gather_facts(
     number = ticket_number(message.subject, here.config.numbering.format)
     tagged = tx.ticket(number) if number else None
     staff_id = _staff_by_address(here, address) if address else None
-    hold = tx.sender_hold(address) if address else None
-    hour_ago = now - dt.timedelta(hours=1)
+    hold = None
+    if address and (known is None or known.may_have(known.holds, address)):
+        hold = tx.sender_hold(address)
+    recent = 0
+    if address and (known is None or known.may_have(known.recent, address)):
+        recent = tx.recent_from(address, now - dt.timedelta(hours=1), PERSON_OUTCOMES)
     joined = ticket or tagged
     answered = tx.ours_answered(thread, joined.id) if joined is not None and joined.id else []
     return Facts(
@@ -192,11 +252,11 @@ def gather_facts(
             for t in (ticket, tagged)
             if t is not None and address and is_reporter_address(t, address)
         ),
-        own_message=_ours(here, tx, message.message_id),
+        own_message=_ours(here, tx, message.message_id, known),
         own_sender=_own_sender(here, address, staff_id),
         staff_id=staff_id,
         held_since=hold.since if hold else None,
-        recent_from_sender=tx.recent_from(address, hour_ago, PERSON_OUTCOMES) if address else 0,
+        recent_from_sender=recent,
         limits=_limits(here),
         answered=tuple(_sent_email(email) for email in answered),
         trusted_authserv_id=here.config.intake.trusted_authserv_id,
@@ -231,12 +291,16 @@ def _limits(here: Site) -> Limits:
     )
 
 
-def _ours(here: Site, tx: Tx, message_id: str | None) -> bool:
+def _ours(here: Site, tx: Tx, message_id: str | None, known: Known | None = None) -> bool:
     """A Message-ID we wrote: one of the outbox's, or of our form at our domain."""
     if not message_id:
         return False
     domain = here.office.settings.sender.message_id_domain
-    return is_our_message_id(message_id, domain) or tx.outbox_by_message_id(message_id) is not None
+    if is_our_message_id(message_id, domain):
+        return True
+    if known is not None and not known.may_have(known.outbox, message_id):
+        return False
+    return tx.outbox_by_message_id(message_id) is not None
 
 
 def _own_sender(here: Site, address: str | None, staff_id: str | None) -> str | None:
@@ -354,32 +418,41 @@ def quarantine(
     A message kept already (``kept``, being replayed; or the same message quarantined
     before, by its Message-ID or its bytes, injected again) is kept once: its row gets the
     new reason."""
-    sha256 = hashlib.sha256(raw).hexdigest()
     message = parse(raw)  # never raises; what a listing shows of the message
     with here.store.transaction() as tx:
-        existing = tx.inbound(kept) if kept is not None else None
-        existing = existing or tx.quarantined_inbound(message.message_id, sha256)
-        if existing is not None:
-            existing.outcome, existing.detail = Outcome.QUARANTINE, error[:4000]
-            tx.save(existing)
-            return
-        tx.add_inbound(
-            Inbound(
-                message_id=message.message_id,
-                raw_sha256=sha256,
-                raw=raw,
-                size=len(raw),
-                from_address=message.from_address,
-                subject=message.subject,
-                source=source,
-                uid=uid,
-                uidvalidity=uidvalidity,
-                received_at=now,
-                outcome=Outcome.QUARANTINE,
-                detail=error[:4000],
-                created_at=now,
-            )
+        _quarantine_in(tx, message, raw, error, source=source, now=now, uid=uid,
+                       uidvalidity=uidvalidity, kept=kept)  # fmt: skip
+
+
+def _quarantine_in(
+    tx: Tx, message: InboundMessage, raw: bytes, error: str, *, source: str, now: dt.datetime,
+    uid: int | None, uidvalidity: int | None, kept: int | None,
+) -> None:  # fmt: skip
+    """`quarantine`'s work, in the caller's transaction."""
+    sha256 = message.raw_sha256
+    existing = tx.inbound(kept) if kept is not None else None
+    existing = existing or tx.quarantined_inbound(message.message_id, sha256)
+    if existing is not None:
+        existing.outcome, existing.detail = Outcome.QUARANTINE, error[:4000]
+        tx.save(existing)
+        return
+    tx.add_inbound(
+        Inbound(
+            message_id=message.message_id,
+            raw_sha256=sha256,
+            raw=raw,
+            size=len(raw),
+            from_address=message.from_address,
+            subject=message.subject,
+            source=source,
+            uid=uid,
+            uidvalidity=uidvalidity,
+            received_at=now,
+            outcome=Outcome.QUARANTINE,
+            detail=error[:4000],
+            created_at=now,
         )
+    )
 
 
 def process_with_retries(
@@ -397,20 +470,98 @@ def process_with_retries(
                 received_at=received_at, kept=kept,
             )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the loop going
-            last = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            log.warning("message %s: attempt %d failed: %s", uid or source, attempt, last)
-            log.debug("traceback", exc_info=True)
+            last = _failed(exc, uid or source, attempt)
     quarantine(
         here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity, kept=kept
     )
     return Processed(Outcome.QUARANTINE, last)
 
 
+def _failed(exc: Exception, which: object, attempt: int) -> str:
+    """An attempt's failure, logged; its one-line reason."""
+    reason = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    log.warning("message %s: attempt %d failed: %s", which, attempt, reason)
+    log.debug("traceback", exc_info=True)
+    return reason
+
+
+def process_batch(
+    here: Site, fetched: Sequence[Fetched], *, source: str, now: Callable[[], dt.datetime],
+    attempts: int, uidvalidity: int,
+) -> list[Processed]:  # fmt: skip
+    """Fetched messages in ONE transaction, each in a savepoint of its own: what
+    `process_with_retries` does for each, with the commit (its lock and its write to disk)
+    paid once. A message that fails rolls back to its savepoint alone, is tried again and
+    is quarantined as before; the others are committed together. Should the batch itself
+    fail (the database refusing, the commit failing), nothing of it is kept and each
+    message is processed on its own, in a transaction of its own, as before."""
+    try:
+        messages = [parse(item.raw) for item in fetched]
+        with here.store.transaction() as tx:
+            known = Known.ask(tx, messages, now())
+            results = []
+            for item, message in zip(fetched, messages, strict=True):
+                results.append(
+                    _with_retries_in(
+                        here,
+                        tx,
+                        item,
+                        message,
+                        known,
+                        source=source,
+                        now=now,
+                        attempts=attempts,
+                        uidvalidity=uidvalidity,
+                    )
+                )
+                known.touch(message)
+            return results
+    except Exception as exc:  # noqa: BLE001 - the batch is given up, not its messages
+        log.warning("batch of %d messages rolled back, each tried on its own: %s",
+                    len(fetched), exc)  # fmt: skip
+    return [
+        process_with_retries(
+            here,
+            item.raw,
+            source=source,
+            now=now,
+            attempts=attempts,
+            uid=item.uid,
+            uidvalidity=uidvalidity,
+            received_at=item.internal_date,
+        )
+        for item in fetched
+    ]
+
+
+def _with_retries_in(
+    here: Site, tx: Tx, item: Fetched, message: InboundMessage, known: Known, *, source: str,
+    now: Callable[[], dt.datetime], attempts: int, uidvalidity: int,
+) -> Processed:  # fmt: skip
+    """`process_with_retries` for one message of a batch, in savepoints of ``tx``."""
+    last = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            with tx.savepoint():
+                return _process_in(
+                    here, tx, message, item.raw, source=source, now=now(), uid=item.uid,
+                    uidvalidity=uidvalidity, received_at=item.internal_date, kept=None,
+                    known=known,
+                )  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - isolate the message, keep the batch going
+            last = _failed(exc, item.uid, attempt)
+    with tx.savepoint():
+        _quarantine_in(tx, message, item.raw, last, source=source, now=now(), uid=item.uid,
+                       uidvalidity=uidvalidity, kept=None)  # fmt: skip
+    return Processed(Outcome.QUARANTINE, last)
+
+
 def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]) -> PollReport:
     """Fetch what arrived since last time, process each message, then move it.
 
-    Messages go in batches of ``intake.batch_size``: each message is processed and
-    committed on its own, then the batch's messages are moved, one MOVE per folder (a
+    Messages go in batches of ``intake.batch_size``: the batch is processed in one
+    transaction, each message in a savepoint of its own (`process_batch`), and committed;
+    then the batch's messages are moved, one MOVE per folder (a
     MOVE per message costs the server about as much as all the rest of the intake), and
     only then is the batch's last UID recorded. A crash before the moves fetches the
     batch again, and each message is found already stored."""
@@ -429,14 +580,14 @@ def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]
         chunk = uids[start : start + batch]
         targets: dict[str, list[int]] = {}
         last = None
-        for fetched in mailbox.fetch(chunk, batch=batch):
+        messages = list(mailbox.fetch(chunk, batch=batch))
+        results = process_batch(
+            here, messages, source=f"imap:{folder}", now=now, attempts=config.intake.attempts,
+            uidvalidity=validity,
+        )  # fmt: skip
+        for fetched, processed in zip(messages, results, strict=True):
             last = fetched.uid
             report.fetched += 1
-            processed = process_with_retries(
-                here, fetched.raw, source=f"imap:{folder}", now=now,
-                attempts=config.intake.attempts, uid=fetched.uid, uidvalidity=validity,
-                received_at=fetched.internal_date,
-            )  # fmt: skip
             report.outcomes[processed.outcome] = report.outcomes.get(processed.outcome, 0) + 1
             if processed.outcome == Outcome.QUARANTINE:
                 report.quarantined += 1

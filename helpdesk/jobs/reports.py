@@ -20,7 +20,7 @@ from notifier.outbox import queue
 from notifier.policy import incomplete_notice
 from ticketing.desk import Registered
 from ticketing.files import archive_bytes
-from ticketing.formulir import Incomplete, check_formulir, merge
+from ticketing.formulir import Complete, Incomplete, check_formulir, merge
 from ticketing.models import Submission, Ticket
 from ticketing.store import Tx
 from ticketing.vocabulary import Outcome, SubmissionStatus
@@ -122,7 +122,7 @@ def _complete_or_ask(
         missing = ", ".join(p.key for p in checked.problems)
         return Outcome.INCOMPLETE, f"missing or invalid: {missing}", None, submission.id
 
-    registered = _register_in(here, tx, message, values, submission, now)
+    registered = _register_in(here, tx, message, values, checked, submission, now)
     outcome = Outcome.COMPLETED if submission is not None else Outcome.TICKET
     if submission is not None:
         submission.status = SubmissionStatus.COMPLETED
@@ -153,6 +153,7 @@ def _register_in(
     tx: Tx,
     message: InboundMessage,
     values: dict[str, str],
+    form: Complete,
     submission: Submission | None,
     now: dt.datetime,
 ) -> Registered:
@@ -161,6 +162,7 @@ def _register_in(
         tx, here, values, channel="email", received_at=received,
         signature=message.from_address or "", now=now,
         source_message_id=submission.first_message_id if submission else message.message_id,
+        form=form,
     )  # fmt: skip
     assert isinstance(outcome, Registered), outcome
     archive_attachments(here, tx, outcome.ticket, message, now)

@@ -223,3 +223,32 @@ def test_one_bad_message_does_not_block_the_mailbox(
     assert office.count("Quarantine") == 1 and office.count("Processed") == 1
     assert len(office.json("ticket", "list")) == 1
     assert len(office.json("intake", "quarantine")) == 1
+
+
+def test_a_batch_that_fails_as_a_whole_is_processed_message_by_message(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch is one transaction; should it fail after some of its messages were stored in
+    it, none of them is kept from it, and each message is then processed on its own: every
+    one becomes its ticket once, with one acknowledgement, and is moved."""
+    import helpdesk.jobs.mailbox as job
+
+    office.deliver(*[
+        email(sender=f"q{n}@dinkes.example.go.id", message_id=f"<q{n}@dinkes.example.go.id>")
+        for n in range(3)
+    ])  # fmt: skip
+    real_touch = job.Known.touch
+    touched: list[object] = []
+
+    def fails_after_the_first(self: job.Known, message: object) -> None:
+        touched.append(message)
+        if len(touched) == 2:
+            raise RuntimeError("the batch fails after two messages were stored in it")
+        real_touch(self, message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(job.Known, "touch", fails_after_the_first)
+    assert "ticket 3" in office.ok("intake", "poll").stdout
+    assert len(touched) == 2, "the batch went on after it failed"
+    assert len(office.json("ticket", "list")) == 3
+    assert len(office.json("outbox", "list")) == 3
+    assert office.count("INBOX") == 0 and office.count("Processed") == 3

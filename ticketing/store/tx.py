@@ -6,6 +6,7 @@ Every part works in the same session (`ticketing.store.base.Part`), so a caller 
 
 from __future__ import annotations
 
+from ticketing.store.arrivals import Arrivals
 from ticketing.store.attachments import Attachments
 from ticketing.store.bounces import Bounces
 from ticketing.store.bulk import Bulk
@@ -47,5 +48,6 @@ class Tx(
     Counts,
     Periods,
     Surveys,
+    Arrivals,
 ):
     """One database transaction's worth of operations."""
