@@ -84,14 +84,14 @@ def database(request: pytest.FixtureRequest) -> SiteDatabase:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test marked ``sqlite_only(reason)`` is about the SQLite file itself: on
-    PostgreSQL it is skipped, with its reason."""
-    if TEST_DB == "sqlite":
-        return
+    PostgreSQL it is skipped, with its reason; ``postgresql_only(reason)`` the other way."""
+    other = "postgresql_only" if TEST_DB == "sqlite" else "sqlite_only"
+    label = "PostgreSQL only" if TEST_DB == "sqlite" else "SQLite only"
     for item in items:
-        if marker := item.get_closest_marker("sqlite_only"):
+        if marker := item.get_closest_marker(other):
             reason = marker.args[0] if marker.args else ""
-            assert reason, f"{item.nodeid}: sqlite_only needs its reason"
-            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+            assert reason, f"{item.nodeid}: {other} needs its reason"
+            item.add_marker(pytest.mark.skip(reason=f"{label}: {reason}"))
 
 
 @pytest.fixture

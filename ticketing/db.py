@@ -124,7 +124,11 @@ def make_engine(
             parsed = parsed.set(drivername="postgresql+psycopg")
         if password is not None:
             parsed = parsed.set(password=password)
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        # A server that does not answer (a network cut) fails a connection in 10 s, so that
+        # a daemon notices it has lost its leases (helpdesk.leases).
+        return create_engine(
+            parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+        )
     if parsed.get_backend_name() != "sqlite":
         raise ValueError(f"not a sqlite:// or postgresql:// URL: {parsed.drivername}")
     timeout = BUSY_TIMEOUT_MS / 1000

@@ -57,6 +57,7 @@ def status(
     Exits 1 when something needs attention (a failing job, an unreachable mailbox, dead
     e-mails). A mailbox that is off ([mailbox] absent or enabled = false) is said so and
     needs no attention."""
+    from helpdesk.leases import FREE_SHARE
     from intake.imap import Mailbox, MailboxError
     from ticketing.store import TicketFilter
     from ticketing.vocabulary import OutboxStatus
@@ -85,6 +86,18 @@ def status(
         overdue = [t.number for t in tx.tickets(TicketFilter(overdue_at=now))]
         quarantined = len(tx.inbound_list(["quarantine"]))
         held = [h.address for h in tx.holds()]
+        clock = tx.database_clock()
+        lease_timeout = here.config.daemon.lease_timeout * FREE_SHARE
+        leases = [
+            {
+                "job": lease.name,
+                "holder": lease.holder,
+                "since": _epoch(lease.since),
+                "renewed_seconds_ago": round(max(clock - lease.renewed, 0.0), 1),
+                "current": clock - lease.renewed < lease_timeout,
+            }
+            for lease in tx.leases()
+        ]
     mailbox: dict[str, Any] = {
         "enabled": enabled,
         "checked": check_mailbox and enabled,
@@ -115,6 +128,7 @@ def status(
         "overdue": overdue,
         "quarantined": quarantined,
         "held_senders": held,
+        "leases": leases,
     }
     if as_json:
         print_json(report)
@@ -122,6 +136,12 @@ def status(
         _print(here, report, now)
     if problems:
         raise typer.Exit(1)
+
+
+def _epoch(seconds: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
 
 
 def _print(here: Any, report: dict[str, Any], now: Any) -> None:
@@ -149,6 +169,15 @@ def _print(here: Any, report: dict[str, Any], now: Any) -> None:
         jobs.add_row(job["name"], job["last_success"] or "-", str(job["runs"]),
                      str(job["failures"]), job["failing_since"] or "-")  # fmt: skip
     out.print(jobs)
+    if report["leases"]:
+        leases = Table(title="Run by (one daemon at a time)", title_justify="left")
+        for column in ("Job", "Daemon", "Since (UTC)", "Renewed"):
+            leases.add_column(column)
+        for lease in report["leases"]:
+            renewed = f"{lease['renewed_seconds_ago']} s ago"
+            leases.add_row(lease["job"], lease["holder"], lease["since"],
+                           renewed if lease["current"] else f"{renewed} (free)")  # fmt: skip
+        out.print(leases)
     mailbox = report["mailbox"]
     if not mailbox["enabled"]:
         out.print("Mailbox: off ([mailbox] absent or enabled = false): no mail is read",

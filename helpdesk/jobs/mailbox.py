@@ -406,14 +406,22 @@ def process_with_retries(
     return Processed(Outcome.QUARANTINE, last)
 
 
-def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]) -> PollReport:
+def poll_mailbox(
+    here: Site,
+    mailbox: Mailbox,
+    *,
+    now: Callable[[], dt.datetime],
+    going_on: Callable[[], bool] = lambda: True,
+) -> PollReport:
     """Fetch what arrived since last time, process each message, then move it.
 
     Messages go in batches of ``intake.batch_size``: each message is processed and
     committed on its own, then the batch's messages are moved, one MOVE per folder (a
     MOVE per message costs the server about as much as all the rest of the intake), and
     only then is the batch's last UID recorded. A crash before the moves fetches the
-    batch again, and each message is found already stored."""
+    batch again, and each message is found already stored. Once ``going_on()`` is false
+    (the daemon no longer holds the mailbox) no further message is processed: those
+    processed are moved and recorded, the rest left for the mailbox's new reader."""
     config = here.config
     folder = config.mailbox.folder
     report = PollReport()
@@ -429,7 +437,11 @@ def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]
         chunk = uids[start : start + batch]
         targets: dict[str, list[int]] = {}
         last = None
+        stopped = False
         for fetched in mailbox.fetch(chunk, batch=batch):
+            if not going_on():
+                stopped = True
+                break
             last = fetched.uid
             report.fetched += 1
             processed = process_with_retries(
@@ -447,4 +459,6 @@ def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]
         if last is not None:
             with here.store.transaction() as tx:
                 tx.set_mailbox_state(folder, validity, last, now())
+        if stopped:
+            break
     return report

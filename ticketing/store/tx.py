@@ -16,6 +16,7 @@ from ticketing.store.events import Events
 from ticketing.store.holds import Holds
 from ticketing.store.inbound import Inbounds
 from ticketing.store.jobs import Jobs
+from ticketing.store.leases import Leases
 from ticketing.store.mailbox import Mailbox
 from ticketing.store.numbering import Numbering
 from ticketing.store.outbox import Outbox
@@ -40,6 +41,7 @@ class Tx(
     Mailbox,
     Holds,
     Jobs,
+    Leases,
     Deadlines,
     PhoneImports,
     Bulk,
