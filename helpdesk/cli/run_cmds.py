@@ -169,15 +169,13 @@ def _print(here: Any, report: dict[str, Any], now: Any) -> None:
         jobs.add_row(job["name"], job["last_success"] or "-", str(job["runs"]),
                      str(job["failures"]), job["failing_since"] or "-")  # fmt: skip
     out.print(jobs)
-    if report["leases"]:
-        leases = Table(title="Run by (one daemon at a time)", title_justify="left")
-        for column in ("Job", "Daemon", "Since (UTC)", "Renewed"):
-            leases.add_column(column)
+    if report["leases"]:  # one line each: a daemon's name is not cut by a narrow column
+        out.print("Run by (one daemon at a time):", markup=False)
         for lease in report["leases"]:
-            renewed = f"{lease['renewed_seconds_ago']} s ago"
-            leases.add_row(lease["job"], lease["holder"], lease["since"],
-                           renewed if lease["current"] else f"{renewed} (free)")  # fmt: skip
-        out.print(leases)
+            free = "" if lease["current"] else ", free to take"
+            out.print(f"  {lease['job']}: {lease['holder']} since {lease['since']} UTC"
+                      f" (renewed {lease['renewed_seconds_ago']} s ago{free})",
+                      markup=False, soft_wrap=True)  # fmt: skip
     mailbox = report["mailbox"]
     if not mailbox["enabled"]:
         out.print("Mailbox: off ([mailbox] absent or enabled = false): no mail is read",

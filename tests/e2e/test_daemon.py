@@ -144,6 +144,9 @@ def test_daemon_stops_on_sigterm_and_refuses_a_second_instance(site: Path) -> No
             holders = {lease["job"]: lease["holder"] for lease in status["leases"]}
             assert set(holders) == set(ONE_AT_A_TIME)
             assert {h.rpartition(":")[2] for h in holders.values()} == {str(daemon.pid)}
+            shown = helpdesk(site, "status", "--no-check-mailbox").stdout
+            assert "Run by (one daemon at a time):" in shown
+            assert f"  mailbox: {holders['mailbox']} since " in shown
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, err = daemon.communicate(timeout=60)

@@ -40,8 +40,8 @@ pytestmark = pytest.mark.postgresql_only(
 
 LEASE_TIMEOUT = 6  # seconds: [daemon] lease_timeout
 KILLS = 3
-FIRST = 120  # messages before the first kill
-MORE = 30  # delivered before each later kill
+FIRST = 200  # messages before the first kill
+MORE = 30  # delivered before each later kill: 260 in all
 
 
 def _clock(site: Path) -> float:
