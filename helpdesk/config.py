@@ -337,6 +337,10 @@ class DaemonConfig(_Section):
     alert_after_minutes: int = Field(30, ge=1, strict=True)  # a job failing this long: alert
     digest_time: str = Field("07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # office time
     digest_roles: tuple[Role, ...] = (Role.HELP_DESK, Role.HEAD_OF_OFFICE)
+    # Two daemons on one PostgreSQL database: a job that one at a time runs (the mailbox,
+    # the phone-log folder, the sweep, the digest) passes to the other this long at most
+    # after its daemon stopped renewing its lease (killed, powered off, cut off).
+    lease_timeout: int = Field(60, ge=2, strict=True)
 
 
 class WebConfig(_Section):

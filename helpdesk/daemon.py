@@ -7,6 +7,9 @@ would let the exception escape and keep the failed job due, starving the rest). 
 IMAP IDLE the mailbox is watched on a thread of its own, and the e-mails its new mail
 queued (acknowledgements) are sent at once rather than at the outbox job's next turn.
 SIGTERM or SIGINT lets the job in hand finish, then the process exits 0.
+
+Two daemons may share one PostgreSQL database: the jobs that one at a time may run are
+run by the daemon holding their lease (helpdesk.leases); the outbox is run by both.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from helpdesk.jobs.mailbox_watch import WatchSettings, watch_mailbox
 from helpdesk.jobs.phone_drop import Sightings, scan_drop_folder
 from helpdesk.jobs.sweep import sweep_deadlines
 from helpdesk.jobs.watchdog import watch_jobs
+from helpdesk.leases import ONE_AT_A_TIME, LeaseKeeper
 from helpdesk.wiring import Site
 from intake.imap import Mailbox
 from notifier.delivery import deliver_due
@@ -138,8 +142,12 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
     return listed
 
 
-def run_job(here: Site, job: Job) -> bool:
-    """Run one job; log and record how it went. Never raises."""
+def run_job(here: Site, job: Job, keeper: LeaseKeeper | None = None) -> bool:
+    """Run one job; log and record how it went. Never raises. A job whose lease another
+    daemon holds is not run here (True: nothing failed)."""
+    if keeper is not None and not keeper.holds(job.name):
+        log.debug("%s: run by another daemon", job.name)
+        return True
     started = here.now()
     error = None
     try:
@@ -167,7 +175,13 @@ def record(here: Site, name: str, started: dt.datetime, error: str | None) -> No
 def run_once(here: Site) -> bool:
     """Every job once, in order (mailbox, phone drop, sweep, outbox). True if all succeeded.
     Without a mailbox (``[mailbox]`` absent or off) there is no mailbox job."""
-    results = [run_job(here, job) for job in jobs(here, mailbox_job=here.config.mailbox.enabled)]
+    keeper = LeaseKeeper(here, ONE_AT_A_TIME)
+    keeper.renew()
+    try:
+        listed = jobs(here, mailbox_job=here.config.mailbox.enabled)
+        results = [run_job(here, job, keeper) for job in listed]
+    finally:
+        keeper.release()
     return all(results)
 
 
@@ -181,37 +195,45 @@ def run_forever(here: Site, stop: threading.Event) -> None:
     deliver_now = threading.Event()
     if not mailbox_on:
         log.info("the mailbox is off ([mailbox] absent or enabled = false): no mail is read")
+    keeper = LeaseKeeper(here, ONE_AT_A_TIME)
+    keeper.renew()
+    leases = threading.Thread(target=keeper.keep, args=(stop,), name="leases", daemon=True)
+    leases.start()
     if idle:
 
         def on_poll(error: str | None, started: dt.datetime) -> None:
             record(here, "mailbox", started, error)
 
-        watcher = threading.Thread(
-            target=watch_mailbox,
-            args=(here, stop, WatchSettings(idle=True, interval_seconds=config.mailbox_seconds)),
-            kwargs={"on_poll": on_poll, "on_mail": deliver_now.set},
-            name="mailbox",
-            daemon=True,
-        )
+        def watch_while_held() -> None:
+            settings = WatchSettings(idle=True, interval_seconds=config.mailbox_seconds)
+            while not stop.is_set():
+                tenure = keeper.tenure("mailbox")
+                if tenure.is_set():  # another daemon reads the mailbox
+                    stop.wait(keeper.renew_seconds)
+                    continue
+                watch_mailbox(here, tenure, settings, on_poll=on_poll, on_mail=deliver_now.set)
+
+        watcher = threading.Thread(target=watch_while_held, name="mailbox", daemon=True)
         watcher.start()
     scheduler = schedule.Scheduler()
     planned = jobs(here, mailbox_job=mailbox_on and not idle)
     for job in planned:
-        scheduler.every(job.seconds).seconds.do(run_job, here, job)
+        scheduler.every(job.seconds).seconds.do(run_job, here, job, keeper)
     log.info("running: %s", ", ".join(f"{j.name} every {j.seconds} s" for j in planned))
     for job in planned:  # a first round at once, then on schedule
         if stop.is_set():
             break
-        run_job(here, job)
+        run_job(here, job, keeper)
     outbox = next(job for job in planned if job.name == "outbox")
     while not stop.is_set():
         scheduler.run_pending()
         if deliver_now.is_set() and not stop.is_set():
             deliver_now.clear()
-            run_job(here, outbox)
+            run_job(here, outbox, keeper)
         wait = scheduler.idle_seconds
         # At most a second, so that a stop request (which sets ``stop``) is seen soon.
         deliver_now.wait(min(max(wait if wait is not None else 1.0, 0.05), 1.0))
+    leases.join(timeout=30)  # the mailbox watch told to stop; the leases given up
     if watcher is not None:
         watcher.join(timeout=30)
     log.info("stopped")

@@ -615,7 +615,7 @@ def export(
         raise ArchiveError(f"{target} is a folder")
     if target.exists() and not force:
         raise ArchiveError(f"{target} exists; use --force to replace it")
-    with store.transaction() as tx:
+    with store.snapshot() as tx:
         records = read_records(tx, period)
     bundle = build(office, archive_dir, period, records, calendar)
     try:

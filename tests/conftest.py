@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from helpdesk.testing.imap import DovecotServer, dovecot_available, dovecot_server
+from helpdesk.testing.postgres import PostgresServer, postgres_available, postgres_server
+from ticketing.db import make_engine
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "config.toml"
@@ -27,12 +33,80 @@ FORM = {
 }
 
 
+# The database the store, CLI, integration, e2e and fault tests run on: SQLite (the
+# default), or PostgreSQL with HELPDESK_TEST_DB=postgresql, on a private cluster that the
+# run starts (one per worker) and stops at its end; each test gets a database of its own.
+TEST_DB = os.environ.get("HELPDESK_TEST_DB", "sqlite")
+if TEST_DB not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"HELPDESK_TEST_DB={TEST_DB!r}: expected sqlite or postgresql")
+# The variable that [database] password_env names in a test site on PostgreSQL.
+PASSWORD_ENV = "HELPDESK_TEST_DB_PASSWORD"
+_numbers = itertools.count(1)
+
+
+@dataclass
+class SiteDatabase:
+    """The database of one test's site: its URL as config.toml gives it."""
+
+    kind: str  # "sqlite" or "postgresql"
+    url: str
+    server: PostgresServer | None = None
+
+    def engine(self, site_dir: Path | None = None) -> Engine:
+        """An engine on it (SQLite: the file in ``site_dir``'s var folder)."""
+        if self.server is None:
+            assert site_dir is not None, "a SQLite database is a file of the site"
+            return make_engine(f"sqlite:///{site_dir / 'var' / 'helpdesk.db'}")
+        return make_engine(self.url, password=self.server.password)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """This worker's private PostgreSQL cluster. Missing PostgreSQL fails, never skips."""
+    if reason := postgres_available():
+        pytest.fail(f"PostgreSQL is needed: {reason}")
+    with postgres_server() as server:
+        os.environ[PASSWORD_ENV] = server.password  # also for the processes tests start
+        yield server
+
+
 @pytest.fixture
-def site_dir(tmp_path: Path) -> Path:
-    """A folder holding a copy of the default config.toml (not yet initialised)."""
+def database(request: pytest.FixtureRequest) -> SiteDatabase:
+    """The test's database: SQLite in its site folder, or a fresh PostgreSQL database."""
+    if TEST_DB == "sqlite":
+        return SiteDatabase("sqlite", "sqlite:///var/helpdesk.db")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"t{os.getpid()}_{next(_numbers)}"
+    url = server.create_database(name)
+    request.addfinalizer(lambda: server.drop_database(name))
+    return SiteDatabase("postgresql", url, server)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``sqlite_only(reason)`` is about the SQLite file itself: on
+    PostgreSQL it is skipped, with its reason; ``postgresql_only(reason)`` the other way."""
+    other = "postgresql_only" if TEST_DB == "sqlite" else "sqlite_only"
+    label = "PostgreSQL only" if TEST_DB == "sqlite" else "SQLite only"
+    for item in items:
+        if marker := item.get_closest_marker(other):
+            reason = marker.args[0] if marker.args else ""
+            assert reason, f"{item.nodeid}: {other} needs its reason"
+            item.add_marker(pytest.mark.skip(reason=f"{label}: {reason}"))
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path, database: SiteDatabase) -> Path:
+    """A folder holding a copy of the default config.toml (not yet initialised), its
+    [database] the test's."""
     folder = tmp_path / "site"
     folder.mkdir()
-    (folder / "config.toml").write_text(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    if database.kind == "postgresql":
+        from helpdesk.config import with_section
+
+        body = f'url = "{database.url}"\npassword_env = "{PASSWORD_ENV}"'
+        text = with_section(text, "database", body)
+    (folder / "config.toml").write_text(text)
     return folder
 
 

@@ -30,6 +30,9 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 
 BUSY_TIMEOUT_MS = 10_000
+# The execution option of a SQLite transaction that only reads from one snapshot: a plain
+# BEGIN, so that it takes no write lock (see Store.snapshot).
+SNAPSHOT = "helpdesk_snapshot"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -121,9 +124,13 @@ def make_engine(
             parsed = parsed.set(drivername="postgresql+psycopg")
         if password is not None:
             parsed = parsed.set(password=password)
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        # A server that does not answer (a network cut) fails a connection in 10 s, so that
+        # a daemon notices it has lost its leases (helpdesk.leases).
+        return create_engine(
+            parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+        )
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        raise ValueError(f"not a sqlite:// or postgresql:// URL: {parsed.drivername}")
     timeout = BUSY_TIMEOUT_MS / 1000
     if read_only:
         assert parsed.database not in (None, "", ":memory:"), "a read-only database is a file"
@@ -154,6 +161,7 @@ def make_engine(
     def _on_begin(conn: Any) -> None:
         # A deferred transaction that upgrades from read to write skips the busy
         # handler; taking the write lock up front makes writers wait their turn.
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        plain = read_only or conn.get_execution_options().get(SNAPSHOT, False)
+        conn.exec_driver_sql("BEGIN" if plain else "BEGIN IMMEDIATE")
 
     return engine

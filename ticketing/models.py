@@ -254,6 +254,18 @@ class SenderHold(SQLModel, table=True):
     released_by: str | None = None
 
 
+class JobLease(SQLModel, table=True):
+    """Which daemon runs a job that one at a time may run, since when (seconds since the
+    epoch, by the database server's clock), and when it last said it still does."""
+
+    __tablename__ = "job_lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=255)
+    since: float
+    renewed: float
+
+
 class JobState(SQLModel, table=True):
     """When each of the daemon's jobs last ran, and how it went: for `helpdesk status`."""
 

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from helpdesk.cli import (
     archive_cmds,
+    db_cmds,
     import_cmds,
     intake_cmds,
     intake_mail_cmds,
@@ -150,6 +151,7 @@ app.add_typer(ticket_cmds.app, name="ticket")
 app.add_typer(outbox_cmds.app, name="outbox")
 app.add_typer(intake_mail_cmds.app, name="intake")
 app.add_typer(archive_cmds.app, name="archive")
+app.add_typer(db_cmds.app, name="db")
 
 
 def run() -> None:

@@ -34,7 +34,7 @@ def make_report(here: Site, month: str | None, first: str | None, last: str | No
     except PeriodError as exc:
         fail(str(exc))
     now = here.now()
-    with here.reader.transaction() as tx:
+    with here.reader.snapshot() as tx:
         tickets = tx.tickets_active_in(period.start, period.end)
         events = tx.events_of([t.id for t in tickets if t.id is not None])
         submissions = tx.submissions_created(period.start, period.end)

@@ -57,6 +57,7 @@ def status(
     Exits 1 when something needs attention (a failing job, an unreachable mailbox, dead
     e-mails). A mailbox that is off ([mailbox] absent or enabled = false) is said so and
     needs no attention."""
+    from helpdesk.leases import FREE_SHARE
     from intake.imap import Mailbox, MailboxError
     from ticketing.store import TicketFilter
     from ticketing.vocabulary import OutboxStatus
@@ -85,6 +86,18 @@ def status(
         overdue = [t.number for t in tx.tickets(TicketFilter(overdue_at=now))]
         quarantined = len(tx.inbound_list(["quarantine"]))
         held = [h.address for h in tx.holds()]
+        clock = tx.database_clock()
+        lease_timeout = here.config.daemon.lease_timeout * FREE_SHARE
+        leases = [
+            {
+                "job": lease.name,
+                "holder": lease.holder,
+                "since": _epoch(lease.since),
+                "renewed_seconds_ago": round(max(clock - lease.renewed, 0.0), 1),
+                "current": clock - lease.renewed < lease_timeout,
+            }
+            for lease in tx.leases()
+        ]
     mailbox: dict[str, Any] = {
         "enabled": enabled,
         "checked": check_mailbox and enabled,
@@ -115,6 +128,7 @@ def status(
         "overdue": overdue,
         "quarantined": quarantined,
         "held_senders": held,
+        "leases": leases,
     }
     if as_json:
         print_json(report)
@@ -122,6 +136,12 @@ def status(
         _print(here, report, now)
     if problems:
         raise typer.Exit(1)
+
+
+def _epoch(seconds: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
 
 
 def _print(here: Any, report: dict[str, Any], now: Any) -> None:
@@ -149,6 +169,13 @@ def _print(here: Any, report: dict[str, Any], now: Any) -> None:
         jobs.add_row(job["name"], job["last_success"] or "-", str(job["runs"]),
                      str(job["failures"]), job["failing_since"] or "-")  # fmt: skip
     out.print(jobs)
+    if report["leases"]:  # one line each: a daemon's name is not cut by a narrow column
+        out.print("Run by (one daemon at a time):", markup=False)
+        for lease in report["leases"]:
+            free = "" if lease["current"] else ", free to take"
+            out.print(f"  {lease['job']}: {lease['holder']} since {lease['since']} UTC"
+                      f" (renewed {lease['renewed_seconds_ago']} s ago{free})",
+                      markup=False, soft_wrap=True)  # fmt: skip
     mailbox = report["mailbox"]
     if not mailbox["enabled"]:
         out.print("Mailbox: off ([mailbox] absent or enabled = false): no mail is read",

@@ -556,7 +556,13 @@ def _with_retries_in(
     return Processed(Outcome.QUARANTINE, last)
 
 
-def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]) -> PollReport:
+def poll_mailbox(
+    here: Site,
+    mailbox: Mailbox,
+    *,
+    now: Callable[[], dt.datetime],
+    going_on: Callable[[], bool] = lambda: True,
+) -> PollReport:
     """Fetch what arrived since last time, process each message, then move it.
 
     Messages go in batches of ``intake.batch_size``: the batch is processed in one
@@ -564,7 +570,9 @@ def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]
     then the batch's messages are moved, one MOVE per folder (a
     MOVE per message costs the server about as much as all the rest of the intake), and
     only then is the batch's last UID recorded. A crash before the moves fetches the
-    batch again, and each message is found already stored."""
+    batch again, and each message is found already stored. Once ``going_on()`` is false
+    (the daemon no longer holds the mailbox) no further batch is processed: those
+    processed are moved and recorded, the rest left for the mailbox's new reader."""
     config = here.config
     folder = config.mailbox.folder
     report = PollReport()
@@ -580,6 +588,8 @@ def poll_mailbox(here: Site, mailbox: Mailbox, *, now: Callable[[], dt.datetime]
         chunk = uids[start : start + batch]
         targets: dict[str, list[int]] = {}
         last = None
+        if not going_on():
+            break
         messages = list(mailbox.fetch(chunk, batch=batch))
         results = process_batch(
             here, messages, source=f"imap:{folder}", now=now, attempts=config.intake.attempts,

@@ -58,7 +58,9 @@ def watch_mailbox(
             backoff = settings.backoff_start_seconds
             while not stop.is_set():
                 started = here.now()
-                report = poll_mailbox(here, mailbox, now=here.now)
+                report = poll_mailbox(
+                    here, mailbox, now=here.now, going_on=lambda: not stop.is_set()
+                )
                 heard(None, started)
                 if report.fetched:
                     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+from tests import databases
 from tests.cli.conftest import Cli, form_args
 
 
@@ -20,7 +21,7 @@ def test_init_creates_database_and_folders(cli: Cli, site_dir: Path) -> None:
     """init creates the database and data folders next to the config; a second run is a no-op."""
     first = cli("init")
     assert first.exit_code == 0, first.output
-    assert (site_dir / "var" / "helpdesk.db").is_file()
+    assert databases.initialised(site_dir)
     assert (site_dir / "var" / "archive").is_dir()
     assert (site_dir / "var" / "phone-drop").is_dir()
     second = cli("init")

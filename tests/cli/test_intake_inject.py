@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import databases
 from tests.cli.conftest import Cli
 from tests.mail import FORM_TEXT, email, without
 
@@ -19,10 +20,8 @@ def _outbox(cli: Cli) -> list[dict]:
 
 
 def _raw(site_dir: Path, message_id: str) -> bytes:
-    import sqlite3
-
-    db = sqlite3.connect(site_dir / "var" / "helpdesk.db")
-    return db.execute("SELECT raw FROM outbox WHERE message_id = ?", (message_id,)).fetchone()[0]
+    [(raw,)] = databases.query(site_dir, "SELECT raw FROM outbox WHERE message_id = ?", message_id)
+    return bytes(raw)
 
 
 def test_complete_complaint_becomes_a_ticket_with_an_acknowledgement(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]

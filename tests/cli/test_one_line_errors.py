@@ -117,6 +117,7 @@ def site_on_disk(disk: Path, cli: Cli, site_dir: Path, monkeypatch: pytest.Monke
     return moved
 
 
+@pytest.mark.sqlite_only("the database file's own disk; a PostgreSQL server keeps its disk")
 def test_phone_on_a_full_disk_is_one_line_and_saves_nothing(cli: Cli, site_on_disk: Path) -> None:
     """A phone complaint while the daemon holds the database open and the disk is full:
     one line saying so, and no ticket, no number used, no e-mail queued."""
@@ -135,6 +136,7 @@ def test_phone_on_a_full_disk_is_one_line_and_saves_nothing(cli: Cli, site_on_di
     assert "TIK-2026-00001" in result.stdout
 
 
+@pytest.mark.sqlite_only("SQLite's -shm file beside the database; PostgreSQL has none")
 def test_any_command_on_a_full_disk_is_one_line(site_on_disk: Path) -> None:
     """With nothing holding the database open, even opening it needs disk space (SQLite's
     -shm file): one line that names the disk, exit 1."""

@@ -19,6 +19,10 @@ import pytest
 from tests.cli.conftest import Cli, form_args, one_line_error, process
 from tests.filesystems import read_only
 
+# A PostgreSQL server's storage is its own, not the site's folder: an auditor's copy is a
+# SQLite file.
+pytestmark = pytest.mark.sqlite_only("a copy of the SQLite file on a read-only medium")
+
 NUMBER = "TIK-2026-00001"
 DAY_AFTER = "2026-12-01T10:00:00+07:00"
 

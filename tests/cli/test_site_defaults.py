@@ -18,7 +18,7 @@ from helpdesk.config import with_section
 from helpdesk.testing.imap import DovecotServer
 from helpdesk.testing.smtp import Sink, smtp_server
 from tests.cli.conftest import Cli, form_args, one_line_error, process
-from tests.conftest import use_mailbox
+from tests.conftest import _set_section, use_mailbox
 
 NINE = "2026-11-30T09:00:00+07:00"
 ELEVEN = "2026-11-30T11:00:00+07:00"  # two hours on: past alert_after_minutes (30)
@@ -188,8 +188,7 @@ def test_postgresql_url_with_a_password_in_it_is_one_line(
 ) -> None:
     """A postgresql:// URL with its password written in the file: refused in one line that
     points to password_env, exit 1, and the password not shown."""
-    _edit(site_dir, 'url = "sqlite:///var/helpdesk.db"',
-          'url = "postgresql://helpdesk:s3cret@127.0.0.1/helpdesk"')  # fmt: skip
+    _set_section(site_dir, "database", 'url = "postgresql://helpdesk:s3cret@127.0.0.1/helpdesk"')
     result = cli(*command)
     line = one_line_error(result)
     assert "password_env" in line

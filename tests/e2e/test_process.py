@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import databases
 from tests.cli.conftest import form_args
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ def test_process_finds_config_in_the_working_folder(site_dir: Path) -> None:
     assert "Nomor Pengaduan TIK-2026-00001" in logged.stdout
     shown = helpdesk(site_dir, "ticket", "show", "TIK-2026-00001", "--json")
     assert json.loads(shown.stdout)["reporter_name"] == "Budi Santoso"
-    assert (site_dir / "var" / "helpdesk.db").is_file()
+    assert databases.initialised(site_dir)
 
 
 def test_process_reports_user_errors_without_traceback(site_dir: Path) -> None:

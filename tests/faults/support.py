@@ -1,11 +1,10 @@
-"""What the fault tests share: the real daemon as a process, the site's database read with
-sqlite3, and the real IMAP mailbox read and filled with imapclient."""
+"""What the fault tests share: the real daemon as a process, the site's database read beside
+it (tests/databases.py), and the real IMAP mailbox read and filled with imapclient."""
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from imapclient import IMAPClient
+
+from tests import databases
 
 NOW = "2026-11-30T09:00:00+07:00"  # a Monday, in working hours
 
@@ -136,19 +137,17 @@ def wait_for(what: Callable[[], object], seconds: float, step: float = 0.1) -> o
 
 
 def query(site: Path, sql: str, *params: object) -> list[tuple]:
-    """Rows of one query on the site's SQLite file (WAL: readable while the daemon writes)."""
-    db = sqlite3.connect(site / "var" / "helpdesk.db", timeout=30)
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.close()
+    """Rows of one query on the site's database (readable while the daemon writes)."""
+    return databases.query(site, sql, *params)
 
 
 def count(site: Path, sql: str, *params: object) -> int:
     try:
         return int(query(site, sql, *params)[0][0])
-    except sqlite3.OperationalError:  # not created yet (the daemon is still migrating)
-        return 0
+    except Exception as exc:
+        if databases.missing_table(exc):  # not created yet (the daemon is still migrating)
+            return 0
+        raise
 
 
 # --- the IMAP server ------------------------------------------------------------------------

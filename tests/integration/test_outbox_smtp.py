@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from typer.testing import CliRunner, Result
 
 from helpdesk.cli.main import app
 from helpdesk.testing.smtp import Sink, SmtpServer, smtp_server
+from tests import databases
 from tests.cli.conftest import form_args
 from tests.conftest import use_smtp
 
@@ -45,11 +45,7 @@ class Desk:
 
     def query(self, sql: str, *params: object) -> list[tuple]:
         """Rows of one query on the site's database, as an operator would read it."""
-        db = sqlite3.connect(self.site_dir / "var" / "helpdesk.db")
-        try:
-            return db.execute(sql, params).fetchall()
-        finally:
-            db.close()
+        return databases.query(self.site_dir, sql, *params)
 
 
 def test_acknowledgement_is_delivered_with_our_headers(desk: Desk, sink: Sink) -> None:
@@ -251,16 +247,13 @@ def test_each_email_is_marked_sent_as_soon_as_the_server_takes_it(
 ) -> None:
     """While the server takes the second e-mail of a batch, the first is already recorded
     as sent: a sender killed there would not send the first again."""
-    import sqlite3
-
     seen: list[list[tuple[str, str]]] = []
 
     class Watching(Sink):
         async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-            with sqlite3.connect(site_dir / "var" / "helpdesk.db") as db:
-                seen.append(
-                    db.execute("SELECT message_id, status FROM outbox ORDER BY id").fetchall()
-                )
+            seen.append(
+                databases.query(site_dir, "SELECT message_id, status FROM outbox ORDER BY id")
+            )
             return await super().handle_DATA(server, session, envelope)
 
     watching = Watching()

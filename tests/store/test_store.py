@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from helpdesk.config import load_config
 from helpdesk.wiring import Site
+from tests import databases
 from tests.conftest import FORM
 from ticketing import migrate
 from ticketing.db import make_engine
@@ -159,8 +159,11 @@ def test_times_come_back_as_the_same_instant_in_utc(site: Site) -> None:
     assert again.received_at == MONDAY
     assert again.received_at.tzinfo == dt.UTC
     assert again.received_at.hour == 2  # 09:00 WIB is 02:00 UTC
-    raw = sqlite3.connect(site.config.sqlite_path).execute("SELECT received_at FROM ticket")
-    assert raw.fetchone()[0].startswith("2026-11-30 02:00:00")
+    [(raw,)] = databases.query(site.config.base_dir, "SELECT received_at FROM ticket")
+    if site.config.sqlite_path is not None:  # SQLite: text, in UTC without a zone
+        assert raw.startswith("2026-11-30 02:00:00")
+    else:  # PostgreSQL: timestamptz, the instant itself
+        assert raw == MONDAY
 
 
 def test_rejected_move_changes_nothing(site: Site) -> None:
@@ -257,11 +260,16 @@ def test_migrations_reach_head_and_go_back(tmp_path: Path) -> None:
     assert "ticket" not in tables and "event" not in tables
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(site: Site) -> None:
+@pytest.mark.sqlite_only("WAL and PRAGMAs are SQLite's")
+def test_sqlite_runs_in_wal_mode(site: Site) -> None:
     """The database file is in WAL mode and enforces foreign keys."""
     with site.store.transaction() as tx:
         assert tx.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert tx.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_foreign_keys_are_enforced(site: Site) -> None:
+    """An event of a ticket that does not exist is refused."""
     with pytest.raises(DBAPIError):
         with site.store.transaction() as tx:
             tx.session.execute(

@@ -10,9 +10,10 @@ rolls everything back (the complaint number included, so numbers have no gaps).
 
 `Tx` is composed of one part per concern (`ticketing.store.tx`), each in its own module:
 numbering, tickets, events, attachments, the outbox and its delivery, inbound messages,
-incomplete reports, threads, bounces, the mailbox, sender holds, jobs and alerts,
-deadlines, phone-log imports, bulk inserts, counts, a period's records, the satisfaction
-survey, and what is already stored of a batch of arriving messages.
+incomplete reports, threads, bounces, the mailbox, sender holds, jobs and alerts, the
+daemons' leases on jobs, deadlines, phone-log imports, bulk inserts, counts, a period's
+records, the satisfaction survey, and what is already stored of a batch of arriving
+messages.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from ticketing import migrate
+from ticketing.db import SNAPSHOT
 from ticketing.store.errors import StoreError, database_fault
 from ticketing.store.tx import Tx
 
@@ -49,9 +50,29 @@ class Store:
     def transaction(self) -> Iterator[Tx]:
         """One transaction; a full disk, a read-only or locked file raise StoreError (the
         transaction rolled back), other database errors pass as they are."""
+        with self._session({}) as tx:
+            yield tx
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """A transaction that only reads, every query of it from one snapshot of the
+        database (a report, an archive: no ticket counted whose events are missing).
+        PostgreSQL: REPEATABLE READ, read only. SQLite: a deferred transaction, which
+        takes no write lock and sees the database as of its first read (WAL)."""
+        if self.engine.dialect.name == "postgresql":
+            options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        else:
+            options = {SNAPSHOT: True}
+        with self._session(options) as tx:
+            yield tx
+
+    @contextmanager
+    def _session(self, options: dict[str, object]) -> Iterator[Tx]:
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
+                    if options:
+                        session.connection(execution_options=options)
                     yield Tx(session)
         except OperationalError as exc:
             if (fault := database_fault(exc)) is None:

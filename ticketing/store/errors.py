@@ -21,9 +21,20 @@ _SQLITE_FAULTS = {
 
 
 def database_fault(exc: BaseException) -> str | None:
-    """What failed, for a failure of the database file or its disk; None for anything else."""
+    """What failed, for a failure of the database file or its disk, or of the connection to
+    the database server; None for anything else."""
     orig = getattr(exc, "orig", None)
+    if type(orig).__module__.startswith("psycopg") and _is_operational(orig):
+        first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        return f"the database server cannot be reached ({first})"
     code = getattr(orig, "sqlite_errorcode", None)
     if code is None or (code & 0xFF) not in _SQLITE_FAULTS:
         return None
     return f"{_SQLITE_FAULTS[code & 0xFF]} ({orig})"
+
+
+def _is_operational(error: object) -> bool:
+    """psycopg's OperationalError: the server is down, restarting, or the link is cut."""
+    import psycopg
+
+    return isinstance(error, psycopg.OperationalError)

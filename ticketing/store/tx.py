@@ -17,6 +17,7 @@ from ticketing.store.events import Events
 from ticketing.store.holds import Holds
 from ticketing.store.inbound import Inbounds
 from ticketing.store.jobs import Jobs
+from ticketing.store.leases import Leases
 from ticketing.store.mailbox import Mailbox
 from ticketing.store.numbering import Numbering
 from ticketing.store.outbox import Outbox
@@ -42,6 +43,7 @@ class Tx(
     Mailbox,
     Holds,
     Jobs,
+    Leases,
     Deadlines,
     PhoneImports,
     Bulk,

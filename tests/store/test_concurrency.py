@@ -1,0 +1,89 @@
+"""What two connections at once see and take, on SQLite and on PostgreSQL: the outbox
+claimed by two senders together, and a report or archive read from one snapshot while
+the help desk goes on writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from helpdesk.service import register_complaint
+from helpdesk.wiring import Site
+from tests.conftest import FORM
+from ticketing.desk import Registered
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
+LEASE = MONDAY + dt.timedelta(minutes=5)
+WAIT = 60  # seconds: only bounds a hang; nothing here waits for a time to pass
+
+
+def _complaints(site: Site, count: int, first: int = 0) -> None:
+    for n in range(first, first + count):
+        outcome = register_complaint(
+            site, {**FORM, "email": f"pelapor{n}@dinkes.example.go.id"}, channel="email",
+            received_at=MONDAY, signature=f"pelapor{n}@dinkes.example.go.id", now=MONDAY,
+            source_message_id=f"<m{n}@dinkes.example.go.id>",
+        )  # fmt: skip
+        assert isinstance(outcome, Registered)
+
+
+def test_two_senders_claiming_at_once_never_take_the_same_e_mail(site: Site) -> None:
+    """While one sender's claim is still open, a second sender claims too: they get
+    different e-mails (PostgreSQL: at once, skipping the locked rows; SQLite: after the
+    first commits), and together every e-mail once."""
+    _complaints(site, 6)
+    first_claimed = threading.Event()
+    release = threading.Event()
+    taken: dict[str, list[int]] = {}
+
+    def first() -> None:
+        with site.store.transaction() as tx:
+            taken["first"] = tx.claim_due(MONDAY, LEASE, 3)
+            first_claimed.set()
+            assert release.wait(WAIT)
+
+    def second() -> None:
+        with site.store.transaction() as tx:
+            taken["second"] = tx.claim_due(MONDAY, LEASE, 10)
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_claimed.wait(WAIT)
+    two = threading.Thread(target=second)
+    two.start()
+    if site.config.sqlite_path is None:  # row locks: the second does not wait for the first
+        two.join(WAIT)
+        assert not two.is_alive(), "the second claim waited for the first"
+    release.set()
+    one.join(WAIT)
+    two.join(WAIT)
+    assert len(taken["first"]) == 3
+    assert sorted(taken["first"] + taken["second"]) == sorted(e.id for e in _outbox(site)), taken
+    with site.store.transaction() as tx:
+        assert tx.claim_due(MONDAY, LEASE, 10) == []
+
+
+def _outbox(site: Site) -> list:  # type: ignore[type-arg]
+    with site.store.transaction() as tx:
+        return tx.outbox()
+
+
+def test_a_snapshot_sees_nothing_written_after_it_began(site: Site) -> None:
+    """A report or archive reads its tickets, then their events: a complaint registered
+    in between is in neither, and the next snapshot sees it whole."""
+    _complaints(site, 1)
+    start, end = MONDAY - dt.timedelta(days=1), MONDAY + dt.timedelta(days=1)
+    with site.store.snapshot() as tx:
+        tickets = tx.tickets_active_in(start, end)
+        writer = threading.Thread(target=_complaints, args=(site, 2, 1))
+        writer.start()
+        writer.join(WAIT)
+        assert not writer.is_alive(), "the writer waited for a snapshot"
+        assert len(tx.tickets_active_in(start, end)) == 1
+        assert len(tx.archive_tickets(start, end)) == 1
+        assert len(tx.outbox()) == 1
+        events = tx.events_of([t.id for t in tickets if t.id is not None])
+        assert [len(e) for e in events.values()] == [1]
+    with site.store.snapshot() as tx:
+        assert len(tx.tickets_active_in(start, end)) == 3
