@@ -11,7 +11,7 @@ jobs to the other within 95 % of it: the other's next renewal takes them. A daem
 has not renewed a lease for 40 % of the timeout (the database unreachable, the machine
 stalled) stops its job, at the latest at its next renewal, 60 %: before the other can
 take it. The mailbox stops between two messages. On SQLite there is one daemon (the run
-lock); it holds every lease.
+lock); it holds every lease, also one a killed daemon left.
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ class LeaseKeeper:
         self.holder = holder or this_daemon()
         timeout = float(here.config.daemon.lease_timeout)
         self.renew_seconds = timeout * RENEW_SHARE
-        self.free_seconds = timeout * FREE_SHARE
+        # SQLite: the run lock makes this the only daemon, so a lease left by one that was
+        # killed is taken at once.
+        single = here.config.sqlite_path is not None
+        self.free_seconds = -1.0 if single else timeout * FREE_SHARE
         self.trust_seconds = timeout * TRUST_SHARE
         self._renewed: dict[str, float] = {}  # name -> time.monotonic() of its last renewal
         self._tenures: dict[str, list[threading.Event]] = {}

@@ -104,7 +104,9 @@ def queue_for_events(
 ) -> int:
     """The e-mails of workflow events just recorded, given as (ticket, its new events), one
     event after another (each sees the e-mails of those before it), stored with one
-    statement. Returns how many were queued.
+    statement. Returns how many were queued. A closure invites the reporter to the
+    satisfaction survey when `ticketing.survey.invite` says so (recorded here, in the same
+    transaction as the e-mail that carries it).
 
     ``new_tickets``: the tickets were registered in this transaction (`register_many`), so
     their events are their whole history and none of their e-mails is queued yet; that

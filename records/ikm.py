@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ticketing.ikm import CODES, ELEMENTS, Result, compute
+from ticketing.ikm import ELEMENTS, Result, compute
 from ticketing.models import SurveyInvitation, SurveyResponse, Ticket
 
 # The groups the report breaks the IKM down by, in order.
@@ -122,10 +122,3 @@ def build_ikm(
         respondents=tuple(Respondent(r.answered_at, r.scores) for r, _ in counted),
         saran=tuple(Saran(r.answered_at, r.saran) for r, _ in counted if r.saran.strip()),
     )
-
-
-def element_names(language: str) -> Mapping[str, str]:
-    return {e.code: e.name(language) for e in ELEMENTS}
-
-
-__all__ = ["CODES", "DIMENSIONS", "IkmSection", "build_ikm", "element_names"]
