@@ -24,6 +24,7 @@ from ticketing.store.phone import PhoneImports
 from ticketing.store.submissions import Submissions
 from ticketing.store.threads import Threads
 from ticketing.store.tickets import Tickets
+from ticketing.store.web import Web
 
 
 class Tx(
@@ -45,5 +46,6 @@ class Tx(
     Bulk,
     Counts,
     Periods,
+    Web,
 ):
     """One database transaction's worth of operations."""
