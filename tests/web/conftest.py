@@ -64,11 +64,11 @@ class Desk:
         data["form_id"] = form_id or found.group(1)
         return self.client.post("/lapor", data=data, files=files or {"lampiran": ("", b"")})
 
-    def login(self, staff_id: str) -> httpx.Response:
+    def login(self, staff_id: str, password: str = PASSWORD) -> httpx.Response:
         token = self.token("/petugas/masuk")
         return self.client.post(
             "/petugas/masuk",
-            data={"csrf_token": token, "staff_id": staff_id, "password": PASSWORD},
+            data={"csrf_token": token, "staff_id": staff_id, "password": password},
         )
 
     def set_password(self, staff_id: str) -> None:
