@@ -28,7 +28,7 @@ from notifier.policy import (
 from ticketing.desk import Moved, Registered
 from ticketing.files import archive_bytes, discard
 from ticketing.formulir import Incomplete
-from ticketing.models import Attachment, Ticket
+from ticketing.models import Attachment, Event, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN
 from ticketing.store import Tx
 from ticketing.workflow import STATE_LABELS, Action, Move, Rejected, State, current_step
@@ -268,10 +268,21 @@ async def _status(web: Web, request: Request, number: str) -> Response:
         closed=long_time(ticket.closed_at, config) if ticket.closed_at else "",
         solution=ticket.solution or "", form=form_rows(office, ticket),
         received=long_time(ticket.received_at, config),
-        timeline=timeline(office, events, for_reporter=True),
+        timeline=_public_timeline(web, ticket, events),
         resolved=state == State.RESOLVED and ticket.paused_at is None,
         awaited=awaited, message=message, problem=problem, sapaan=sapaan(web.language, ticket.sex),
     )  # fmt: skip
+
+
+def _public_timeline(web: Web, ticket: Ticket, events: list[Event]) -> list[dict[str, str]]:
+    """The timeline as the Laporan Akhir shows the reporter (no internal notes), with the
+    reporter's own steps under their name rather than their address."""
+    rows = timeline(web.site.office, events, for_reporter=True)
+    own = {ticket.email.strip().lower(), (ticket.signature or "").strip().lower()}
+    for row in rows:
+        if row["actor"].strip().lower() in own:
+            row["actor"] = ticket.reporter_name
+    return rows
 
 
 def _reporter_move(
