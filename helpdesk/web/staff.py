@@ -185,9 +185,9 @@ async def _login(web: Web, request: Request) -> Response:
         )
         ok = False
         if not limited:
-            ok = here.desk.directory.get(staff_id) is not None and check_password(
-                tx, staff_id, password, now
-            )
+            # Verified first in every case: an unknown id takes as long as a wrong password.
+            ok = check_password(tx, staff_id, password, now)
+            ok = ok and here.desk.directory.get(staff_id) is not None
         if not ok:
             tx.add_hit("login_account", staff_id, now)
             tx.add_hit("login_address", address, now)

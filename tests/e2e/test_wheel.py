@@ -126,3 +126,7 @@ def test_demo_runs_from_the_wheel(venv: Path, tmp_path: Path) -> None:
     (laporan,) = records.glob("TIK-*-laporan.html")
     assert "Laporan Akhir" in laporan.read_text(encoding="utf-8")
     assert "<svg" in (records / "report-2026-11.html").read_text(encoding="utf-8")
+    # the web channel: its pages (templates shipped) took a complaint, and it was stopped
+    assert re.search(r"registered: TIK-\d{4}-\d{5}", done.stdout), done.stdout[-3000:]
+    assert "/petugas      the staff desk" in done.stdout
+    assert "(the web application is stopped)" in done.stdout
