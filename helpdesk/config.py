@@ -347,6 +347,15 @@ class WebConfig(_Section):
     listen: str = "127.0.0.1:8080"
     public_url: str = "http://127.0.0.1:8080"
     secret_env: str = "HELPDESK_WEB_SECRET"
+    # A staff login lasts this long, then the staff member logs in again.
+    session_minutes: int = Field(480, ge=5, le=7 * 24 * 60, strict=True)
+    # Public forms (/lapor) and link requests (/lacak) from one client address in an hour.
+    forms_per_hour: int = Field(20, ge=1, strict=True)
+    # Failed logins in `login_window_minutes` before the account, or the address they come
+    # from, is refused until the window has passed (the right password included).
+    login_failures_per_account: int = Field(5, ge=1, strict=True)
+    login_failures_per_address: int = Field(20, ge=1, strict=True)
+    login_window_minutes: int = Field(15, ge=1, strict=True)
 
 
 class SurveyConfig(_Section):

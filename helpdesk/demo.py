@@ -31,6 +31,7 @@ from helpdesk.testing.imap import (
     pymap_available,
     pymap_server,
 )
+from helpdesk.testing.loopback import free_port
 
 if TYPE_CHECKING:
     from helpdesk.testing.smtp import Sink
@@ -104,6 +105,12 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
             f'host = "127.0.0.1"\nport = {imap.port}\nsecurity = "none"\n'
             'username = "helpdesk"\npassword = "demo"\nfolder = "INBOX"',
         )  # fmt: skip
+    web_port = free_port()
+    text = with_section(
+        text, "web",
+        f'listen = "127.0.0.1:{web_port}"\npublic_url = "http://127.0.0.1:{web_port}"\n'
+        'secret_env = "HELPDESK_WEB_SECRET"',
+    )  # fmt: skip
     config.write_text(text, encoding="utf-8")
     scan = folder / "surat-bpkad-2026-11-30.pdf"
     scan.write_bytes(b"%PDF-1.4\n% scanned letter from BPKAD (demo)\n%%EOF\n")
@@ -120,13 +127,14 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
             check=True,
         ).stdout  # fmt: skip
 
-    def run(when: str, *args: str, check: bool = True) -> str:
+    def run(when: str, *args: str, check: bool = True, stdin: str | None = None) -> str:
         env["HELPDESK_NOW"] = when
         print(f"\n[{when}] $ helpdesk {shlex.join(args)}")
         sys.stdout.flush()
         done = subprocess.run(
-            [sys.executable, "-m", "helpdesk", *args], env=env, text=True, capture_output=True
-        )
+            [sys.executable, "-m", "helpdesk", *args], env=env, text=True, capture_output=True,
+            input=stdin,
+        )  # fmt: skip
         sys.stdout.write(done.stdout)
         sys.stdout.write(done.stderr)
         print(f"(exit {done.returncode})")
@@ -306,6 +314,7 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
     bundle = records / "arsip-pengaduan-2026-11.zip"
     run(later, "archive", "export", "--month", "2026-11", "--out", str(bundle))
     run(later, "archive", "verify", str(bundle))
+    _web_round(config, web_port, env, later, say, run)
     say(f"Done. The site stays in {folder} (config.toml, var/helpdesk.db, var/archive, "
         "records).")  # fmt: skip
     print(
@@ -317,6 +326,8 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
         "  helpdesk outbox list                    # every e-mail the SOP called for\n"
         "  helpdesk status --no-check-mailbox      # the office at a glance\n"
         "  helpdesk report --month 2026-11         # how the service did\n"
+        "  HELPDESK_WEB_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        " helpdesk web   # the web pages again\n"
         "  helpdesk --help                         # everything else"
     )
     return 0
@@ -434,3 +445,60 @@ def _mailbox_round(
         box.append("INBOX", reply)
     run("2026-11-30T08:00:00+07:00", "run", "--once")
     run("2026-11-30T08:00:00+07:00", "ticket", "list")
+
+
+# The staff desk's demo logins (set with `helpdesk staff password ID --stdin`).
+DEMO_PASSWORDS = {"sari": "demo-sari-2026", "rudi": "demo-rudi-2026", "agus": "demo-agus-2026"}
+
+
+def _web_round(
+    config: Path, port: int, env: dict[str, str], when: str,
+    say: Callable[[str], None], run: Callable[..., str],
+) -> None:  # fmt: skip
+    """The web channel: `helpdesk web` on a loopback port, a complaint sent through its
+    public form, and the addresses to open; stopped before the demo ends."""
+    import secrets
+    import urllib.request
+    from http.cookiejar import CookieJar
+    from urllib.parse import urlencode
+
+    from helpdesk.testing.web import SECRET_ENV, web_process
+
+    say("The web channel: staff passwords for the staff desk, then `helpdesk web`")
+    for staff_id, password in DEMO_PASSWORDS.items():
+        run(when, "staff", "password", staff_id, "--stdin", stdin=password + "\n")
+    web_env = {**env, "HELPDESK_NOW": when, SECRET_ENV: secrets.token_urlsafe(32)}
+    print(f"\n[{when}] $ HELPDESK_WEB_SECRET=... helpdesk web")
+    with web_process(config, port, env=web_env, log=config.with_name("web.log")) as web:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        form = opener.open(f"{web.url}/lapor", timeout=30).read().decode()
+        fields = {
+            name: re.search(rf'name="{name}" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+            for name in ("csrf_token", "form_id")
+        }
+        fields.update(
+            agency="Dinas Pendidikan dan Kebudayaan", division="Bidang SMA",
+            reporter_name="Yuliana Putri", position="Operator Data", phone="0812-7777-1234",
+            email="yuliana.putri@dindikbud.example.go.id", sex="P",
+            employment_status="Non PNS", category="Website",
+            description="Laman PPDB tidak dapat diakses dari luar jaringan kantor.",
+        )  # fmt: skip
+        answer = opener.open(f"{web.url}/lapor", urlencode(fields).encode(), timeout=30)
+        page = answer.read().decode()
+        number = re.search(r"TIK-\d{4}-\d{5}", page)
+        link = re.search(r'href="(http://[^"]+/tiket/[^"]+)"', page)
+        say("A complaint sent through the public form /lapor (as a browser sends it)")
+        print(f"registered: {number.group(0) if number else '-'}")
+        status = link.group(1).replace("&amp;", "&") if link else ""
+        print(f"its status page: {status}")
+        print(
+            "\nOpen in a browser while it runs:\n"
+            f"  {web.url}/lapor        the public Formulir Pengaduan\n"
+            f"  {status or web.url + '/tiket/...'}\n"
+            f"  {web.url}/lacak        the status link by e-mail\n"
+            f"  {web.url}/petugas      the staff desk: "
+            + ", ".join(f"{k} / {v}" for k, v in DEMO_PASSWORDS.items())
+        )
+        if sys.stdin.isatty():
+            input("\nPress Enter to stop the web application and end the demo... ")
+    print("(the web application is stopped)")

@@ -170,7 +170,12 @@ def render(
     text_name, html_name = template_names(kind, language)
     text_template = env.get_template(text_name)
     asks = bool(context.get("asks_reply"))
-    values = {**context, "reply_marker": reply_marker(kind, language, asks_reply=asks)}
+    values = {
+        **context,
+        "reply_marker": reply_marker(kind, language, asks_reply=asks),
+        # The page the e-mail links to: the reporter's status page, or the staff desk's.
+        "for_reporter": kind.startswith("reporter."),
+    }
     subject = "".join(text_template.blocks["subject"](text_template.new_context(values)))
     text = text_template.render(values)
     html = env.get_template(html_name).render(values)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from notifier import links
 from notifier.compose import AUTO_GENERATED, AUTO_REPLIED, Recipient, Sender
 from notifier.formatting import duration, long_time, remote_text
 from notifier.links import status_url, survey_url
@@ -332,6 +333,10 @@ def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
         "technician_name": technician.name if technician else None,
         "solution": ticket.solution,
         "channel": ticket.channel,
+        "status_url": links.status_url(
+            office.settings.public_url, ticket.number, ticket.access_token
+        ),
+        "desk_url": links.desk_url(office.settings.public_url, ticket.number),
     }
 
 
@@ -655,15 +660,23 @@ def _event_notices(
     if action == Action.CREATE:
         made = []
         to, who = _reporter(office, ticket)
+        web = ticket.channel == "web" and not to and bool(ticket.email.strip())
+        if web:
+            # The web form's only answer, to the address typed on it: the acknowledgement
+            # with the status link. The address is not confirmed by it (nothing else goes
+            # there until its owner answers us), and as an answer to a request it counts
+            # towards the per-address cap on automatic replies.
+            to = [Recipient(ticket.email.strip(), ticket.reporter_name)]
         if to:
-            # An answer to the reporter's own e-mail is an auto-reply; after a call or a
-            # letter it is a notice the system sends on its own.
-            kind = AUTO_REPLIED if ticket.channel == "email" else AUTO_GENERATED
+            # An answer to the reporter's own e-mail or form is an auto-reply; after a call
+            # or a letter it is a notice the system sends on its own.
+            kind = AUTO_REPLIED if ticket.channel in ("email", "web") else AUTO_GENERATED
             context = {
                 **base,
                 "recipient": who,
                 "standards": _first_standards(office, ticket),
-                "unconfirmed_email": unconfirmed_email(ticket),
+                "unconfirmed_email": None if web else unconfirmed_email(ticket),
+                "web_unconfirmed": web,
             }
             made.append(Notice("reporter.acknowledged", to, context, kind, to_reporter=True))
         copy = new_ticket_notice(office, ticket, base, acknowledged=bool(to))
@@ -1303,6 +1316,23 @@ def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> No
         "reopen_to": solver.name if solver else None,
     }
     return Notice("help_desk.confirm_by_phone", [_staff_recipient(o) for o in officers], context)
+
+
+def status_link_notice(office: Office, ticket: Ticket) -> Notice:
+    """The status page's link, asked for on /lacak by someone who typed the complaint
+    number and the form's e-mail address: only ever to that address, and, as an answer to
+    a request, counted towards the per-address cap on automatic replies."""
+    language = office.settings.language
+    context = {
+        **_base(office, ticket),
+        "recipient": {
+            "name": ticket.reporter_name,
+            "salutation": salutation(language, ticket.reporter_name, ticket.sex),
+            "sapaan": sapaan(language, ticket.sex),
+        },
+    }
+    to = [Recipient(ticket.email.strip(), ticket.reporter_name)]
+    return Notice("reporter.status_link", to, context, AUTO_REPLIED, to_reporter=True)
 
 
 def confirmation_reminder_notice(

@@ -10,8 +10,10 @@ On the telephone and by letter a help-desk officer takes the address from the re
 (by ear, or from a signed letter) and types it in: it counts as confirmed. An officer can
 be told a wrong address too, but only one call or letter at a time, each handled by a
 person who can ask back; the harm this guards against is an unattended door that anyone
-can make write to any number of victims. A complaint from the web form (not built yet)
-confirms nothing: its address must answer first.
+can make write to any number of victims. A complaint from the web form confirms nothing:
+its acknowledgement (with the status link) goes to the form's address, counted towards the
+per-address cap on automatic replies as the web form's rate limit bounds how many are
+asked for, and nothing else goes there until the address answers us.
 """
 
 from __future__ import annotations

@@ -383,3 +383,38 @@ class SurveyResponse(SQLModel, table=True):
     @property
     def scores(self) -> tuple[int | None, ...]:
         return (self.u1, self.u2, self.u3, self.u4, self.u5, self.u6, self.u7, self.u8, self.u9)
+
+
+class StaffPassword(SQLModel, table=True):
+    """A staff member's password for the staff desk (`helpdesk staff password`), as an
+    argon2 hash; never the password itself."""
+
+    __tablename__ = "staff_password"
+
+    staff_id: str = Field(primary_key=True, max_length=64)
+    hash: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WebHit(SQLModel, table=True):
+    """One counted request of the web application, for its rate limits: a public form sent
+    from an address, a failed login for an account or from an address."""
+
+    __tablename__ = "web_hit"
+    __table_args__ = (Index("ix_web_hit_key", "kind", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # "form", "login_account", "login_address", "lacak"
+    key: str = Field(max_length=255)  # the client address, or the staff id
+    at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WebSubmission(SQLModel, table=True):
+    """A public form that became a ticket, by the one-time id the form page carried: the
+    same form sent twice (a double click, a reload) registers once."""
+
+    __tablename__ = "web_submission"
+
+    form_id: str = Field(primary_key=True, max_length=64)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -27,6 +27,7 @@ from helpdesk.cli import (
     report_cmds,
     run_cmds,
     ticket_cmds,
+    web_cmds,
 )
 from helpdesk.cli.common import UserError, err, site
 
@@ -147,6 +148,7 @@ import_cmds.register_commands(app)
 run_cmds.register_commands(app)
 print_cmds.register_commands(app)
 report_cmds.register_commands(app)
+web_cmds.register_commands(app)
 app.add_typer(ticket_cmds.app, name="ticket")
 app.add_typer(outbox_cmds.app, name="outbox")
 app.add_typer(intake_mail_cmds.app, name="intake")

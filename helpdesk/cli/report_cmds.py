@@ -25,39 +25,14 @@ class Format(StrEnum):
 
 
 def make_report(here: Site, month: str | None, first: str | None, last: str | None) -> Report:
+    from helpdesk.reporting import build_report
     from records.periods import PeriodError, choose
-    from records.report import build
 
-    config = here.config
     try:
-        period = choose(month, first, last, config.calendar.timezone)
+        period = choose(month, first, last, here.config.calendar.timezone)
     except PeriodError as exc:
         fail(str(exc))
-    now = here.now()
-    with here.reader.snapshot() as tx:
-        tickets = tx.tickets_active_in(period.start, period.end)
-        events = tx.events_of([t.id for t in tickets if t.id is not None])
-        submissions = tx.submissions_created(period.start, period.end)
-        completed = tx.tickets_by_id([s.ticket_id for s in submissions if s.ticket_id])
-        responses = tx.survey_responses_in(period.start, period.end)
-        invitations = tx.survey_invitations_in(period.start, period.end)
-    return build(
-        here.desk,
-        period,
-        now,
-        tickets,
-        events,
-        submissions,
-        completed,
-        office=config.office.name,
-        language=config.office.language,
-        timezone=config.calendar.timezone,
-        zone_label=config.calendar.zone_label,
-        registered=lambda agency: config.stored_agency(agency).registered,
-        responses=responses,
-        invitations=invitations,
-        min_group_respondents=config.survey.min_group_respondents,
-    )
+    return build_report(here, period)
 
 
 def report(

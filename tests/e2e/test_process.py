@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,4 @@ def test_demo_without_dovecot_uses_pymap(
     out = capsys.readouterr().out
     assert "pymap on 127.0.0.1" in out
     assert "Siti Aminah" in out and "automatic" in out
+    assert re.search(r"registered: TIK-\d{4}-\d{5}", out) and "/lapor" in out

@@ -20,6 +20,7 @@ from notifier.policy import (
     program_alert_notice,
     refused_notice,
     reminder_notice,
+    status_link_notice,
 )
 from tests.unit.test_templates import (
     DIRECTORY,
@@ -78,6 +79,8 @@ def any_notice(kind: str, language: str) -> Notice:
         )  # fmt: skip
         assert alert is not None
         return alert
+    if kind == "reporter.status_link":
+        return status_link_notice(the_office, ticket(State.DISPOSED))
     raise AssertionError(f"no example of {kind}")
 
 

@@ -27,6 +27,7 @@ from ticketing.store.submissions import Submissions
 from ticketing.store.surveys import Surveys
 from ticketing.store.threads import Threads
 from ticketing.store.tickets import Tickets
+from ticketing.store.web import Web
 
 
 class Tx(
@@ -51,5 +52,6 @@ class Tx(
     Periods,
     Surveys,
     Arrivals,
+    Web,
 ):
     """One database transaction's worth of operations."""
