@@ -333,10 +333,13 @@ def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
         "technician_name": technician.name if technician else None,
         "solution": ticket.solution,
         "channel": ticket.channel,
-        "status_url": links.status_url(
-            office.settings.public_url, ticket.number, ticket.access_token
+        # the staff desk's page of the ticket, for staff e-mails (none without a public
+        # address); the reporter's status link is added to the reporter's e-mails only
+        "desk_url": (
+            links.desk_url(office.settings.public_url, ticket.number)
+            if office.settings.public_url.strip()
+            else None
         ),
-        "desk_url": links.desk_url(office.settings.public_url, ticket.number),
     }
 
 
@@ -1332,7 +1335,12 @@ def status_link_notice(office: Office, ticket: Ticket) -> Notice:
         },
     }
     to = [Recipient(ticket.email.strip(), ticket.reporter_name)]
-    return Notice("reporter.status_link", to, context, AUTO_REPLIED, to_reporter=True)
+    (linked,) = _linked(
+        office,
+        ticket,
+        [Notice("reporter.status_link", to, context, AUTO_REPLIED, to_reporter=True)],
+    )
+    return linked
 
 
 def confirmation_reminder_notice(

@@ -634,14 +634,15 @@ def created(channel: str, language: str = "id") -> list[Notice]:
 
 
 @pytest.mark.parametrize(
-    ("channel", "acknowledged"), [("email", True), ("web", False)]
+    ("channel", "acknowledged"), [("email", True), ("web", True)]
 )  # fmt: skip
 def test_a_complaint_that_came_in_by_itself_is_copied_to_the_help_desk(
     channel: str, acknowledged: bool
 ) -> None:
-    """An e-mailed or web complaint: besides the reporter's acknowledgement (none to a web
-    form's address before it is confirmed), every help-desk officer gets the form,
-    answerable by reply (it opens with the reply marker)."""
+    """An e-mailed or web complaint: besides the reporter's acknowledgement (a web form's
+    to the address typed on it, as its only e-mail there before the address is confirmed),
+    every help-desk officer gets the form, answerable by reply (it opens with the reply
+    marker)."""
     kinds = {n.kind: n for n in created(channel)}
     assert set(kinds) == {"help_desk.new_ticket"} | (
         {"reporter.acknowledged"} if acknowledged else set()
