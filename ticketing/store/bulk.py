@@ -4,7 +4,7 @@ no ORM objects are made."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import insert
@@ -57,24 +57,23 @@ class Bulk(Part):
             return
         if self.session.autoflush:
             self.session.flush()  # as session.execute would: pending objects go first
-        converters = []
-        for name in names:
+        # (position, the column's bind processor, its values converted)
+        converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
+        for position, name in enumerate(names):
             process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            converters.append(process)
-        memo: list[dict[Any, Any]] = [{} for _ in names]
+            if process is not None:
+                converted.append((position, process, {}))
         values = []
         for row in rows:
-            out = []
-            for name, process, seen in zip(names, converters, memo, strict=True):
-                value = row[name]
-                if process is not None:
-                    if isinstance(value, dt.datetime):
-                        if value not in seen:
-                            seen[value] = process(value)
-                        value = seen[value]
-                    else:
-                        value = process(value)
-                out.append(value)
+            out = [row[name] for name in names]
+            for position, convert, seen in converted:
+                value = out[position]
+                if type(value) is dt.datetime:
+                    if value not in seen:
+                        seen[value] = convert(value)
+                    out[position] = seen[value]
+                else:
+                    out[position] = convert(value)
             values.append(tuple(out))
         quote = dialect.identifier_preparer.quote
         statement = (
