@@ -32,8 +32,7 @@ class Bulk(Part):
 
     def insert_outbox(self, rows: Sequence[dict[str, Any]]) -> None:
         """Queue e-mails given as column values (each with every column), as `enqueue` does."""
-        if rows:
-            self.session.execute(insert(table_of(OutboxEmail)), list(rows))
+        self._insert_many(OutboxEmail, rows)
 
     def _insert_many(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
         """Insert rows given as column values, ids not needed. On SQLite, when every row
