@@ -81,7 +81,7 @@ def _fill(site) -> None:  # type: ignore[no-untyped-def]
                 "solution": "Diperbaiki." if kind == "closed" else None, "created_at": created,
                 "step_started_at": step_started, "due_at": due,
                 "paused_at": NOW - dt.timedelta(minutes=5) if paused else None,
-                "remaining_minutes": 30 if paused else None,
+                "remaining_minutes": 30 if paused else None, "access_token": f"{n + 1:032x}",
                 "resolved_at": step_started if kind == "closed" else None,
                 "closed_at": step_started if kind == "closed" else None,
             }

@@ -60,6 +60,8 @@ def _drop_invisible(text: str) -> str:
 
     Line feeds and tabs are kept; the callers decide what whitespace means.
     """
+    if text.isprintable():  # no character of category C (nor Z but the space): none to drop
+        return text
     return "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
     )

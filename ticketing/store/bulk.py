@@ -3,7 +3,8 @@ no ORM objects are made."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import insert
@@ -27,13 +28,58 @@ class Bulk(Part):
     def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
         """`insert_events` when the ids are not needed (the deadline sweep's reminders and
         breaches): one executemany, several times cheaper than RETURNING the ids."""
-        if rows:
-            self.session.execute(insert(table_of(Event)), list(rows))
+        self._insert_many(Event, rows)
 
     def insert_outbox(self, rows: Sequence[dict[str, Any]]) -> None:
         """Queue e-mails given as column values (each with every column), as `enqueue` does."""
-        if rows:
-            self.session.execute(insert(table_of(OutboxEmail)), list(rows))
+        self._insert_many(OutboxEmail, rows)
+
+    def _insert_many(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows given as column values, ids not needed. On SQLite, when every row
+        gives every column but the id, the values go through the columns' own bind
+        processors (each distinct value once: a sweep's events share their moment) and
+        straight to the driver's executemany, without SQLAlchemy's per-row compilation
+        of parameters: the same stored values, at a fraction of the cost."""
+        if not rows:
+            return
+        table = table_of(model)
+        names = list(rows[0])
+        wanted = {c.name for c in table.columns if not c.primary_key}
+        connection = self.session.connection()
+        dialect = connection.dialect
+        if (
+            dialect.paramstyle != "qmark"
+            or set(names) != wanted
+            or any(len(row) != len(names) or row.keys() != rows[0].keys() for row in rows)
+        ):
+            self.session.execute(insert(table), list(rows))
+            return
+        if self.session.autoflush:
+            self.session.flush()  # as session.execute would: pending objects go first
+        # (position, the column's bind processor, its values converted)
+        converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
+        for position, name in enumerate(names):
+            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                converted.append((position, process, {}))
+        values = []
+        for row in rows:
+            out = [row[name] for name in names]
+            for position, convert, seen in converted:
+                value = out[position]
+                if type(value) is dt.datetime:
+                    if value not in seen:
+                        seen[value] = convert(value)
+                    out[position] = seen[value]
+                else:
+                    out[position] = convert(value)
+            values.append(tuple(out))
+        quote = dialect.identifier_preparer.quote
+        statement = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+            f"VALUES ({', '.join('?' * len(names))})"
+        )
+        connection.exec_driver_sql(statement, values)
 
     def _insert_returning_ids(
         self, model: type[SQLModel], rows: Sequence[dict[str, Any]]
