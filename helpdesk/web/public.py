@@ -275,14 +275,9 @@ async def _status(web: Web, request: Request, number: str) -> Response:
 
 
 def _public_timeline(web: Web, ticket: Ticket, events: list[Event]) -> list[dict[str, str]]:
-    """The timeline as the Laporan Akhir shows the reporter (no internal notes), with the
-    reporter's own steps under their name rather than their address."""
-    rows = timeline(web.site.office, events, for_reporter=True)
-    own = {ticket.email.strip().lower(), (ticket.signature or "").strip().lower()}
-    for row in rows:
-        if row["actor"].strip().lower() in own:
-            row["actor"] = ticket.reporter_name
-    return rows
+    """The timeline as the Laporan Akhir shows the reporter (no internal notes), each row
+    saying who did what, from the complaint's receipt on."""
+    return timeline(web.site.office, events, for_reporter=True, ticket=ticket)
 
 
 def _reporter_move(

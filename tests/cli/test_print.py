@@ -211,7 +211,7 @@ def test_laporan_has_solution_and_who_did_what_to_whom(closed: Cli, tmp_path: Pa
     assert rows[3][:5] == [
         "Senin, 30 November 2026 pukul 10.00 WIB",
         "Didisposisikan oleh Rudi Hartono kepada petugas teknis Agus Setiawan",
-        "4. Disposisi",
+        "4. Disposisi ke petugas teknis",
         "Senin, 30 November 2026 pukul 10.30 WIB",
         "Tepat waktu",
     ]
@@ -323,7 +323,8 @@ def test_laporan_marks_a_step_done_late(ready: Cli, tmp_path: Path) -> None:
     rows = timeline_rows(printed(ready, "laporan", tmp_path))
     disposed = next(row for row in rows if row[1].startswith("Didisposisikan oleh Rudi"))
     assert disposed[2:5] == [
-        "4. Disposisi", "Senin, 30 November 2026 pukul 10.00 WIB", "Terlambat 1 jam",
+        "4. Disposisi ke petugas teknis",
+        "Senin, 30 November 2026 pukul 10.00 WIB", "Terlambat 1 jam",
     ]  # fmt: skip
 
 
@@ -466,7 +467,8 @@ def test_english_laporan_and_disposisi_say_who_did_what(english: Cli, tmp_path: 
     """The English timeline and disposition sheet in full sentences and English labels."""
     rows = timeline_rows(printed(english, "laporan", tmp_path))
     assert rows[3][1:5] == [
-        "Disposed by Rudi Hartono to the technician Agus Setiawan", "4. Disposition",
+        "Disposed by Rudi Hartono to the technician Agus Setiawan",
+        "4. Disposition to a technician",
         "Monday, 30 November 2026, 10:30 WIB", "On time",
     ]  # fmt: skip
     found = boxes(printed(english, "disposisi", tmp_path))

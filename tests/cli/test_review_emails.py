@@ -12,6 +12,7 @@ SOP_EMAILS = {
     "unit_head.escalated", "technician.disposed", "official.escalated_higher",
     "reporter.paused", "reporter.final_report", "reporter.closed", "staff.reopened",
     "staff.reminder", "staff.breach", "reporter.confirmation_reminder", "help_desk.digest",
+    "help_desk.new_ticket", "reporter.escalated", "reporter.reopened",
 }  # fmt: skip
 
 
