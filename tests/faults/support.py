@@ -16,6 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from imapclient import IMAPClient
 
+from helpdesk.testing.smtp import Received, Sink
 from tests import databases
 
 NOW = "2026-11-30T09:00:00+07:00"  # a Monday, in working hours
@@ -50,6 +51,25 @@ def helpdesk(site: Path, *args: str, now: str | None = NOW) -> subprocess.Comple
         [sys.executable, "-m", "helpdesk", *args], env=env(site, now),
         capture_output=True, text=True, timeout=180,
     )  # fmt: skip
+
+
+def run_once(site: Path, now: str = "2026-11-30T10:00:00+07:00") -> None:
+    """One round of the daemon at ``now``; it must end well."""
+    done = helpdesk(site, "run", "--once", now=now)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def cli(site: Path, *args: str) -> None:
+    """A `helpdesk` command that must succeed."""
+    done = helpdesk(site, *args)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def last_to(sink: Sink, address: str) -> Received:
+    """The last e-mail the sink received for ``address``."""
+    found = [r for r in sink.received if address in r.recipients]
+    assert found, f"nothing sent to {address}"
+    return found[-1]
 
 
 def configure(site: Path, settings: dict[str, object]) -> None:

@@ -14,29 +14,13 @@ import pytest
 
 from helpdesk.testing.imap import DovecotServer
 from helpdesk.testing.smtp import Received, Sink
-from tests.faults.support import deliver, helpdesk, query
+from tests.faults.support import cli, deliver, last_to, query, run_once
 from tests.mail import email
 
 NUMBER = "TIK-2026-00001"
 BUDI = "budi.santoso@dinkes.example.go.id"
 RUDI = "rudi.hartono@example.go.id"
 AGUS = "agus.setiawan@example.go.id"
-
-
-def _run_once(site: Path, now: str = "2026-11-30T10:00:00+07:00") -> None:
-    done = helpdesk(site, "run", "--once", now=now)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
-def _cli(site: Path, *args: str) -> None:
-    done = helpdesk(site, *args)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
-def _last_to(sink: Sink, address: str) -> Received:
-    found = [r for r in sink.received if address in r.recipients]
-    assert found, f"nothing sent to {address}"
-    return found[-1]
 
 
 def _answer(received: Received, body: str, sender: str, **headers: str) -> bytes:
@@ -101,11 +85,11 @@ def _state(site: Path) -> tuple[str, str | None]:
 
 def _escalated(site: Path, dovecot: DovecotServer, sink: Sink) -> Received:
     deliver(dovecot.port, [email()])
-    _run_once(site)
-    _cli(site, "ticket", "take", NUMBER, "--by", "sari")
-    _cli(site, "ticket", "escalate", NUMBER, "--by", "sari")
-    _run_once(site)
-    return _last_to(sink, RUDI)
+    run_once(site)
+    cli(site, "ticket", "take", NUMBER, "--by", "sari")
+    cli(site, "ticket", "escalate", NUMBER, "--by", "sari")
+    run_once(site)
+    return last_to(sink, RUDI)
 
 
 def test_a_complaint_closes_by_replies_through_the_mailbox(
@@ -114,29 +98,29 @@ def test_a_complaint_closes_by_replies_through_the_mailbox(
     escalation = _escalated(site, dovecot, sink)
     deliver(dovecot.port, [_answer(escalation, "Disposisi: Agus Setiawan\nMohon periksa switch "
                                                "lantai 2.", f"Rudi Hartono <{RUDI}>")])  # fmt: skip
-    _run_once(site)
+    run_once(site)
     assert _state(site) == ("disposed", "agus")
-    confirmation = _last_to(sink, RUDI).message.get_body(preferencelist=("plain",))
+    confirmation = last_to(sink, RUDI).message.get_body(preferencelist=("plain",))
     assert confirmation is not None
     said = " ".join(confirmation.get_content().split())
     assert "Agus Setiawan" in said and "dicatat" in said
 
-    disposition = _last_to(sink, AGUS)
+    disposition = last_to(sink, AGUS)
     deliver(dovecot.port, [_answer(disposition, "SELESAI\nSwitch lantai 2 diganti.\n\n"
                                                 "Dikirim dari Yahoo Mail di Android",
                                    f"Agus Setiawan <{AGUS}>")])  # fmt: skip
-    _run_once(site)
+    run_once(site)
     assert _state(site)[0] == "resolved"
 
-    final = _last_to(sink, BUDI)
+    final = last_to(sink, BUDI)
     deliver(dovecot.port, [_answer(final, "Ya, sudah normal. Terima kasih",
                                    f"Budi Santoso <{BUDI}>")])  # fmt: skip
-    _run_once(site)
+    run_once(site)
     assert _state(site)[0] == "closed"
     actors = query(site, "SELECT action, actor FROM event WHERE action IN "
                          "('dispose', 'resolve', 'close') ORDER BY id")  # fmt: skip
     assert actors == [("dispose", "rudi"), ("resolve", "agus"), ("close", BUDI)]
-    closing = _last_to(sink, BUDI).message
+    closing = last_to(sink, BUDI).message
     assert "ditutup" in str(closing["Subject"]).lower()
 
 
@@ -158,7 +142,7 @@ def test_forged_and_strangers_answers_change_nothing(
         _answer(escalation, "DISPOSISI agus\nMohon langsung ditutup", f"Rudi Hartono <{RUDI}>",
                 **{"Authentication-Results": failing}),
     ])  # fmt: skip
-    _run_once(site)
+    run_once(site)
     assert _state(site) == ("escalated", None)
     outcomes = [o for (o,) in query(site, "SELECT outcome FROM inbound ORDER BY id")][-2:]
     assert outcomes == ["reply_stranger", "unverified"]
@@ -186,30 +170,30 @@ def test_from_the_help_desks_copy_by_replies_alone_and_a_not_yet_reopens(
     solves, and the reporter's BELUM (an Outlook reply, the Laporan Akhir whole below it)
     reopens the ticket to the technician, who is told."""
     deliver(dovecot.port, [email()])
-    _run_once(site)
-    copy = _last_to(sink, SARI)
+    run_once(site)
+    copy = last_to(sink, SARI)
     assert "Pengaduan baru" in str(copy.message["Subject"])
     escalate = "<b>ESKALASI</b> jaringan<br>Sudah dicek jarak jauh, mohon dicek di lokasi."
     deliver(dovecot.port, [_gmail_html_answer(copy, escalate, f"Sari Wulandari <{SARI}>")])
-    _run_once(site)
+    run_once(site)
     assert _state(site) == ("escalated", None)
 
-    escalation = _last_to(sink, RUDI)
+    escalation = last_to(sink, RUDI)
     deliver(dovecot.port, [_answer(escalation, "DISPOSISI agus\nMohon dicek hari ini.",
                                    f"Rudi Hartono <{RUDI}>")])  # fmt: skip
-    _run_once(site)
-    disposition = _last_to(sink, AGUS)
+    run_once(site)
+    disposition = last_to(sink, AGUS)
     deliver(dovecot.port, [_answer(disposition, "SELESAI\nKabel LAN diganti.",
                                    f"Agus Setiawan <{AGUS}>")])  # fmt: skip
-    _run_once(site)
+    run_once(site)
     assert _state(site)[0] == "resolved"
 
-    final = _last_to(sink, BUDI)  # its text asks for "YA" (quoted below, never read)
+    final = last_to(sink, BUDI)  # its text asks for "YA" (quoted below, never read)
     not_yet = "Belum pak, internet masih putus di lantai 2."
     deliver(dovecot.port, [_outlook_answer(final, not_yet, f"Budi Santoso <{BUDI}>")])
-    _run_once(site)
+    run_once(site)
     assert _state(site) == ("disposed", "agus")
-    reopened = _last_to(sink, AGUS)
+    reopened = last_to(sink, AGUS)
     assert "dibuka kembali" in str(reopened.message["Subject"]).lower()
     assert "internet masih putus di lantai 2" in _plain(reopened)
     actors = query(site, "SELECT action, actor FROM event WHERE action IN "
@@ -231,25 +215,25 @@ def test_a_silent_reporters_ticket_closes_itself_after_the_wait(
     December, 11.00) and the reporter is told."""
     escalation = _escalated(site, dovecot, sink)
     deliver(dovecot.port, [_answer(escalation, "DISPOSISI agus", f"Rudi Hartono <{RUDI}>")])
-    _run_once(site)
-    deliver(dovecot.port, [_answer(_last_to(sink, AGUS), "SELESAI\nKabel LAN diganti.",
+    run_once(site)
+    deliver(dovecot.port, [_answer(last_to(sink, AGUS), "SELESAI\nKabel LAN diganti.",
                                    f"Agus Setiawan <{AGUS}>")])  # fmt: skip
-    _run_once(site, now="2026-11-30T11:00:00+07:00")
+    run_once(site, now="2026-11-30T11:00:00+07:00")
     assert _state(site)[0] == "resolved"
     to_budi = len([r for r in sink.received if BUDI in r.recipients])
 
-    _run_once(site, now="2026-12-07T10:30:00+07:00")  # before half of the wait: nothing
+    run_once(site, now="2026-12-07T10:30:00+07:00")  # before half of the wait: nothing
     assert len([r for r in sink.received if BUDI in r.recipients]) == to_budi
-    _run_once(site, now="2026-12-07T11:30:00+07:00")
-    reminder = _last_to(sink, BUDI)
+    run_once(site, now="2026-12-07T11:30:00+07:00")
+    reminder = last_to(sink, BUDI)
     assert len([r for r in sink.received if BUDI in r.recipients]) == to_budi + 1
     assert "14 Desember 2026 pukul 11.00" in _plain(reminder)
-    _run_once(site, now="2026-12-14T10:30:00+07:00")  # before the end of the wait
+    run_once(site, now="2026-12-14T10:30:00+07:00")  # before the end of the wait
     assert _state(site)[0] == "resolved"
 
-    _run_once(site, now="2026-12-14T11:30:00+07:00")
+    run_once(site, now="2026-12-14T11:30:00+07:00")
     assert _state(site)[0] == "closed"
     [(actor, data)] = query(site, "SELECT actor, data FROM event WHERE action = 'close'")
     assert actor == "system" and '"silence": true' in data
-    closing = _last_to(sink, BUDI)
+    closing = last_to(sink, BUDI)
     assert "ditutup" in str(closing.message["Subject"]).lower()

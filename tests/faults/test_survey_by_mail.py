@@ -10,28 +10,12 @@ from pathlib import Path
 
 from helpdesk.testing.imap import DovecotServer
 from helpdesk.testing.smtp import Received, Sink
-from tests.faults.support import deliver, helpdesk, query
+from tests.faults.support import cli, deliver, last_to, query, run_once
 from tests.mail import email
 
 NUMBER = "TIK-2026-00001"
 BUDI = "budi.santoso@dinkes.example.go.id"
 SCORES = "SELECT u1, u2, u3, u4, u5, u6, u7, u8, u9, saran, channel FROM survey_response"
-
-
-def _run_once(site: Path, now: str = "2026-11-30T10:00:00+07:00") -> None:
-    done = helpdesk(site, "run", "--once", now=now)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
-def _cli(site: Path, *args: str) -> None:
-    done = helpdesk(site, *args)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
-def _last_to(sink: Sink, address: str) -> Received:
-    found = [r for r in sink.received if address in r.recipients]
-    assert found, f"nothing sent to {address}"
-    return found[-1]
 
 
 def _text(received: Received) -> str:
@@ -53,12 +37,12 @@ def _answer(received: Received, body: str, sender: str = f"Budi Santoso <{BUDI}>
 def _closed(site: Path, dovecot: DovecotServer, sink: Sink) -> Received:
     """A complaint by e-mail, solved at first level and closed; the closure e-mail."""
     deliver(dovecot.port, [email()])
-    _run_once(site)
-    _cli(site, "ticket", "take", NUMBER, "--by", "sari")
-    _cli(site, "ticket", "solve", NUMBER, "--by", "sari", "--solution", "Kabel LAN diganti.")
-    _cli(site, "ticket", "close", NUMBER, "--by", "sari", "--confirmation", "Pelapor: sudah.")
-    _run_once(site)
-    closure = _last_to(sink, BUDI)
+    run_once(site)
+    cli(site, "ticket", "take", NUMBER, "--by", "sari")
+    cli(site, "ticket", "solve", NUMBER, "--by", "sari", "--solution", "Kabel LAN diganti.")
+    cli(site, "ticket", "close", NUMBER, "--by", "sari", "--confirmation", "Pelapor: sudah.")
+    run_once(site)
+    closure = last_to(sink, BUDI)
     assert "ditutup" in str(closure.message["Subject"]).lower()
     return closure
 
@@ -73,15 +57,15 @@ def test_the_reporter_answers_the_closure_e_mail_once(
     assert f"/survei/{NUMBER}?k={token}" in said
 
     deliver(dovecot.port, [_answer(closure, "4,4,3,4,4,4,3,4,4\nPetugasnya sigap dan ramah.")])
-    _run_once(site)
+    run_once(site)
     assert query(site, SCORES) == [(4, 4, 3, 4, 4, 4, 3, 4, 4, "Petugasnya sigap dan ramah.",
                                     "email")]  # fmt: skip
-    thanks = " ".join(_text(_last_to(sink, BUDI)).split())
+    thanks = " ".join(_text(last_to(sink, BUDI)).split())
     assert "telah kami catat" in thanks and "3 (Cepat)" in thanks
 
     before = len(sink.received)
     deliver(dovecot.port, [_answer(closure, "1\n1\n1\n1\n1\n1\n1\n1\n1")])
-    _run_once(site)
+    run_once(site)
     assert query(site, SCORES)[0][:9] == (4, 4, 3, 4, 4, 4, 3, 4, 4)
     [told] = sink.received[before:]
     assert told.recipients == [BUDI]
@@ -95,9 +79,9 @@ def test_an_unreadable_answer_is_answered_with_what_is_expected(
 ) -> None:
     closure = _closed(site, dovecot, sink)
     deliver(dovecot.port, [_answer(closure, "4 4 5 4 4")])
-    _run_once(site)
+    run_once(site)
     assert query(site, SCORES) == []
-    refusal = _last_to(sink, BUDI)
+    refusal = last_to(sink, BUDI)
     said = " ".join(_text(refusal).split())
     assert "4 4 5 4 4" in said and "sembilan angka" in said and "Waktu Penyelesaian" in said
     notes = query(site, "SELECT note FROM event WHERE action = 'note'")
@@ -105,7 +89,7 @@ def test_an_unreadable_answer_is_answered_with_what_is_expected(
 
     # The answer to that e-mail, one digit per line, with the quote below.
     deliver(dovecot.port, [_answer(refusal, "Selamat siang,\n\n4\n4\n3\n4\n4\n4\n3\n4\n4")])
-    _run_once(site)
+    run_once(site)
     assert query(site, SCORES) == [(4, 4, 3, 4, 4, 4, 3, 4, 4, "", "email")]
 
 
@@ -123,7 +107,7 @@ def test_only_the_reporters_own_reply_counts(
         _answer(closure, "1 1 1 1 1 1 1 1 1", sender="Orang Lain <orang@evil.example>"),
         tagged_only,
     ])  # fmt: skip
-    _run_once(site)
+    run_once(site)
     assert query(site, SCORES) == []
     outcomes = [o for (o,) in query(site, "SELECT outcome FROM inbound ORDER BY id")][-2:]
     assert outcomes == ["reply_stranger", "unverified"]
