@@ -1374,6 +1374,7 @@ def survey_context(office: Office, ticket: Ticket) -> dict[str, Any]:
     replying with nine digits."""
     language = office.settings.language
     public_url = office.settings.public_url.strip()
+    word = sapaan(language, ticket.sex)
     return {
         "url": survey_url(public_url, ticket.number, ticket.access_token) if public_url else None,
         "example": SURVEY_EXAMPLE,
@@ -1381,7 +1382,7 @@ def survey_context(office: Office, ticket: Ticket) -> dict[str, Any]:
             {
                 "code": element.code,
                 "name": element.name(language),
-                "question": element.question(language),
+                "question": element.question(language, word),
                 "answers": [
                     {"score": score, "label": label}
                     for score, label in zip((1, 2, 3, 4), element.labels(language), strict=True)
@@ -1434,7 +1435,9 @@ def survey_refused_notice(
     answered: the first answer stands; not nine digits 1..4; the ticket not closed) and, for
     an answer that could not be read, what is expected, so that they may reply again.
     ``found`` is what was read (the digits), shown back."""
-    if reason != MALFORMED and reason not in {r.value for r in Refusal}:
+    # A reply to a closure that did not invite is read as a reply, never refused as a
+    # survey answer (helpdesk.jobs.replies): no e-mail says "not invited".
+    if reason != MALFORMED and reason not in {r.value for r in Refusal if r != Refusal.NOT_INVITED}:
         raise ValueError(f"unknown reason {reason!r}")
     to, who = _reporter(office, ticket)
     if not to:

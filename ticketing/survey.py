@@ -5,8 +5,9 @@ response a ticket may have.
   of the closed tickets, ``share`` are chosen by the ticket's number (the same ticket is
   always chosen or not, whatever the run); a reporter who left an invitation unanswered
   in the last ``min_days_between`` days is not asked again. No reminder follows.
-- A response (web page or e-mail) needs the ticket's access token and a closed ticket;
-  a second one changes nothing and says so (`Refusal`).
+- A response (web page or e-mail) needs the ticket's access token and a closed ticket
+  whose closure e-mail invited to the survey; a second one changes nothing and says so
+  (`Refusal`).
 
 The arithmetic is `ticketing.ikm`; the web page and the e-mail reply are thin layers over
 `record_survey_response`.
@@ -78,7 +79,11 @@ def invite(
 
 # --- the respondent's profile -------------------------------------------------------
 
-# Each optional question of the profile: its choices as (code, Indonesian, English).
+# Each optional question of the profile: its choices as (code, Indonesian, English), as
+# the regulation's questionnaire gives them: its education levels SD, SMP, SMA, S1, S2, S3
+# with the diplomas between SMA and S1 (D4 with S1, the same level), its occupations PNS,
+# TNI, POLRI, swasta, wirausaha and lainnya; its age asked as a band, not in years, so that
+# no answer points at one person.
 AGE_BANDS: tuple[tuple[str, str, str], ...] = (
     ("lt25", "Di bawah 25 tahun", "Under 25"),
     ("25-34", "25–34 tahun", "25–34"),
@@ -97,10 +102,10 @@ EDUCATION: tuple[tuple[str, str, str], ...] = (
 )
 OCCUPATIONS: tuple[tuple[str, str, str], ...] = (
     ("PNS", "PNS", "Civil servant (PNS)"),
-    ("PPPK", "PPPK", "Contract civil servant (PPPK)"),
-    ("NON-ASN", "Non ASN", "Non-civil-servant staff"),
-    ("TNI-POLRI", "TNI/POLRI", "Military or police"),
-    ("SWASTA", "Pegawai swasta", "Private employee"),
+    ("TNI", "TNI", "Military (TNI)"),
+    ("POLRI", "POLRI", "Police (POLRI)"),
+    ("SWASTA", "Swasta", "Private sector"),
+    ("WIRAUSAHA", "Wirausaha", "Self-employed"),
     ("LAINNYA", "Lainnya", "Other"),
 )
 SEXES: tuple[tuple[str, str, str], ...] = (("L", "Laki-laki", "Male"), ("P", "Perempuan", "Female"))
@@ -123,6 +128,32 @@ class Profile:
     occupation: str | None = None
 
 
+# --- where a ticket's survey stands ------------------------------------------------------
+
+
+class Standing(StrEnum):
+    """A ticket's survey as the reporter's pages show it."""
+
+    NONE = "none"  # no survey for it: off, not closed, or not invited
+    OPEN = "open"  # invited and not answered yet
+    ANSWERED = "answered"  # its one response is recorded
+
+
+def standing(tx: Tx, settings: SurveySettings, ticket: Ticket) -> Standing:
+    """Whether ``ticket``'s reporter may answer the survey now, has answered, or neither."""
+    if ticket.id is None:
+        return Standing.NONE
+    if tx.survey_response(ticket.id) is not None:
+        return Standing.ANSWERED
+    if (
+        settings.enabled
+        and ticket.state == State.CLOSED.value
+        and tx.survey_invitation(ticket.id) is not None
+    ):
+        return Standing.OPEN
+    return Standing.NONE
+
+
 # --- a response -----------------------------------------------------------------------
 
 
@@ -133,6 +164,7 @@ class Refusal(StrEnum):
     WRONG_TOKEN = "wrong_token"  # not the ticket's access token
     NOT_CLOSED = "not_closed"  # only a closed ticket is surveyed
     ALREADY_ANSWERED = "already_answered"  # one response per ticket; the first stands
+    NOT_INVITED = "not_invited"  # its closure e-mail did not invite to the survey
     INVALID = "invalid"  # a score outside 1..4, none at all, or a profile value unknown
 
 
@@ -143,6 +175,7 @@ REFUSAL_TEXT: Mapping[str, Mapping[Refusal, str]] = {
         Refusal.NOT_CLOSED: "Survei kepuasan dibuka setelah pengaduan ditutup.",
         Refusal.ALREADY_ANSWERED: "Survei untuk pengaduan ini sudah dijawab; jawaban pertama"
         " yang dicatat dan tidak diubah.",
+        Refusal.NOT_INVITED: "Pengaduan ini tidak termasuk dalam Survei Kepuasan Masyarakat.",
         Refusal.INVALID: "Jawaban survei tidak dapat dibaca: setiap unsur dinilai 1 sampai 4.",
     },
     "en": {
@@ -151,6 +184,7 @@ REFUSAL_TEXT: Mapping[str, Mapping[Refusal, str]] = {
         Refusal.NOT_CLOSED: "The satisfaction survey opens once the complaint is closed.",
         Refusal.ALREADY_ANSWERED: "The survey of this complaint has been answered already; the"
         " first answer is kept and not changed.",
+        Refusal.NOT_INVITED: "This complaint is not among those in the satisfaction survey.",
         Refusal.INVALID: "The survey answer cannot be read: each element is scored 1 to 4.",
     },
 }
@@ -200,6 +234,8 @@ def record_survey_response(
     earlier = tx.survey_response(ticket.id)
     if earlier is not None:
         return Refused(Refusal.ALREADY_ANSWERED, f"answered {earlier.answered_at}", earlier)
+    if tx.survey_invitation(ticket.id) is None:
+        return Refused(Refusal.NOT_INVITED, "no invitation in the closure e-mail")
     checked = _checked(scores)
     if isinstance(checked, str):
         return Refused(Refusal.INVALID, checked)

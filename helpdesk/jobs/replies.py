@@ -10,8 +10,9 @@
 - From the reporter: to a resolved ticket (the Laporan Akhir or a first-level solution),
   YA closes it and BELUM reopens it to whoever solved it; an unclear answer is a note and
   the help desk is asked to confirm by telephone. An answer to the closure notice that
-  starts with digits is a survey answer (nine digits 1..4, then a saran): recorded once,
-  and the reporter told what was recorded or why not. Any other reply is a note, and
+  invited to the survey and starts with digits is a survey answer (nine digits 1..4, then
+  a saran): recorded once, and the reporter told what was recorded or why not. Any other
+  reply is a note, and
   restarts a clock that waited on the reporter.
 """
 
@@ -166,7 +167,10 @@ def _from_reporter(
     address = (message.from_address or "").lower()
     detail = "from the reporter"
     answered = tx.outbox_email(decision.answers) if decision.answers is not None else None
-    if answered is not None and answered.kind in ASKING_FOR_SURVEY:
+    # Digits answer the survey only where a closure e-mail invited to it; a reply to one
+    # that did not is read as any other reply (kept as the reporter's note).
+    invited = ticket.id is not None and tx.survey_invitation(ticket.id) is not None
+    if answered is not None and answered.kind in ASKING_FOR_SURVEY and invited:
         survey = read_survey_answer(text)
         if survey is not None:
             detail += ": " + _survey_answer(here, tx, message, ticket, survey, text, now)

@@ -1,5 +1,6 @@
 """The web application: the public Formulir (/lapor), the reporter's status page
-(/tiket/<number>?k=<token>), the link by e-mail (/lacak) and the staff desk (/petugas).
+(/tiket/<number>?k=<token>), the satisfaction survey (/survei/<number>?k=<token>), the link
+by e-mail (/lacak) and the staff desk (/petugas).
 
 `create_app(site, secret)` builds it; `helpdesk web` serves it with uvicorn. Pages are
 rendered on the server from ``helpdesk/web/templates`` and work without JavaScript.
@@ -102,7 +103,7 @@ def environment() -> Environment:
 
 def create_app(here: Site, secret: str) -> ASGIApp:
     """The whole application for ``here``, its cookies signed with ``secret``."""
-    from helpdesk.web import public, staff
+    from helpdesk.web import public, staff, survey
 
     web = Web(here, environment())
     secure = here.config.web.public_url.lower().startswith("https://")
@@ -128,7 +129,9 @@ def create_app(here: Site, secret: str) -> ASGIApp:
     async def home(request: Request) -> Response:
         return RedirectResponse("/lapor", status_code=303)
 
-    routes = protect([Route("/", home), *public.routes(web), *staff.routes(web)])
+    routes = protect(
+        [Route("/", home), *public.routes(web), *survey.routes(web), *staff.routes(web)]
+    )
     lasts = here.config.web.session_minutes * 60
     app = Starlette(
         routes=routes,

@@ -1,5 +1,6 @@
 """The reporter's pages, without an account: the Formulir (/lapor), the status page
-(/tiket/<number>?k=<token>) and the link by e-mail (/lacak)."""
+(/tiket/<number>?k=<token>, with the satisfaction survey's link once the ticket is closed)
+and the link by e-mail (/lacak). The survey's own page is `helpdesk.web.survey`."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from ticketing.formulir import Incomplete
 from ticketing.models import Attachment, Event, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN
 from ticketing.store import Tx
+from ticketing.survey import standing
 from ticketing.workflow import STATE_LABELS, Action, Move, Rejected, State, current_step
 
 OTHER_AGENCY = "__lainnya__"
@@ -216,7 +218,7 @@ def _registered_page(web: Web, request: Request, ticket: Ticket) -> Response:
 # --- /tiket/<number>?k=<token> -----------------------------------------------------------
 
 
-def _ticket_for(web: Web, tx: Tx, number: str, token: str) -> Ticket | None:
+def ticket_for(web: Web, tx: Tx, number: str, token: str) -> Ticket | None:
     """The ticket, only for its own token: a wrong one is the same as no ticket."""
     ticket = tx.ticket(number)
     if ticket is None or not token:
@@ -239,7 +241,7 @@ async def _status(web: Web, request: Request, number: str) -> Response:
             text = _text(form, "keterangan").strip()
         now = here.now()
         with here.store.transaction() as tx:
-            ticket = _ticket_for(web, tx, number, token)
+            ticket = ticket_for(web, tx, number, token)
             if ticket is None:
                 return web.error(request, 404, "not_found_title", "not_found")
             message, problem = _reporter_move(web, tx, ticket, action, text, now)
@@ -247,10 +249,11 @@ async def _status(web: Web, request: Request, number: str) -> Response:
     else:
         token = request.query_params.get("k", "")
     with here.reader.transaction() as tx:
-        ticket = _ticket_for(web, tx, number, token)
+        ticket = ticket_for(web, tx, number, token)
         if ticket is None:
             return web.error(request, 404, "not_found_title", "not_found")
         events = tx.events(ticket)
+        survey = standing(tx, here.survey, ticket)
     office = here.office
     config = here.config
     state = State(ticket.state)
@@ -271,6 +274,7 @@ async def _status(web: Web, request: Request, number: str) -> Response:
         timeline=_public_timeline(web, ticket, events),
         resolved=state == State.RESOLVED and ticket.paused_at is None,
         awaited=awaited, message=message, problem=problem, sapaan=sapaan(web.language, ticket.sex),
+        survey=survey.value, survey_link=links.survey_url("", ticket.number, token),
     )  # fmt: skip
 
 

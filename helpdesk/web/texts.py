@@ -91,6 +91,44 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "answered": "Terima kasih. Jawaban telah diteruskan dan penanganan dilanjutkan.",
         "reporter_answered": "Pelapor menjawab melalui halaman status; penanganan dilanjutkan.",
         "not_now": "Tindakan ini tidak dapat dilakukan pada tahap pengaduan saat ini.",
+        # /survei, and its card on /tiket
+        "survey_title": "Survei Kepuasan Masyarakat",
+        "survey_invite": "Untuk meningkatkan layanan, mohon {sapaan} berkenan mengisi Survei "
+        "Kepuasan Masyarakat atas penanganan pengaduan ini: sembilan pertanyaan, masing-masing "
+        "dijawab dengan nilai 1 sampai 4 (4 = sangat baik).",
+        "survey_open": "Isi survei",
+        "survey_thanked": "Terima kasih, {sapaan} telah mengisi Survei Kepuasan Masyarakat untuk "
+        "pengaduan ini.",
+        "survey_for": "Pengaduan Nomor {number}",
+        "survey_intro": "Mohon {sapaan} berkenan menilai penanganan pengaduan ini. Setiap "
+        "pertanyaan dijawab dengan memilih satu nilai, 1 sampai 4 (4 = sangat baik). Survei ini "
+        "hanya satu kali untuk setiap pengaduan; jawaban tidak dapat diubah setelah dikirim.",
+        "survey_required": "Wajib dijawab: sekurang-kurangnya satu dari sembilan pertanyaan. "
+        "Pertanyaan yang tidak dapat {sapaan} nilai boleh dilewati; profil responden serta saran "
+        "dan masukan tidak wajib.",
+        "survey_questions": "Penilaian pelayanan",
+        "survey_profile": "Profil responden (tidak wajib)",
+        "survey_profile_note": "Profil hanya dipakai untuk rekapitulasi survei, tanpa nama.",
+        "survey_sex": "Jenis Kelamin",
+        "survey_sex_note": "dari Formulir Pengaduan",
+        "survey_age_band": "Usia",
+        "survey_education": "Pendidikan",
+        "survey_occupation": "Pekerjaan",
+        "survey_saran": "Saran dan masukan (tidak wajib)",
+        "survey_saran_help": "Paling banyak {max} karakter.",
+        "survey_submit": "Kirim jawaban survei",
+        "survey_thanks": "Terima kasih. Jawaban survei {sapaan} telah kami catat.",
+        "survey_answered": "Survei Kepuasan Masyarakat atas pengaduan ini telah {sapaan} jawab "
+        "pada {at}. Terima kasih; jawaban pertama yang kami catat dan tidak diubah.",
+        "survey_problems": "Jawaban survei belum dapat dicatat. Mohon perbaiki isian yang "
+        "ditandai; isian lainnya tetap seperti semula.",
+        "survey_bad_score": "Nilai pertanyaan {n} tidak dikenali: pilih salah satu nilai 1 "
+        "sampai 4.",
+        "survey_bad_choice": "Pilihan ini tidak dikenali: pilih dari daftar atau kosongkan.",
+        "survey_saran_long": "Saran terlalu panjang: paling banyak {max} karakter.",
+        "survey_none_answered": "Jawaban survei belum dapat dicatat: belum ada pertanyaan yang "
+        "dijawab. Mohon jawab sekurang-kurangnya satu pertanyaan.",
+        "survey_back": "Kembali ke status pengaduan",
         # /lacak
         "track_title": "Lacak Pengaduan",
         "track_intro": "Tuliskan Nomor Pengaduan dan alamat e-mail yang tercantum pada formulir. "
@@ -272,6 +310,40 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "answered": "Thank you. Your answer has been passed on and the handling goes on.",
         "reporter_answered": "The reporter answered on the status page; the handling goes on.",
         "not_now": "This cannot be done at the complaint's current step.",
+        "survey_title": "Satisfaction survey",
+        "survey_invite": "To improve the service, please take the satisfaction survey on how "
+        "this complaint was handled: nine questions, each answered from 1 to 4 (4 = very good).",
+        "survey_open": "Take the survey",
+        "survey_thanked": "Thank you for answering the satisfaction survey on this complaint.",
+        "survey_for": "Complaint {number}",
+        "survey_intro": "Please rate how this complaint was handled. Each question is answered "
+        "by choosing one value, 1 to 4 (4 = very good). The survey is taken once per complaint; "
+        "an answer cannot be changed once sent.",
+        "survey_required": "Required: at least one of the nine questions. A question you cannot "
+        "judge may be left out; the profile and the suggestions are optional.",
+        "survey_questions": "Your rating of the service",
+        "survey_profile": "About you (optional)",
+        "survey_profile_note": "Used only for the survey's tally, without your name.",
+        "survey_sex": "Sex",
+        "survey_sex_note": "from the complaint form",
+        "survey_age_band": "Age",
+        "survey_education": "Education",
+        "survey_occupation": "Occupation",
+        "survey_saran": "Suggestions (optional)",
+        "survey_saran_help": "At most {max} characters.",
+        "survey_submit": "Send the survey",
+        "survey_thanks": "Thank you. Your survey answer has been recorded.",
+        "survey_answered": "You answered the satisfaction survey on this complaint on {at}. "
+        "Thank you; the first answer is the one recorded, and it is not changed.",
+        "survey_problems": "The survey answer could not be recorded yet. Please correct the "
+        "marked answer; the others are kept as you gave them.",
+        "survey_bad_score": "The answer to question {n} is not one of the choices: choose a "
+        "value from 1 to 4.",
+        "survey_bad_choice": "Not one of the choices: choose from the list or leave it empty.",
+        "survey_saran_long": "The suggestion is too long: at most {max} characters.",
+        "survey_none_answered": "The survey answer could not be recorded: no question is "
+        "answered. Please answer at least one question.",
+        "survey_back": "Back to the complaint's status",
         "track_title": "Track a complaint",
         "track_intro": "Type the complaint number and the e-mail address on the form. If they "
         "match, we e-mail the status link to that address.",

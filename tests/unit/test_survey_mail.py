@@ -36,7 +36,7 @@ def test_the_invitation_carries_the_link_the_questions_and_the_reply_way(languag
         assert link in part and "4 4 3 4 4 4 3 4 4" in part
         for element in ELEMENTS:
             assert element.name(language) in part
-            assert element.question(language) in part.replace("&#39;", "'")
+            assert element.question(language, "Bapak") in part.replace("&#39;", "'")
             for label in element.labels(language):
                 assert label in part.replace("&#39;", "'")
     assert result.text.splitlines()[0] == REPLY_MARKERS[language]
@@ -62,3 +62,18 @@ def test_a_closure_without_invitation_says_nothing_of_the_survey(language: str) 
     for part in (result.text, result.html):
         assert "/survei/" not in part and "4 4 3 4 4 4 3 4 4" not in part
     assert result.text.splitlines()[0] != REPLY_MARKERS[language]
+
+
+@pytest.mark.parametrize(("sex", "word"), [("L", "Bapak"), ("P", "Ibu"), ("", "Bapak/Ibu")])
+def test_the_questions_address_the_reporter_as_the_greeting_does(sex: str, word: str) -> None:
+    """The Indonesian questions say Bapak or Ibu as the greeting settled it (Bapak/Ibu only
+    without the form's sex), never "Anda" (docs/BAHASA.md)."""
+    closed = ticket(State.CLOSED, sex=sex)
+    closed.access_token = TOKEN
+    history = events(Action.CLOSE)
+    (found,) = notices_for_event(office("id"), closed, history[-1], history, invited=True)
+    result = render(found.kind, "id", found.context)
+    for part in (result.text, result.html):
+        assert "Anda" not in part
+        assert f"Bagaimana pendapat {word} tentang kecepatan waktu penyelesaian" in part
+        assert f"pengaduan {word}?" in part
