@@ -6,7 +6,9 @@ stands at), so a past month reads the same whenever it is reported. The response
 of the invitations made in the period: how many of them were answered by then. The same
 figures per ICT unit, complaint type, channel and OPD are shown for groups with at least
 ``[survey] min_group_respondents`` respondents (fewer say little, and may point at one
-person). ``build_ikm`` is pure.
+person). The respondents' profile is counted as the regulation's recapitulation does: by
+sex, age band, education and occupation, every choice listed, and those who left it out.
+``build_ikm`` is pure.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from fractions import Fraction
 
 from ticketing.ikm import ELEMENTS, Result, compute
 from ticketing.models import SurveyInvitation, SurveyResponse, Ticket
+from ticketing.survey import PROFILE_CHOICES
 
 # The groups the report breaks the IKM down by, in order.
 DIMENSIONS = ("unit", "type", "channel", "agency")
+# The respondent's profile, in the regulation's order (the keys of PROFILE_CHOICES).
+PROFILE = ("sex", "age_band", "education", "occupation")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,25 @@ class Group:
 
 
 @dataclass(frozen=True)
+class ProfileRow:
+    code: str | None  # a code of PROFILE_CHOICES (one no longer offered too); None: left out
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ProfileCount:
+    """The respondents by one question of the profile: every choice, then any value no
+    longer offered, then those who left it out (only when some did)."""
+
+    question: str  # one of PROFILE
+    rows: tuple[ProfileRow, ...]
+
+    def count(self, code: str | None) -> int:
+        return sum(row.count for row in self.rows if row.code == code)
+
+
+@dataclass(frozen=True)
 class Saran:
     answered_at: dt.datetime
     text: str
@@ -64,6 +88,7 @@ class IkmSection:
     min_group: int
     respondents: tuple[Respondent, ...]
     saran: tuple[Saran, ...]
+    profile: tuple[ProfileCount, ...] = ()  # by PROFILE
 
     @property
     def response_rate(self) -> float | None:
@@ -121,4 +146,30 @@ def build_ikm(
         min_group=min_group,
         respondents=tuple(Respondent(r.answered_at, r.scores) for r, _ in counted),
         saran=tuple(Saran(r.answered_at, r.saran) for r, _ in counted if r.saran.strip()),
+        profile=tuple(
+            profile_count(question, [getattr(r, question) for r, _ in counted], language)
+            for question in PROFILE
+        ),
     )
+
+
+# A profile question left out, as the tables say it.
+NOT_GIVEN = {"id": "Tidak diisi", "en": "Not given"}
+
+
+def profile_count(question: str, values: Sequence[str | None], language: str) -> ProfileCount:
+    """The respondents by ``question`` of the profile, from each one's answer (None: left
+    out)."""
+    counted: defaultdict[str | None, int] = defaultdict(int)
+    for value in values:
+        counted[value or None] += 1
+    offered = PROFILE_CHOICES[question]
+    rows = [
+        ProfileRow(code, label_en if language == "en" else label_id, counted.pop(code, 0))
+        for code, label_id, label_en in offered
+    ]
+    left_out = counted.pop(None, 0)
+    rows += [ProfileRow(code, code, n) for code, n in sorted(counted.items()) if code]
+    if left_out:
+        rows.append(ProfileRow(None, NOT_GIVEN["en" if language == "en" else "id"], left_out))
+    return ProfileCount(question, tuple(rows))

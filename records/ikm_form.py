@@ -2,7 +2,8 @@
 Tahun 2017, the *pengolahan data survei kepuasan masyarakat per responden dan per unsur
 pelayanan*) for a period, as one A4 page for the official report: per respondent the
 nine scores, then per element the sum, the NRR and the weighted NRR (NRR x 1/9), then the
-IKM and its mutu. Made from the report's IKM section (`records.ikm`), so the two agree.
+IKM and its mutu, and the respondents' profile (by sex, age band, education, occupation).
+Made from the report's IKM section (`records.ikm`), so the two agree.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from zoneinfo import ZoneInfo
 from records import TEMPLATES as ROOT
 from records.documents import environment
 from records.ikm import IkmSection
-from records.output import heading
+from records.output import TEXT as REPORT_TEXT
+from records.output import heading, shown
 from records.report import Report
 from ticketing import ikm
 from ticketing.directory import Staff
@@ -53,6 +55,7 @@ TEXT: Mapping[str, Mapping[str, str]] = {
         "sign_place": "Serang",
         "head": "Kepala",
         "nip": "NIP.",
+        "profile": "Profil responden",
     },
     "en": {
         "title": "Satisfaction Survey Recapitulation",
@@ -84,6 +87,7 @@ TEXT: Mapping[str, Mapping[str, str]] = {
         "sign_place": "Serang",
         "head": "Head of",
         "nip": "NIP",
+        "profile": "Respondents' profile",
     },
 }
 
@@ -155,6 +159,26 @@ def context(
                 "kinerja": g.kinerja(language),
             }
             for g, (average, interval) in zip(ikm.GRADES, INTERVALS, strict=True)
+        ],
+        "profile": [
+            {
+                "question": REPORT_TEXT[language]["profile"][count.question],
+                "rows": [
+                    {
+                        "label": row.label,
+                        "count": row.count,
+                        "share": shown(
+                            round(100 * row.count / result.respondents, 1)
+                            if result.respondents
+                            else None,
+                            "percent",
+                            language,
+                        ),
+                    }
+                    for row in count.rows
+                ],
+            }
+            for count in section.profile
         ],
         "head": {"name": head.name, "nip": head.nip} if head else None,
         "printed": printed,

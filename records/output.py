@@ -114,6 +114,15 @@ TEXT: Mapping[str, Mapping[str, Any]] = {
             "channel": "Saluran Pengaduan",
             "agency": "OPD",
         },
+        "ikm_profile": "Profil responden",
+        "profile_question": "Profil",
+        "profile_share": "Persentase",
+        "profile": {
+            "sex": "Jenis Kelamin",
+            "age_band": "Usia",
+            "education": "Pendidikan",
+            "occupation": "Pekerjaan",
+        },
         "ikm_saran": "Saran dan masukan",
         "date": "Tanggal",
         "saran": "Saran",
@@ -208,6 +217,15 @@ TEXT: Mapping[str, Mapping[str, Any]] = {
             "type": "Complaint type",
             "channel": "Channel",
             "agency": "Agency (OPD)",
+        },
+        "ikm_profile": "Respondents' profile",
+        "profile_question": "Profile",
+        "profile_share": "Share",
+        "profile": {
+            "sex": "Sex",
+            "age_band": "Age",
+            "education": "Education",
+            "occupation": "Occupation",
         },
         "ikm_saran": "Suggestions (saran)",
         "date": "Date",
@@ -349,7 +367,8 @@ def tables(report: Report) -> list[Table]:
 def ikm_tables(
     section: IkmSection, language: str, local: Callable[[dt.datetime | None], str]
 ) -> list[Table]:
-    """The IKM section's tables: the index, NRR per element, the groups, the saran."""
+    """The IKM section's tables: the index, NRR per element, the groups, the respondents'
+    profile, the saran."""
     t = TEXT[language]
     result = section.result
     lowest = section.lowest
@@ -423,6 +442,26 @@ def ikm_tables(
                     g.result.mutu,
                 )
                 for g in section.groups
+            ),
+        ),
+        Table(
+            "ikm-profile",
+            t["ikm_profile"],
+            (
+                Column(t["profile_question"]),
+                Column(t["group"]),
+                Column(t["respondents"], "count"),
+                Column(t["profile_share"], "percent"),
+            ),
+            tuple(
+                (
+                    t["profile"][count.question],
+                    row.label,
+                    row.count,
+                    round(100 * row.count / result.respondents, 1) if result.respondents else None,
+                )
+                for count in section.profile
+                for row in count.rows
             ),
         ),
         Table(
@@ -592,6 +631,15 @@ def ikm_json(section: IkmSection, language: str) -> dict[str, Any]:
             for dimension in DIMENSIONS
         },
         "min_group_respondents": section.min_group,
+        # The respondents by each question of the profile: every choice's code, and
+        # "not_given" for those who left it out.
+        "profile": {
+            count.question: {
+                **{row.code: row.count for row in count.rows if row.code is not None},
+                "not_given": count.count(None),
+            }
+            for count in section.profile
+        },
     }
 
 

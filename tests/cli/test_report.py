@@ -230,7 +230,7 @@ def test_csv_one_file_per_table(ready: Cli, december: dict[str, str], tmp_path: 
     assert names == sorted(
         f"{n}.csv" for n in ("summary", "by-type", "by-agency", "by-channel", "by-state",
                              "by-week", "steps", "worst-cases", "open-at-end", "ikm",
-                             "ikm-elements", "ikm-groups", "ikm-saran")
+                             "ikm-elements", "ikm-groups", "ikm-profile", "ikm-saran")
     )  # fmt: skip
     with (folder / "steps.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))

@@ -6,7 +6,7 @@ December 2026, groups shown from 2 respondents ([survey] min_group_respondents =
 T1 phone, Dinas Kesehatan, Jaringan, escalated to Unit Jaringan; answers 4 4 4 4 4 4 4 4 4.
 T2 phone, Dinas Kesehatan, Jaringan, Unit Jaringan;               answers 3 3 3 3 3 3 3 3 3.
 T3 phone, Dinas Sosial, Komputer, solved at first level;           answers 4 3 2 4 3 4 4 3 4,
-   with a saran.
+   with a saran; the form says Perempuan (T1, T2 and the others Laki-laki).
 T4 phone, Dinas Sosial, Aplikasi, first level; invited, never answers.
 T5 phone, Dinas Sosial, Aplikasi, first level; closed 30 December, answers 2 January 2027.
 
@@ -16,6 +16,8 @@ U3 3, U4 11/3, U5 10/3, U6 11/3, U7 11/3, U8 10/3, U9 11/3; their sum 94/3, IKM 
 Unit Jaringan, type Jaringan and Dinas Kesehatan (T1, T2): NRR 3.5 each, IKM 87.50, B.
 Channel Telepon (all three): 87.04. One respondent groups (first level, Komputer, Dinas
 Sosial) are not shown. January holds T5's answer alone: 2 2 2 2 2 2 2 2 2, IKM 50.00, D.
+The profile by e-mail is the form's sex alone: December's respondents are 2 men (66.7 %)
+and 1 woman (33.3 %); age band, education and occupation not given by any of the three.
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ def surveyed(ready: Cli, site_dir: Path, tmp_path: Path) -> dict[str, str]:
         ok(ready("ticket", *args, now=now))
 
     def phone(name: str, address: str, agency: str, category: str, now: str) -> str:
-        args = form_args(email=address, agency=agency, category=category)
+        sex = "P" if name == "T3" else "L"
+        args = form_args(email=address, agency=agency, category=category, sex=sex)
         n[name] = number_of(ready("phone", *args, "--by", "sari", now=now))
         return n[name]
 
@@ -198,6 +201,62 @@ def test_english_report(ready: Cli, surveyed: dict[str, str], site_dir: Path) ->
     ok(terminal)
     assert "Satisfaction index (IKM)" in terminal.stdout and "87.04" in terminal.stdout
     assert "Good" in terminal.stdout and "Completion time" in terminal.stdout
+
+
+def test_the_respondents_profile_in_every_format(
+    ready: Cli, surveyed: dict[str, str], tmp_path: Path
+) -> None:
+    """By sex, age band, education and occupation, every choice listed, as the regulation's
+    recapitulation counts respondents: JSON, CSV, HTML, the terminal and the A4 page."""
+    profile = report_json(ready, "--month", "2026-12")["ikm"]["profile"]
+    assert profile["sex"] == {"L": 2, "P": 1, "not_given": 0}
+    assert profile["age_band"] == {
+        "lt25": 0, "25-34": 0, "35-44": 0, "45-54": 0, "55+": 0, "not_given": 3
+    }  # fmt: skip
+    assert list(profile["education"]) == [
+        "SD", "SMP", "SMA", "D1-D3", "D4-S1", "S2", "S3", "not_given"
+    ]  # fmt: skip
+    assert profile["occupation"] == {
+        "PNS": 0, "TNI": 0, "POLRI": 0, "SWASTA": 0, "WIRAUSAHA": 0, "LAINNYA": 0, "not_given": 3
+    }  # fmt: skip
+
+    folder = tmp_path / "csv"
+    ok(ready("report", "--month", "2026-12", "--format", "csv", "--out", str(folder), now=AFTER))
+    with (folder / "ikm-profile.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["Profil", "Uraian", "Responden", "Persentase"]
+    assert rows[1:3] == [
+        ["Jenis Kelamin", "Laki-laki", "2", "66.7"], ["Jenis Kelamin", "Perempuan", "1", "33.3"]
+    ]  # fmt: skip
+    assert ["Usia", "Tidak diisi", "3", "100.0"] in rows
+    assert ["Pekerjaan", "Wirausaha", "0", "0.0"] in rows
+
+    page = tmp_path / "laporan.html"
+    ok(ready("report", "--month", "2026-12", "--format", "html", "--out", str(page), now=AFTER))
+    section = re.search(r'<section id="ikm-profile">(.*?)</section>', page.read_text(), re.S)
+    assert section is not None and "Profil responden" in section[1]
+    cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", section[1])]
+    assert cells[:8] == ["Jenis Kelamin", "Laki-laki", "2", "66,7%",
+                         "Jenis Kelamin", "Perempuan", "1", "33,3%"]  # fmt: skip
+    terminal = ready("report", "--month", "2026-12", now=AFTER)
+    ok(terminal)
+    assert "Profil responden" in terminal.stdout and "66,7%" in terminal.stdout
+
+    form = tmp_path / "ikm.html"
+    ok(ready("report", "--month", "2026-12", "--ikm-form", "--out", str(form), now=AFTER))
+    recap = form.read_text(encoding="utf-8")
+    table = re.search(r'<table[^>]*id="profile"[^>]*>(.*?)</table>', recap, re.S)
+    assert table is not None and "Profil responden" in table[1]
+    lines = [
+        [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table[1], re.S)
+    ]
+    assert ["Jenis Kelamin", "Laki-laki: 2 (66,7%); Perempuan: 1 (33,3%)"] in lines
+    assert [
+        "Usia",
+        "Di bawah 25 tahun: 0 (0%); 25–34 tahun: 0 (0%); 35–44 tahun: 0 (0%); "
+        "45–54 tahun: 0 (0%); 55 tahun ke atas: 0 (0%); Tidak diisi: 3 (100%)",
+    ] in lines
 
 
 def test_a_month_without_answers_has_no_index(ready: Cli) -> None:

@@ -3,6 +3,7 @@ e-mail and the status page, and the one answer a ticket may have, by web or by e
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from email import message_from_bytes
@@ -326,3 +327,43 @@ def test_the_page_in_english(make_desk: Callable[..., Desk], site_dir: Path) -> 
     assert "Self-employed" in page.text and "Male" in page.text
     done = send(desk, number, token, **nine(4, 4, 4, 4, 4, 4, 4, 4, 4))
     assert "Thank you. Your survey answer has been recorded." in done.text
+
+
+def test_the_web_answers_profile_is_counted_on_the_report_page(desk: Desk, site_dir: Path) -> None:
+    """Two answers on the web with their profile: the staff desk's report page and
+    `helpdesk report --format json` count the respondents by sex, age band, education and
+    occupation, and the IKM of the two."""
+    first, token = closed(desk)
+    answered = send(desk, first, token, **nine(4, 4, 4, 4, 4, 4, 4, 4, 4), usia="35-44",
+                    pendidikan="S2", pekerjaan="PNS")  # fmt: skip
+    assert answered.status_code == 200
+    second, token = closed(desk)  # the same reporter: asked again, having answered
+    answered = send(desk, second, token, **nine(3, 3, 3, 3, 3, 3, 3, 3, 3), usia="35-44",
+                    pendidikan="D4-S1")  # fmt: skip
+    assert answered.status_code == 200
+    desk.at("2026-11-30T10:00:00+07:00")  # the report an hour later
+    desk.set_password("rudi")
+    desk.login("rudi")
+    page = desk.client.get("/petugas/laporan?bulan=2026-11")
+    assert page.status_code == 200
+    section = re.search(r'<section id="ikm-profile">(.*?)</section>', page.text, re.S)
+    assert section is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", section[1])
+    rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
+    assert ["Jenis Kelamin", "Laki-laki", "2", "100%"] in rows
+    assert ["Usia", "35–44 tahun", "2", "100%"] in rows
+    halves = [("Pendidikan", "S2"), ("Pendidikan", "D4/S1"), ("Pekerjaan", "PNS"),
+              ("Pekerjaan", "Tidak diisi")]  # fmt: skip
+    for question, answer in halves:
+        assert [question, answer, "1", "50%"] in rows
+    assert "87,50" in page.text
+
+    config = str(site_dir / "config.toml")
+    result = CliRunner().invoke(
+        helpdesk_cli, ["--config", config, "report", "--month", "2026-11", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    ikm = json.loads(result.stdout)["ikm"]
+    assert (ikm["respondents"], ikm["value"], ikm["mutu"]) == (2, 87.5, "B")
+    assert ikm["profile"]["education"]["S2"] == 1 and ikm["profile"]["age_band"]["35-44"] == 2
+    assert ikm["profile"]["occupation"]["not_given"] == 1
