@@ -6,6 +6,8 @@ received in a period (``ticket.received_at``) and the incomplete reports made in
 
     register.csv                    one row per complaint: the Formulir and where it went
     incomplete-reports.csv          one row per incomplete report: what was missing
+    survey.csv                      one row per complaint invited to the satisfaction
+                                    survey: when, and its one answer (scores, saran, profile)
     messages/<TICKET>/in-<id>.eml   each e-mail received about the ticket, byte for byte
     messages/<TICKET>/out-<id>.eml  each e-mail the office sent about it (sent or bounced)
     messages/incomplete/<id>/...    the same for an incomplete report not completed into
@@ -59,9 +61,12 @@ from ticketing.models import (
     OutboxEmail,
     PhoneImport,
     Submission,
+    SurveyInvitation,
+    SurveyResponse,
     Ticket,
 )
 from ticketing.store import Store, Tx
+from ticketing.survey import PROFILE_CHOICES
 from ticketing.vocabulary import OutboxStatus, SubmissionStatus
 from ticketing.workflow import STATE_LABELS, State
 
@@ -70,6 +75,7 @@ README = "README.txt"
 PROBLEMS = "PROBLEMS.txt"
 REGISTER = "register.csv"
 INCOMPLETE = "incomplete-reports.csv"
+SURVEY = "survey.csv"
 NOT_SENT = "messages/not-sent.csv"
 
 # Every entry gets the same timestamp (the earliest a zip can hold) and mode (rw-r--r--).
@@ -128,6 +134,10 @@ class Records:
     inbound: list[Inbound]
     outbox: list[OutboxEmail]
     phone_imports: list[PhoneImport]
+    # ticket id -> its survey invitation and response (either may be missing)
+    surveys: dict[int, tuple[SurveyInvitation | None, SurveyResponse | None]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,8 @@ class Counts:
     attachments: int = 0
     documents: int = 0
     not_sent: int = 0
+    survey_invitations: int = 0
+    survey_responses: int = 0
 
     def summary(self) -> str:
         def n(count: int, word: str) -> str:
@@ -162,6 +174,8 @@ class Counts:
                 n(self.phone_logs, "phone log"),
                 n(self.attachments, "attachment"),
                 n(self.documents, "document"),
+                n(self.survey_invitations, "survey invitation"),
+                n(self.survey_responses, "survey response"),
             ]
         )
 
@@ -223,6 +237,7 @@ def read_records(tx: Tx, period: Period) -> Records:
         phone_imports=tx.archive_phone_imports(
             [t.number for t in tickets], period.start, period.end
         ),
+        surveys=tx.archive_surveys(ids),
     )
 
 
@@ -271,6 +286,7 @@ def build(
     ]
     add(REGISTER, _csv(*register(office, cases)))
     add(INCOMPLETE, _csv(*incomplete_reports(records, tz)))
+    add(SURVEY, _csv(*survey_rows(cases, records.surveys, tz)))
 
     # Each message once: under its ticket when that is in the bundle (the messages of the
     # incomplete report it was completed from too), else under its incomplete report.
@@ -360,6 +376,8 @@ def build(
             attachments=attachments,
             documents=documents,
             not_sent=len(not_sent),
+            survey_invitations=sum(1 for i, _ in records.surveys.values() if i is not None),
+            survey_responses=sum(1 for _, r in records.surveys.values() if r is not None),
         ),
         problems=problems,
     )
@@ -438,6 +456,53 @@ def incomplete_reports(records: Records, tz: ZoneInfo) -> tuple[list[str], list[
     return header, rows
 
 
+def survey_rows(
+    cases: Sequence[Case],
+    surveys: dict[int, tuple[SurveyInvitation | None, SurveyResponse | None]],
+    tz: ZoneInfo,
+) -> tuple[list[str], list[list[object]]]:
+    """The satisfaction survey of the bundle's complaints: one row per complaint invited
+    (or answered), in number order: the invitation, then the one answer as recorded."""
+    profile = {key: {code: label for code, label, _ in choices}
+               for key, choices in PROFILE_CHOICES.items()}  # fmt: skip
+    header = [
+        "Nomor", "Diundang", "Alamat Undangan", "Dijawab", "Saluran Jawaban",
+        *(f"U{n}" for n in range(1, 10)), "Saran", "Jenis Kelamin", "Usia", "Pendidikan",
+        "Pekerjaan", "Message-ID Jawaban",
+    ]  # fmt: skip
+    rows: list[list[object]] = []
+    for case in cases:
+        invitation, response = surveys.get(case.ticket.id or 0, (None, None))
+        if invitation is None and response is None:
+            continue
+        row: list[object] = [
+            case.ticket.number,
+            _local(invitation.invited_at, tz) if invitation else "",
+            invitation.address if invitation else "",
+        ]
+        if response is None:
+            row += [""] * (len(header) - len(row))
+        else:
+            row += [
+                _local(response.answered_at, tz),
+                CHANNELS.get(response.channel, response.channel),
+                *("" if score is None else score for score in response.scores),
+                response.saran,
+                *(
+                    profile[key].get(value, value) if value else ""
+                    for key, value in (
+                        ("sex", response.sex),
+                        ("age_band", response.age_band),
+                        ("education", response.education),
+                        ("occupation", response.occupation),
+                    )
+                ),
+                response.message_id or "",
+            ]
+        rows.append(row)
+    return header, rows
+
+
 def unsent(
     emails: Sequence[OutboxEmail], numbers: dict[int | None, str]
 ) -> tuple[list[str], list[list[object]]]:
@@ -478,6 +543,8 @@ def readme(bundle: Bundle, counts: Counts, problems: Sequence[Problem]) -> bytes
         "Isi:",
         f"- register.csv: {counts.complaints} pengaduan, satu baris per pengaduan",
         f"- incomplete-reports.csv: {counts.incomplete} laporan tidak lengkap",
+        f"- {SURVEY}: Survei Kepuasan Masyarakat, {counts.survey_invitations} undangan dan"
+        f" {counts.survey_responses} jawaban",
         f"- messages/: {counts.messages} e-mail masuk (in-*.eml) dan keluar (out-*.eml),"
         " apa adanya",
         f"- phone-logs/: {counts.phone_logs} berkas log telepon (CSV), apa adanya",

@@ -17,6 +17,7 @@ from helpdesk.wiring import Site
 from tests.cli.conftest import Cli, form_args
 from tests.cli.test_phone_import import phone_log, row
 from tests.cli.test_print import through_the_sop
+from tests.conftest import FORM
 from tests.mail import email, without
 from ticketing.formulir import FIELDS
 
@@ -120,7 +121,7 @@ def test_bundle_holds_the_months_messages_files_and_documents(
     assert result.stdout.splitlines() == [
         "arsip-pengaduan-2026-11.zip",
         "2026-11: 4 complaints, 1 incomplete report, 4 messages, 1 phone log, 1 attachment,"
-        " 6 documents",
+        " 6 documents, 1 survey invitation, 0 survey responses",
     ]
     files = bundle(tmp_path)
     [received] = [n for n in files if n.startswith("messages/TIK-2026-00001/in-")]
@@ -208,6 +209,54 @@ def test_incomplete_reports_and_unsent_mail_are_listed(
     assert "Dinas Komunikasi, Informatika, Statistik dan Persandian Provinsi Banten" in readme
     assert "1 November 2026 s.d. 30 November 2026" in readme
     assert "sha256sum -c MANIFEST.sha256" in readme and "helpdesk archive verify" in readme
+
+
+def test_the_survey_invitation_and_its_answer_are_in_the_bundle(
+    ready: Cli, november: November, tmp_path: Path
+) -> None:
+    """survey.csv: the closed complaint's invitation and, once the reporter answered by
+    reply, the answer as recorded (scores, saran, the form's sex, the e-mail that brought
+    it); the answer's e-mail is with the ticket's messages, and verify checks the file."""
+    ok(export(ready, "--month", "2026-11", "--out", "before.zip"))
+    [header, row] = table(bundle(tmp_path, "before.zip")["survey.csv"])
+    assert header == [
+        "Nomor", "Diundang", "Alamat Undangan", "Dijawab", "Saluran Jawaban",
+        "U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9", "Saran", "Jenis Kelamin", "Usia",
+        "Pendidikan", "Pekerjaan", "Message-ID Jawaban",
+    ]  # fmt: skip
+    assert row[:3] == ["TIK-2026-00004", "2026-11-30T13:30:00+07:00", FORM["email"]]
+    assert row[3:] == [""] * (len(header) - 3)
+
+    [closure] = [
+        e for e in json.loads(ready("outbox", "list", "--json").stdout)
+        if e["kind"] == "reporter.closed" and e["ticket"] == "TIK-2026-00004"
+    ]  # fmt: skip
+    reply = email(
+        "4 4 3 4 4 4 3 4 4\nPetugas ramah; mohon jam layanan diperpanjang.\n\n> Tiket ditutup",
+        subject="Re: " + closure["subject"], in_reply_to=closure["message_id"],
+        message_id="<survei@dinkes.example.go.id>",
+    )  # fmt: skip
+    (tmp_path / "survei.eml").write_bytes(reply)
+    ok(ready("intake", "inject", str(tmp_path / "survei.eml"), now="2026-11-30T15:00:00+07:00"))
+    result = export(ready, "--month", "2026-11")
+    ok(result)
+    assert result.stdout.splitlines()[1].endswith("1 survey invitation, 1 survey response")
+    files = bundle(tmp_path)
+    [_, row] = table(files["survey.csv"])
+    assert row[3:5] == ["2026-11-30T15:00:00+07:00", "E-mail"]
+    assert row[5:14] == list("443444344")
+    assert row[14:] == ["Petugas ramah; mohon jam layanan diperpanjang.", "Laki-laki", "", "",
+                        "", "<survei@dinkes.example.go.id>"]  # fmt: skip
+    assert reply in [data for name, data in files.items()
+                     if name.startswith("messages/TIK-2026-00004/in-")]  # fmt: skip
+    assert "survey.csv: Survei Kepuasan Masyarakat, 1 undangan dan 1 jawaban" in (
+        files["README.txt"].decode()
+    )
+    target = tmp_path / "arsip-pengaduan-2026-11.zip"
+    ok(ready("archive", "verify", str(target)))
+    rewrite(target, {"survey.csv": files["survey.csv"].replace(b",4,4,3,", b",1,1,1,")})
+    checked = ready("archive", "verify", str(target))
+    assert checked.exit_code == 1 and checked.stdout.splitlines() == ["changed: survey.csv"]
 
 
 def test_a_completed_report_keeps_its_messages_with_its_ticket(

@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from sqlalchemy import or_
 from sqlmodel import col, select
 
-from ticketing.models import Attachment, Inbound, OutboxEmail, PhoneImport, Submission, Ticket
+from ticketing.models import (
+    Attachment,
+    Inbound,
+    OutboxEmail,
+    PhoneImport,
+    Submission,
+    SurveyInvitation,
+    SurveyResponse,
+    Ticket,
+)
 from ticketing.store.base import Part, chunks
 
 
@@ -79,6 +88,22 @@ class Periods(Part):
                 for email in self.session.exec(select(OutboxEmail).where(col(column).in_(ids))):
                     found[email.id or 0] = email
         return [found[key] for key in sorted(found)]
+
+    def archive_surveys(
+        self, ticket_ids: Sequence[int]
+    ) -> dict[int, tuple[SurveyInvitation | None, SurveyResponse | None]]:
+        """The satisfaction survey of each of these tickets that has one: its invitation
+        and its response (either may be missing), by ticket id."""
+        found: dict[int, tuple[SurveyInvitation | None, SurveyResponse | None]] = {}
+        for ids in chunks(ticket_ids):
+            invited = select(SurveyInvitation).where(col(SurveyInvitation.ticket_id).in_(ids))
+            for invitation in self.session.exec(invited):
+                found[invitation.ticket_id] = (invitation, None)
+            answered = select(SurveyResponse).where(col(SurveyResponse.ticket_id).in_(ids))
+            for response in self.session.exec(answered):
+                found[response.ticket_id] = (found.get(response.ticket_id, (None, None))[0],
+                                             response)  # fmt: skip
+        return found
 
     def archive_phone_imports(
         self, numbers: Sequence[str], start: dt.datetime, end: dt.datetime
