@@ -4,6 +4,7 @@ the status page. Screenshots at a phone's width go to test-artifacts/."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.cli.conftest import form_args
 from tests.e2e.web import PASSWORDS, Served
+from ticketing.ikm import ELEMENTS
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
@@ -146,3 +149,69 @@ def test_a_complaint_goes_its_whole_way_through_the_browser(
     assert response is not None and response.status == 404
     expect(stranger.get_by_role("heading", name="Halaman tidak ditemukan")).to_be_visible()
     assert "Budi" not in stranger.content()
+
+
+def test_the_reporter_answers_the_survey_on_a_phone_and_it_is_counted(
+    browser: Browser, served: Served
+) -> None:
+    """A telephone complaint closed by the help desk: the closure e-mail's link opens the
+    survey at a phone's width (no sideways scrolling, no script); the reporter answers
+    eight of the nine questions, gives part of the profile and a saran; the status page
+    thanks them, and the report counts the respondent with the saran."""
+    made = served.helpdesk("phone", *form_args(), "--by", "sari")
+    assert made.returncode == 0, made.stderr
+    number = re.search(r"TIK-\d{4}-\d{5}", made.stdout)
+    assert number
+    n = number.group(0)
+    solve = ("solve", n, "--by", "sari", "--solution", "Kabel LAN diganti.")
+    close = ("close", n, "--by", "sari", "--confirmation", "Pelapor: sudah normal.")
+    for args in (solve, close):
+        moved = served.helpdesk("ticket", *args)
+        assert moved.returncode == 0, moved.stderr
+    served.send_outbox()
+    closure = mail_to(served, "budi.santoso@dinkes.example.go.id", "ditutup")
+    body = closure.get_body(("plain",))
+    assert body is not None
+    link = re.search(r"(http://127\.0\.0\.1:\d+/survei/\S+)", body.get_content())
+    assert link and n in link.group(1)
+
+    reporter = phone(browser)
+    reporter.goto(link.group(1))
+    expect(reporter.get_by_role("heading", name="Survei Kepuasan Masyarakat")).to_be_visible()
+    assert reporter.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert reporter.locator("script").count() == 0
+    scores = {1: 4, 2: 3, 3: 4, 4: 4, 5: 3, 6: 4, 7: 4, 9: 4}  # U8 left unanswered
+    for question, score in scores.items():
+        label = f"{score} {ELEMENTS[question - 1].labels('id')[score - 1]}"
+        reporter.locator(f"#q-u{question}").get_by_label(label, exact=True).check()
+    reporter.get_by_label("Usia").select_option("35-44")
+    reporter.get_by_label("Pendidikan").select_option("D4-S1")
+    saran = "Petugas sigap; mohon informasi jadwal perbaikan."
+    reporter.get_by_label("Saran dan masukan").fill(saran)
+    shot(reporter, "survei-phone")
+    reporter.get_by_role("button", name="Kirim jawaban survei").click()
+    thanks = "Terima kasih. Jawaban survei Bapak telah kami catat."
+    expect(reporter.get_by_text(thanks)).to_be_visible()
+    shot(reporter, "survei-phone-done")
+    reporter.get_by_role("link", name="Kembali ke status pengaduan").click()
+    expect(reporter.get_by_text("Bapak telah mengisi Survei Kepuasan Masyarakat")).to_be_visible()
+
+    # The link opened again: the first answer stands, and no form is offered.
+    reporter.goto(link.group(1))
+    expect(reporter.get_by_text("jawaban pertama yang kami catat")).to_be_visible()
+    assert reporter.locator('input[type="radio"]').count() == 0
+
+    report = served.helpdesk("report", "--month", "2026-11", "--format", "json",
+                             now="2026-11-30T10:00:00+07:00")  # fmt: skip
+    assert report.returncode == 0, report.stderr
+    ikm = json.loads(report.stdout)["ikm"]
+    assert (ikm["respondents"], ikm["invited"], ikm["answered"]) == (1, 1, 1)
+    assert ikm["nrr"]["U8"] is None and ikm["nrr"]["U2"] == 3.0 and ikm["nrr"]["U5"] == 3.0
+    assert ikm["value"] is None  # an element nobody answered: no index yet
+    assert ikm["profile"]["age_band"]["35-44"] == 1 and ikm["profile"]["sex"]["L"] == 1
+    assert ikm["profile"]["education"]["D4-S1"] == 1
+    page = served.site_dir / "laporan.html"
+    html = served.helpdesk("report", "--month", "2026-11", "--format", "html", "--out",
+                           str(page), now="2026-11-30T10:00:00+07:00")  # fmt: skip
+    assert html.returncode == 0, html.stderr
+    assert saran in page.read_text(encoding="utf-8")

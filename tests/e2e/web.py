@@ -32,10 +32,14 @@ class Served:
     def url(self) -> str:
         return self.web.url
 
-    def helpdesk(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def helpdesk(
+        self, *args: str, input: str | None = None, now: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """`helpdesk ARGS` on the site, at the office time of the web process or ``now``."""
+        env = self.env if now is None else {**self.env, "HELPDESK_NOW": now}
         return subprocess.run(
             [sys.executable, "-m", "helpdesk", "--config", str(self.site_dir / "config.toml"),
-             *args], env=self.env, input=input, capture_output=True, text=True, timeout=120,
+             *args], env=env, input=input, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
 
     def send_outbox(self) -> None:
