@@ -195,6 +195,51 @@ def test_html_and_terminal_show_the_index_with_a_decimal_comma(
     assert "87,04" in terminal.stdout and "Waktu Penyelesaian" in terminal.stdout
 
 
+def test_every_format_has_the_whole_section(
+    ready: Cli, surveyed: dict[str, str], tmp_path: Path
+) -> None:
+    """The terminal, CSV and HTML each give the respondents, NRR per element, the IKM, its
+    mutu, the lowest element, the groups from the configured number of respondents (and
+    not the smaller ones) and the saran."""
+    nrr = ["3,67", "3,33", "3,00", "3,67", "3,33", "3,67", "3,67", "3,33", "3,67"]
+    terminal = ready("report", "--month", "2026-12", now=AFTER)
+    ok(terminal)
+    text = terminal.stdout
+    shown = ("Indeks Kepuasan Masyarakat (IKM)", "87,04", "Baik", "│ U3 Waktu ",
+             "Unit Jaringan", "87,50", "Telepon", "Petugas sangat membantu.", *nrr)  # fmt: skip
+    for said in shown:
+        assert said in text, said
+    assert "Komputer" not in text.split("IKM per kelompok")[1].split("Profil responden")[0]
+
+    page = tmp_path / "laporan.html"
+    ok(ready("report", "--month", "2026-12", "--format", "html", "--out", str(page), now=AFTER))
+    sections = dict(
+        re.findall(r'<section id="(ikm[-a-z]*)">(.*?)</section>', page.read_text(), re.S)
+    )
+    assert list(sections) == ["ikm", "ikm-elements", "ikm-groups", "ikm-profile", "ikm-saran"]
+    cells = {name: [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)]
+             for name, body in sections.items()}  # fmt: skip
+    assert cells["ikm"] == ["3", "5", "3", "60%", "87,04", "B", "Baik", "U3 Waktu Penyelesaian"]
+    assert cells["ikm-elements"][4::6] == nrr
+    assert cells["ikm-groups"] == [
+        "Unit TIK", "Unit Jaringan", "2", "87,50", "B",
+        "Jenis Aduan", "Jaringan", "2", "87,50", "B",
+        "Saluran Pengaduan", "Telepon", "3", "87,04", "B",
+        "OPD", "Dinas Kesehatan", "2", "87,50", "B",
+    ]  # fmt: skip
+    assert cells["ikm-saran"] == ["2026-12-04", SARAN]
+
+    folder = tmp_path / "csv"
+    ok(ready("report", "--month", "2026-12", "--format", "csv", "--out", str(folder), now=AFTER))
+    with (folder / "ikm-groups.csv").open(encoding="utf-8-sig", newline="") as handle:
+        groups = list(csv.reader(handle))
+    assert groups[0] == ["Kelompok", "Uraian", "Responden", "Nilai IKM", "Mutu pelayanan"]
+    assert [row[1:4] for row in groups[1:]] == [
+        ["Unit Jaringan", "2", "87.50"], ["Jaringan", "2", "87.50"], ["Telepon", "3", "87.04"],
+        ["Dinas Kesehatan", "2", "87.50"],
+    ]  # fmt: skip
+
+
 def test_english_report(ready: Cli, surveyed: dict[str, str], site_dir: Path) -> None:
     configure(site_dir, {"office.language": "en"})
     terminal = ready("report", "--month", "2026-12", now=AFTER)
