@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -101,12 +102,15 @@ async def _answer(web: Web, request: Request, number: str) -> Response:
     if problems:
         return _form(web, request, ticket, token, sent, problems, status=422)
     now = here.now()
-    with here.store.transaction() as tx:
-        fresh = tx.ticket(ticket.number)
-        assert fresh is not None  # a ticket is never deleted
-        outcome = record_survey_response(
-            tx, here.survey, fresh, token, scores, saran, profile, channel="web", now=now
-        )
+    try:
+        with here.store.transaction() as tx:
+            fresh = tx.ticket(ticket.number)
+            assert fresh is not None  # a ticket is never deleted
+            outcome: Recorded | Refused = record_survey_response(
+                tx, here.survey, fresh, token, scores, saran, profile, channel="web", now=now
+            )
+    except IntegrityError:  # an answer recorded meanwhile (a second click, the e-mail path):
+        outcome = Refused(Refusal.ALREADY_ANSWERED)  # the database's one response per ticket
     if isinstance(outcome, Recorded):
         return _closed_page(web, request, ticket, token, t["survey_thanks"].format(
             sapaan=sapaan(web.language, ticket.sex)), ok=True)  # fmt: skip
