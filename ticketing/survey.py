@@ -59,13 +59,20 @@ def invite(
 ) -> SurveyInvitation | None:
     """The invitation of ``ticket``'s reporter, recorded now, or None when none is due: the
     survey is off, the ticket is not among the share, it was invited before (once per
-    ticket), it has no address to write to, or its reporter left
-    an invitation unanswered within ``min_days_between``."""
+    ticket), it has no address to write to (a web-form complaint whose address is not
+    confirmed is invited on its status page all the same), or its reporter left an
+    invitation unanswered within ``min_days_between``."""
     if not settings.enabled or ticket.id is None or not chosen(ticket.number, settings.share):
         return None
     if tx.survey_invitation(ticket.id) is not None or tx.survey_response(ticket.id) is not None:
         return None
     addresses = reporter_addresses(ticket)
+    if not addresses and ticket.channel == "web":
+        # A web-form reporter whose address is not confirmed gets no closure e-mail but
+        # has the status page, whose link the form gave: the invitation is there, and
+        # e-mails nobody. The typed address proves nothing, so it is not recorded (it
+        # would keep its owner's own complaints out of the survey).
+        return tx.add_survey_invitation(ticket.id, "", now)
     if not addresses:
         return None
     address = addresses[0].lower()

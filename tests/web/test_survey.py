@@ -21,7 +21,7 @@ from tests.conftest import FORM
 from tests.faults.support import configure
 from tests.mail import email
 from tests.web.conftest import Desk
-from tests.web.test_status import move, ticket
+from tests.web.test_status import move, registered, ticket
 from ticketing.desk import Registered
 from ticketing.ikm import ELEMENTS
 from ticketing.models import OutboxEmail, SurveyResponse
@@ -194,6 +194,28 @@ def test_a_ticket_whose_closure_did_not_invite_cannot_be_answered(
         kinds = [e.kind for e in tx.outbox(ticket=found)]
     assert any("4 4 4 4 4 4 4 4 4" in note for note in notes)
     assert not any(kind.startswith("reporter.survey") for kind in kinds)
+
+
+def test_a_web_form_reporter_is_invited_on_the_status_page(desk: Desk) -> None:
+    """A web-form complaint whose address was never confirmed gets no closure e-mail, so
+    its invitation is the status page's link, and the answer counts; the typed address
+    is not recorded, so it keeps nobody else's complaints out of the survey."""
+    number, status_path = registered(desk)
+    move(desk, number, Action.SOLVE, "sari", "Kabel LAN diganti.")
+    move(desk, number, Action.CLOSE, "sari", "Pelapor: sudah normal.")
+    found = ticket(desk, number)
+    assert found.id is not None
+    with desk.site.reader.transaction() as tx:
+        kinds = [e.kind for e in tx.outbox(ticket=found)]
+        invitation = tx.survey_invitation(found.id)
+    assert "reporter.closed" not in kinds
+    assert invitation is not None and invitation.address == ""
+    token = found.access_token
+    status = desk.client.get(status_path)
+    assert f'href="{survey_path(number, token)}"'.replace("&", "&amp;") in status.text
+    assert send(desk, number, token, **nine(3, 3, 3, 3, 3, 3, 3, 3, 3)).status_code == 200
+    response = stored(desk, number)
+    assert response is not None and response.channel == "web"
 
 
 def test_the_token_is_required(desk: Desk) -> None:
