@@ -208,6 +208,8 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
         "rudi",
         "--to",
         "agus",
+        "--sifat",
+        "segera",
         "--note",
         "Mohon dicek ke lokasi.",
     )

@@ -26,7 +26,17 @@ from ticketing.ikm import ELEMENTS
 from ticketing.models import Event, SurveyResponse, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
 from ticketing.survey import Refusal, SurveySettings
-from ticketing.workflow import STATE_LABELS, STEP_NAMES, Action, SopTimes, State, current_step
+from ticketing.workflow import (
+    DEFAULT_SIFAT,
+    SIFAT_LABELS,
+    STATE_LABELS,
+    STEP_NAMES,
+    Action,
+    Sifat,
+    SopTimes,
+    State,
+    current_step,
+)
 
 ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
     "id": {
@@ -187,7 +197,8 @@ REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "id": {
         "dispose": (
             "DISPOSISI",
-            "diikuti nama atau ID petugas teknis, dengan isi disposisi pada baris berikutnya",
+            "diikuti nama atau ID petugas teknis, dengan isi disposisi (dan bila perlu sifatnya,"
+            ' misalnya "Sifat: Segera") pada baris berikutnya',
         ),
         "done": ("SELESAI", "diikuti solusinya"),
         "escalate": (
@@ -215,7 +226,8 @@ REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "en": {
         "dispose": (
             "DISPOSE",
-            "followed by the technician's name or ID, with the instructions on the lines below",
+            "followed by the technician's name or ID, with the instructions (and where needed the"
+            ' priority, for example "Priority: Urgent") on the lines below',
         ),
         "done": ("DONE", "followed by the solution"),
         "escalate": ("ESCALATE", "followed by a report on why the problem could not be solved"),
@@ -360,6 +372,31 @@ def form_rows(office: Office, ticket: Ticket) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+# The isi disposisi of a disposition recorded without one, on the sheet and in the e-mail.
+DEFAULT_INSTRUCTION = {"id": "Mohon ditindaklanjuti", "en": "Please follow up"}
+
+
+def disposition_context(office: Office, event: Event) -> dict[str, str]:
+    """A disposition's Sifat and isi disposisi in words, the same on the Lembar Disposisi
+    and in the technician's e-mail: the recorded Sifat (Biasa when none was recorded)
+    and the isi disposisi, "Mohon ditindaklanjuti" when it is empty."""
+    language = office.settings.language
+    sifat = recorded_sifat(event) or DEFAULT_SIFAT
+    return {
+        "sifat": SIFAT_LABELS[language][sifat],
+        "instruction": event.note.strip() or DEFAULT_INSTRUCTION[language],
+    }
+
+
+def recorded_sifat(event: Event) -> Sifat | None:
+    """The Sifat a disposition event recorded; None for one recorded before it was."""
+    data = event.data if isinstance(event.data, dict) else {}
+    try:
+        return Sifat(str(data.get("sifat") or ""))
+    except ValueError:
+        return None
 
 
 # What the reporter sees of the staff's notes in the Laporan Akhir: the solution, and
@@ -730,6 +767,7 @@ def _event_notices(
             **base,
             "recipient": _person(office, technician),
             "step_time": _step_time(office, 5),
+            "disposition": disposition_context(office, event),
         }
         return [Notice("technician.disposed", [_staff_recipient(technician)], context, cc=cc)]
 
@@ -1208,6 +1246,7 @@ def command_accepted_notice(
             # official or head of office after ESKALASI higher
             "handler": handler.name if handler else None,
             "reporter_by_email": bool(reporter_addresses(ticket)),
+            "sifat": disposition_context(office, event)["sifat"],
         },
     }
     return Notice("staff.command_accepted", [_staff_recipient(sender)], context, AUTO_REPLIED)
@@ -1222,11 +1261,13 @@ def command_refused_notice(
     reason: str,
     allowed: Sequence[str],
     candidates: Sequence[str],
+    written: str = "",
 ) -> Notice:
     """To a staff member whose reply command moved nothing: why, and what they may write
     instead. ``reason`` is an intake.commands.Refusal value (not_now, paused, needs_text,
-    unknown_technician); ``allowed`` the Verb values they may write now; ``candidates`` the
-    staff ids of the technicians to choose from."""
+    unknown_technician, unknown_sifat); ``allowed`` the Verb values they may write now;
+    ``candidates`` the staff ids of the technicians to choose from; ``written`` what they
+    wrote that could not be read (the Sifat)."""
     directory = office.directory
     # who has the ticket now; nobody once it is closed
     handler = None if ticket.state == State.CLOSED.value else directory.get(ticket.assignee or "")
@@ -1245,6 +1286,8 @@ def command_refused_notice(
             "allowed": [_reply_word(office, v, sender, ticket) for v in allowed],
             "candidates": [{"id": p.id, "name": p.name} for p in people if p],
             "handler": handler.name if handler else None,
+            "written": written,
+            "sifat_names": list(SIFAT_LABELS[office.settings.language].values()),
         },
     }
     return Notice("staff.command_refused", [_staff_recipient(sender)], context, AUTO_REPLIED)

@@ -30,8 +30,10 @@ from notifier.policy import (
     STEP_NAMES,
     NotifierSettings,
     Office,
+    disposition_context,
     event_note,
     form_rows,
+    recorded_sifat,
 )
 from records import TEMPLATES as ROOT
 from records.report import CHANNEL_LABELS, OpenStage, Stage, walk
@@ -40,6 +42,7 @@ from ticketing.directory import ROLE_LABELS, Role, Staff
 from ticketing.models import Attachment, Event, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN
 from ticketing.vocabulary import UNVERIFIED_ACTOR
+from ticketing.workflow import SIFAT_LABELS, Sifat
 
 TEMPLATES = ROOT / "print"
 DOCUMENTS = ("formulir", "disposisi", "laporan")
@@ -71,9 +74,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "from": "Pengaduan dari",
         "received": "Diterima",
         "sifat": "Sifat",
-        "very_urgent": "Sangat Segera",
-        "urgent": "Segera",
-        "ordinary": "Biasa",
         "subject": "Perihal",
         "forwarded": "Diteruskan kepada",
         "request": "Dengan hormat harap",
@@ -82,7 +82,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "report_back": "Laporkan hasilnya",
         "other": "..............................",
         "instruction": "Isi Disposisi",
-        "default_instruction": "Mohon ditindaklanjuti",
         "due": "Batas Waktu",
         "initials": "Paraf",
         "earlier": "Disposisi sebelumnya",
@@ -129,9 +128,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "from": "Complaint from",
         "received": "Received",
         "sifat": "Priority",
-        "very_urgent": "Very urgent",
-        "urgent": "Urgent",
-        "ordinary": "Ordinary",
         "subject": "Subject",
         "forwarded": "Forwarded to",
         "request": "Kindly",
@@ -139,8 +135,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "coordinate": "Coordinate",
         "report_back": "Report the result",
         "other": "..............................",
-        "instruction": "Instruction",
-        "default_instruction": "Please follow up",
+        "instruction": "Instructions",
         "due": "Deadline",
         "initials": "Initials",
         "earlier": "Earlier dispositions",
@@ -222,8 +217,6 @@ EVENT_TEXTS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-# The Lembar Disposisi's choices, in order: (key of TEXTS, ticked).
-SIFAT = ("very_urgent", "urgent", "ordinary")
 # A disposition to a technician asks them to act on it and report the result (SOP step 5).
 REQUESTS = (("follow_up", True), ("coordinate", False), ("report_back", True), ("other", False))
 SUBJECT_CHARS = 90
@@ -394,6 +387,10 @@ def disposition(
     event = events[index]
     technician = str(event.data.get("technician") or "") if isinstance(event.data, dict) else ""
     due = _recorded(event, "due_at")
+    # The Sifat recorded with the disposition is ticked; one recorded before the Sifat
+    # was leaves the three boxes to tick by hand.
+    sifat = recorded_sifat(event)
+    labels = SIFAT_LABELS[settings.language]
     return {
         "agenda": ticket.number,
         "date": long_date(event.at, settings),
@@ -401,11 +398,11 @@ def disposition(
         "moment": event.at,
         "from": f"{ticket.reporter_name}, {ticket.agency}",
         "received": long_time(ticket.received_at, settings),
-        "sifat": [{"label": texts[key], "ticked": False} for key in SIFAT],
+        "sifat": [{"label": labels[s], "ticked": s == sifat} for s in Sifat],
         "subject": subject(office, ticket),
         "to": _staff_with_title(office, office.directory.get(technician), technician),
         "requests": [{"label": texts[key], "ticked": ticked} for key, ticked in REQUESTS],
-        "instruction": event.note.strip() or texts["default_instruction"],
+        "instruction": disposition_context(office, event)["instruction"],
         "due": long_time(due, settings) if due else texts["none"],
         "by": _staff_name(office, event.actor),
         "by_id": event.actor,

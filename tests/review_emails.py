@@ -142,7 +142,7 @@ def tell(story: Story) -> None:
     story(f"{MONDAY}T08:45:00+07:00", "ticket", "escalate", first, "--by", "sari",
           "--note", "Router lantai 2 tidak merespons ping dari help desk.")  # fmt: skip
     story(f"{MONDAY}T09:10:00+07:00", "ticket", "dispose", first, "--by", "rudi", "--to", "agus",
-          "--note", "Mohon dicek ke lokasi.")  # fmt: skip
+          "--sifat", "segera", "--note", "Mohon dicek ke lokasi.")  # fmt: skip
     story(f"{MONDAY}T09:30:00+07:00", "ticket", "pause", first, "--by", "agus",
           "--reason", "Menunggu pelapor membuka ruang server lantai 2.")  # fmt: skip
     story(f"{MONDAY}T10:00:00+07:00", "ticket", "escalate", second, "--by", "yoga")

@@ -381,6 +381,7 @@ def _move(
     unit: str | None = None,
     technician: str | None = None,
     target: str | None = None,
+    sifat: str | None = None,
 ) -> None:
     from helpdesk.display import long_time
     from helpdesk.service import move_ticket
@@ -393,7 +394,7 @@ def _move(
     now = here.now()
     request = Move(
         action=action, actor=who, note=note or "", channel=via, unit=unit,
-        technician=technician, target=target,
+        technician=technician, target=target, sifat=sifat,
     )  # fmt: skip
     outcome = move_ticket(here, number, request, now=now)
     if not isinstance(outcome, Moved):
@@ -465,13 +466,31 @@ def dispose(
     ctx: typer.Context,
     number: NumberArg,
     to: Annotated[str, typer.Option("--to", help="The technician's staff id.")] = "",
-    note: Annotated[str, typer.Option("--note", help="Instructions (Lembar Disposisi).")] = "",
+    note: Annotated[
+        str,
+        typer.Option("--note", help="The isi disposisi (instructions) of the Lembar Disposisi."),
+    ] = "",
+    sifat: Annotated[
+        str,
+        typer.Option(
+            "--sifat",
+            help="How urgent: sangat-segera, segera or biasa (very-urgent, urgent, ordinary).",
+        ),
+    ] = "biasa",
     by: ByOpt = None,
     via: ViaOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
-    """Step 4: the unit head disposes the complaint to a technician."""
-    _move(ctx, number, Action.DISPOSE, by, via, as_json, note=note, technician=to or None)
+    """Step 4: the unit head disposes the complaint to a technician, with the isi disposisi
+    and its Sifat (Sangat Segera / Segera / Biasa) as the Lembar Disposisi prints them."""
+    from ticketing.workflow import parse_sifat, sifat_choices
+
+    chosen = parse_sifat(sifat)
+    if chosen is None:
+        fail(f"--sifat: expected one of {sifat_choices('id')} ({sifat_choices('en')}), "
+             f"got {sifat!r}")  # fmt: skip
+    _move(ctx, number, Action.DISPOSE, by, via, as_json, note=note, technician=to or None,
+          sifat=chosen.value)  # fmt: skip
 
 
 @app.command()

@@ -29,7 +29,7 @@ def through_the_sop(cli: Cli, number: str = FIRST) -> None:
     ok(cli("ticket", "escalate", number, "--by", "sari", now="2026-11-30T09:30:00+07:00"))
     ok(
         cli(
-            "ticket", "dispose", number, "--by", "rudi", "--to", "agus",
+            "ticket", "dispose", number, "--by", "rudi", "--to", "agus", "--sifat", "segera",
             "--note", "Periksa kabel & switch.", now="2026-11-30T10:00:00+07:00",
         )
     )  # fmt: skip
@@ -143,15 +143,16 @@ def text(cell: str) -> str:
 
 
 def test_disposisi_has_the_boxes_of_a_disposition_sheet(closed: Cli, tmp_path: Path) -> None:
-    """The Lembar Disposisi has Nomor Agenda and Tanggal, Sifat, Perihal in one line,
-    Diteruskan kepada, Dengan hormat harap, Isi Disposisi, Batas Waktu and Paraf; it is
-    signed by the unit head by name, title and NIP, dated the day of the disposition."""
+    """The Lembar Disposisi has Nomor Agenda and Tanggal, Sifat (the recorded one ticked),
+    Perihal in one line, Diteruskan kepada, Dengan hormat harap, Isi Disposisi, Batas Waktu
+    and Paraf; it is signed by the unit head by name, title and NIP, dated the day of the
+    disposition."""
     html = printed(closed, "disposisi", tmp_path)
     found = boxes(html)
     assert found["Nomor Agenda"] == FIRST
     assert found["Tanggal"] == "30 November 2026"
     assert found["Pengaduan dari"] == "Budi Santoso, Dinas Kesehatan"
-    assert found["Sifat"] == "Sangat Segera Segera Biasa"
+    assert found["Sifat"] == "Sangat Segera \u2713 Segera Biasa"
     assert found["Perihal"] == "Jaringan: Koneksi internet di ruang pelayanan terputus sejak pagi."
     assert found["Diteruskan kepada"] == "Agus Setiawan, Petugas Teknis Jaringan"
     assert found["Dengan hormat harap"] == (
@@ -179,6 +180,7 @@ def test_disposisi_without_instruction_asks_to_follow_up(ready: Cli, tmp_path: P
              now="2026-11-30T10:00:00+07:00"))  # fmt: skip
     found = boxes(printed(ready, "disposisi", tmp_path))
     assert found["Isi Disposisi"] == "Mohon ditindaklanjuti"
+    assert found["Sifat"] == "Sangat Segera Segera \u2713 Biasa"  # none given: Biasa
     assert found["Perihal"].startswith("Jaringan: Printer di ruang rapat tidak mau mencetak.")
     assert found["Perihal"].endswith("…") and len(found["Perihal"]) <= 100
 
@@ -473,8 +475,8 @@ def test_english_laporan_and_disposisi_say_who_did_what(english: Cli, tmp_path: 
     ]  # fmt: skip
     found = boxes(printed(english, "disposisi", tmp_path))
     assert found["Agenda number"] == FIRST
-    assert found["Priority"] == "Very urgent Urgent Ordinary"
-    assert found["Instruction"] == "Periksa kabel &amp; switch."
+    assert found["Priority"] == "Very urgent \u2713 Urgent Ordinary"
+    assert found["Instructions"] == "Periksa kabel &amp; switch."
     assert found["Subject"] == "Network: Koneksi internet di ruang pelayanan terputus sejak pagi."
 
 

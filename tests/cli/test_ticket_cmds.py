@@ -236,6 +236,40 @@ def test_move_by_the_wrong_person_is_refused(one: Cli) -> None:
     assert show(one)["state"] == "escalated"
 
 
+def _disposition(cli: Cli) -> dict:
+    [event] = [e for e in show(cli)["events"] if e["action"] == "dispose"]
+    return event["data"]
+
+
+def test_a_disposition_records_its_sifat(one: Cli) -> None:
+    """`dispose --sifat` records the Sifat of the disposition, in either language's words;
+    without it the disposition is Biasa."""
+    ok(one("ticket", "escalate", FIRST, "--by", "sari"))
+    ok(one("ticket", "dispose", FIRST, "--by", "rudi", "--to", "agus", "--sifat", "Sangat Segera"))
+    assert _disposition(one)["sifat"] == "sangat_segera"
+
+
+def test_a_disposition_without_sifat_is_biasa(one: Cli) -> None:
+    """A disposition given without --sifat is recorded as Biasa."""
+    ok(one("ticket", "escalate", FIRST, "--by", "sari"))
+    ok(one("ticket", "dispose", FIRST, "--by", "rudi", "--to", "agus"))
+    assert _disposition(one)["sifat"] == "biasa"
+
+
+def test_an_unknown_sifat_is_one_line_and_changes_nothing(one: Cli) -> None:
+    """An --sifat that names no Sifat is one error line naming the choices, exit 1, and the
+    ticket is not disposed."""
+    ok(one("ticket", "escalate", FIRST, "--by", "sari"))
+    before = show(one)
+    result = one("ticket", "dispose", FIRST, "--by", "rudi", "--to", "agus", "--sifat", "kilat")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: --sifat: expected one of Sangat Segera, Segera, Biasa"
+        " (Very urgent, Urgent, Ordinary), got 'kilat'"
+    ]
+    assert show(one) == before
+
+
 def test_move_without_its_required_text_is_refused(one: Cli) -> None:
     """Solving without a solution is refused and names the missing option."""
     result = one("ticket", "solve", FIRST, "--by", "sari")
