@@ -431,6 +431,8 @@ TIMELINE_WORDS: Mapping[str, Mapping[str, str]] = {
         "received": "Pengaduan diterima",
         "create": "Dicatat dalam sistem oleh {by}",
         "create_self": "Dicatat dalam sistem",
+        "received_create": "Pengaduan diterima dan dicatat dalam sistem oleh {by}",
+        "received_create_self": "Pengaduan diterima dan dicatat dalam sistem",
         "take": "Ditangani oleh {by} (layanan tingkat pertama)",
         "solve": "Diselesaikan oleh {by} pada layanan tingkat pertama",
         "escalate": "Dieskalasikan oleh {by} ke {unit}",
@@ -453,6 +455,8 @@ TIMELINE_WORDS: Mapping[str, Mapping[str, str]] = {
         "received": "Complaint received",
         "create": "Registered by {by}",
         "create_self": "Registered",
+        "received_create": "Complaint received and registered by {by}",
+        "received_create_self": "Complaint received and registered",
         "take": "Taken by {by} (first-level service)",
         "solve": "Solved by {by} at first level",
         "escalate": "Escalated by {by} to {unit}",
@@ -474,8 +478,9 @@ TIMELINE_WORDS: Mapping[str, Mapping[str, str]] = {
 }
 
 
-def _what(office: Office, event: Event) -> str:
-    """One row of the history in words: who did what to whom."""
+def _what(office: Office, event: Event, *, received: bool = False) -> str:
+    """One row of the history in words: who did what to whom. ``received``: the complaint
+    was received at the moment it was registered (one row says both)."""
     language = office.settings.language
     words = TIMELINE_WORDS[language]
     directory = office.directory
@@ -488,6 +493,8 @@ def _what(office: Office, event: Event) -> str:
     else:
         by = person.name
     key = event.action
+    if key == "create" and received:
+        key = "received_create"
     if key not in words:
         return ACTION_LABELS[language].get(key, key)
     if not by and f"{key}_self" in words:
@@ -511,10 +518,13 @@ def timeline(
 ) -> list[dict[str, str]]:
     """The history, one row per event, each at its moment in the long form with the zone;
     with ``ticket``, it starts when the complaint was received (a letter's arrival, the
-    call), before it was logged."""
+    call, an e-mail's arrival at the mail server): on a row of its own when that was before
+    it was registered ("Dicatat dalam sistem"), else on the registration's row."""
     language = office.settings.language
     rows = []
-    if ticket is not None:
+    created = next((e for e in events if e.action == "create"), None)
+    received_apart = ticket is not None and (created is None or ticket.received_at < created.at)
+    if ticket is not None and received_apart:
         words = TIMELINE_WORDS[language]
         rows.append(
             {"at": _time(office, ticket.received_at), "action": words["received"],
@@ -525,10 +535,11 @@ def timeline(
             continue
         note, remote = event_note(event)
         shown = not for_reporter or event.action in NOTES_FOR_REPORTER
+        received_here = ticket is not None and not received_apart and event is created
         rows.append(
             {
                 "at": _time(office, event.at),
-                "action": _what(office, event),
+                "action": _what(office, event, received=received_here),
                 "note": note if shown else "",
                 "remote": remote if shown else "",
             }
@@ -601,6 +612,9 @@ def _first_standards(office: Office, ticket: Ticket) -> dict[str, Any]:
             f"step{n}": {
                 "standard": _step_time(office, n),
                 "due": _time(office, due) if due else None,
+                # passed before the complaint was registered (an e-mail that came in out
+                # of hours and was read later): said, with an apology
+                "passed": due is not None and due < ticket.created_at,
             }
             for n, due in dues.items()
         },

@@ -166,12 +166,15 @@ EVENT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "received": "Pengaduan diterima melalui {channel}",
         "create": "Dicatat dalam sistem",
         "create_by": "Dicatat dalam sistem oleh {actor}",
+        "received_create": "Pengaduan diterima melalui {channel} dan dicatat dalam sistem",
+        "received_create_by": "Pengaduan diterima melalui {channel} dan dicatat dalam sistem"
+        " oleh {actor}",
         "take": "Ditangani oleh {actor} (layanan tingkat pertama)",
         "solve": "Diselesaikan di tingkat pertama oleh {actor}",
-        "escalate": "Dieskalasikan oleh {actor} kepada {unit}",
+        "escalate": "Dieskalasikan oleh {actor} ke {unit}",
         "dispose": "Didisposisikan oleh {actor} kepada petugas teknis {to}",
         "resolve": "Diselesaikan oleh {actor}",
-        "escalate_higher": "Dieskalasikan oleh {actor} kepada {to}",
+        "escalate_higher": "Dieskalasikan oleh {actor} ke tingkat lebih tinggi, kepada {to}",
         "close": "Tiket ditutup oleh {actor}",
         "close_reporter": "Tiket ditutup: pelapor mengonfirmasi penyelesaian",
         "close_silence": "Tiket ditutup otomatis: pelapor tidak menjawab Laporan Akhir",
@@ -192,12 +195,15 @@ EVENT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "received": "Complaint received by {channel}",
         "create": "Registered in the system",
         "create_by": "Registered in the system by {actor}",
+        "received_create": "Complaint received by {channel} and registered in the system",
+        "received_create_by": "Complaint received by {channel} and registered in the system"
+        " by {actor}",
         "take": "Taken by {actor} (first-level service)",
         "solve": "Solved at first level by {actor}",
         "escalate": "Escalated by {actor} to {unit}",
         "dispose": "Disposed by {actor} to the technician {to}",
         "resolve": "Resolved by {actor}",
-        "escalate_higher": "Escalated by {actor} to {to}",
+        "escalate_higher": "Escalated by {actor} to a higher level, to {to}",
         "close": "Ticket closed by {actor}",
         "close_reporter": "Ticket closed: the reporter confirmed the solution",
         "close_silence": "Ticket closed automatically: the reporter did not answer the final"
@@ -420,8 +426,10 @@ def _recorded(event: Event, key: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def describe(office: Office, ticket: Ticket, event: Event) -> str:
-    """What an event did, by whom and to whom, in a sentence of the office's language."""
+def describe(office: Office, ticket: Ticket, event: Event, *, received: bool = False) -> str:
+    """What an event did, by whom and to whom, in a sentence of the office's language.
+    ``received``: the complaint was received at the moment it was registered, and the
+    registration's sentence says both."""
     language = office.settings.language
     words = EVENT_TEXTS[language]
     data = event.data if isinstance(event.data, dict) else {}
@@ -431,7 +439,9 @@ def describe(office: Office, ticket: Ticket, event: Event) -> str:
     action = event.action
     if action == "create":
         key = "create_by" if ticket.created_by else "create"
-        return words[key].format(actor=actor)
+        channel = CHANNEL_LABELS[language].get(ticket.channel, ticket.channel).lower()
+        key = f"received_{key}" if received else key
+        return words[key].format(actor=actor, channel=channel)
     if event.actor == BOUNCE_ACTOR:  # a receiving server's report, not the reporter's word
         return words["bounce"]
     if staff is None and not by_system and f"{action}_reporter" in words:
@@ -499,14 +509,18 @@ def timeline(
 
     rows: list[dict[str, str]] = []
     for index, event in enumerate(events):
+        received_here = False
         if event.action == "create":
             received = _recorded(event, "received_at") or ticket.received_at
             if received < event.at:  # logged after it came in: its receipt first
                 channel = CHANNEL_LABELS[language].get(ticket.channel, ticket.channel)
                 words = EVENT_TEXTS[language]["received"].format(channel=channel.lower())
                 rows.append(_row(when(received), words))
+            else:  # logged as it came in: one row says both
+                received_here = True
         note, remote = event_note(event)
-        row = _row(when(event.at), describe(office, ticket, event), note=note, remote=remote)
+        said = describe(office, ticket, event, received=received_here)
+        row = _row(when(event.at), said, note=note, remote=remote)
         stage = by_event.get(index)
         if stage is not None:
             row["step"] = step_name(stage.step)

@@ -91,10 +91,19 @@ class Story:
             raise RuntimeError(f"helpdesk {' '.join(args)}: {result.output}")
         return result.stdout
 
-    def inject(self, when: str, raw: bytes) -> None:
-        path = self.folder / "message.eml"
-        path.write_bytes(raw)
-        self(when, "intake", "inject", str(path))
+    def deliver(self, when: str, raw: bytes, arrived: str) -> None:
+        """A message read from the mailbox at ``when`` that arrived there at ``arrived``
+        (its INTERNALDATE), as the daemon's round processes it."""
+        import datetime as dt
+
+        from helpdesk.jobs.mailbox import process_with_retries
+
+        processed = process_with_retries(
+            self.site(), raw, source="imap:INBOX", now=lambda: dt.datetime.fromisoformat(when),
+            attempts=1, received_at=dt.datetime.fromisoformat(arrived),
+        )  # fmt: skip
+        if processed.outcome == "quarantine":
+            raise RuntimeError(f"a message of the story failed: {processed.detail}")
 
     def site(self):  # type: ignore[no-untyped-def]
         from helpdesk.wiring import Site
@@ -126,13 +135,14 @@ def tell(story: Story) -> None:
     from helpdesk.demo import REPORTERS
 
     story(f"{MONDAY}T07:30:00+07:00", "init")
-    at = f"{MONDAY}T07:45:00+07:00"
-    story.inject(at, _mail("Ahmad Fauzi <ahmad.fauzi@dishub.example.go.id>",
-                           "Aplikasi perizinan tidak bisa login", COMPLETE,
-                           Message_ID="<ahmad.1@dishub.example.go.id>"))  # fmt: skip
-    story.inject(at, _mail("Siti Aminah <siti.aminah@dinsos.example.go.id>",
-                           "Laman dinas kosong", INCOMPLETE,
-                           Message_ID="<siti.1@dinsos.example.go.id>"))  # fmt: skip
+    # E-mails that arrived at 07.30 and were read at 07.45, as the demo's mailbox round.
+    at, arrived = f"{MONDAY}T07:45:00+07:00", f"{MONDAY}T07:30:00+07:00"
+    story.deliver(at, _mail("Ahmad Fauzi <ahmad.fauzi@dishub.example.go.id>",
+                            "Aplikasi perizinan tidak bisa login", COMPLETE,
+                            Message_ID="<ahmad.1@dishub.example.go.id>"), arrived)  # fmt: skip
+    story.deliver(at, _mail("Siti Aminah <siti.aminah@dinsos.example.go.id>",
+                            "Laman dinas kosong", INCOMPLETE,
+                            Message_ID="<siti.1@dinsos.example.go.id>"), arrived)  # fmt: skip
 
     first = number(story(f"{MONDAY}T08:05:00+07:00", "phone", *REPORTERS["budi"], "--by", "sari"))
     second = number(story(

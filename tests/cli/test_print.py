@@ -203,9 +203,9 @@ def test_laporan_has_solution_and_who_did_what_to_whom(closed: Cli, tmp_path: Pa
     assert "<th>Ketepatan Waktu</th>" in html
     rows = timeline_rows(html)
     assert [row[1] for row in rows] == [
-        "Dicatat dalam sistem oleh Sari Wulandari",
+        "Pengaduan diterima melalui telepon dan dicatat dalam sistem oleh Sari Wulandari",
         "Ditangani oleh Sari Wulandari (layanan tingkat pertama)",
-        "Dieskalasikan oleh Sari Wulandari kepada Unit Jaringan",
+        "Dieskalasikan oleh Sari Wulandari ke Unit Jaringan",
         "Didisposisikan oleh Rudi Hartono kepada petugas teknis Agus Setiawan",
         "Diselesaikan oleh Agus Setiawan",
         "Tiket ditutup oleh Sari Wulandari",
@@ -387,7 +387,10 @@ def test_a_call_logged_at_once_is_on_time_on_step_1(ready: Cli, tmp_path: Path) 
     separate receipt row."""
     phone(ready)
     rows = timeline_rows(printed(ready, "laporan", tmp_path))
-    assert rows[0][1] == "Dicatat dalam sistem oleh Sari Wulandari"
+    assert (
+        rows[0][1]
+        == "Pengaduan diterima melalui telepon dan dicatat dalam sistem oleh Sari Wulandari"
+    )
     assert rows[1][2] == "1. Penerimaan pengaduan" and rows[1][4] == "Tepat waktu"
 
 

@@ -174,10 +174,11 @@ def test_the_states_and_actions_say_dieskalasikan() -> None:
 @every_language
 def test_the_laporan_akhir_says_who_did_what_to_whom(language: str) -> None:
     """ "Didisposisikan oleh Rudi Hartono kepada petugas teknis Agus Setiawan", each row at
-    its day and time with the zone, from the complaint's receipt on."""
+    its day and time with the zone, from the complaint's receipt on (received as it was
+    registered: one row says both)."""
     rows = {
         "id": [
-            "Senin, 30 November 2026 pukul 09.12 WIB: Pengaduan diterima",
+            "Senin, 30 November 2026 pukul 09.12 WIB: Pengaduan diterima dan dicatat dalam sistem",
             "Senin, 30 November 2026 pukul 09.32 WIB: Ditangani oleh Sari Wulandari"
             " (layanan tingkat pertama)",
             "Senin, 30 November 2026 pukul 10.42 WIB: Didisposisikan oleh Rudi Hartono kepada"
@@ -187,7 +188,7 @@ def test_the_laporan_akhir_says_who_did_what_to_whom(language: str) -> None:
             "Selasa, 1 Desember 2026 pukul 10.12 WIB: Diselesaikan oleh Kurniawan Adi",
         ],
         "en": [
-            "Monday, 30 November 2026, 09:12 WIB: Complaint received",
+            "Monday, 30 November 2026, 09:12 WIB: Complaint received and registered",
             "Monday, 30 November 2026, 10:42 WIB: Disposed by Rudi Hartono to the technician"
             " Agus Setiawan",
         ],
