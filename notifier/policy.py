@@ -103,8 +103,8 @@ SYSTEM_NOTES: Mapping[str, Mapping[str, str]] = {
         "escalated_on_breach": "Escalated automatically: the deadline of step {step} passed",
         "breach": "The deadline of step {step} passed",
         "reminder": "Reminder of the deadline of step {step}",
-        "bounced": "E-mail {kind} to {recipients} was not delivered: the receiving server"
-        " returned it{status}.",
+        "bounced": "The {kind} e-mailed to {recipients} was not delivered: the receiving"
+        " server returned it{status}.",
         "bounce_error": "Returned by the receiving server with a delivery failure report{status}.",
         "status": " (status {status})",
         "unverified": "A message that cannot be confirmed as coming from {address} ({why});"
@@ -118,6 +118,81 @@ SYSTEM_NOTES: Mapping[str, Mapping[str, str]] = {
         "confirmation_reminder": "Reminder to the reporter to confirm the final report",
     },
 }
+
+
+# Each kind of e-mail in words, where a person reads of one (a failed delivery, the note
+# of a bounce on the ticket's history): never the template's name.
+EMAIL_KINDS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "reporter.acknowledged": "tanda terima pengaduan",
+        "reporter.incomplete": "pemberitahuan laporan belum lengkap",
+        "reporter.first_level_solution": "solusi layanan tingkat pertama",
+        "reporter.final_report": "Laporan Akhir",
+        "reporter.closed": "pemberitahuan tiket ditutup",
+        "reporter.escalated": "pemberitahuan eskalasi ke unit",
+        "reporter.paused": "permintaan tanggapan pelapor",
+        "reporter.reopened": "pemberitahuan pengaduan dibuka kembali",
+        "reporter.confirmation_reminder": "pengingat konfirmasi penyelesaian",
+        "reporter.held": "pemberitahuan pesan ditahan",
+        "reporter.refused": "pemberitahuan pesan tidak dapat diproses",
+        "reporter.status_link": "tautan status pengaduan",
+        "reporter.survey_recorded": "tanda terima jawaban survei",
+        "reporter.survey_refused": "pemberitahuan jawaban survei belum dapat dicatat",
+        "help_desk.new_ticket": "salinan pengaduan baru untuk Help Desk",
+        "help_desk.digest": "ringkasan harian",
+        "help_desk.alert": "peringatan sistem",
+        "help_desk.delivery_failed": "pemberitahuan e-mail tidak terkirim",
+        "help_desk.confirm_by_phone": "permintaan konfirmasi melalui telepon",
+        "unit_head.escalated": "eskalasi kepada penanggung jawab unit",
+        "technician.disposed": "Lembar Disposisi",
+        "official.escalated_higher": "eskalasi ke tingkat lebih tinggi",
+        "staff.breach": "pemberitahuan batas waktu terlewati",
+        "staff.reminder": "pengingat batas waktu",
+        "staff.reopened": "pemberitahuan pengaduan dibuka kembali",
+        "staff.command_accepted": "konfirmasi balasan",
+        "staff.command_refused": "pemberitahuan balasan tidak dapat dicatat",
+        "owner.unauthenticated": "pemberitahuan e-mail yang tidak dapat diverifikasi",
+    },
+    "en": {
+        "reporter.acknowledged": "acknowledgement of the complaint",
+        "reporter.incomplete": "notice of an incomplete report",
+        "reporter.first_level_solution": "first-level solution",
+        "reporter.final_report": "final report (Laporan Akhir)",
+        "reporter.closed": "closure notice",
+        "reporter.escalated": "notice of the escalation to a unit",
+        "reporter.paused": "request for the reporter's answer",
+        "reporter.reopened": "notice of the reopening",
+        "reporter.confirmation_reminder": "reminder to confirm the solution",
+        "reporter.held": "notice of held messages",
+        "reporter.refused": "notice of a message that cannot be processed",
+        "reporter.status_link": "link to the complaint's status",
+        "reporter.survey_recorded": "receipt of the survey answer",
+        "reporter.survey_refused": "notice of a survey answer not recorded",
+        "help_desk.new_ticket": "the help desk's copy of a new complaint",
+        "help_desk.digest": "daily digest",
+        "help_desk.alert": "system alert",
+        "help_desk.delivery_failed": "notice of an undelivered e-mail",
+        "help_desk.confirm_by_phone": "request to confirm by telephone",
+        "unit_head.escalated": "escalation to the unit head",
+        "technician.disposed": "disposition sheet (Lembar Disposisi)",
+        "official.escalated_higher": "escalation to a higher level",
+        "staff.breach": "notice of a passed deadline",
+        "staff.reminder": "deadline reminder",
+        "staff.reopened": "notice of the reopening",
+        "staff.command_accepted": "confirmation of a reply",
+        "staff.command_refused": "notice of a reply not recorded",
+        "owner.unauthenticated": "notice of an e-mail that could not be verified",
+    },
+}
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def email_kind(language: str, kind: str) -> str:
+    """A kind of e-mail in words (``tanda terima pengaduan``); the kind itself if unknown."""
+    return EMAIL_KINDS[language].get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -491,7 +566,7 @@ def _what(office: Office, event: Event, *, received: bool = False) -> str:
     elif person is None:  # the reporter (an address), or a name no longer in the directory
         by = ""
     else:
-        by = person.name
+        by = _mentioned(office, person)
     key = event.action
     if key == "create" and received:
         key = "received_create"
@@ -505,8 +580,9 @@ def _what(office: Office, event: Event, *, received: bool = False) -> str:
         key in ("dispose", "escalate_higher") and to is None
     )
     return words[f"{key}_nobody" if unknown else key].format(
-        by=by or event.actor, to=to.name if to else "", unit=unit.name if unit else ""
-    )
+        by=by or event.actor, to=_mentioned(office, to) if to else "",
+        unit=unit.name if unit else "",
+    )  # fmt: skip
 
 
 def timeline(
@@ -567,7 +643,21 @@ def _person(office: Office, staff: Staff) -> dict[str, str]:
         "title": title,
         "salutation": greeting,
         "sapaan": word or sapaan(language),
+        # as a sentence about them names them to someone else: "Agus Setiawan (Petugas
+        # Teknis Jaringan)"; the head of office by office
+        "named": _mentioned(office, staff)
+        if staff.role == Role.HEAD_OF_OFFICE
+        else f"{staff.name} ({title})",
     }
+
+
+def _mentioned(office: Office, staff: Staff) -> str:
+    """A colleague named in a sentence about someone else: the bare name ("tembusan kepada
+    Rudi Hartono"); the head of office by office ("tembusan kepada Kepala Dinas …")."""
+    if staff.role == Role.HEAD_OF_OFFICE:
+        name = office.settings.office_name
+        return f"Kepala {name}" if office.settings.language == "id" else f"the Head of {name}"
+    return staff.name
 
 
 def _author(office: Office, staff: Staff) -> dict[str, str]:
@@ -707,7 +797,7 @@ def _event_notices(
     actor = directory.get(event.actor)
     base["actor"] = _person(office, actor) if actor else {
         "name": event.actor, "title": "", "salutation": event.actor,
-        "sapaan": sapaan(office.settings.language),
+        "sapaan": sapaan(office.settings.language), "named": event.actor,
     }  # fmt: skip
     base["note"] = event.note
 
@@ -838,6 +928,8 @@ def _event_notices(
             "reason": event.note,
             "by_reporter": actor is None,
             "reply_words": _handler_words(office, assignee, ticket),
+            # the official or the head of office is reported to, and set no deadline
+            "for_direction": _gives_direction(assignee),
         }
         notices = [Notice("staff.reopened", [_staff_recipient(assignee)], context, cc=cc)]
         to, who = _reporter(office, ticket)
@@ -848,7 +940,13 @@ def _event_notices(
                 "recipient": who,
                 "reason": event.note,
                 "by_reporter": actor is None,
-                "handler": {"name": handler["name"], "title": handler["title"]},
+                "handler": {
+                    "name": handler["name"],
+                    "title": handler["title"],
+                    "named": handler["named"],
+                    # the official or the head of office gives direction: no deadline
+                    "for_direction": _gives_direction(assignee),
+                },  # fmt: skip
             }
             notices.append(Notice("reporter.reopened", to, told, to_reporter=True))
         return notices
@@ -941,6 +1039,26 @@ def _gives_direction(person: Staff) -> bool:
     return person.role in (Role.OFFICIAL, Role.HEAD_OF_OFFICE)
 
 
+def _step_facts(office: Office, ticket: Ticket, step: int) -> dict[str, Any]:
+    """The step a reminder or breach is about: its number, name and standard; at first level
+    (step 3, whose deadline the ticket runs to) also the step 2 it follows, so that the
+    reader sees the two standards that make the deadline."""
+    language = office.settings.language
+    after = None
+    if ticket.state == State.FIRST_LEVEL.value and step == 3:
+        after = {
+            "step": 2,
+            "step_name": STEP_NAMES[language][2],
+            "step_time": _step_time(office, 2),
+        }
+    return {
+        "step": step,
+        "step_name": STEP_NAMES[language][step],
+        "step_time": _step_time(office, step),
+        "after": after,
+    }
+
+
 def late_minutes(office: Office, due: dt.datetime | None, now: dt.datetime) -> int:
     """How late a step is at ``now``: working minutes past its deadline on the office
     calendar, the same count as the service report's (records.report)."""
@@ -963,13 +1081,11 @@ def breach_notices(
         **_base(office, ticket),
         "recipient": _person(office, person),
         "breach": {
-            "step": step,
-            "step_name": STEP_NAMES[language][step],
-            "step_time": _step_time(office, step),
+            **_step_facts(office, ticket, step),
             "due": _time(office, ticket.due_at),
             "overdue_by": duration(overdue, language),
             "responsible": person.name,
-            "superior": superior.name if superior else None,
+            "superior": _mentioned(office, superior) if superior else None,
             "for_direction": _gives_direction(person),
         },
     }
@@ -991,9 +1107,7 @@ def reminder_notice(
         **_base(office, ticket),
         "recipient": _person(office, person),
         "reminder": {
-            "step": step,
-            "step_name": STEP_NAMES[language][step],
-            "step_time": _step_time(office, step),
+            **_step_facts(office, ticket, step),
             "due": _time(office, ticket.due_at),
             "left": duration(left, language),
             "for_direction": _gives_direction(person),
@@ -1068,7 +1182,7 @@ def delivery_failed_notice(
         "office": office_context(s),
         "recipient": _help_desk(office),
         "failed": {
-            "kind": kind,
+            "kind": _capitalized(email_kind(s.language, kind)),
             "recipients": ", ".join(recipients),
             "subject": subject,
             "error": error,
@@ -1140,14 +1254,16 @@ def digest_notice(
     incomplete_open: int,
 ) -> list[Notice]:
     """The daily digest: how the service is doing, at a glance. The help desk's copy goes to
-    its recipients together; the official and the head of office each have their own, as a
-    report addressed to them, without the help desk's internal counts (e-mails and messages
-    the program could not handle)."""
+    its officers together, addressed to the team ("Yth. Tim Help Desk Layanan TIK"; an
+    officer alone by sapaan and name), with the help desk's internal counts (e-mails and
+    messages the program could not handle). Every other recipient has a copy of their own
+    addressed to them, without those counts: the official and the head of office as a
+    report, a colleague of a unit as a summary."""
     s = office.settings
     language = s.language
     labels = STATE_LABELS[language]
-    team = [p for p in recipients if not _gives_direction(p)]
-    superiors = [p for p in recipients if _gives_direction(p)]
+    team = [p for p in recipients if p.role == Role.HELP_DESK]
+    others = [p for p in recipients if p.role != Role.HELP_DESK]
     facts = {
         "day": day,
         "states": [
@@ -1160,7 +1276,12 @@ def digest_notice(
             {
                 "number": t.number,
                 "state": labels[State(t.state)],
-                "with": (p.name if (p := office.directory.get(t.assignee or "")) else "-"),
+                # with nobody yet: a complaint the help desk has still to take
+                "with": (
+                    _mentioned(office, p)
+                    if (p := office.directory.get(t.assignee or ""))
+                    else (s.help_desk_name if t.state == State.RECEIVED.value else "-")
+                ),
                 "due": _time(office, t.due_at),
             }
             for t in overdue
@@ -1176,22 +1297,26 @@ def digest_notice(
     if team:
         context = {
             "office": office_context(s),
-            "recipient": {
-                "name": s.help_desk_name,
-                "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
-                "sapaan": sapaan(language),
-            },
-            "digest": {**facts, "for_superior": False},
+            "recipient": _person(office, team[0]) if len(team) == 1 else _team(office),
+            "digest": {**facts, "for_superior": False, "internal": True},
         }
         notices.append(Notice("help_desk.digest", [_staff_recipient(p) for p in team], context))
-    for person in superiors:
+    for person in others:
         context = {
             "office": office_context(s),
             "recipient": _person(office, person),
-            "digest": {**facts, "for_superior": True},
+            "digest": {**facts, "for_superior": _gives_direction(person), "internal": False},
         }
         notices.append(Notice("help_desk.digest", [_staff_recipient(person)], context))
     return notices
+
+
+def _team(office: Office) -> dict[str, str]:
+    """The help desk's officers together, addressed as their team: ``Tim Help Desk Layanan
+    TIK`` (``Help Desk Layanan TIK team``)."""
+    s = office.settings
+    name = f"Tim {s.help_desk_name}" if s.language == "id" else f"{s.help_desk_name} team"
+    return {"name": name, "salutation": name, "sapaan": sapaan(s.language)}
 
 
 # What each of the daemon's jobs is, in the words of the alert about it: the subject reads
@@ -1258,7 +1383,7 @@ def command_accepted_notice(
             "unit": unit.name if unit else None,
             # whom the ticket went to: the unit head after ESKALASI at first level, the
             # official or head of office after ESKALASI higher
-            "handler": handler.name if handler else None,
+            "handler": _mentioned(office, handler) if handler else None,
             "reporter_by_email": bool(reporter_addresses(ticket)),
             "sifat": disposition_context(office, event)["sifat"],
         },
@@ -1299,7 +1424,7 @@ def command_refused_notice(
             else "",
             "allowed": [_reply_word(office, v, sender, ticket) for v in allowed],
             "candidates": [{"id": p.id, "name": p.name} for p in people if p],
-            "handler": handler.name if handler else None,
+            "handler": _mentioned(office, handler) if handler else None,
             "written": written,
             "sifat_names": list(SIFAT_LABELS[office.settings.language].values()),
         },
@@ -1373,7 +1498,7 @@ def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> No
         "final_report": _final_report(office, ticket),
         "close_word": _reply_word(office, "close", None, ticket),
         "reopen_word": _reply_word(office, "reopen", None, ticket),
-        "reopen_to": solver.name if solver else None,
+        "reopen_to": _mentioned(office, solver) if solver else None,
     }
     return Notice("help_desk.confirm_by_phone", [_staff_recipient(o) for o in officers], context)
 
@@ -1438,7 +1563,8 @@ def survey_context(office: Office, ticket: Ticket) -> dict[str, Any]:
             {
                 "code": element.code,
                 "name": element.name(language),
-                "question": element.question(language),
+                # asked of the reporter as the e-mail addresses them: "pendapat Bapak"
+                "question": element.question(language, sapaan(language, ticket.sex)),
                 "answers": [
                     {"score": score, "label": label}
                     for score, label in zip((1, 2, 3, 4), element.labels(language), strict=True)

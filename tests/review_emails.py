@@ -1,6 +1,8 @@
 """The e-mails of the demo's story as their readers receive them, for review without
 running anything: ``docs/emails/<kind>.txt``, one file per kind of e-mail, each the first
-of its kind (its recipients, subject and plain text; the HTML part says the same).
+of its kind (its recipients, subject and plain text; the HTML part says the same); where
+the same kind goes to a reader of another role, worded for them (the head of office's
+digest, say), the first to that role too, as ``<kind>.<role>.txt``.
 
 The story is the demo's (``helpdesk.demo``): the same reporters, calls, letter and
 e-mails, moved through the SOP's steps by the real CLI, in process, on a throw-away
@@ -174,8 +176,12 @@ def tell(story: Story) -> None:
     story(f"{TUESDAY}T11:00:00+07:00", "ticket", "escalate-higher", second, "--by", "indah",
           "--report", report)  # fmt: skip
     story.sweep(f"{TUESDAY}T11:30:00+07:00")  # then its deadline passed
+    # The official takes it to the head of office, who decides and solves it.
+    decision = "Penambahan kapasitas server pusat di luar anggaran bidang; mohon arahan Ibu."
+    story(f"{TUESDAY}T13:00:00+07:00", "ticket", "escalate-higher", second, "--by", "kurniawan",
+          "--to", "head_of_office", "--report", decision)  # fmt: skip
     solution = "Kapasitas penyimpanan server ditambah; unggah jurnal berhasil."
-    story(f"{TUESDAY}T15:00:00+07:00", "ticket", "resolve", second, "--by", "kurniawan",
+    story(f"{TUESDAY}T15:00:00+07:00", "ticket", "resolve", second, "--by", "kadis",
           "--solution", solution)  # fmt: skip
     reason = "Pelapor menyampaikan unggah jurnal masih gagal untuk berkas besar."
     story(f"{TUESDAY}T15:30:00+07:00", "ticket", "reopen", second, "--by", "yoga",
@@ -192,9 +198,13 @@ def rendered(folder: Path) -> dict[str, str]:
     with here.reader.transaction() as tx:
         tokens = [t.access_token for t in tx.tickets() if t.access_token]
         emails = sorted(tx.outbox(), key=lambda e: e.id or 0)
+    roles = {s.email.lower(): s.role.value for s in here.desk.directory.staff.values()}
     files: dict[str, str] = {}
+    first_role: dict[str, str] = {}
     for row in emails:
-        name = f"{row.kind}.txt"
+        role = roles.get(row.recipient, "reporter")
+        kind_role = first_role.setdefault(row.kind, role)
+        name = f"{row.kind}.txt" if role == kind_role else f"{row.kind}.{role}.txt"
         if name in files:
             continue
         files[name] = _shown(row.raw, tokens)
@@ -209,7 +219,9 @@ def _shown(raw: bytes, tokens: list[str]) -> str:
     lines = [f"To: {message['To']}"]
     if message["Cc"]:
         lines.append(f"Cc: {message['Cc']}")
-    lines.append(f"Subject: {message['Subject']}")
+    # A subject folded after "Subject:" (as the email package folds a long one) reads back
+    # with the fold's space in front; a mail client shows it without.
+    lines.append(f"Subject: {str(message['Subject']).strip()}")
     body = message.get_body(preferencelist=("plain",))
     text = body.get_content() if body is not None else ""  # type: ignore[union-attr]
     text = text.replace("\r\n", "\n")
@@ -227,7 +239,9 @@ def _readme(files: Mapping[str, str]) -> str:
         "its subject and its plain text (the HTML part says the same). Made by\n"
         "`scripts/render-emails` from the templates in `notifier/templates/email/id/`;\n"
         "`tests/cli/test_review_emails.py` fails when these files no longer match them.\n"
-        "Links carry `TOKEN` where the reporter's access token stands.\n\n"
+        "Links carry `TOKEN` where the reporter's access token stands. Where one kind goes\n"
+        "to readers of another role, worded for them, `<kind>.<role>.txt` is the first to\n"
+        "that role (the head of office's digest, say).\n\n"
         f"{listed}\n"
     )
 

@@ -31,8 +31,13 @@ class Element:
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_id
 
-    def question(self, language: str) -> str:
-        return self.question_en if language == "en" else self.question_id
+    def question(self, language: str, sapaan: str = "Saudara") -> str:
+        """The question as asked of a respondent whom the Indonesian calls ``sapaan``
+        (the reporter's Bapak / Ibu in our e-mails; the regulation's "Saudara" otherwise),
+        never "Anda"."""
+        if language == "en":
+            return self.question_en
+        return self.question_id.format(sapaan=sapaan)
 
     def labels(self, language: str) -> tuple[str, str, str, str]:
         return self.labels_en if language == "en" else self.labels_id
@@ -46,7 +51,7 @@ ELEMENTS: tuple[Element, ...] = (
         "U1",
         "Persyaratan",
         "Requirements",
-        "Bagaimana pendapat Anda tentang kesesuaian persyaratan pengaduan (isian formulir "
+        "Bagaimana pendapat {sapaan} tentang kesesuaian persyaratan pengaduan (isian formulir "
         "pengaduan) dengan jenis layanannya?",
         "How appropriate were the requirements of the complaint (the complaint form's "
         "fields) to the kind of service?",
@@ -57,7 +62,7 @@ ELEMENTS: tuple[Element, ...] = (
         "U2",
         "Sistem, Mekanisme dan Prosedur",
         "System, mechanism and procedure",
-        "Bagaimana pemahaman Anda tentang kemudahan prosedur pengaduan di unit ini "
+        "Bagaimana pemahaman {sapaan} tentang kemudahan prosedur pengaduan di unit ini "
         "(melapor lewat e-mail, telepon atau surat, lalu mengikuti tiketnya)?",
         "How easy was the complaint procedure of this unit (reporting by e-mail, phone or "
         "letter, then following the ticket)?",
@@ -68,7 +73,7 @@ ELEMENTS: tuple[Element, ...] = (
         "U3",
         "Waktu Penyelesaian",
         "Completion time",
-        "Bagaimana pendapat Anda tentang kecepatan waktu penyelesaian pengaduan Anda?",
+        "Bagaimana pendapat {sapaan} tentang kecepatan waktu penyelesaian pengaduan {sapaan}?",
         "How fast was your complaint resolved?",
         ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
         ("Not fast", "Less fast", "Fast", "Very fast"),
@@ -77,7 +82,7 @@ ELEMENTS: tuple[Element, ...] = (
         "U4",
         "Biaya/Tarif",
         "Cost/tariff",
-        "Layanan ini gratis. Apakah ada pihak yang meminta biaya atau imbalan kepada Anda "
+        "Layanan ini gratis. Apakah ada pihak yang meminta biaya atau imbalan kepada {sapaan} "
         "untuk menangani pengaduan ini?",
         "This service is free. Did anyone ask you for a fee or any reward for handling "
         "this complaint?",
@@ -98,8 +103,8 @@ ELEMENTS: tuple[Element, ...] = (
         "U5",
         "Produk Spesifikasi Jenis Pelayanan",
         "Service product specification",
-        "Bagaimana pendapat Anda tentang kesesuaian hasil penanganan (solusi yang diberikan) "
-        "dengan masalah yang Anda laporkan?",
+        "Bagaimana pendapat {sapaan} tentang kesesuaian hasil penanganan (solusi yang diberikan) "
+        "dengan masalah yang {sapaan} laporkan?",
         "How well did the outcome (the solution given) match the problem you reported?",
         _SESUAI_ID,
         _SESUAI_EN,
@@ -108,8 +113,8 @@ ELEMENTS: tuple[Element, ...] = (
         "U6",
         "Kompetensi Pelaksana",
         "Staff competence",
-        "Bagaimana pendapat Anda tentang kompetensi/kemampuan petugas dalam menangani "
-        "pengaduan Anda?",
+        "Bagaimana pendapat {sapaan} tentang kompetensi/kemampuan petugas dalam menangani "
+        "pengaduan {sapaan}?",
         "How competent were the staff who handled your complaint?",
         ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),
         ("Not competent", "Less competent", "Competent", "Very competent"),
@@ -118,8 +123,8 @@ ELEMENTS: tuple[Element, ...] = (
         "U7",
         "Perilaku Pelaksana",
         "Staff conduct",
-        "Bagaimana pendapat Anda tentang perilaku petugas (kesopanan dan keramahan) dalam "
-        "menangani pengaduan Anda?",
+        "Bagaimana pendapat {sapaan} tentang perilaku petugas (kesopanan dan keramahan) dalam "
+        "menangani pengaduan {sapaan}?",
         "How courteous and friendly were the staff who handled your complaint?",
         (
             "Tidak sopan dan ramah",
@@ -133,7 +138,7 @@ ELEMENTS: tuple[Element, ...] = (
         "U8",
         "Sarana dan Prasarana",
         "Facilities",
-        "Bagaimana pendapat Anda tentang kualitas sarana pengaduan (alamat e-mail, telepon, "
+        "Bagaimana pendapat {sapaan} tentang kualitas sarana pengaduan (alamat e-mail, telepon, "
         "pemberitahuan dan halaman status tiket)?",
         "How good were the complaint facilities (the e-mail address, phone line, notices "
         "and the ticket's status page)?",
@@ -144,7 +149,7 @@ ELEMENTS: tuple[Element, ...] = (
         "U9",
         "Penanganan Pengaduan, Saran dan Masukan",
         "Handling of complaints, suggestions and feedback",
-        "Bagaimana pendapat Anda tentang penanganan pengaduan, saran dan masukan di unit ini?",
+        "Bagaimana pendapat {sapaan} tentang penanganan pengaduan, saran dan masukan di unit ini?",
         "How well does this unit handle complaints, suggestions and feedback?",
         (
             "Tidak ada",

@@ -114,6 +114,13 @@ def current_step(state: State | str) -> int:
     return steps[0] if steps else 7
 
 
+def deadline_step(state: State | str) -> int:
+    """The SOP step whose deadline a ticket in ``state`` runs to: at first level step 3's
+    (the escalation to a unit, in the hour after step 2's time), else the current step."""
+    steps = STATE_STEPS[State(state)]
+    return steps[-1] if steps else 7
+
+
 STATE_LABELS: Mapping[str, Mapping[State, str]] = {
     "id": {
         State.RECEIVED: "Diterima",

@@ -109,7 +109,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "login_limited": "Terlalu banyak percobaan masuk yang gagal. Silakan coba lagi setelah "
         "{minutes} menit.",
         "login_expired": "Sesi telah berakhir. Silakan masuk kembali.",
-        "logged_out": "Anda telah keluar.",
+        "logged_out": "Sesi Meja Petugas telah diakhiri.",
         "desk_title": "Meja Petugas",
         "desk_hello": "{name} — {role}",
         "desk_mine": "Untuk saya",
@@ -147,7 +147,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "ticket_received": "Diterima",
         "ticket_print": "Cetak",
         "ticket_actions": "Tindakan",
-        "ticket_no_actions": "Tidak ada tindakan yang dapat Anda lakukan pada tahap ini.",
+        "ticket_no_actions": "Tidak ada tindakan yang dapat dilakukan pada tahap ini.",
         "internal": "catatan internal",
         "act_take": "Ambil untuk layanan tingkat pertama",
         "act_solve": "Selesaikan di tingkat pertama",

@@ -146,6 +146,7 @@ NOT_WRITTEN = (
     re.compile(r"karantina"),
     re.compile(r"\bKanal\b"),
     re.compile(r"Bapak/Ibu (?:Rudi|Agus|Sari|Kurniawan|Ratna)"),
+    re.compile(r"\b[Aa]nda\b"),  # the reader is Bapak or Ibu (the survey's questions too)
 )
 
 
@@ -155,6 +156,44 @@ def test_the_corrected_words_are_not_written(kind: str) -> None:
     for part in (result.subject, result.text, result.html):
         for pattern in NOT_WRITTEN:
             assert not pattern.search(part), (kind, pattern.pattern)
+
+
+# A template's name (reporter.acknowledged, staff.breach, ...): the program's word, never
+# the reader's.
+TEMPLATE_NAME = re.compile(
+    r"\b(?:reporter|help_desk|staff|unit_head|technician|official|owner)\.[a-z_]+\b"
+)
+
+
+@every_language
+@every_kind
+def test_no_email_names_a_template(kind: str, language: str) -> None:
+    """A kind of e-mail is named in words ("Jenis e-mail: Tanda terima pengaduan"), never by
+    the template it is rendered from."""
+    result = any_rendered(kind, language)
+    for part in (result.subject, result.text, result.html):
+        assert not TEMPLATE_NAME.search(part), (kind, TEMPLATE_NAME.search(part))
+
+
+@every_language
+@every_kind
+def test_a_paragraph_and_the_heading_after_it_stay_apart(kind: str, language: str) -> None:
+    """In the plain text a sentence's paragraph is never glued to the heading below it
+    ("... dibuka kembali.\nFormulir Pengaduan yang kami catat:")."""
+    lines = any_rendered(kind, language).text.splitlines()
+    for above, below in zip(lines, lines[1:], strict=False):
+        if above.endswith(".") and below.endswith(":") and not below.startswith((" ", "-")):
+            raise AssertionError(f"{kind}: {above!r} then {below!r}")
+
+
+def test_a_failed_delivery_names_the_kind_of_e_mail_in_words() -> None:
+    """The help desk reads which e-mail failed in words, in both languages."""
+    said = {
+        "id": "Jenis e-mail: Tanda terima pengaduan\n",
+        "en": "Kind of e-mail: Acknowledgement of the complaint\n",
+    }
+    for language, line in said.items():
+        assert line in any_rendered("help_desk.delivery_failed", language).text
 
 
 def test_the_states_and_actions_say_dieskalasikan() -> None:
@@ -354,3 +393,9 @@ def test_the_reporter_is_told_of_a_reopening(language: str) -> None:
     text = render(told.kind, language, told.context).text
     assert "Belum." in text and "Agus Setiawan (Petugas Teknis Jaringan)" in text
     assert ("kami buka kembali" if language == "id" else "we have reopened") in text
+
+
+def test_the_english_digest_counts_in_good_english() -> None:
+    """One of a thing is singular: "2 new complaints, 1 ticket closed, 1 deadline breached"."""
+    for part in both_parts(any_rendered("help_desk.digest", "en")):
+        assert "2 new complaints, 1 ticket closed, 1 deadline breached." in part
