@@ -36,6 +36,7 @@ from ticketing.workflow import (
     SopTimes,
     State,
     current_step,
+    deadline_step,
 )
 
 ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
@@ -724,10 +725,10 @@ def _reporter(office: Office, ticket: Ticket) -> tuple[list[Recipient], dict[str
     }
 
 
-def _help_desk(office: Office) -> dict[str, str]:
-    """The help desk as a whole, addressed by its name."""
-    s = office.settings
-    return {"name": s.help_desk_name, "salutation": s.help_desk_name, "sapaan": sapaan(s.language)}
+def _help_desk(office: Office, officers: Sequence[Staff]) -> dict[str, str]:
+    """The help desk's officers, as an e-mail to them all addresses them: their team ("Yth.
+    Tim Help Desk Layanan TIK,"); an officer alone by sapaan and name."""
+    return _person(office, officers[0]) if len(officers) == 1 else _team(office)
 
 
 def _staff_recipient(staff: Staff) -> Recipient:
@@ -992,7 +993,7 @@ def new_ticket_notice(
     suggested = directory.unit_for_category(ticket.category)
     context = {
         **base,
-        "recipient": _help_desk(office),
+        "recipient": _help_desk(office, officers),
         "acknowledged": acknowledged,
         "unit": suggested.name if suggested else None,
         "units": [{"key": u.key, "name": u.name} for u in directory.units.values()],
@@ -1045,7 +1046,9 @@ def _step_facts(office: Office, ticket: Ticket, step: int) -> dict[str, Any]:
     reader sees the two standards that make the deadline."""
     language = office.settings.language
     after = None
-    if ticket.state == State.FIRST_LEVEL.value and step == 3:
+    if ticket.state == State.FIRST_LEVEL.value:
+        # its deadline (the ticket's) is the escalation's, whatever step was asked about
+        step = deadline_step(State.FIRST_LEVEL)
         after = {
             "step": 2,
             "step_name": STEP_NAMES[language][2],
@@ -1180,7 +1183,7 @@ def delivery_failed_notice(
     s = office.settings
     context = {
         "office": office_context(s),
-        "recipient": _help_desk(office),
+        "recipient": _help_desk(office, officers),
         "failed": {
             "kind": _capitalized(email_kind(s.language, kind)),
             "recipients": ", ".join(recipients),
@@ -1297,7 +1300,7 @@ def digest_notice(
     if team:
         context = {
             "office": office_context(s),
-            "recipient": _person(office, team[0]) if len(team) == 1 else _team(office),
+            "recipient": _help_desk(office, team),
             "digest": {**facts, "for_superior": False, "internal": True},
         }
         notices.append(Notice("help_desk.digest", [_staff_recipient(p) for p in team], context))
@@ -1352,7 +1355,7 @@ def program_alert_notice(
     what, failing, working = ALERT_WORDS[s.language].get(job, (job, *_ALERT_OTHER[s.language]))
     context = {
         "office": office_context(s),
-        "recipient": _help_desk(office),
+        "recipient": _help_desk(office, officers),
         "alert": {
             "what": what, "failing": failing, "working": working, "raised": raised,
             "since": _time(office, since), "detail": detail,
@@ -1493,7 +1496,7 @@ def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> No
     solver = office.directory.get(ticket.assignee or "")  # where BUKA sends it back
     context = {
         **_base(office, ticket),
-        "recipient": _help_desk(office),
+        "recipient": _help_desk(office, officers),
         "words": words,
         "final_report": _final_report(office, ticket),
         "close_word": _reply_word(office, "close", None, ticket),

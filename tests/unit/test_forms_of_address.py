@@ -296,3 +296,29 @@ def test_a_complaint_nobody_took_is_with_the_help_desk_in_the_digest() -> None:
     not with "-"."""
     [team] = digests("id", "sari", "yoga")
     assert "- TIK-2026-00012 | Diterima | Help Desk Layanan TIK | batas waktu" in team.text
+
+
+def with_second_officer(the_office: Office) -> Office:
+    staff = {**DIRECTORY.staff, "yoga": YOGA}
+    return dataclasses.replace(the_office, directory=dataclasses.replace(DIRECTORY, staff=staff))
+
+
+@pytest.mark.parametrize(
+    ("language", "team", "alone"),
+    [("id", "Yth. Tim Help Desk Layanan TIK,", "Yth. Ibu Sari Wulandari,"),
+     ("en", "Dear Help Desk Layanan TIK team,", "Dear Ms Sari Wulandari,")],
+)  # fmt: skip
+def test_the_help_desks_e_mails_greet_its_team_or_its_one_officer(
+    language: str, team: str, alone: str
+) -> None:
+    """The help desk's copy of a new complaint goes to its officers together: to their team
+    when there are several, to the officer by sapaan and name when there is one."""
+    created = events(Action.CREATE)
+    for the_office, greeting in ((with_second_officer(office(language)), team),
+                                 (office(language), alone)):  # fmt: skip
+        copy = of_kind(
+            "help_desk.new_ticket",
+            notices_for_event(the_office, ticket(State.RECEIVED), created[-1], created),
+        )
+        for part in both(shown(copy, language)):
+            assert greeting in part and "Bapak/Ibu" not in part
