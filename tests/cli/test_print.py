@@ -171,6 +171,20 @@ def test_disposisi_has_the_boxes_of_a_disposition_sheet(closed: Cli, tmp_path: P
     ]  # fmt: skip
 
 
+def test_the_sheet_and_the_technicians_e_mail_say_the_same(closed: Cli, tmp_path: Path) -> None:
+    """The technician's e-mail states the disposition's Sifat and its isi disposisi under the
+    Lembar Disposisi's own words, the same as the printed sheet."""
+    found = boxes(printed(closed, "disposisi", tmp_path))
+    listed = json.loads(closed("outbox", "list", "--json").stdout)
+    [mail] = [e for e in listed if e["kind"] == "technician.disposed"]
+    shown = closed("outbox", "show", str(mail["id"]))
+    ok(shown)
+    assert "Sifat: Segera\n" in shown.stdout
+    assert found["Sifat"].split("\u2713 ")[1].split(" ")[0] == "Segera"
+    assert "Isi Disposisi: Periksa kabel & switch.\n" in shown.stdout
+    assert found["Isi Disposisi"] == "Periksa kabel &amp; switch."
+
+
 def test_disposisi_without_instruction_asks_to_follow_up(ready: Cli, tmp_path: Path) -> None:
     """A disposition given without instructions reads "Mohon ditindaklanjuti", not "-"; a
     long complaint's Perihal is its first words in one line."""
@@ -181,6 +195,10 @@ def test_disposisi_without_instruction_asks_to_follow_up(ready: Cli, tmp_path: P
     found = boxes(printed(ready, "disposisi", tmp_path))
     assert found["Isi Disposisi"] == "Mohon ditindaklanjuti"
     assert found["Sifat"] == "Sangat Segera Segera \u2713 Biasa"  # none given: Biasa
+    listed = json.loads(ready("outbox", "list", "--json").stdout)
+    [mail] = [e for e in listed if e["kind"] == "technician.disposed"]
+    shown = ready("outbox", "show", str(mail["id"])).stdout
+    assert "Sifat: Biasa\n" in shown and "Isi Disposisi: Mohon ditindaklanjuti\n" in shown
     assert found["Perihal"].startswith("Jaringan: Printer di ruang rapat tidak mau mencetak.")
     assert found["Perihal"].endswith("…") and len(found["Perihal"]) <= 100
 
@@ -523,3 +541,18 @@ def test_pdf_has_the_letterhead_boxes_and_signatures(closed: Cli, doc: str, tmp_
     if doc == "laporan":
         text = "\n".join(pages)
         assert "Ketepatan" in text and "Didisposisikan" in text and "Tepat waktu" in text
+
+
+def test_a_disposition_recorded_before_the_sifat_leaves_its_boxes_to_tick() -> None:
+    """A disposition recorded before the Sifat was has none ticked: the three are left to
+    tick by hand, not printed as a Biasa nobody chose."""
+    from records.documents import disposition
+    from tests.unit.test_templates import CALENDAR, events, office, ticket
+    from ticketing.workflow import Action, State
+
+    history = events(Action.DISPOSE)  # its data: the technician only
+    assert "sifat" not in history[-1].data
+    boxes_ = disposition(office("id"), ticket(State.DISPOSED), history, len(history) - 1, CALENDAR)
+    assert [(s["label"], s["ticked"]) for s in boxes_["sifat"]] == [
+        ("Sangat Segera", False), ("Segera", False), ("Biasa", False),
+    ]  # fmt: skip
