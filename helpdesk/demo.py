@@ -7,6 +7,7 @@ ticket show without waiting.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import os
@@ -208,6 +209,8 @@ def _run(keep: Path | None, stack: ExitStack) -> int:
         "rudi",
         "--to",
         "agus",
+        "--sifat",
+        "segera",
         "--note",
         "Mohon dicek ke lokasi.",
     )
@@ -403,16 +406,19 @@ def _mailbox_round(
         "Isi Aduan: Laman dinas menampilkan halaman kosong.\n"
     )
     settings = MailboxSettings("127.0.0.1", imap.port, "none", "helpdesk", "demo")
+    # They arrived at 07.30 on the demo's clock (their INTERNALDATE): each complaint's step
+    # 1 runs from then, not from the round that reads them at 07.45.
+    arrived = dt.datetime.fromisoformat("2026-11-30T07:30:00+07:00")
     with Mailbox(settings) as box:
         box.append("INBOX", mail("Ahmad Fauzi <ahmad.fauzi@dishub.example.go.id>",
                                  "Aplikasi perizinan tidak bisa login", complete,
-                                 Message_ID="<ahmad.1@dishub.example.go.id>"))  # fmt: skip
+                                 Message_ID="<ahmad.1@dishub.example.go.id>"), arrived)  # fmt: skip
         box.append("INBOX", mail("Siti Aminah <siti.aminah@dinsos.example.go.id>",
                                  "Laman dinas kosong", incomplete,
-                                 Message_ID="<siti.1@dinsos.example.go.id>"))  # fmt: skip
+                                 Message_ID="<siti.1@dinsos.example.go.id>"), arrived)  # fmt: skip
         box.append("INBOX", mail("Kepala Seksi <kasi@bappeda.example.go.id>",
                                  "Balasan Otomatis: Cuti", "Saya sedang cuti sampai 4 Desember.",
-                                 Auto_Submitted="auto-replied"))  # fmt: skip
+                                 Auto_Submitted="auto-replied"), arrived)  # fmt: skip
     drop = folder / "var" / "phone-drop" / "log-telepon-senin.csv"
     drop.write_text(CSV_LOG, encoding="utf-8-sig")
     settled = drop.stat().st_mtime - 3600
@@ -442,7 +448,7 @@ def _mailbox_round(
                  "Alamat e-Mail: siti.aminah@dinsos.example.go.id\n\n> (kutipan)\n",
                  In_Reply_To=asked[0]["message_id"], References=asked[0]["message_id"])  # fmt: skip
     with Mailbox(settings) as box:
-        box.append("INBOX", reply)
+        box.append("INBOX", reply, dt.datetime.fromisoformat("2026-11-30T07:55:00+07:00"))
     run("2026-11-30T08:00:00+07:00", "run", "--once")
     run("2026-11-30T08:00:00+07:00", "ticket", "list")
 

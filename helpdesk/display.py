@@ -1,4 +1,10 @@
-"""How times, states and people are shown to the help desk, in the office's language."""
+"""How times, states and people are shown to the help desk.
+
+The CLI speaks English whatever the office writes (`CLI_LANGUAGE`): its labels, messages
+and dates. What it writes for people outside the terminal is in the office's language: the
+e-mails, printouts, the service report, and the Formulir of `helpdesk phone` and `helpdesk
+letter`, filled in with a caller and read back to them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,9 @@ import datetime as dt
 from helpdesk.config import Config
 from notifier import formatting
 from ticketing.workflow import STATE_LABELS, State
+
+# The language of the CLI's own words and dates (README, "Staff output").
+CLI_LANGUAGE = "en"
 
 
 def long_time(moment: dt.datetime | None, config: Config, language: str | None = None) -> str:

@@ -40,14 +40,17 @@ def register_in(
     officer: str | None = None,
     source_message_id: str | None = None,
     form: Complete | None = None,
+    arrived_at: dt.datetime | None = None,
 ) -> Registered | Incomplete | Rejected:
     """`register_many_in` of one complaint, with the ticket and its events as objects of the
     session (`ticketing.desk.register`); the reporter's conversation starts at
     ``source_message_id``, the e-mail that made the report. ``form``: the Formulir as the
-    caller has just checked it (`ticketing.desk.Complaint`)."""
+    caller has just checked it; ``arrived_at``: when step 1 started, where the caller knows
+    it apart from ``received_at`` (`ticketing.desk.Complaint`)."""
     outcome = register(
         tx, here.desk, raw, channel=channel, received_at=received_at, signature=signature,
         now=now, officer=officer, source_message_id=source_message_id, form=form,
+        arrived_at=arrived_at,
     )  # fmt: skip
     if isinstance(outcome, Registered):
         recorded = [(outcome.ticket, outcome.events)]

@@ -30,10 +30,12 @@ from ticketing.workflow import (
     Action,
     Move,
     Rejected,
+    Sifat,
     SopTimes,
     State,
     TicketView,
     decide,
+    parse_sifat,
 )
 
 
@@ -197,6 +199,7 @@ class Refusal(StrEnum):
     PAUSED = "paused"  # the ticket waits on the reporter: only LANJUT
     NEEDS_TEXT = "needs_text"  # the solution, report or reason is missing
     UNKNOWN_TECHNICIAN = "unknown_technician"  # DISPOSISI to nobody in the unit
+    UNKNOWN_SIFAT = "unknown_sifat"  # DISPOSISI with a "Sifat:" line that names no Sifat
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,7 @@ class Refused:
     detail: str  # for the log and the ticket's note, in English
     allowed: tuple[Verb, ...] = ()  # what the sender may write instead, now
     candidates: tuple[str, ...] = ()  # staff ids to choose from (the unit's technicians)
+    written: str = ""  # what the sender wrote that could not be read (an unknown Sifat)
 
 
 def move_for(
@@ -280,7 +284,13 @@ def _move(
                 f"no technician {command.argument!r} in unit {ticket.unit or '-'}",
                 candidates=unit.technicians if unit else (),
             )
-        return _staff_move(Action.DISPOSE, sender, command.text, technician=technician)
+        sifat, written, instruction = read_sifat(command.text)
+        if written and sifat is None:
+            return Refused(Refusal.UNKNOWN_SIFAT, f"unknown sifat {written!r}", written=written)
+        return _staff_move(
+            Action.DISPOSE, sender, instruction, technician=technician,
+            sifat=sifat.value if sifat else None,
+        )  # fmt: skip
     if verb == Verb.DONE:
         action = Action.SOLVE if help_desk and at_first_level else Action.RESOLVE
         return _staff_move(action, sender, content)
@@ -303,9 +313,37 @@ def _move(
 
 def _staff_move(
     action: Action, sender: Staff, note: str, *, unit: str | None = None,
-    technician: str | None = None,
+    technician: str | None = None, sifat: str | None = None,
 ) -> Move:  # fmt: skip
-    return Move(action, sender.id, note=note, channel="email", unit=unit, technician=technician)
+    return Move(
+        action, sender.id, note=note, channel="email", unit=unit, technician=technician,
+        sifat=sifat,
+    )  # fmt: skip
+
+
+# A line of a DISPOSISI that gives its Sifat: "Sifat: Segera", "sifat - sangat segera",
+# "Priority: urgent".
+_SIFAT_LINE = re.compile(r"^[\s*_]*(sifat|priority)\b[\s*_]*([:=-]?)[\s*_]*(.*?)[\s*_.]*$", re.I)
+
+
+def read_sifat(text: str) -> tuple[Sifat | None, str, str]:
+    """The Sifat a DISPOSISI's lines give (``Sifat: Segera`` on a line of its own, in either
+    language), what was written for it, and the isi disposisi: the other lines. A line with
+    a colon after the word is the Sifat line, whatever follows (an unknown word is returned
+    as written, with no Sifat); without one, only when a Sifat's name follows ("Sifat
+    segera"), so that a sentence that begins with the word stays in the isi disposisi."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        found = _SIFAT_LINE.match(line)
+        if found is None:
+            continue
+        written = found.group(3).strip()
+        sifat = parse_sifat(written)
+        if sifat is None and not found.group(2):
+            continue
+        rest = "\n".join(lines[:index] + lines[index + 1 :]).strip()
+        return sifat, written or line.strip(), rest
+    return None, "", text
 
 
 def find_technician(written: str, ticket: TicketView, directory: Directory) -> str | None:

@@ -240,10 +240,12 @@ class Mailbox:
                 )  # fmt: skip
                 self._warned_uidplus = True
 
-    def append(self, folder: str, raw: bytes) -> None:
+    def append(self, folder: str, raw: bytes, arrived: datetime | None = None) -> None:
+        """Put a message into ``folder``; ``arrived`` is its INTERNALDATE (the server's
+        time of arrival when None)."""
         client = self._live()
         with self._faults(f"append to {folder}"):
-            client.append(folder, raw)
+            client.append(folder, raw, msg_time=arrived)
 
     def idle_wait(self, seconds: float) -> bool:
         """Wait up to ``seconds`` in IDLE: True when messages arrived, False on timeout.

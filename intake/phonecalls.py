@@ -178,7 +178,7 @@ class RowChecker:
 
     def _officer(self, text: str) -> tuple[Staff | None, Note | None]:
         if not text.strip():
-            return None, Note("Petugas belum diisi.", "Petugas (the officer) is missing.")
+            return None, Note("Petugas belum diisi.", "Petugas (officer) is missing.")
         staff = self.officers.get(_name_key(text))
         if staff is None:
             return None, Note(

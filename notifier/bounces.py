@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from notifier.formatting import remote_text
 from notifier.outbox import queue_delivery_failure
-from notifier.policy import BOUNCE_ACTOR, SYSTEM_NOTES, Office
+from notifier.policy import BOUNCE_ACTOR, SYSTEM_NOTES, Office, email_kind
 from ticketing.models import BounceRecord
 from ticketing.store import Tx
 from ticketing.vocabulary import OutboxStatus
@@ -68,8 +68,9 @@ def record_bounce(
     status_shown = notes["status"].format(status=status) if status else ""
     if ticket is not None:
         note = notes["bounced"].format(
-            kind=original.kind, recipients=", ".join(failed), status=status_shown
-        )
+            kind=email_kind(office.settings.language, original.kind),
+            recipients=", ".join(failed), status=status_shown,
+        )  # fmt: skip
         tx.add_event(
             ticket, at=now, actor=BOUNCE_ACTOR, action="note", from_state=ticket.state,
             to_state=ticket.state, note=note, channel="email",

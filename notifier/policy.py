@@ -26,7 +26,18 @@ from ticketing.ikm import ELEMENTS
 from ticketing.models import Event, SurveyResponse, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
 from ticketing.survey import Refusal, SurveySettings
-from ticketing.workflow import STATE_LABELS, STEP_NAMES, Action, SopTimes, State, current_step
+from ticketing.workflow import (
+    DEFAULT_SIFAT,
+    SIFAT_LABELS,
+    STATE_LABELS,
+    STEP_NAMES,
+    Action,
+    Sifat,
+    SopTimes,
+    State,
+    current_step,
+    deadline_step,
+)
 
 ACTION_LABELS: Mapping[str, Mapping[str, str]] = {
     "id": {
@@ -93,8 +104,8 @@ SYSTEM_NOTES: Mapping[str, Mapping[str, str]] = {
         "escalated_on_breach": "Escalated automatically: the deadline of step {step} passed",
         "breach": "The deadline of step {step} passed",
         "reminder": "Reminder of the deadline of step {step}",
-        "bounced": "E-mail {kind} to {recipients} was not delivered: the receiving server"
-        " returned it{status}.",
+        "bounced": "The {kind} e-mailed to {recipients} was not delivered: the receiving"
+        " server returned it{status}.",
         "bounce_error": "Returned by the receiving server with a delivery failure report{status}.",
         "status": " (status {status})",
         "unverified": "A message that cannot be confirmed as coming from {address} ({why});"
@@ -108,6 +119,81 @@ SYSTEM_NOTES: Mapping[str, Mapping[str, str]] = {
         "confirmation_reminder": "Reminder to the reporter to confirm the final report",
     },
 }
+
+
+# Each kind of e-mail in words, where a person reads of one (a failed delivery, the note
+# of a bounce on the ticket's history): never the template's name.
+EMAIL_KINDS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "reporter.acknowledged": "tanda terima pengaduan",
+        "reporter.incomplete": "pemberitahuan laporan belum lengkap",
+        "reporter.first_level_solution": "solusi layanan tingkat pertama",
+        "reporter.final_report": "Laporan Akhir",
+        "reporter.closed": "pemberitahuan tiket ditutup",
+        "reporter.escalated": "pemberitahuan eskalasi ke unit",
+        "reporter.paused": "permintaan tanggapan pelapor",
+        "reporter.reopened": "pemberitahuan pengaduan dibuka kembali",
+        "reporter.confirmation_reminder": "pengingat konfirmasi penyelesaian",
+        "reporter.held": "pemberitahuan pesan ditahan",
+        "reporter.refused": "pemberitahuan pesan tidak dapat diproses",
+        "reporter.status_link": "tautan status pengaduan",
+        "reporter.survey_recorded": "tanda terima jawaban survei",
+        "reporter.survey_refused": "pemberitahuan jawaban survei belum dapat dicatat",
+        "help_desk.new_ticket": "salinan pengaduan baru untuk Help Desk",
+        "help_desk.digest": "ringkasan harian",
+        "help_desk.alert": "peringatan sistem",
+        "help_desk.delivery_failed": "pemberitahuan e-mail tidak terkirim",
+        "help_desk.confirm_by_phone": "permintaan konfirmasi melalui telepon",
+        "unit_head.escalated": "eskalasi kepada penanggung jawab unit",
+        "technician.disposed": "Lembar Disposisi",
+        "official.escalated_higher": "eskalasi ke tingkat lebih tinggi",
+        "staff.breach": "pemberitahuan batas waktu terlewati",
+        "staff.reminder": "pengingat batas waktu",
+        "staff.reopened": "pemberitahuan pengaduan dibuka kembali",
+        "staff.command_accepted": "konfirmasi balasan",
+        "staff.command_refused": "pemberitahuan balasan tidak dapat dicatat",
+        "owner.unauthenticated": "pemberitahuan e-mail yang tidak dapat diverifikasi",
+    },
+    "en": {
+        "reporter.acknowledged": "acknowledgement of the complaint",
+        "reporter.incomplete": "notice of an incomplete report",
+        "reporter.first_level_solution": "first-level solution",
+        "reporter.final_report": "final report (Laporan Akhir)",
+        "reporter.closed": "closure notice",
+        "reporter.escalated": "notice of the escalation to a unit",
+        "reporter.paused": "request for the reporter's answer",
+        "reporter.reopened": "notice of the reopening",
+        "reporter.confirmation_reminder": "reminder to confirm the solution",
+        "reporter.held": "notice of held messages",
+        "reporter.refused": "notice of a message that cannot be processed",
+        "reporter.status_link": "link to the complaint's status",
+        "reporter.survey_recorded": "receipt of the survey answer",
+        "reporter.survey_refused": "notice of a survey answer not recorded",
+        "help_desk.new_ticket": "the help desk's copy of a new complaint",
+        "help_desk.digest": "daily digest",
+        "help_desk.alert": "system alert",
+        "help_desk.delivery_failed": "notice of an undelivered e-mail",
+        "help_desk.confirm_by_phone": "request to confirm by telephone",
+        "unit_head.escalated": "escalation to the unit head",
+        "technician.disposed": "disposition sheet (Lembar Disposisi)",
+        "official.escalated_higher": "escalation to a higher level",
+        "staff.breach": "notice of a passed deadline",
+        "staff.reminder": "deadline reminder",
+        "staff.reopened": "notice of the reopening",
+        "staff.command_accepted": "confirmation of a reply",
+        "staff.command_refused": "notice of a reply not recorded",
+        "owner.unauthenticated": "notice of an e-mail that could not be verified",
+    },
+}
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def email_kind(language: str, kind: str) -> str:
+    """A kind of e-mail in words (``tanda terima pengaduan``); the kind itself if unknown."""
+    return EMAIL_KINDS[language].get(kind, kind)
 
 
 @dataclass(frozen=True)
@@ -187,7 +273,8 @@ REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "id": {
         "dispose": (
             "DISPOSISI",
-            "diikuti nama atau ID petugas teknis, dengan isi disposisi pada baris berikutnya",
+            "diikuti nama atau ID petugas teknis, dengan isi disposisi (dan bila perlu sifatnya,"
+            ' misalnya "Sifat: Segera") pada baris berikutnya',
         ),
         "done": ("SELESAI", "diikuti solusinya"),
         "escalate": (
@@ -215,7 +302,8 @@ REPLY_WORDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "en": {
         "dispose": (
             "DISPOSE",
-            "followed by the technician's name or ID, with the instructions on the lines below",
+            "followed by the technician's name or ID, with the instructions (and where needed the"
+            ' priority, for example "Priority: Urgent") on the lines below',
         ),
         "done": ("DONE", "followed by the solution"),
         "escalate": ("ESCALATE", "followed by a report on why the problem could not be solved"),
@@ -362,6 +450,31 @@ def form_rows(office: Office, ticket: Ticket) -> list[dict[str, str]]:
     return rows
 
 
+# The isi disposisi of a disposition recorded without one, on the sheet and in the e-mail.
+DEFAULT_INSTRUCTION = {"id": "Mohon ditindaklanjuti", "en": "Please follow up"}
+
+
+def disposition_context(office: Office, event: Event) -> dict[str, str]:
+    """A disposition's Sifat and isi disposisi in words, the same on the Lembar Disposisi
+    and in the technician's e-mail: the recorded Sifat (Biasa when none was recorded)
+    and the isi disposisi, "Mohon ditindaklanjuti" when it is empty."""
+    language = office.settings.language
+    sifat = recorded_sifat(event) or DEFAULT_SIFAT
+    return {
+        "sifat": SIFAT_LABELS[language][sifat],
+        "instruction": event.note.strip() or DEFAULT_INSTRUCTION[language],
+    }
+
+
+def recorded_sifat(event: Event) -> Sifat | None:
+    """The Sifat a disposition event recorded; None for one recorded before it was."""
+    data = event.data if isinstance(event.data, dict) else {}
+    try:
+        return Sifat(str(data.get("sifat") or ""))
+    except ValueError:
+        return None
+
+
 # What the reporter sees of the staff's notes in the Laporan Akhir: the solution, and
 # what they were asked for while the clock was stopped. Internal notes stay internal.
 NOTES_FOR_REPORTER = frozenset({"solve", "resolve", "pause", "reopen", "close"})
@@ -394,6 +507,8 @@ TIMELINE_WORDS: Mapping[str, Mapping[str, str]] = {
         "received": "Pengaduan diterima",
         "create": "Dicatat dalam sistem oleh {by}",
         "create_self": "Dicatat dalam sistem",
+        "received_create": "Pengaduan diterima dan dicatat dalam sistem oleh {by}",
+        "received_create_self": "Pengaduan diterima dan dicatat dalam sistem",
         "take": "Ditangani oleh {by} (layanan tingkat pertama)",
         "solve": "Diselesaikan oleh {by} pada layanan tingkat pertama",
         "escalate": "Dieskalasikan oleh {by} ke {unit}",
@@ -416,6 +531,8 @@ TIMELINE_WORDS: Mapping[str, Mapping[str, str]] = {
         "received": "Complaint received",
         "create": "Registered by {by}",
         "create_self": "Registered",
+        "received_create": "Complaint received and registered by {by}",
+        "received_create_self": "Complaint received and registered",
         "take": "Taken by {by} (first-level service)",
         "solve": "Solved by {by} at first level",
         "escalate": "Escalated by {by} to {unit}",
@@ -437,8 +554,9 @@ TIMELINE_WORDS: Mapping[str, Mapping[str, str]] = {
 }
 
 
-def _what(office: Office, event: Event) -> str:
-    """One row of the history in words: who did what to whom."""
+def _what(office: Office, event: Event, *, received: bool = False) -> str:
+    """One row of the history in words: who did what to whom. ``received``: the complaint
+    was received at the moment it was registered (one row says both)."""
     language = office.settings.language
     words = TIMELINE_WORDS[language]
     directory = office.directory
@@ -449,8 +567,10 @@ def _what(office: Office, event: Event) -> str:
     elif person is None:  # the reporter (an address), or a name no longer in the directory
         by = ""
     else:
-        by = person.name
+        by = _mentioned(office, person)
     key = event.action
+    if key == "create" and received:
+        key = "received_create"
     if key not in words:
         return ACTION_LABELS[language].get(key, key)
     if not by and f"{key}_self" in words:
@@ -461,8 +581,9 @@ def _what(office: Office, event: Event) -> str:
         key in ("dispose", "escalate_higher") and to is None
     )
     return words[f"{key}_nobody" if unknown else key].format(
-        by=by or event.actor, to=to.name if to else "", unit=unit.name if unit else ""
-    )
+        by=by or event.actor, to=_mentioned(office, to) if to else "",
+        unit=unit.name if unit else "",
+    )  # fmt: skip
 
 
 def timeline(
@@ -474,10 +595,13 @@ def timeline(
 ) -> list[dict[str, str]]:
     """The history, one row per event, each at its moment in the long form with the zone;
     with ``ticket``, it starts when the complaint was received (a letter's arrival, the
-    call), before it was logged."""
+    call, an e-mail's arrival at the mail server): on a row of its own when that was before
+    it was registered ("Dicatat dalam sistem"), else on the registration's row."""
     language = office.settings.language
     rows = []
-    if ticket is not None:
+    created = next((e for e in events if e.action == "create"), None)
+    received_apart = ticket is not None and (created is None or ticket.received_at < created.at)
+    if ticket is not None and received_apart:
         words = TIMELINE_WORDS[language]
         rows.append(
             {"at": _time(office, ticket.received_at), "action": words["received"],
@@ -488,10 +612,11 @@ def timeline(
             continue
         note, remote = event_note(event)
         shown = not for_reporter or event.action in NOTES_FOR_REPORTER
+        received_here = ticket is not None and not received_apart and event is created
         rows.append(
             {
                 "at": _time(office, event.at),
-                "action": _what(office, event),
+                "action": _what(office, event, received=received_here),
                 "note": note if shown else "",
                 "remote": remote if shown else "",
             }
@@ -519,7 +644,21 @@ def _person(office: Office, staff: Staff) -> dict[str, str]:
         "title": title,
         "salutation": greeting,
         "sapaan": word or sapaan(language),
+        # as a sentence about them names them to someone else: "Agus Setiawan (Petugas
+        # Teknis Jaringan)"; the head of office by office
+        "named": _mentioned(office, staff)
+        if staff.role == Role.HEAD_OF_OFFICE
+        else f"{staff.name} ({title})",
     }
+
+
+def _mentioned(office: Office, staff: Staff) -> str:
+    """A colleague named in a sentence about someone else: the bare name ("tembusan kepada
+    Rudi Hartono"); the head of office by office ("tembusan kepada Kepala Dinas …")."""
+    if staff.role == Role.HEAD_OF_OFFICE:
+        name = office.settings.office_name
+        return f"Kepala {name}" if office.settings.language == "id" else f"the Head of {name}"
+    return staff.name
 
 
 def _author(office: Office, staff: Staff) -> dict[str, str]:
@@ -564,6 +703,9 @@ def _first_standards(office: Office, ticket: Ticket) -> dict[str, Any]:
             f"step{n}": {
                 "standard": _step_time(office, n),
                 "due": _time(office, due) if due else None,
+                # passed before the complaint was registered (an e-mail that came in out
+                # of hours and was read later): said, with an apology
+                "passed": due is not None and due < ticket.created_at,
             }
             for n, due in dues.items()
         },
@@ -583,10 +725,10 @@ def _reporter(office: Office, ticket: Ticket) -> tuple[list[Recipient], dict[str
     }
 
 
-def _help_desk(office: Office) -> dict[str, str]:
-    """The help desk as a whole, addressed by its name."""
-    s = office.settings
-    return {"name": s.help_desk_name, "salutation": s.help_desk_name, "sapaan": sapaan(s.language)}
+def _help_desk(office: Office, officers: Sequence[Staff]) -> dict[str, str]:
+    """The help desk's officers, as an e-mail to them all addresses them: their team ("Yth.
+    Tim Help Desk Layanan TIK,"); an officer alone by sapaan and name."""
+    return _person(office, officers[0]) if len(officers) == 1 else _team(office)
 
 
 def _staff_recipient(staff: Staff) -> Recipient:
@@ -656,7 +798,7 @@ def _event_notices(
     actor = directory.get(event.actor)
     base["actor"] = _person(office, actor) if actor else {
         "name": event.actor, "title": "", "salutation": event.actor,
-        "sapaan": sapaan(office.settings.language),
+        "sapaan": sapaan(office.settings.language), "named": event.actor,
     }  # fmt: skip
     base["note"] = event.note
 
@@ -730,6 +872,7 @@ def _event_notices(
             **base,
             "recipient": _person(office, technician),
             "step_time": _step_time(office, 5),
+            "disposition": disposition_context(office, event),
         }
         return [Notice("technician.disposed", [_staff_recipient(technician)], context, cc=cc)]
 
@@ -786,6 +929,8 @@ def _event_notices(
             "reason": event.note,
             "by_reporter": actor is None,
             "reply_words": _handler_words(office, assignee, ticket),
+            # the official or the head of office is reported to, and set no deadline
+            "for_direction": _gives_direction(assignee),
         }
         notices = [Notice("staff.reopened", [_staff_recipient(assignee)], context, cc=cc)]
         to, who = _reporter(office, ticket)
@@ -796,7 +941,13 @@ def _event_notices(
                 "recipient": who,
                 "reason": event.note,
                 "by_reporter": actor is None,
-                "handler": {"name": handler["name"], "title": handler["title"]},
+                "handler": {
+                    "name": handler["name"],
+                    "title": handler["title"],
+                    "named": handler["named"],
+                    # the official or the head of office gives direction: no deadline
+                    "for_direction": _gives_direction(assignee),
+                },  # fmt: skip
             }
             notices.append(Notice("reporter.reopened", to, told, to_reporter=True))
         return notices
@@ -842,7 +993,7 @@ def new_ticket_notice(
     suggested = directory.unit_for_category(ticket.category)
     context = {
         **base,
-        "recipient": _help_desk(office),
+        "recipient": _help_desk(office, officers),
         "acknowledged": acknowledged,
         "unit": suggested.name if suggested else None,
         "units": [{"key": u.key, "name": u.name} for u in directory.units.values()],
@@ -889,6 +1040,28 @@ def _gives_direction(person: Staff) -> bool:
     return person.role in (Role.OFFICIAL, Role.HEAD_OF_OFFICE)
 
 
+def _step_facts(office: Office, ticket: Ticket, step: int) -> dict[str, Any]:
+    """The step a reminder or breach is about: its number, name and standard; at first level
+    (step 3, whose deadline the ticket runs to) also the step 2 it follows, so that the
+    reader sees the two standards that make the deadline."""
+    language = office.settings.language
+    after = None
+    if ticket.state == State.FIRST_LEVEL.value:
+        # its deadline (the ticket's) is the escalation's, whatever step was asked about
+        step = deadline_step(State.FIRST_LEVEL)
+        after = {
+            "step": 2,
+            "step_name": STEP_NAMES[language][2],
+            "step_time": _step_time(office, 2),
+        }
+    return {
+        "step": step,
+        "step_name": STEP_NAMES[language][step],
+        "step_time": _step_time(office, step),
+        "after": after,
+    }
+
+
 def late_minutes(office: Office, due: dt.datetime | None, now: dt.datetime) -> int:
     """How late a step is at ``now``: working minutes past its deadline on the office
     calendar, the same count as the service report's (records.report)."""
@@ -911,13 +1084,11 @@ def breach_notices(
         **_base(office, ticket),
         "recipient": _person(office, person),
         "breach": {
-            "step": step,
-            "step_name": STEP_NAMES[language][step],
-            "step_time": _step_time(office, step),
+            **_step_facts(office, ticket, step),
             "due": _time(office, ticket.due_at),
             "overdue_by": duration(overdue, language),
             "responsible": person.name,
-            "superior": superior.name if superior else None,
+            "superior": _mentioned(office, superior) if superior else None,
             "for_direction": _gives_direction(person),
         },
     }
@@ -939,9 +1110,7 @@ def reminder_notice(
         **_base(office, ticket),
         "recipient": _person(office, person),
         "reminder": {
-            "step": step,
-            "step_name": STEP_NAMES[language][step],
-            "step_time": _step_time(office, step),
+            **_step_facts(office, ticket, step),
             "due": _time(office, ticket.due_at),
             "left": duration(left, language),
             "for_direction": _gives_direction(person),
@@ -1014,9 +1183,9 @@ def delivery_failed_notice(
     s = office.settings
     context = {
         "office": office_context(s),
-        "recipient": _help_desk(office),
+        "recipient": _help_desk(office, officers),
         "failed": {
-            "kind": kind,
+            "kind": _capitalized(email_kind(s.language, kind)),
             "recipients": ", ".join(recipients),
             "subject": subject,
             "error": error,
@@ -1088,14 +1257,16 @@ def digest_notice(
     incomplete_open: int,
 ) -> list[Notice]:
     """The daily digest: how the service is doing, at a glance. The help desk's copy goes to
-    its recipients together; the official and the head of office each have their own, as a
-    report addressed to them, without the help desk's internal counts (e-mails and messages
-    the program could not handle)."""
+    its officers together, addressed to the team ("Yth. Tim Help Desk Layanan TIK"; an
+    officer alone by sapaan and name), with the help desk's internal counts (e-mails and
+    messages the program could not handle). Every other recipient has a copy of their own
+    addressed to them, without those counts: the official and the head of office as a
+    report, a colleague of a unit as a summary."""
     s = office.settings
     language = s.language
     labels = STATE_LABELS[language]
-    team = [p for p in recipients if not _gives_direction(p)]
-    superiors = [p for p in recipients if _gives_direction(p)]
+    team = [p for p in recipients if p.role == Role.HELP_DESK]
+    others = [p for p in recipients if p.role != Role.HELP_DESK]
     facts = {
         "day": day,
         "states": [
@@ -1108,7 +1279,12 @@ def digest_notice(
             {
                 "number": t.number,
                 "state": labels[State(t.state)],
-                "with": (p.name if (p := office.directory.get(t.assignee or "")) else "-"),
+                # with nobody yet: a complaint the help desk has still to take
+                "with": (
+                    _mentioned(office, p)
+                    if (p := office.directory.get(t.assignee or ""))
+                    else (s.help_desk_name if t.state == State.RECEIVED.value else "-")
+                ),
                 "due": _time(office, t.due_at),
             }
             for t in overdue
@@ -1124,22 +1300,26 @@ def digest_notice(
     if team:
         context = {
             "office": office_context(s),
-            "recipient": {
-                "name": s.help_desk_name,
-                "salutation": "Bapak/Ibu" if language == "id" else "colleagues",
-                "sapaan": sapaan(language),
-            },
-            "digest": {**facts, "for_superior": False},
+            "recipient": _help_desk(office, team),
+            "digest": {**facts, "for_superior": False, "internal": True},
         }
         notices.append(Notice("help_desk.digest", [_staff_recipient(p) for p in team], context))
-    for person in superiors:
+    for person in others:
         context = {
             "office": office_context(s),
             "recipient": _person(office, person),
-            "digest": {**facts, "for_superior": True},
+            "digest": {**facts, "for_superior": _gives_direction(person), "internal": False},
         }
         notices.append(Notice("help_desk.digest", [_staff_recipient(person)], context))
     return notices
+
+
+def _team(office: Office) -> dict[str, str]:
+    """The help desk's officers together, addressed as their team: ``Tim Help Desk Layanan
+    TIK`` (``Help Desk Layanan TIK team``)."""
+    s = office.settings
+    name = f"Tim {s.help_desk_name}" if s.language == "id" else f"{s.help_desk_name} team"
+    return {"name": name, "salutation": name, "sapaan": sapaan(s.language)}
 
 
 # What each of the daemon's jobs is, in the words of the alert about it: the subject reads
@@ -1175,7 +1355,7 @@ def program_alert_notice(
     what, failing, working = ALERT_WORDS[s.language].get(job, (job, *_ALERT_OTHER[s.language]))
     context = {
         "office": office_context(s),
-        "recipient": _help_desk(office),
+        "recipient": _help_desk(office, officers),
         "alert": {
             "what": what, "failing": failing, "working": working, "raised": raised,
             "since": _time(office, since), "detail": detail,
@@ -1206,8 +1386,9 @@ def command_accepted_notice(
             "unit": unit.name if unit else None,
             # whom the ticket went to: the unit head after ESKALASI at first level, the
             # official or head of office after ESKALASI higher
-            "handler": handler.name if handler else None,
+            "handler": _mentioned(office, handler) if handler else None,
             "reporter_by_email": bool(reporter_addresses(ticket)),
+            "sifat": disposition_context(office, event)["sifat"],
         },
     }
     return Notice("staff.command_accepted", [_staff_recipient(sender)], context, AUTO_REPLIED)
@@ -1222,11 +1403,13 @@ def command_refused_notice(
     reason: str,
     allowed: Sequence[str],
     candidates: Sequence[str],
+    written: str = "",
 ) -> Notice:
     """To a staff member whose reply command moved nothing: why, and what they may write
     instead. ``reason`` is an intake.commands.Refusal value (not_now, paused, needs_text,
-    unknown_technician); ``allowed`` the Verb values they may write now; ``candidates`` the
-    staff ids of the technicians to choose from."""
+    unknown_technician, unknown_sifat); ``allowed`` the Verb values they may write now;
+    ``candidates`` the staff ids of the technicians to choose from; ``written`` what they
+    wrote that could not be read (the Sifat)."""
     directory = office.directory
     # who has the ticket now; nobody once it is closed
     handler = None if ticket.state == State.CLOSED.value else directory.get(ticket.assignee or "")
@@ -1244,7 +1427,9 @@ def command_refused_notice(
             else "",
             "allowed": [_reply_word(office, v, sender, ticket) for v in allowed],
             "candidates": [{"id": p.id, "name": p.name} for p in people if p],
-            "handler": handler.name if handler else None,
+            "handler": _mentioned(office, handler) if handler else None,
+            "written": written,
+            "sifat_names": list(SIFAT_LABELS[office.settings.language].values()),
         },
     }
     return Notice("staff.command_refused", [_staff_recipient(sender)], context, AUTO_REPLIED)
@@ -1311,12 +1496,12 @@ def confirm_by_phone_notice(office: Office, ticket: Ticket, *, words: str) -> No
     solver = office.directory.get(ticket.assignee or "")  # where BUKA sends it back
     context = {
         **_base(office, ticket),
-        "recipient": _help_desk(office),
+        "recipient": _help_desk(office, officers),
         "words": words,
         "final_report": _final_report(office, ticket),
         "close_word": _reply_word(office, "close", None, ticket),
         "reopen_word": _reply_word(office, "reopen", None, ticket),
-        "reopen_to": solver.name if solver else None,
+        "reopen_to": _mentioned(office, solver) if solver else None,
     }
     return Notice("help_desk.confirm_by_phone", [_staff_recipient(o) for o in officers], context)
 

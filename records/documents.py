@@ -30,8 +30,10 @@ from notifier.policy import (
     STEP_NAMES,
     NotifierSettings,
     Office,
+    disposition_context,
     event_note,
     form_rows,
+    recorded_sifat,
 )
 from records import TEMPLATES as ROOT
 from records.report import CHANNEL_LABELS, OpenStage, Stage, walk
@@ -40,6 +42,7 @@ from ticketing.directory import ROLE_LABELS, Role, Staff
 from ticketing.models import Attachment, Event, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN
 from ticketing.vocabulary import UNVERIFIED_ACTOR
+from ticketing.workflow import SIFAT_LABELS, Sifat
 
 TEMPLATES = ROOT / "print"
 DOCUMENTS = ("formulir", "disposisi", "laporan")
@@ -71,9 +74,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "from": "Pengaduan dari",
         "received": "Diterima",
         "sifat": "Sifat",
-        "very_urgent": "Sangat Segera",
-        "urgent": "Segera",
-        "ordinary": "Biasa",
         "subject": "Perihal",
         "forwarded": "Diteruskan kepada",
         "request": "Dengan hormat harap",
@@ -82,7 +82,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "report_back": "Laporkan hasilnya",
         "other": "..............................",
         "instruction": "Isi Disposisi",
-        "default_instruction": "Mohon ditindaklanjuti",
         "due": "Batas Waktu",
         "initials": "Paraf",
         "earlier": "Disposisi sebelumnya",
@@ -129,9 +128,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "from": "Complaint from",
         "received": "Received",
         "sifat": "Priority",
-        "very_urgent": "Very urgent",
-        "urgent": "Urgent",
-        "ordinary": "Ordinary",
         "subject": "Subject",
         "forwarded": "Forwarded to",
         "request": "Kindly",
@@ -139,8 +135,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "coordinate": "Coordinate",
         "report_back": "Report the result",
         "other": "..............................",
-        "instruction": "Instruction",
-        "default_instruction": "Please follow up",
+        "instruction": "Instructions",
         "due": "Deadline",
         "initials": "Initials",
         "earlier": "Earlier dispositions",
@@ -171,12 +166,15 @@ EVENT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "received": "Pengaduan diterima melalui {channel}",
         "create": "Dicatat dalam sistem",
         "create_by": "Dicatat dalam sistem oleh {actor}",
+        "received_create": "Pengaduan diterima melalui {channel} dan dicatat dalam sistem",
+        "received_create_by": "Pengaduan diterima melalui {channel} dan dicatat dalam sistem"
+        " oleh {actor}",
         "take": "Ditangani oleh {actor} (layanan tingkat pertama)",
         "solve": "Diselesaikan di tingkat pertama oleh {actor}",
-        "escalate": "Dieskalasikan oleh {actor} kepada {unit}",
+        "escalate": "Dieskalasikan oleh {actor} ke {unit}",
         "dispose": "Didisposisikan oleh {actor} kepada petugas teknis {to}",
         "resolve": "Diselesaikan oleh {actor}",
-        "escalate_higher": "Dieskalasikan oleh {actor} kepada {to}",
+        "escalate_higher": "Dieskalasikan oleh {actor} ke tingkat lebih tinggi, kepada {to}",
         "close": "Tiket ditutup oleh {actor}",
         "close_reporter": "Tiket ditutup: pelapor mengonfirmasi penyelesaian",
         "close_silence": "Tiket ditutup otomatis: pelapor tidak menjawab Laporan Akhir",
@@ -197,12 +195,15 @@ EVENT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "received": "Complaint received by {channel}",
         "create": "Registered in the system",
         "create_by": "Registered in the system by {actor}",
+        "received_create": "Complaint received by {channel} and registered in the system",
+        "received_create_by": "Complaint received by {channel} and registered in the system"
+        " by {actor}",
         "take": "Taken by {actor} (first-level service)",
         "solve": "Solved at first level by {actor}",
         "escalate": "Escalated by {actor} to {unit}",
         "dispose": "Disposed by {actor} to the technician {to}",
         "resolve": "Resolved by {actor}",
-        "escalate_higher": "Escalated by {actor} to {to}",
+        "escalate_higher": "Escalated by {actor} to a higher level, to {to}",
         "close": "Ticket closed by {actor}",
         "close_reporter": "Ticket closed: the reporter confirmed the solution",
         "close_silence": "Ticket closed automatically: the reporter did not answer the final"
@@ -222,8 +223,6 @@ EVENT_TEXTS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-# The Lembar Disposisi's choices, in order: (key of TEXTS, ticked).
-SIFAT = ("very_urgent", "urgent", "ordinary")
 # A disposition to a technician asks them to act on it and report the result (SOP step 5).
 REQUESTS = (("follow_up", True), ("coordinate", False), ("report_back", True), ("other", False))
 SUBJECT_CHARS = 90
@@ -394,6 +393,10 @@ def disposition(
     event = events[index]
     technician = str(event.data.get("technician") or "") if isinstance(event.data, dict) else ""
     due = _recorded(event, "due_at")
+    # The Sifat recorded with the disposition is ticked; one recorded before the Sifat
+    # was leaves the three boxes to tick by hand.
+    sifat = recorded_sifat(event)
+    labels = SIFAT_LABELS[settings.language]
     return {
         "agenda": ticket.number,
         "date": long_date(event.at, settings),
@@ -401,11 +404,11 @@ def disposition(
         "moment": event.at,
         "from": f"{ticket.reporter_name}, {ticket.agency}",
         "received": long_time(ticket.received_at, settings),
-        "sifat": [{"label": texts[key], "ticked": False} for key in SIFAT],
+        "sifat": [{"label": labels[s], "ticked": s == sifat} for s in Sifat],
         "subject": subject(office, ticket),
         "to": _staff_with_title(office, office.directory.get(technician), technician),
         "requests": [{"label": texts[key], "ticked": ticked} for key, ticked in REQUESTS],
-        "instruction": event.note.strip() or texts["default_instruction"],
+        "instruction": disposition_context(office, event)["instruction"],
         "due": long_time(due, settings) if due else texts["none"],
         "by": _staff_name(office, event.actor),
         "by_id": event.actor,
@@ -423,8 +426,10 @@ def _recorded(event: Event, key: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def describe(office: Office, ticket: Ticket, event: Event) -> str:
-    """What an event did, by whom and to whom, in a sentence of the office's language."""
+def describe(office: Office, ticket: Ticket, event: Event, *, received: bool = False) -> str:
+    """What an event did, by whom and to whom, in a sentence of the office's language.
+    ``received``: the complaint was received at the moment it was registered, and the
+    registration's sentence says both."""
     language = office.settings.language
     words = EVENT_TEXTS[language]
     data = event.data if isinstance(event.data, dict) else {}
@@ -434,7 +439,9 @@ def describe(office: Office, ticket: Ticket, event: Event) -> str:
     action = event.action
     if action == "create":
         key = "create_by" if ticket.created_by else "create"
-        return words[key].format(actor=actor)
+        channel = CHANNEL_LABELS[language].get(ticket.channel, ticket.channel).lower()
+        key = f"received_{key}" if received else key
+        return words[key].format(actor=actor, channel=channel)
     if event.actor == BOUNCE_ACTOR:  # a receiving server's report, not the reporter's word
         return words["bounce"]
     if staff is None and not by_system and f"{action}_reporter" in words:
@@ -502,14 +509,18 @@ def timeline(
 
     rows: list[dict[str, str]] = []
     for index, event in enumerate(events):
+        received_here = False
         if event.action == "create":
             received = _recorded(event, "received_at") or ticket.received_at
             if received < event.at:  # logged after it came in: its receipt first
                 channel = CHANNEL_LABELS[language].get(ticket.channel, ticket.channel)
                 words = EVENT_TEXTS[language]["received"].format(channel=channel.lower())
                 rows.append(_row(when(received), words))
+            else:  # logged as it came in: one row says both
+                received_here = True
         note, remote = event_note(event)
-        row = _row(when(event.at), describe(office, ticket, event), note=note, remote=remote)
+        said = describe(office, ticket, event, received=received_here)
+        row = _row(when(event.at), said, note=note, remote=remote)
         stage = by_event.get(index)
         if stage is not None:
             row["step"] = step_name(stage.step)

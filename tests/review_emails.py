@@ -1,6 +1,8 @@
 """The e-mails of the demo's story as their readers receive them, for review without
 running anything: ``docs/emails/<kind>.txt``, one file per kind of e-mail, each the first
-of its kind (its recipients, subject and plain text; the HTML part says the same).
+of its kind (its recipients, subject and plain text; the HTML part says the same); where
+the same kind goes to a reader of another role, worded for them (the head of office's
+digest, say), the first to that role too, as ``<kind>.<role>.txt``.
 
 The story is the demo's (``helpdesk.demo``): the same reporters, calls, letter and
 e-mails, moved through the SOP's steps by the real CLI, in process, on a throw-away
@@ -91,10 +93,19 @@ class Story:
             raise RuntimeError(f"helpdesk {' '.join(args)}: {result.output}")
         return result.stdout
 
-    def inject(self, when: str, raw: bytes) -> None:
-        path = self.folder / "message.eml"
-        path.write_bytes(raw)
-        self(when, "intake", "inject", str(path))
+    def deliver(self, when: str, raw: bytes, arrived: str) -> None:
+        """A message read from the mailbox at ``when`` that arrived there at ``arrived``
+        (its INTERNALDATE), as the daemon's round processes it."""
+        import datetime as dt
+
+        from helpdesk.jobs.mailbox import process_with_retries
+
+        processed = process_with_retries(
+            self.site(), raw, source="imap:INBOX", now=lambda: dt.datetime.fromisoformat(when),
+            attempts=1, received_at=dt.datetime.fromisoformat(arrived),
+        )  # fmt: skip
+        if processed.outcome == "quarantine":
+            raise RuntimeError(f"a message of the story failed: {processed.detail}")
 
     def site(self):  # type: ignore[no-untyped-def]
         from helpdesk.wiring import Site
@@ -126,13 +137,14 @@ def tell(story: Story) -> None:
     from helpdesk.demo import REPORTERS
 
     story(f"{MONDAY}T07:30:00+07:00", "init")
-    at = f"{MONDAY}T07:45:00+07:00"
-    story.inject(at, _mail("Ahmad Fauzi <ahmad.fauzi@dishub.example.go.id>",
-                           "Aplikasi perizinan tidak bisa login", COMPLETE,
-                           Message_ID="<ahmad.1@dishub.example.go.id>"))  # fmt: skip
-    story.inject(at, _mail("Siti Aminah <siti.aminah@dinsos.example.go.id>",
-                           "Laman dinas kosong", INCOMPLETE,
-                           Message_ID="<siti.1@dinsos.example.go.id>"))  # fmt: skip
+    # E-mails that arrived at 07.30 and were read at 07.45, as the demo's mailbox round.
+    at, arrived = f"{MONDAY}T07:45:00+07:00", f"{MONDAY}T07:30:00+07:00"
+    story.deliver(at, _mail("Ahmad Fauzi <ahmad.fauzi@dishub.example.go.id>",
+                            "Aplikasi perizinan tidak bisa login", COMPLETE,
+                            Message_ID="<ahmad.1@dishub.example.go.id>"), arrived)  # fmt: skip
+    story.deliver(at, _mail("Siti Aminah <siti.aminah@dinsos.example.go.id>",
+                            "Laman dinas kosong", INCOMPLETE,
+                            Message_ID="<siti.1@dinsos.example.go.id>"), arrived)  # fmt: skip
 
     first = number(story(f"{MONDAY}T08:05:00+07:00", "phone", *REPORTERS["budi"], "--by", "sari"))
     second = number(story(
@@ -142,7 +154,7 @@ def tell(story: Story) -> None:
     story(f"{MONDAY}T08:45:00+07:00", "ticket", "escalate", first, "--by", "sari",
           "--note", "Router lantai 2 tidak merespons ping dari help desk.")  # fmt: skip
     story(f"{MONDAY}T09:10:00+07:00", "ticket", "dispose", first, "--by", "rudi", "--to", "agus",
-          "--note", "Mohon dicek ke lokasi.")  # fmt: skip
+          "--sifat", "segera", "--note", "Mohon dicek ke lokasi.")  # fmt: skip
     story(f"{MONDAY}T09:30:00+07:00", "ticket", "pause", first, "--by", "agus",
           "--reason", "Menunggu pelapor membuka ruang server lantai 2.")  # fmt: skip
     story(f"{MONDAY}T10:00:00+07:00", "ticket", "escalate", second, "--by", "yoga")
@@ -164,8 +176,12 @@ def tell(story: Story) -> None:
     story(f"{TUESDAY}T11:00:00+07:00", "ticket", "escalate-higher", second, "--by", "indah",
           "--report", report)  # fmt: skip
     story.sweep(f"{TUESDAY}T11:30:00+07:00")  # then its deadline passed
+    # The official takes it to the head of office, who decides and solves it.
+    decision = "Penambahan kapasitas server pusat di luar anggaran bidang; mohon arahan Ibu."
+    story(f"{TUESDAY}T13:00:00+07:00", "ticket", "escalate-higher", second, "--by", "kurniawan",
+          "--to", "head_of_office", "--report", decision)  # fmt: skip
     solution = "Kapasitas penyimpanan server ditambah; unggah jurnal berhasil."
-    story(f"{TUESDAY}T15:00:00+07:00", "ticket", "resolve", second, "--by", "kurniawan",
+    story(f"{TUESDAY}T15:00:00+07:00", "ticket", "resolve", second, "--by", "kadis",
           "--solution", solution)  # fmt: skip
     reason = "Pelapor menyampaikan unggah jurnal masih gagal untuk berkas besar."
     story(f"{TUESDAY}T15:30:00+07:00", "ticket", "reopen", second, "--by", "yoga",
@@ -182,9 +198,13 @@ def rendered(folder: Path) -> dict[str, str]:
     with here.reader.transaction() as tx:
         tokens = [t.access_token for t in tx.tickets() if t.access_token]
         emails = sorted(tx.outbox(), key=lambda e: e.id or 0)
+    roles = {s.email.lower(): s.role.value for s in here.desk.directory.staff.values()}
     files: dict[str, str] = {}
+    first_role: dict[str, str] = {}
     for row in emails:
-        name = f"{row.kind}.txt"
+        role = roles.get(row.recipient, "reporter")
+        kind_role = first_role.setdefault(row.kind, role)
+        name = f"{row.kind}.txt" if role == kind_role else f"{row.kind}.{role}.txt"
         if name in files:
             continue
         files[name] = _shown(row.raw, tokens)
@@ -199,7 +219,9 @@ def _shown(raw: bytes, tokens: list[str]) -> str:
     lines = [f"To: {message['To']}"]
     if message["Cc"]:
         lines.append(f"Cc: {message['Cc']}")
-    lines.append(f"Subject: {message['Subject']}")
+    # A subject folded after "Subject:" (as the email package folds a long one) reads back
+    # with the fold's space in front; a mail client shows it without.
+    lines.append(f"Subject: {str(message['Subject']).strip()}")
     body = message.get_body(preferencelist=("plain",))
     text = body.get_content() if body is not None else ""  # type: ignore[union-attr]
     text = text.replace("\r\n", "\n")
@@ -217,7 +239,9 @@ def _readme(files: Mapping[str, str]) -> str:
         "its subject and its plain text (the HTML part says the same). Made by\n"
         "`scripts/render-emails` from the templates in `notifier/templates/email/id/`;\n"
         "`tests/cli/test_review_emails.py` fails when these files no longer match them.\n"
-        "Links carry `TOKEN` where the reporter's access token stands.\n\n"
+        "Links carry `TOKEN` where the reporter's access token stands. Where one kind goes\n"
+        "to readers of another role, worded for them, `<kind>.<role>.txt` is the first to\n"
+        "that role (the head of office's digest, say).\n\n"
         f"{listed}\n"
     )
 

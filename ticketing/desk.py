@@ -100,6 +100,10 @@ class Complaint:
     form: Complete | None = None
     """``check_formulir(raw, desk.fields)`` when the caller has just decided it (so that it
     is not done twice); checked here when None."""
+    arrived_at: dt.datetime | None = None
+    """When the complaint arrived by the office's own record (an e-mail's arrival at the
+    office's mail server, its IMAP INTERNALDATE): step 1 runs from then. None: from its
+    receipt for a call or a letter, else from when it is registered."""
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,14 @@ def register(
     officer: str | None = None,
     source_message_id: str | None = None,
     form: Complete | None = None,
+    arrived_at: dt.datetime | None = None,
 ) -> Registered | Incomplete | Rejected:
     """`register_many` of one complaint, with the ticket and its events as objects of the
-    session, for a caller that goes on working with them. ``form``: see `Complaint`."""
-    complaint = Complaint(raw, channel, received_at, signature, officer, source_message_id, form)
+    session, for a caller that goes on working with them. ``form``, ``arrived_at``: see
+    `Complaint`."""
+    complaint = Complaint(
+        raw, channel, received_at, signature, officer, source_message_id, form, arrived_at
+    )
     [outcome] = register_many(tx, desk, [complaint], now=now)
     if not isinstance(outcome, Filed):
         return outcome
@@ -238,15 +246,19 @@ def _stored(
 
 
 # Channels whose moment of receipt a person records (the call taken, the letter's arrival):
-# step 1 runs from then. An e-mail's clock starts when the mailbox is read, since its
-# dates are the sending or receiving server's word.
+# step 1 runs from then. An e-mail's runs from its arrival at the office's mail server
+# (`Complaint.arrived_at`), where the intake knows it; a sender's own Date is never believed.
 RECEIPT_STARTS_STEP_ONE = frozenset({"phone", "letter", "in-person"})
 
 
 def step_one_start(complaint: Complaint, now: dt.datetime) -> dt.datetime:
     """When step 1 (receiving and registering the complaint) started: at its receipt for
     a call or a letter logged by hand, so that a letter received on Friday and logged on
-    Monday is late; never later than it was logged."""
+    Monday is late; at its arrival for an e-mail, so that one that came in on Friday
+    evening and was read on Monday is counted from Friday; never later than it was
+    logged."""
+    if complaint.arrived_at is not None:
+        return min(complaint.arrived_at, now)
     if complaint.channel in RECEIPT_STARTS_STEP_ONE and complaint.received_at < now:
         return complaint.received_at
     return now

@@ -31,10 +31,13 @@ class Element:
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_id
 
-    def question(self, language: str, sapaan: str = "Bapak/Ibu") -> str:
-        """The question as the reporter reads it; in Indonesian with the word the
-        greeting settled (``Bapak`` / ``Ibu``, docs/BAHASA.md), never "Anda"."""
-        return self.question_en if language == "en" else self.question_id.format(sapaan=sapaan)
+    def question(self, language: str, sapaan: str = "Saudara") -> str:
+        """The question as asked of a respondent whom the Indonesian calls ``sapaan``
+        (the reporter's Bapak / Ibu in our e-mails; the regulation's "Saudara" otherwise),
+        never "Anda"."""
+        if language == "en":
+            return self.question_en
+        return self.question_id.format(sapaan=sapaan)
 
     def labels(self, language: str) -> tuple[str, str, str, str]:
         return self.labels_en if language == "en" else self.labels_id

@@ -114,6 +114,13 @@ def current_step(state: State | str) -> int:
     return steps[0] if steps else 7
 
 
+def deadline_step(state: State | str) -> int:
+    """The SOP step whose deadline a ticket in ``state`` runs to: at first level step 3's
+    (the escalation to a unit, in the hour after step 2's time), else the current step."""
+    steps = STATE_STEPS[State(state)]
+    return steps[-1] if steps else 7
+
+
 STATE_LABELS: Mapping[str, Mapping[State, str]] = {
     "id": {
         State.RECEIVED: "Diterima",
@@ -134,6 +141,39 @@ STATE_LABELS: Mapping[str, Mapping[State, str]] = {
         State.CLOSED: "Closed",
     },
 }
+
+
+class Sifat(StrEnum):
+    """How urgent a disposition is, as the Lembar Disposisi's Sifat box says."""
+
+    SANGAT_SEGERA = "sangat_segera"
+    SEGERA = "segera"
+    BIASA = "biasa"
+
+
+SIFAT_LABELS: Mapping[str, Mapping[Sifat, str]] = {
+    "id": {Sifat.SANGAT_SEGERA: "Sangat Segera", Sifat.SEGERA: "Segera", Sifat.BIASA: "Biasa"},
+    "en": {Sifat.SANGAT_SEGERA: "Very urgent", Sifat.SEGERA: "Urgent", Sifat.BIASA: "Ordinary"},
+}
+# A disposition recorded without one is Biasa.
+DEFAULT_SIFAT = Sifat.BIASA
+
+
+def parse_sifat(written: str) -> Sifat | None:
+    """The Sifat ``written`` names, in either language, case, spaces, hyphens and
+    underscores aside (``Sangat Segera``, ``sangat-segera``, ``urgent``); None if none."""
+    said = " ".join(written.replace("-", " ").replace("_", " ").casefold().split())
+    for labels in SIFAT_LABELS.values():
+        for sifat, label in labels.items():
+            if said == label.casefold():
+                return sifat
+    return None
+
+
+def sifat_choices(language: str) -> str:
+    """The Sifat's names, for help texts and refusals: ``Sangat Segera, Segera, Biasa``."""
+    return ", ".join(SIFAT_LABELS[language].values())
+
 
 # Escalation at step 6 only goes up this ladder.
 _RANK = {Role.OFFICIAL: 1, Role.HEAD_OF_OFFICE: 2}
@@ -188,6 +228,7 @@ class Move:
     channel: str = "cli"
     unit: str | None = None  # escalate: the unit, default from the complaint type
     technician: str | None = None  # dispose: the technician
+    sifat: str | None = None  # dispose: a Sifat value (default Biasa)
     target: str | None = None  # escalate_higher: a staff id, or "official" / "head_of_office"
     reporter: bool = False  # the actor is the reporter (an e-mail address), not staff
     system: bool = False  # the deadline sweep escalating a breached step on its own
@@ -413,9 +454,13 @@ def _dispose(ctx: _Context) -> Transition | Rejected:
             f"{technician!r} is not a technician of unit {unit.key}"
             f" (technicians: {', '.join(unit.technicians)})"
         )
+    sifat = DEFAULT_SIFAT if ctx.move.sifat is None else parse_sifat(ctx.move.sifat)
+    if sifat is None:
+        return Rejected(f"unknown sifat {ctx.move.sifat!r} (one of {sifat_choices('en')})")
     return ctx.to(
-        State.DISPOSED, {"technician": technician}, assignee=technician, technician=technician
-    )
+        State.DISPOSED, {"technician": technician, "sifat": sifat.value}, assignee=technician,
+        technician=technician,
+    )  # fmt: skip
 
 
 def _handlers(ctx: _Context) -> set[str]:

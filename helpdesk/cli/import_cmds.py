@@ -51,11 +51,11 @@ def import_command(
     officer, with the reporter's acknowledgement queued; each other row is listed with what
     is missing. The same file imported again makes no new ticket. The file is not moved.
     Exits 1 when a row was incomplete or the file could not be read."""
+    from helpdesk.display import CLI_LANGUAGE
     from helpdesk.jobs.phone_drop import import_file
     from ticketing.directory import Role
 
     here = site(ctx)
-    language = here.config.office.language
     by = by or os.environ.get(USER_ENV) or None
     if by is not None:
         staff = here.desk.directory.get(by)
@@ -68,14 +68,16 @@ def import_command(
         fail(f"cannot read {path}: {exc.strerror or exc}")
 
     if as_json:
-        print_json(report.as_dict(language))
+        print_json(report.as_dict(CLI_LANGUAGE))
         if report.status == "rejected" or report.incomplete:
             raise typer.Exit(1)
         return
+    # The CLI's lines (and JSON) are English (helpdesk.display); the error file written
+    # next to a dropped log, which officers read, is in the office's language.
     if report.status == "rejected":
         assert report.reason is not None
-        fail(f"{path.name}: {report.reason.text(language)}")
-    for line in report.lines(language):
+        fail(f"{path.name}: {report.reason.text(CLI_LANGUAGE)}")
+    for line in report.lines(CLI_LANGUAGE):
         typer.echo(line)
     typer.echo(report.summary())
     if report.incomplete:

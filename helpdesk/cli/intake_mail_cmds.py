@@ -178,11 +178,11 @@ def replay(
             fail(f"message {inbound_id} is not quarantined or held (it was: {item.outcome})")
         if item.outcome == Outcome.HELD and tx.sender_hold(item.from_address or ""):
             fail(f"{item.from_address} is still held; release it first (helpdesk intake release)")
-        raw, source = item.raw, item.source
+        raw, source, arrived = item.raw, item.source, item.received_at
     # The outcome goes to the message's own row: a replay stores no second copy, whether
-    # it works now or fails again.
+    # it works now or fails again. A complaint in it arrived when the message did.
     processed = process_with_retries(
-        here, raw, source=source, now=here.now, attempts=1, kept=inbound_id
+        here, raw, source=source, now=here.now, attempts=1, kept=inbound_id, received_at=arrived
     )
     if processed.outcome == Outcome.QUARANTINE:
         fail(f"message {inbound_id} still fails: {processed.detail}")

@@ -147,11 +147,11 @@ def _epoch(seconds: float) -> str:
 def _print(here: Any, report: dict[str, Any], now: Any) -> None:
     from rich.table import Table
 
-    from helpdesk.display import long_time
+    from helpdesk.display import CLI_LANGUAGE, long_time
     from ticketing.workflow import State
 
     out.print(f"[bold]{'OK' if report['healthy'] else 'NEEDS ATTENTION'}[/] at "
-              f"{long_time(now, here.config)}")  # fmt: skip
+              f"{long_time(now, here.config, language=CLI_LANGUAGE)}")  # fmt: skip
     for problem in report["problems"]:
         out.print(f"  - {problem}")
     table = Table(title="Tickets per step", title_justify="left")

@@ -51,15 +51,16 @@ VIA = ("cli", "phone", "email", "letter", "in-person")
 
 
 def ticket_dict(ticket: Ticket, here: Site, now: dt.datetime) -> dict[str, Any]:
-    from helpdesk.display import state_label
+    from helpdesk.display import CLI_LANGUAGE
     from ticketing.addresses import email_is_confirmed, reporter_addresses
+    from ticketing.workflow import STATE_LABELS
 
     paused = ticket.paused_at is not None
     agency = here.config.stored_agency(ticket.agency)
     return {
         "number": ticket.number,
         "state": ticket.state,
-        "state_label": state_label(ticket.state, here.config),
+        "state_label": STATE_LABELS[CLI_LANGUAGE][State(ticket.state)],
         "step": current_step(ticket.state),
         "channel": ticket.channel,
         "received_at": ticket.received_at.isoformat(),
@@ -241,42 +242,42 @@ def _print_ticket(
     from rich.markup import escape
     from rich.table import Table
 
-    from helpdesk.display import long_time, short_time
+    from helpdesk.display import CLI_LANGUAGE, long_time, short_time
     from notifier.policy import event_note
+    from ticketing.workflow import STATE_LABELS
 
     config = here.config
-    english = config.office.language == "en"
-    form = Table(
-        title=f"{'Complaint form' if english else 'Formulir Pengaduan'} {ticket.number}",
-        title_justify="left",
-        show_header=False,
-    )
+
+    def when(moment: dt.datetime | None) -> str:
+        return long_time(moment, config, language=CLI_LANGUAGE)
+
+    # The CLI's words and dates are English whatever the office writes (README, "Staff
+    # output"); the form's values are shown as recorded.
+    form = Table(title=f"Complaint form {ticket.number}", title_justify="left", show_header=False)
     form.add_column(style="bold")
     form.add_column()
-    form.add_row("Nomor Pengaduan" if not english else "Complaint number", ticket.number)
-    form.add_row(
-        "Hari, Tanggal" if not english else "Day, date", long_time(ticket.received_at, config)
-    )
+    form.add_row("Complaint number", ticket.number)
+    form.add_row("Day, date (received)", when(ticket.received_at))
+    if ticket.created_at > ticket.received_at:
+        form.add_row("Registered", when(ticket.created_at))
     for field in here.desk.fields:
-        form.add_row(field.label_en if english else field.label, field.shown(data[field.key]))
+        form.add_row(field.label_en, field.shown(data[field.key]))
         if field.key == "agency" and not data["agency_registered"]:
             flag = "[bold yellow]not in the register of OPD[/]"
             if data["agency_suggestions"]:
                 flag += "; did they mean: " + "; ".join(data["agency_suggestions"]) + "?"
             form.add_row("", flag + " (correct it with: ticket edit --opd)")
-    form.add_row(
-        "Tanda Tangan" if not english else "Signature", f"{ticket.signature} ({ticket.channel})"
-    )
+    form.add_row("Signature", f"{ticket.signature} ({ticket.channel})")
     out.print(form)
 
     status = Table(title="Status", title_justify="left", show_header=False)
     status.add_column(style="bold")
     status.add_column()
-    status.add_row("State", f"{ticket.state} — {data['state_label']}")
+    status.add_row("State", f"{ticket.state} — {STATE_LABELS[CLI_LANGUAGE][State(ticket.state)]}")
     status.add_row("Step", f"{data['step']} of 7")
-    due = long_time(ticket.due_at, config)
+    due = when(ticket.due_at)
     if data["paused"]:
-        due += f" (paused since {long_time(ticket.paused_at, config)}, waiting on the reporter)"
+        due += f" (paused since {when(ticket.paused_at)}, waiting on the reporter)"
     elif data["overdue"]:
         due = f"[bold red]{due} — OVERDUE[/]"
     status.add_row("Deadline", due)
@@ -307,8 +308,7 @@ def _print_ticket(
         note, remote = event_note(event)
         if remote:
             # A remote server's words (a delivery report's), never ours: quoted, labelled.
-            label = "text from the receiving server" if english else "teks dari server penerima"
-            note = f'{note}\n[{label}, {"quoted" if english else "dikutip"}:] "{remote}"'.strip()
+            note = f'{note}\n[text from the receiving server, quoted:] "{remote}"'.strip()
         timeline.add_row(
             short_time(event.at, config), escape(event.actor), event.action, move, event.channel,
             escape(note),
@@ -321,6 +321,11 @@ def _print_ticket(
         for a in attachments:
             files.add_row(a.filename, f"{a.size:,}", a.sha256[:16] + "…", a.stored_path)
         out.print(files)
+
+
+def _quoted(value: str) -> str:
+    shown = " ".join(value.split())
+    return f'"{shown[:57]}..."' if len(shown) > 60 else f'"{shown}"'
 
 
 def _person(here: Site, staff_id: str | None) -> str:
@@ -381,8 +386,9 @@ def _move(
     unit: str | None = None,
     technician: str | None = None,
     target: str | None = None,
+    sifat: str | None = None,
 ) -> None:
-    from helpdesk.display import long_time
+    from helpdesk.display import CLI_LANGUAGE, long_time
     from helpdesk.service import move_ticket
     from ticketing.desk import Moved
 
@@ -393,7 +399,7 @@ def _move(
     now = here.now()
     request = Move(
         action=action, actor=who, note=note or "", channel=via, unit=unit,
-        technician=technician, target=target,
+        technician=technician, target=target, sifat=sifat,
     )  # fmt: skip
     outcome = move_ticket(here, number, request, now=now)
     if not isinstance(outcome, Moved):
@@ -414,7 +420,7 @@ def _move(
         line += "; clock stopped"
     elif ticket.due_at is not None and ticket.state != State.CLOSED.value:
         # The line is the CLI's English: its date too, not "due Senin, ...".
-        line += f"; due {long_time(ticket.due_at, here.config, language='en')}"
+        line += f"; due {long_time(ticket.due_at, here.config, language=CLI_LANGUAGE)}"
     typer.echo(line)
 
 
@@ -465,13 +471,31 @@ def dispose(
     ctx: typer.Context,
     number: NumberArg,
     to: Annotated[str, typer.Option("--to", help="The technician's staff id.")] = "",
-    note: Annotated[str, typer.Option("--note", help="Instructions (Lembar Disposisi).")] = "",
+    note: Annotated[
+        str,
+        typer.Option("--note", help="The isi disposisi (instructions) of the Lembar Disposisi."),
+    ] = "",
+    sifat: Annotated[
+        str,
+        typer.Option(
+            "--sifat",
+            help="How urgent: sangat-segera, segera or biasa (very-urgent, urgent, ordinary).",
+        ),
+    ] = "biasa",
     by: ByOpt = None,
     via: ViaOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
-    """Step 4: the unit head disposes the complaint to a technician."""
-    _move(ctx, number, Action.DISPOSE, by, via, as_json, note=note, technician=to or None)
+    """Step 4: the unit head disposes the complaint to a technician, with the isi disposisi
+    and its Sifat (Sangat Segera / Segera / Biasa) as the Lembar Disposisi prints them."""
+    from ticketing.workflow import parse_sifat, sifat_choices
+
+    chosen = parse_sifat(sifat)
+    if chosen is None:
+        fail(f"--sifat: expected one of {sifat_choices('id')} ({sifat_choices('en')}), "
+             f"got {sifat!r}")  # fmt: skip
+    _move(ctx, number, Action.DISPOSE, by, via, as_json, note=note, technician=to or None,
+          sifat=chosen.value)  # fmt: skip
 
 
 @app.command()
@@ -618,15 +642,24 @@ def edit(
     now = here.now()
     outcome = edit_ticket(here, number, who, given, now=now, channel=via, reason=reason)
     if isinstance(outcome, Incomplete):
-        english = here.config.office.language == "en"
-        fail(*(p.message_en if english else p.message_id for p in outcome.problems))
+        fail(*(p.message_en for p in outcome.problems))
     if not isinstance(outcome, Moved):
         fail(outcome.message)
     ticket, event = outcome.ticket, outcome.event
     if as_json:
         print_json({**ticket_dict(ticket, here, now), "event": event_dict(event)})
         return
-    typer.echo(f"{ticket.number}: corrected: {event.note}")
+    # The record's note is in the office's language; the CLI says the same in English.
+    labels = {f.key: f for f in here.desk.fields}
+    changes = event.data.get("changes", {}) if isinstance(event.data, dict) else {}
+    said = "; ".join(
+        f"{labels[key].label_en}: {_quoted(labels[key].shown(old))} → "
+        f"{_quoted(labels[key].shown(new))}"
+        for key, (old, new) in changes.items()
+        if key in labels
+    )
+    why = f" ({reason.strip()})" if reason.strip() else ""
+    typer.echo(f"{ticket.number}: corrected: {said}{why}")
     flagged = here.config.stored_agency(ticket.agency)
     if "agency" in given and not flagged.registered:
         typer.echo(f"{ticket.number}: the Nama OPD {ticket.agency!r} is not in the register")

@@ -123,6 +123,7 @@ def _process_in(
     facts = gather_facts(here, tx, message, source=source, uid=uid, uidvalidity=uidvalidity,
                          now=now, known=known)  # fmt: skip
     decision = route(message, facts)
+    arrived = reports.arrival(received_at, now)
     if isinstance(decision, Duplicate):
         if replayed is not None:  # processed meanwhile as another copy
             replayed.outcome = Outcome.REPLAYED
@@ -145,12 +146,12 @@ def _process_in(
             source=source,
             uid=uid,
             uidvalidity=uidvalidity,
-            received_at=received_at or message.date or now,
+            received_at=arrived,
             outcome="",
             created_at=now,
         )
     previous = replayed.outcome if replayed is not None else None
-    result = apply(here, tx, message, decision, now)
+    result = apply(here, tx, message, decision, now, arrived)
     inbound.outcome = result.outcome
     inbound.detail = result.detail
     if previous is not None:
@@ -328,9 +329,12 @@ Applied = (
 
 
 def apply(
-    here: Site, tx: Tx, message: InboundMessage, decision: Applied, now: dt.datetime
-) -> Processed:
-    """Do what route decided, in the caller's transaction; decide nothing again."""
+    here: Site, tx: Tx, message: InboundMessage, decision: Applied, now: dt.datetime,
+    arrived: dt.datetime | None = None,
+) -> Processed:  # fmt: skip
+    """Do what route decided, in the caller's transaction; decide nothing again.
+    ``arrived``: when the message arrived (`reports.arrival`; now when not given)."""
+    arrived = now if arrived is None else arrived
     match decision:
         case Automatic(reason):
             return Processed(Outcome.AUTOMATIC, reason)
@@ -352,9 +356,9 @@ def apply(
             return Processed(Outcome.REPLY_STRANGER, f"from {address}, not the reporter",
                              ticket=number)  # fmt: skip
         case ReplyToSubmission(submission_id):
-            return Processed(*reports.continued(here, tx, message, submission_id, now))
+            return Processed(*reports.continued(here, tx, message, submission_id, now, arrived))
         case NewSubmission():
-            return Processed(*reports.new(here, tx, message, now))
+            return Processed(*reports.new(here, tx, message, now, arrived))
         case _:
             assert_never(decision)
 
@@ -412,8 +416,10 @@ def _reply_to_ticket(
 def quarantine(
     here: Site, raw: bytes, error: str, *, source: str, now: dt.datetime,
     uid: int | None = None, uidvalidity: int | None = None, kept: int | None = None,
+    received_at: dt.datetime | None = None,
 ) -> None:  # fmt: skip
-    """Keep a message that could not be processed, with the reason, for a later replay.
+    """Keep a message that could not be processed, with the reason and the moment it
+    arrived (``received_at``, its INTERNALDATE), for a later replay.
 
     A message kept already (``kept``, being replayed; or the same message quarantined
     before, by its Message-ID or its bytes, injected again) is kept once: its row gets the
@@ -421,12 +427,13 @@ def quarantine(
     message = parse(raw)  # never raises; what a listing shows of the message
     with here.store.transaction() as tx:
         _quarantine_in(tx, message, raw, error, source=source, now=now, uid=uid,
-                       uidvalidity=uidvalidity, kept=kept)  # fmt: skip
+                       uidvalidity=uidvalidity, kept=kept, received_at=received_at)  # fmt: skip
 
 
 def _quarantine_in(
     tx: Tx, message: InboundMessage, raw: bytes, error: str, *, source: str, now: dt.datetime,
     uid: int | None, uidvalidity: int | None, kept: int | None,
+    received_at: dt.datetime | None = None,
 ) -> None:  # fmt: skip
     """`quarantine`'s work, in the caller's transaction."""
     sha256 = message.raw_sha256
@@ -447,7 +454,7 @@ def _quarantine_in(
             source=source,
             uid=uid,
             uidvalidity=uidvalidity,
-            received_at=now,
+            received_at=reports.arrival(received_at, now),
             outcome=Outcome.QUARANTINE,
             detail=error[:4000],
             created_at=now,
@@ -461,7 +468,8 @@ def process_with_retries(
     received_at: dt.datetime | None = None, kept: int | None = None,
 ) -> Processed:  # fmt: skip
     """Try a message a few times; if it still fails, quarantine it. Never raises for a bad
-    message: one broken e-mail must not block the mailbox. ``kept``: see process_message."""
+    message: one broken e-mail must not block the mailbox. ``kept``: see process_message;
+    ``received_at``: when the message arrived (its INTERNALDATE; a kept message's own)."""
     last = ""
     for attempt in range(1, attempts + 1):
         try:
@@ -472,8 +480,9 @@ def process_with_retries(
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the loop going
             last = _failed(exc, uid or source, attempt)
     quarantine(
-        here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity, kept=kept
-    )
+        here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity, kept=kept,
+        received_at=received_at,
+    )  # fmt: skip
     return Processed(Outcome.QUARANTINE, last)
 
 
@@ -552,7 +561,8 @@ def _with_retries_in(
             last = _failed(exc, item.uid, attempt)
     with tx.savepoint():
         _quarantine_in(tx, message, item.raw, last, source=source, now=now(), uid=item.uid,
-                       uidvalidity=uidvalidity, kept=None)  # fmt: skip
+                       uidvalidity=uidvalidity, kept=None,
+                       received_at=item.internal_date)  # fmt: skip
     return Processed(Outcome.QUARANTINE, last)
 
 

@@ -155,6 +155,7 @@ def _from_staff(
     notice = command_refused_notice(
         here.office, ticket, sender=staff, word=command.word, reason=refused.reason.value,
         allowed=[verb.value for verb in refused.allowed], candidates=list(refused.candidates),
+        written=refused.written,
     )  # fmt: skip
     queue(tx, here.office, [notice], now=now, ticket=ticket, in_reply_to=message.message_id)
     return Outcome.REPLY, f"from staff {staff.id}: {command.verb.value} refused: {refused.detail}"

@@ -1,7 +1,7 @@
 """A person's report by e-mail, applied: a new one, or the answer to an incomplete one.
 
-A report whose Formulir is complete becomes a ticket (received when the sender's Date
-says, within `SENDER_DATE_TRUSTED`), its attachments archived with it; one that is not is
+A report whose Formulir is complete becomes a ticket (received when it arrived at the
+office's mail server, see `arrival`), its attachments archived with it; one that is not is
 kept as an incomplete report and answered with every problem and what was understood,
 to complete by replying. An answer to an incomplete report adds to what it had.
 """
@@ -59,19 +59,24 @@ def _form_values(message: InboundMessage, *, reply: bool) -> dict[str, str]:
     return values
 
 
-def new(here: Site, tx: Tx, message: InboundMessage, now: dt.datetime) -> Result:
-    """A new report: a ticket when its form is complete, else an incomplete report."""
-    return _complete_or_ask(here, tx, message, None, _form_values(message, reply=False), now)
+def new(
+    here: Site, tx: Tx, message: InboundMessage, now: dt.datetime, arrived: dt.datetime
+) -> Result:
+    """A new report: a ticket when its form is complete, else an incomplete report.
+    ``arrived``: when the message arrived (`arrival`)."""
+    values = _form_values(message, reply=False)
+    return _complete_or_ask(here, tx, message, None, values, now, arrived)
 
 
 def continued(
-    here: Site, tx: Tx, message: InboundMessage, submission_id: int, now: dt.datetime
-) -> Result:
+    here: Site, tx: Tx, message: InboundMessage, submission_id: int, now: dt.datetime,
+    arrived: dt.datetime,
+) -> Result:  # fmt: skip
     """The answer to an incomplete report: its form completed with what the answer adds."""
     submission = tx.submission(submission_id)
     assert submission is not None
     values = merge(submission.values, _form_values(message, reply=True))
-    return _complete_or_ask(here, tx, message, submission, values, now)
+    return _complete_or_ask(here, tx, message, submission, values, now, arrived)
 
 
 def _complete_or_ask(
@@ -81,6 +86,7 @@ def _complete_or_ask(
     submission: Submission | None,
     values: dict[str, str],
     now: dt.datetime,
+    arrived: dt.datetime,
 ) -> Result:
     """A ticket when the form is complete; otherwise an incomplete report and a reply that
     lists every problem."""
@@ -122,7 +128,7 @@ def _complete_or_ask(
         missing = ", ".join(p.key for p in checked.problems)
         return Outcome.INCOMPLETE, f"missing or invalid: {missing}", None, submission.id
 
-    registered = _register_in(here, tx, message, values, checked, submission, now)
+    registered = _register_in(here, tx, message, values, checked, submission, now, arrived)
     outcome = Outcome.COMPLETED if submission is not None else Outcome.TICKET
     if submission is not None:
         submission.status = SubmissionStatus.COMPLETED
@@ -132,20 +138,13 @@ def _complete_or_ask(
     return outcome, "", registered.ticket.number, submission.id if submission else None
 
 
-SENDER_DATE_TRUSTED = dt.timedelta(days=7)
-"""How far back a sender's own Date is believed: far enough for mail that waited out a long
-weekend in the mailbox, not so far that a forged or mistaken Date moves a complaint into
-another month or year (and gives it that year's number)."""
-
-
-def received_at(message: InboundMessage, now: dt.datetime) -> dt.datetime:
-    """When an e-mailed complaint was received: the sender's Date when it lies within
-    `SENDER_DATE_TRUSTED` before now, else now. (The mail server's arrival time is kept with
-    the message but not used here: where a test fixes now it is the real clock's, and a
-    ticket must never depend on the day its test ran.)"""
-    if message.date is not None and now - SENDER_DATE_TRUSTED <= message.date <= now:
-        return message.date
-    return now
+def arrival(internal_date: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When an e-mail was received: its arrival at the office's mail server (the IMAP
+    INTERNALDATE, the server's own record, fetched with the message), never later than the
+    moment it is read (a server's clock ahead of ours); the reading moment when there is
+    none (a message injected from a file). The sender's Date is the sender's word and is
+    never taken for it."""
+    return now if internal_date is None else min(internal_date, now)
 
 
 def _register_in(
@@ -156,13 +155,16 @@ def _register_in(
     form: Complete,
     submission: Submission | None,
     now: dt.datetime,
+    arrived: dt.datetime,
 ) -> Registered:
-    received = submission.created_at if submission is not None else received_at(message, now)
+    # Step 1 runs from the arrival of the message that made the report complete; an
+    # incomplete report's was received when its first message was read.
+    received = submission.created_at if submission is not None else arrived
     outcome = register_in(
-        tx, here, values, channel="email", received_at=received,
+        tx, here, values, channel="email", received_at=min(received, arrived),
         signature=message.from_address or "", now=now,
         source_message_id=submission.first_message_id if submission else message.message_id,
-        form=form,
+        form=form, arrived_at=arrived,
     )  # fmt: skip
     assert isinstance(outcome, Registered), outcome
     archive_attachments(here, tx, outcome.ticket, message, now)

@@ -31,7 +31,7 @@ from ticketing.desk import Moved
 from ticketing.directory import Role
 from ticketing.models import Event, Ticket
 from ticketing.store import Tx
-from ticketing.workflow import SYSTEM_ACTOR, Action, Move, State, current_step
+from ticketing.workflow import SYSTEM_ACTOR, Action, Move, State, deadline_step
 
 CHUNK = 500  # tickets per transaction
 
@@ -224,7 +224,7 @@ def _record(
     stored together by the caller) and its e-mails to each person responsible. Returns
     the step."""
     assert ticket.due_at is not None
-    step = current_step(ticket.state)
+    step = deadline_step(ticket.state)
     people = _responsible(here, ticket)
     data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
     events.append(event_row(ticket, action, now, note.format(step=step), data))

@@ -33,7 +33,18 @@ from ticketing.formulir import Incomplete
 from ticketing.models import Ticket
 from ticketing.normalize import InvalidValue, normalize_category
 from ticketing.store import TicketFilter
-from ticketing.workflow import Action, Move, Rejected, State, current_step, decide, is_overdue
+from ticketing.workflow import (
+    DEFAULT_SIFAT,
+    SIFAT_LABELS,
+    Action,
+    Move,
+    Rejected,
+    Sifat,
+    State,
+    current_step,
+    decide,
+    is_overdue,
+)
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -69,6 +80,7 @@ CHOICE_LABELS = {
     Action.ESCALATE_HIGHER: "field_target",
 }
 DOCUMENTS = ("formulir", "disposisi", "laporan")
+SIFAT_OFFERED = (DEFAULT_SIFAT, Sifat.SEGERA, Sifat.SANGAT_SEGERA)
 
 
 def routes(web: Web) -> list[Route]:
@@ -358,6 +370,11 @@ def _offers(web: Web, staff: Staff, ticket: Ticket, now: dt.datetime) -> list[di
                 "choices": choices,
                 "choice_name": CHOICE_NAMES.get(action, ""),
                 "choice_label": t[CHOICE_LABELS[action]] if action in CHOICE_LABELS else "",
+                # a disposition's Sifat, the default (Biasa) first, then the more urgent:
+                # the Lembar Disposisi ticks it
+                "sifat": [(s.value, SIFAT_LABELS[web.language][s]) for s in SIFAT_OFFERED]
+                if action == Action.DISPOSE
+                else [],
             }
         )
     return offers
@@ -492,6 +509,7 @@ def _act(
         action=action, actor=staff.id, note=note, channel="web",
         unit=values.get("unit") or None, technician=values.get("teknisi") or None,
         target=values.get("tujuan") or None,
+        sifat=(values.get("sifat") or None) if action == Action.DISPOSE else None,
     )  # fmt: skip
     return move_ticket(here, number, request, now=now)
 

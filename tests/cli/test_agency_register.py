@@ -136,7 +136,12 @@ def test_edit_corrects_the_form_with_an_event_of_old_and_new_values(one: Cli) ->
         "--by", "sari", "--reason", "dikoreksi pelapor lewat telepon",
     )  # fmt: skip
     ok(result)
-    assert "corrected" in result.stdout
+    # The CLI's line is English; the event's note, the record, is the office's.
+    assert result.stdout == (
+        f'{FIRST}: corrected: Agency name: "Dinas Perpustakaan Daerah" → "Dinas Perpustakaan'
+        ' dan Kearsipan"; Phone / mobile number: "0812-3456-7890" → "0813-1111-2222"'
+        " (dikoreksi pelapor lewat telepon)\n"
+    )
     ticket = show(one)
     assert ticket["agency"] == "Dinas Perpustakaan dan Kearsipan"
     assert ticket["agency_registered"] is True
@@ -167,7 +172,9 @@ def test_edit_with_an_invalid_value_changes_nothing(one: Cli) -> None:
     before = show(one)
     result = one("ticket", "edit", FIRST, "--telepon", "12", "--opd", "BPKAD", "--by", "sari")
     assert result.exit_code == 1
-    assert "Nomor Telepon" in result.output and "Traceback" not in result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: Nomor Telepon / HandPhone (Phone / mobile number) is not valid")
+    assert "Traceback" not in result.output
     assert show(one) == before
 
 

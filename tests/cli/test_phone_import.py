@@ -102,23 +102,31 @@ def test_incomplete_rows_are_listed_with_their_row_numbers(ready: Cli, tmp_path:
     result = ready("import", str(path))
     assert result.exit_code == 1
     lines = result.stdout.strip().splitlines()
-    assert lines[0] == "baris 3: Bidang/UPT/Balai belum diisi; Alamat e-Mail belum diisi"
-    assert lines[1].startswith("baris 4: Jenis Kelamin tidak valid: ")
+    assert lines[0] == (
+        "row 3: Bidang/UPT/Balai (Division / technical unit / office) is missing;"
+        " Alamat e-Mail (E-mail address) is missing"
+    )
+    assert lines[1].startswith("row 4: Jenis Kelamin (Sex) is not valid: ")
     assert lines[2] == "rows 3, tickets 1, incomplete 2"
     assert len(tickets(ready)) == 1
 
 
-def test_error_lines_follow_the_office_language(cli: Cli, site_dir: Path, tmp_path: Path) -> None:
-    """With office.language = "en" the error lines are in English."""
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_import_speaks_english_whatever_the_office_writes(
+    cli: Cli, site_dir: Path, tmp_path: Path, language: str
+) -> None:
+    """The command's lines are the CLI's English under either office language, its summary
+    included: no line mixes the two."""
     config = site_dir / "config.toml"
-    config.write_text(config.read_text().replace('language = "id"', 'language = "en"'))
+    config.write_text(config.read_text().replace('language = "id"', f'language = "{language}"'))
     assert cli("init").exit_code == 0
     path = tmp_path / "log.csv"
     path.write_bytes(phone_log(row(1, division="")))
     result = cli("import", str(path))
     assert result.exit_code == 1
-    assert result.stdout.startswith(
+    assert result.stdout == (
         "row 2: Bidang/UPT/Balai (Division / technical unit / office) is missing\n"
+        "rows 1, tickets 0, incomplete 1\n"
     )
 
 
@@ -130,7 +138,7 @@ def test_same_file_twice_makes_no_new_tickets(ready: Cli, tmp_path: Path) -> Non
     assert ready("import", str(tmp_path / "a.csv")).exit_code == 0
     again = ready("import", str(tmp_path / "b.csv"))
     assert again.exit_code == 0
-    assert "already imported" in again.stdout or "sudah diimpor" in again.stdout
+    assert "already imported on Monday, 30 November 2026" in again.stdout
     assert again.stdout.strip().endswith("rows 2, tickets 0, incomplete 0")
     assert len(tickets(ready)) == 2
     assert len(outbox(ready)) == 2
@@ -148,8 +156,8 @@ def test_a_log_saved_again_with_new_calls_makes_tickets_of_the_new_ones_only(
     again = ready("import", str(tmp_path / "siang.csv"))
     assert again.exit_code == 0, again.output
     assert again.stdout.strip().endswith("rows 4, tickets 2, incomplete 0, already recorded 2")
-    assert "baris 2: sudah tercatat sebagai TIK-2026-00001 (impor sebelumnya)" in again.stdout
-    assert "baris 3: sudah tercatat sebagai TIK-2026-00002 (impor sebelumnya)" in again.stdout
+    assert "row 2: already recorded as TIK-2026-00001 (an earlier import)" in again.stdout
+    assert "row 3: already recorded as TIK-2026-00002 (an earlier import)" in again.stdout
     numbers = [t["number"] for t in tickets(ready)]
     assert numbers == [f"TIK-2026-0000{n}" for n in (1, 2, 3, 4)]
     assert len(outbox(ready)) == 4  # one acknowledgement per call, none twice
@@ -161,7 +169,7 @@ def test_the_same_call_twice_in_one_log_makes_one_ticket(ready: Cli, tmp_path: P
     result = ready("import", str(tmp_path / "log.csv"))
     assert result.exit_code == 0, result.output
     assert "rows 3, tickets 2, incomplete 0, already recorded 1" in result.stdout
-    assert "baris 3: panggilan yang sama dengan baris 2; tidak dicatat dua kali" in result.stdout
+    assert "row 3: the same call as row 2; not recorded twice" in result.stdout
     assert len(tickets(ready)) == 2
 
 
@@ -178,10 +186,12 @@ def test_unknown_officer_does_not_cost_the_reporter_the_complaint(
     result = ready("import", str(path))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith('baris 2: dicatat sebagai TIK-2026-00001; Petugas "zorro" tidak')
-    assert lines[0].endswith("dicatat seperti tertulis dan menunggu diambil petugas help desk")
-    assert lines[1].startswith('baris 3: dicatat sebagai TIK-2026-00002; Petugas "agus" bukan')
-    assert lines[2].startswith("baris 4: dicatat sebagai TIK-2026-00003; Petugas belum diisi")
+    assert lines[0].startswith(
+        'row 2: recorded as TIK-2026-00001; Petugas (officer) "zorro" is unknown'
+    )
+    assert lines[0].endswith("recorded as written, waiting for a help-desk officer to take it")
+    assert lines[1].startswith('row 3: recorded as TIK-2026-00002; Petugas (officer) "agus" ')
+    assert lines[2].startswith("row 4: recorded as TIK-2026-00003; Petugas (officer) ")
     assert lines[3] == "rows 4, tickets 4, incomplete 0, to check 3"
     made = tickets(ready)
     assert [(t["signature"], t["created_by"], t["state"]) for t in made] == [
@@ -202,7 +212,7 @@ def test_unknown_officer_is_taken_by_the_officer_running_the_import(
     path.write_bytes(phone_log(row(1, petugas="Sari W.")))
     result = ready("import", str(path), "--by", "yoga")
     assert result.exit_code == 0, result.output
-    assert "diambil oleh yoga" in result.stdout
+    assert "; taken by yoga\n" in result.stdout
     [made] = tickets(ready)
     assert (made["signature"], made["created_by"], made["state"]) == (
         "Sari W.", "yoga", "first_level",
@@ -220,8 +230,9 @@ def test_unregistered_agency_is_a_ticket_with_a_line_to_check(ready: Cli, tmp_pa
     result = ready("import", str(path))
     assert result.exit_code == 0, result.output
     [line, summary] = result.stdout.splitlines()
-    assert line.startswith("baris 2: dicatat sebagai TIK-2026-00001; Nama OPD ")
-    assert "tidak ada dalam daftar OPD" in line and "Dinas Perpustakaan dan Kearsipan" in line
+    assert line.startswith("row 2: recorded as TIK-2026-00001; Nama OPD ")
+    assert "is not in the register of agencies" in line
+    assert "Dinas Perpustakaan dan Kearsipan" in line
     assert summary == "rows 2, tickets 2, incomplete 0, to check 1"
     assert [t["agency"] for t in tickets(ready)] == [
         "Dinas Perpustakaan Daerah",
@@ -238,8 +249,8 @@ def test_call_time_in_the_future_or_not_understood_is_a_problem(ready: Cli, tmp_
     )
     result = ready("import", str(path))
     lines = result.stdout.splitlines()
-    assert lines[0] == 'baris 2: Waktu telepon "01/12/2026 08.00" ada di masa depan'
-    assert lines[1].startswith('baris 3: Waktu telepon tidak valid: "tadi pagi"')
+    assert lines[0] == 'row 2: Call time (Waktu) "01/12/2026 08.00" is in the future'
+    assert lines[1].startswith('row 3: Call time (Waktu) is not valid: "tadi pagi"')
     [ticket] = tickets(ready)
     assert ticket["received_at"] == "2026-11-30T02:00:00+00:00"
 
@@ -253,7 +264,9 @@ def test_json_output_lists_tickets_and_incomplete_rows(ready: Cli, tmp_path: Pat
     report = json.loads(result.stdout)
     assert report["status"] == "imported"
     assert report["tickets"] == [{"row": 2, "number": "TIK-2026-00001"}]
-    assert report["incomplete"] == [{"row": 3, "problems": ["Alamat e-Mail belum diisi."]}]
+    assert report["incomplete"] == [
+        {"row": 3, "problems": ["Alamat e-Mail (E-mail address) is missing."]}
+    ]
 
 
 def test_unreadable_file_exits_1_with_the_reason(ready: Cli, tmp_path: Path) -> None:
@@ -262,7 +275,7 @@ def test_unreadable_file_exits_1_with_the_reason(ready: Cli, tmp_path: Path) -> 
     path.write_bytes(b"PK\x03\x04" + bytes(100))
     result = ready("import", str(path))
     assert result.exit_code == 1
-    assert "laporan.xlsx: berkas ini buku kerja Excel (.xlsx)" in result.stderr
+    assert "error: laporan.xlsx: this file is an Excel workbook (.xlsx)" in result.stderr
     assert tickets(ready) == []
 
 

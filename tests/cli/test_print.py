@@ -29,7 +29,7 @@ def through_the_sop(cli: Cli, number: str = FIRST) -> None:
     ok(cli("ticket", "escalate", number, "--by", "sari", now="2026-11-30T09:30:00+07:00"))
     ok(
         cli(
-            "ticket", "dispose", number, "--by", "rudi", "--to", "agus",
+            "ticket", "dispose", number, "--by", "rudi", "--to", "agus", "--sifat", "segera",
             "--note", "Periksa kabel & switch.", now="2026-11-30T10:00:00+07:00",
         )
     )  # fmt: skip
@@ -143,15 +143,16 @@ def text(cell: str) -> str:
 
 
 def test_disposisi_has_the_boxes_of_a_disposition_sheet(closed: Cli, tmp_path: Path) -> None:
-    """The Lembar Disposisi has Nomor Agenda and Tanggal, Sifat, Perihal in one line,
-    Diteruskan kepada, Dengan hormat harap, Isi Disposisi, Batas Waktu and Paraf; it is
-    signed by the unit head by name, title and NIP, dated the day of the disposition."""
+    """The Lembar Disposisi has Nomor Agenda and Tanggal, Sifat (the recorded one ticked),
+    Perihal in one line, Diteruskan kepada, Dengan hormat harap, Isi Disposisi, Batas Waktu
+    and Paraf; it is signed by the unit head by name, title and NIP, dated the day of the
+    disposition."""
     html = printed(closed, "disposisi", tmp_path)
     found = boxes(html)
     assert found["Nomor Agenda"] == FIRST
     assert found["Tanggal"] == "30 November 2026"
     assert found["Pengaduan dari"] == "Budi Santoso, Dinas Kesehatan"
-    assert found["Sifat"] == "Sangat Segera Segera Biasa"
+    assert found["Sifat"] == "Sangat Segera \u2713 Segera Biasa"
     assert found["Perihal"] == "Jaringan: Koneksi internet di ruang pelayanan terputus sejak pagi."
     assert found["Diteruskan kepada"] == "Agus Setiawan, Petugas Teknis Jaringan"
     assert found["Dengan hormat harap"] == (
@@ -170,6 +171,20 @@ def test_disposisi_has_the_boxes_of_a_disposition_sheet(closed: Cli, tmp_path: P
     ]  # fmt: skip
 
 
+def test_the_sheet_and_the_technicians_e_mail_say_the_same(closed: Cli, tmp_path: Path) -> None:
+    """The technician's e-mail states the disposition's Sifat and its isi disposisi under the
+    Lembar Disposisi's own words, the same as the printed sheet."""
+    found = boxes(printed(closed, "disposisi", tmp_path))
+    listed = json.loads(closed("outbox", "list", "--json").stdout)
+    [mail] = [e for e in listed if e["kind"] == "technician.disposed"]
+    shown = closed("outbox", "show", str(mail["id"]))
+    ok(shown)
+    assert "Sifat: Segera\n" in shown.stdout
+    assert found["Sifat"].split("\u2713 ")[1].split(" ")[0] == "Segera"
+    assert "Isi Disposisi: Periksa kabel & switch.\n" in shown.stdout
+    assert found["Isi Disposisi"] == "Periksa kabel &amp; switch."
+
+
 def test_disposisi_without_instruction_asks_to_follow_up(ready: Cli, tmp_path: Path) -> None:
     """A disposition given without instructions reads "Mohon ditindaklanjuti", not "-"; a
     long complaint's Perihal is its first words in one line."""
@@ -179,6 +194,11 @@ def test_disposisi_without_instruction_asks_to_follow_up(ready: Cli, tmp_path: P
              now="2026-11-30T10:00:00+07:00"))  # fmt: skip
     found = boxes(printed(ready, "disposisi", tmp_path))
     assert found["Isi Disposisi"] == "Mohon ditindaklanjuti"
+    assert found["Sifat"] == "Sangat Segera Segera \u2713 Biasa"  # none given: Biasa
+    listed = json.loads(ready("outbox", "list", "--json").stdout)
+    [mail] = [e for e in listed if e["kind"] == "technician.disposed"]
+    shown = ready("outbox", "show", str(mail["id"])).stdout
+    assert "Sifat: Biasa\n" in shown and "Isi Disposisi: Mohon ditindaklanjuti\n" in shown
     assert found["Perihal"].startswith("Jaringan: Printer di ruang rapat tidak mau mencetak.")
     assert found["Perihal"].endswith("…") and len(found["Perihal"]) <= 100
 
@@ -201,9 +221,9 @@ def test_laporan_has_solution_and_who_did_what_to_whom(closed: Cli, tmp_path: Pa
     assert "<th>Ketepatan Waktu</th>" in html
     rows = timeline_rows(html)
     assert [row[1] for row in rows] == [
-        "Dicatat dalam sistem oleh Sari Wulandari",
+        "Pengaduan diterima melalui telepon dan dicatat dalam sistem oleh Sari Wulandari",
         "Ditangani oleh Sari Wulandari (layanan tingkat pertama)",
-        "Dieskalasikan oleh Sari Wulandari kepada Unit Jaringan",
+        "Dieskalasikan oleh Sari Wulandari ke Unit Jaringan",
         "Didisposisikan oleh Rudi Hartono kepada petugas teknis Agus Setiawan",
         "Diselesaikan oleh Agus Setiawan",
         "Tiket ditutup oleh Sari Wulandari",
@@ -385,7 +405,10 @@ def test_a_call_logged_at_once_is_on_time_on_step_1(ready: Cli, tmp_path: Path) 
     separate receipt row."""
     phone(ready)
     rows = timeline_rows(printed(ready, "laporan", tmp_path))
-    assert rows[0][1] == "Dicatat dalam sistem oleh Sari Wulandari"
+    assert (
+        rows[0][1]
+        == "Pengaduan diterima melalui telepon dan dicatat dalam sistem oleh Sari Wulandari"
+    )
     assert rows[1][2] == "1. Penerimaan pengaduan" and rows[1][4] == "Tepat waktu"
 
 
@@ -473,8 +496,8 @@ def test_english_laporan_and_disposisi_say_who_did_what(english: Cli, tmp_path: 
     ]  # fmt: skip
     found = boxes(printed(english, "disposisi", tmp_path))
     assert found["Agenda number"] == FIRST
-    assert found["Priority"] == "Very urgent Urgent Ordinary"
-    assert found["Instruction"] == "Periksa kabel &amp; switch."
+    assert found["Priority"] == "Very urgent \u2713 Urgent Ordinary"
+    assert found["Instructions"] == "Periksa kabel &amp; switch."
     assert found["Subject"] == "Network: Koneksi internet di ruang pelayanan terputus sejak pagi."
 
 
@@ -518,3 +541,18 @@ def test_pdf_has_the_letterhead_boxes_and_signatures(closed: Cli, doc: str, tmp_
     if doc == "laporan":
         text = "\n".join(pages)
         assert "Ketepatan" in text and "Didisposisikan" in text and "Tepat waktu" in text
+
+
+def test_a_disposition_recorded_before_the_sifat_leaves_its_boxes_to_tick() -> None:
+    """A disposition recorded before the Sifat was has none ticked: the three are left to
+    tick by hand, not printed as a Biasa nobody chose."""
+    from records.documents import disposition
+    from tests.unit.test_templates import CALENDAR, events, office, ticket
+    from ticketing.workflow import Action, State
+
+    history = events(Action.DISPOSE)  # its data: the technician only
+    assert "sifat" not in history[-1].data
+    boxes_ = disposition(office("id"), ticket(State.DISPOSED), history, len(history) - 1, CALENDAR)
+    assert [(s["label"], s["ticked"]) for s in boxes_["sifat"]] == [
+        ("Sangat Segera", False), ("Segera", False), ("Biasa", False),
+    ]  # fmt: skip

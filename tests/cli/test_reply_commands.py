@@ -29,6 +29,19 @@ def last(cli: Cli, kind: str) -> dict[str, Any]:
     return found[-1]
 
 
+def outbox_text(cli: Cli, email_row: dict[str, Any]) -> str:
+    """The plain text of one of our e-mails, as its reader sees it."""
+    import email as parser
+    import email.policy
+
+    shown = cli("outbox", "show", str(email_row["id"]), "--raw")
+    assert shown.exit_code == 0, shown.output
+    message = parser.message_from_string(shown.stdout, policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return body.get_content()  # type: ignore[attr-defined]
+
+
 def ticket(cli: Cli) -> dict[str, Any]:
     return json.loads(cli("ticket", "show", NUMBER, "--json").stdout)
 
@@ -77,6 +90,39 @@ def test_a_complaint_goes_to_closure_by_replies_alone(inject, ready: Cli) -> Non
     close = state["events"][-1]
     assert (close["action"], close["actor"]) == ("close", "budi.santoso@dinkes.example.go.id")
     assert last(ready, "reporter.closed")["recipients"] == ["budi.santoso@dinkes.example.go.id"]
+
+
+def test_a_disposition_by_reply_gives_its_sifat(inject, ready: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A "Sifat: Segera" line in the unit head's DISPOSISI is recorded, left out of the isi
+    disposisi, stated in the technician's e-mail and ticked on the Lembar Disposisi."""
+    escalation = escalated(inject, ready)
+    reply(inject, escalation, "DISPOSISI agus\nSifat: Segera\nMohon periksa switch lantai 2"
+          + QUOTE, RUDI)  # fmt: skip
+    dispose = ticket(ready)["events"][-1]
+    assert (dispose["action"], dispose["note"]) == ("dispose", "Mohon periksa switch lantai 2")
+    assert dispose["data"]["sifat"] == "segera"
+    text = outbox_text(ready, last(ready, "technician.disposed"))
+    assert "Sifat: Segera\n" in text and "Isi Disposisi: Mohon periksa switch lantai 2\n" in text
+    assert "dengan sifat Segera telah dicatat" in outbox_text(
+        ready, last(ready, "staff.command_accepted")
+    )
+    printed = ready("print", "disposisi", NUMBER, "--out", str(tmp_path))
+    assert printed.exit_code == 0, printed.output
+    sheet = (tmp_path / f"{NUMBER}-disposisi.html").read_text(encoding="utf-8")
+    assert '<span class="tick">&#10003;</span>Segera</span>' in sheet
+    assert '<span class="tick"></span>Biasa</span>' in sheet
+
+
+def test_an_unknown_sifat_by_reply_disposes_nothing(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]
+    """A Sifat line that names no Sifat disposes nothing: the unit head is told why, with
+    the three Sifat, and the reply is kept as a note."""
+    escalation = escalated(inject, ready)
+    reply(inject, escalation, "DISPOSISI agus\nSifat: kilat\nMohon periksa" + QUOTE, RUDI)
+    state = ticket(ready)
+    assert state["state"] == "escalated"
+    assert state["events"][-1]["action"] == "note"
+    text = " ".join(outbox_text(ready, last(ready, "staff.command_refused")).split())
+    assert 'Sifat "kilat" yang Bapak tuliskan tidak kami kenali.' in text
 
 
 def test_not_yet_reopens_to_the_technician(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]

@@ -59,18 +59,47 @@ def test_show_prints_form_step_deadline_and_timeline(one: Cli) -> None:
     result = one("ticket", "show", FIRST)
     ok(result)
     for text in (
-        "Formulir Pengaduan TIK-2026-00001",
-        "Nama OPD",
+        "Complaint form TIK-2026-00001",
+        "Agency name",
         "Dinas Kesehatan",
-        "Nomor Telepon / HandPhone",
+        "Phone / mobile number",
         "0812-3456-7890",
         "Laki-laki",
         "2 of 7",
-        "Senin, 30 November 2026 pukul 12.00 WIB",
+        "Monday, 30 November 2026, 12:00 WIB",
         "Timeline",
         "received → first_level",
     ):
         assert text in result.stdout
+
+
+# What the CLI never writes under an Indonesian office: the office's labels and dates.
+INDONESIAN_WORDS = (
+    "Formulir", "Hari, Tanggal", "Nomor Pengaduan", "Tanda Tangan", "Senin", "Selasa",
+    "pukul", "Layanan tingkat pertama", "teks dari server", "kesalahan",
+)  # fmt: skip
+
+
+def test_show_is_in_one_language_under_an_indonesian_office(one: Cli) -> None:
+    """`ticket show` is the CLI's English throughout, labels and dates alike, though the
+    office writes Indonesian: only the form's values are shown as recorded."""
+    ok(one("ticket", "escalate", FIRST, "--by", "sari", now="2026-11-30T09:30:00+07:00"))
+    result = one("ticket", "show", FIRST, now="2026-11-30T09:40:00+07:00")
+    ok(result)
+    for word in INDONESIAN_WORDS:
+        assert word not in result.stdout, word
+    assert "Day, date (received)" in result.stdout
+    assert "Monday, 30 November 2026, 09:00 WIB" in result.stdout
+    assert "escalated — Escalated to a unit" in result.stdout
+    assert "Monday, 30 November 2026, 10:30 WIB" in result.stdout  # the deadline
+
+
+def test_status_is_in_one_language_under_an_indonesian_office(one: Cli) -> None:
+    """`helpdesk status` says when it looked in the CLI's English, not "Senin ... pukul"."""
+    result = one("status", "--no-check-mailbox")
+    assert "at Monday, 30 November 2026, 09:00 WIB" in result.stdout
+    for word in INDONESIAN_WORDS:
+        assert word not in result.stdout, word
 
 
 def test_show_unknown_ticket_exits_1(one: Cli) -> None:
@@ -234,6 +263,40 @@ def test_move_by_the_wrong_person_is_refused(one: Cli) -> None:
     wrong_tech = one("ticket", "dispose", FIRST, "--by", "rudi", "--to", "indah")
     assert wrong_tech.exit_code == 1 and "not a technician of unit jaringan" in wrong_tech.stderr
     assert show(one)["state"] == "escalated"
+
+
+def _disposition(cli: Cli) -> dict:
+    [event] = [e for e in show(cli)["events"] if e["action"] == "dispose"]
+    return event["data"]
+
+
+def test_a_disposition_records_its_sifat(one: Cli) -> None:
+    """`dispose --sifat` records the Sifat of the disposition, in either language's words;
+    without it the disposition is Biasa."""
+    ok(one("ticket", "escalate", FIRST, "--by", "sari"))
+    ok(one("ticket", "dispose", FIRST, "--by", "rudi", "--to", "agus", "--sifat", "Sangat Segera"))
+    assert _disposition(one)["sifat"] == "sangat_segera"
+
+
+def test_a_disposition_without_sifat_is_biasa(one: Cli) -> None:
+    """A disposition given without --sifat is recorded as Biasa."""
+    ok(one("ticket", "escalate", FIRST, "--by", "sari"))
+    ok(one("ticket", "dispose", FIRST, "--by", "rudi", "--to", "agus"))
+    assert _disposition(one)["sifat"] == "biasa"
+
+
+def test_an_unknown_sifat_is_one_line_and_changes_nothing(one: Cli) -> None:
+    """An --sifat that names no Sifat is one error line naming the choices, exit 1, and the
+    ticket is not disposed."""
+    ok(one("ticket", "escalate", FIRST, "--by", "sari"))
+    before = show(one)
+    result = one("ticket", "dispose", FIRST, "--by", "rudi", "--to", "agus", "--sifat", "kilat")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: --sifat: expected one of Sangat Segera, Segera, Biasa"
+        " (Very urgent, Urgent, Ordinary), got 'kilat'"
+    ]
+    assert show(one) == before
 
 
 def test_move_without_its_required_text_is_refused(one: Cli) -> None:

@@ -71,13 +71,13 @@ def test_genuine_report_repeated_is_one_record_one_note_and_one_alert(
     notes = [e for e in ticket["events"] if e["actor"] == "MAILER-DAEMON"]
     assert len(notes) == 1
     assert notes[0]["note"] == (
-        f"E-mail reporter.acknowledged kepada {REPORTER} tidak terkirim: server penerima"
+        f"E-mail tanda terima pengaduan kepada {REPORTER} tidak terkirim: server penerima"
         " mengembalikannya (status 5.1.1)."
     )
     assert EVIL in notes[0]["data"]["bounce"]["remote_text"]  # kept as it came, apart
     shown = desk.ok("ticket", "show", "TIK-2026-00001").stdout
     flat = " ".join(shown.replace("│", " ").split())  # the note column, unwrapped
-    assert '[teks dari server penerima, dikutip:] "550 5.1.1 <user unknown>: Akun' in flat
+    assert '[text from the receiving server, quoted:] "550 5.1.1 <user unknown>: Akun' in flat
     assert "hxxp[:]//evil[.]example/verifikasi" in flat and "http://evil" not in shown
 
     [alert] = alerts(desk)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,10 +56,12 @@ class Office:
     def mailbox(self) -> Mailbox:
         return Mailbox(MailboxSettings("127.0.0.1", self.imap.port, "none", "helpdesk", "secret"))
 
-    def deliver(self, *messages: bytes) -> None:
+    def deliver(self, *messages: bytes, arrived: str = NOW) -> None:
+        """Put messages in the INBOX as arrived at ``arrived`` (their INTERNALDATE; the
+        office's clock of the test, never the machine's)."""
         with self.mailbox() as box:
             for raw in messages:
-                box.append("INBOX", raw)
+                box.append("INBOX", raw, dt.datetime.fromisoformat(arrived))
 
     def count(self, folder: str) -> int:
         settings = MailboxSettings("127.0.0.1", self.imap.port, "none", "helpdesk", "secret",
@@ -110,6 +114,77 @@ def test_mailbox_to_tickets_replies_and_folders(office: Office, sink: Sink) -> N
     reply = delivered[("siti@bpkad.example.go.id",)]
     assert "Jabatan belum diisi." in reply.get_body(preferencelist=("plain",)).get_content()
     assert office.ok("intake", "poll").stdout.startswith("fetched 0")
+
+
+def test_an_emails_step_1_starts_when_it_arrived(
+    office: Office, sink: Sink, tmp_path: Path
+) -> None:
+    """An e-mail that arrived on Friday at 16.00 (its INTERNALDATE on the mail server) and
+    is read on Monday at 09.00 was received on Friday: step 1 runs from then and ended at
+    08.00 on Monday (one working hour: 16.00-16.30 and 07.30-08.00), so it is already late;
+    the acknowledgement says so, and the Laporan Akhir prints the receipt and, apart, the
+    moment it was registered."""
+    office.deliver(email(message_id="<friday@dinkes.example.go.id>"),
+                   arrived="2026-11-27T16:00:00+07:00")  # fmt: skip
+    office.ok("intake", "poll")
+    ticket = json.loads(office.ok("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert ticket["received_at"] == "2026-11-27T09:00:00+00:00"  # Friday 16.00 WIB
+    assert ticket["created_at"] == "2026-11-30T02:00:00+00:00"  # Monday 09.00 WIB, read
+    assert ticket["due_at"] == "2026-11-30T01:00:00+00:00"  # Monday 08.00 WIB
+    assert ticket["overdue"] is True
+    [created] = ticket["events"]
+    assert created["data"]["started_at"] == "2026-11-27T09:00:00+00:00"
+
+    office.ok("outbox", "send")
+    [ack] = [m.message for m in sink.received
+             if m.recipients == ["budi.santoso@dinkes.example.go.id"]]  # fmt: skip
+    text = " ".join(ack.get_body(preferencelist=("plain",)).get_content().split())
+    assert "Hari, Tanggal: Jumat, 27 November 2026 pukul 16.00 WIB" in text
+    assert (
+        "standar waktu 1 jam, yaitu paling lambat Senin, 30 November 2026 pukul 08.00 WIB."
+        " Mohon maaf, pengaduan Bapak baru kami catat setelah batas waktu tersebut."
+    ) in text
+
+    office.ok("ticket", "take", "TIK-2026-00001", "--by", "sari")
+    office.ok("print", "laporan", "TIK-2026-00001", "--out", str(tmp_path))
+    page = (tmp_path / "TIK-2026-00001-laporan.html").read_text(encoding="utf-8")
+    table = page[page.index('<table class="timeline">') :]
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in table.split("</tr>")[1:4]]
+    assert rows[0].startswith(
+        "Jumat, 27 November 2026 pukul 16.00 WIB Pengaduan diterima melalui e-mail"
+    )
+    assert rows[1].startswith("Senin, 30 November 2026 pukul 09.00 WIB Dicatat dalam sistem")
+    assert rows[2] == (
+        "Senin, 30 November 2026 pukul 09.00 WIB Ditangani oleh Sari Wulandari (layanan tingkat"
+        " pertama) 1. Penerimaan pengaduan Senin, 30 November 2026 pukul 08.00 WIB Terlambat"
+        " 1 jam"
+    )
+
+
+def test_a_replayed_message_keeps_its_arrival(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message that failed and was kept in quarantine keeps the moment it arrived: replayed
+    after the fix, its complaint was received then, not at the replay."""
+    import helpdesk.jobs.reports as job  # where the form is read
+
+    real = job.extract_fields
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("extraction bug")
+
+    monkeypatch.setattr(job, "extract_fields", broken)
+    office.deliver(email(message_id="<kept@dinkes.example.go.id>"),
+                   arrived="2026-11-27T16:00:00+07:00")  # fmt: skip
+    office.ok("intake", "poll")
+    [kept] = office.json("intake", "quarantine")
+    assert kept["received_at"] == "2026-11-27T09:00:00+00:00"
+    monkeypatch.setattr(job, "extract_fields", real)  # the fix
+    office.monkeypatch.setenv("HELPDESK_NOW", "2026-11-30T10:00:00+07:00")
+    office.ok("intake", "replay", str(kept["id"]))
+    ticket = json.loads(office.ok("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert ticket["received_at"] == "2026-11-27T09:00:00+00:00"
+    assert ticket["created_at"] == "2026-11-30T03:00:00+00:00"
 
 
 def test_reply_through_the_mailbox_completes_the_report(office: Office, sink: Sink) -> None:

@@ -36,6 +36,7 @@ def test_digest_once_a_day_after_its_time(site: Site) -> None:
     for each in (text, head_text):
         assert "Pengaduan terbuka: 1" in each and "TIK-2026-00001" in each
     assert "pesan yang gagal diproses: 0" in text
+    assert "Yth. Tim Help Desk Layanan TIK," in text and "Bapak/Ibu" not in text
     assert "Yth. Ibu Kepala Dinas Komunikasi" in head_text and "Bapak/Ibu" not in head_text
     assert "sebagai laporan kami sampaikan ringkasan" in head_text
     assert "gagal diproses" not in head_text and "gagal terkirim" not in head_text

@@ -146,6 +146,7 @@ NOT_WRITTEN = (
     re.compile(r"karantina"),
     re.compile(r"\bKanal\b"),
     re.compile(r"Bapak/Ibu (?:Rudi|Agus|Sari|Kurniawan|Ratna)"),
+    re.compile(r"\b[Aa]nda\b"),  # the reader is Bapak or Ibu (the survey's questions too)
 )
 
 
@@ -155,6 +156,44 @@ def test_the_corrected_words_are_not_written(kind: str) -> None:
     for part in (result.subject, result.text, result.html):
         for pattern in NOT_WRITTEN:
             assert not pattern.search(part), (kind, pattern.pattern)
+
+
+# A template's name (reporter.acknowledged, staff.breach, ...): the program's word, never
+# the reader's.
+TEMPLATE_NAME = re.compile(
+    r"\b(?:reporter|help_desk|staff|unit_head|technician|official|owner)\.[a-z_]+\b"
+)
+
+
+@every_language
+@every_kind
+def test_no_email_names_a_template(kind: str, language: str) -> None:
+    """A kind of e-mail is named in words ("Jenis e-mail: Tanda terima pengaduan"), never by
+    the template it is rendered from."""
+    result = any_rendered(kind, language)
+    for part in (result.subject, result.text, result.html):
+        assert not TEMPLATE_NAME.search(part), (kind, TEMPLATE_NAME.search(part))
+
+
+@every_language
+@every_kind
+def test_a_paragraph_and_the_heading_after_it_stay_apart(kind: str, language: str) -> None:
+    """In the plain text a sentence's paragraph is never glued to the heading below it
+    ("... dibuka kembali.\nFormulir Pengaduan yang kami catat:")."""
+    lines = any_rendered(kind, language).text.splitlines()
+    for above, below in zip(lines, lines[1:], strict=False):
+        if above.endswith(".") and below.endswith(":") and not below.startswith((" ", "-")):
+            raise AssertionError(f"{kind}: {above!r} then {below!r}")
+
+
+def test_a_failed_delivery_names_the_kind_of_e_mail_in_words() -> None:
+    """The help desk reads which e-mail failed in words, in both languages."""
+    said = {
+        "id": "Jenis e-mail: Tanda terima pengaduan\n",
+        "en": "Kind of e-mail: Acknowledgement of the complaint\n",
+    }
+    for language, line in said.items():
+        assert line in any_rendered("help_desk.delivery_failed", language).text
 
 
 def test_the_states_and_actions_say_dieskalasikan() -> None:
@@ -174,10 +213,11 @@ def test_the_states_and_actions_say_dieskalasikan() -> None:
 @every_language
 def test_the_laporan_akhir_says_who_did_what_to_whom(language: str) -> None:
     """ "Didisposisikan oleh Rudi Hartono kepada petugas teknis Agus Setiawan", each row at
-    its day and time with the zone, from the complaint's receipt on."""
+    its day and time with the zone, from the complaint's receipt on (received as it was
+    registered: one row says both)."""
     rows = {
         "id": [
-            "Senin, 30 November 2026 pukul 09.12 WIB: Pengaduan diterima",
+            "Senin, 30 November 2026 pukul 09.12 WIB: Pengaduan diterima dan dicatat dalam sistem",
             "Senin, 30 November 2026 pukul 09.32 WIB: Ditangani oleh Sari Wulandari"
             " (layanan tingkat pertama)",
             "Senin, 30 November 2026 pukul 10.42 WIB: Didisposisikan oleh Rudi Hartono kepada"
@@ -187,7 +227,7 @@ def test_the_laporan_akhir_says_who_did_what_to_whom(language: str) -> None:
             "Selasa, 1 Desember 2026 pukul 10.12 WIB: Diselesaikan oleh Kurniawan Adi",
         ],
         "en": [
-            "Monday, 30 November 2026, 09:12 WIB: Complaint received",
+            "Monday, 30 November 2026, 09:12 WIB: Complaint received and registered",
             "Monday, 30 November 2026, 10:42 WIB: Disposed by Rudi Hartono to the technician"
             " Agus Setiawan",
         ],
@@ -353,3 +393,9 @@ def test_the_reporter_is_told_of_a_reopening(language: str) -> None:
     text = render(told.kind, language, told.context).text
     assert "Belum." in text and "Agus Setiawan (Petugas Teknis Jaringan)" in text
     assert ("kami buka kembali" if language == "id" else "we have reopened") in text
+
+
+def test_the_english_digest_counts_in_good_english() -> None:
+    """One of a thing is singular: "2 new complaints, 1 ticket closed, 1 deadline breached"."""
+    for part in both_parts(any_rendered("help_desk.digest", "en")):
+        assert "2 new complaints, 1 ticket closed, 1 deadline breached." in part

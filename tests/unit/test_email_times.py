@@ -286,3 +286,112 @@ def test_the_head_of_office_is_reported_to_not_set_a_deadline(kind: str) -> None
         assert "Arahan dapat Ibu sampaikan" in part
     technician = shown_notice(notice("staff.breach", "id"))
     assert "Mohon pengaduan ini segera ditindaklanjuti sesuai SOP." in technician.text
+
+
+# --- first level: the two standards that make one deadline ---------------------------------
+
+
+def taken_at_first_level() -> Ticket:
+    """A call taken at 08.00 on Tuesday: step 2 (2 jam) and step 3 (1 jam) make 11.00."""
+    the_ticket, _ = handled(jkt(12, 1, 8), [(jkt(12, 1, 8), Move(Action.TAKE, "sari"))])
+    assert the_ticket.due_at == jkt(12, 1, 11)
+    return the_ticket
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_first_level_reminder_names_step_3_and_the_step_2_it_follows(language: str) -> None:
+    """The deadline of a ticket at first level is the escalation's (step 3): the reminder
+    names step 3 with its own standard, after step 2's, so that 08.00 + 2 jam + 1 jam is
+    the 11.00 it gives; never "Layanan tingkat pertama (2 jam) ... 11.00"."""
+    (reminder,) = reminder_notice(office(language), taken_at_first_level(), step=3,
+                                  responsible="sari", now=jkt(12, 1, 10, 30))  # fmt: skip
+    said = {
+        "id": "pada langkah 3 (Eskalasi ke unit) adalah Selasa, 1 Desember 2026 pukul 11.00"
+        " WIB; standar waktu langkah ini 1 jam, setelah 2 jam untuk langkah 2 (Layanan"
+        " tingkat pertama).",
+        "en": "at step 3 (Escalation to a unit) is Tuesday, 1 December 2026, 11:00 WIB; this"
+        " step's service standard is 1 hour, after 2 hours for step 2 (First-level"
+        " service).",
+    }[language]
+    result = shown_notice(reminder, language)
+    for part in both(result):
+        assert said in " ".join(part.split())
+    assert "3" in result.subject and ("Eskalasi ke unit" in result.subject
+                                       or "Escalation to a unit" in result.subject)  # fmt: skip
+
+
+def test_a_first_level_breach_gives_step_3_after_step_2() -> None:
+    """The breach at first level is step 3's, "Standar waktu: 1 jam, setelah langkah 2
+    (Layanan tingkat pertama, 2 jam)"."""
+    (breach,) = breach_notices(office("id"), taken_at_first_level(), step=3,
+                               responsible="sari", now=jkt(12, 1, 13))  # fmt: skip
+    text = shown_notice(breach).text
+    assert "Langkah SOP: 3. Eskalasi ke unit\n" in text
+    assert "Standar waktu: 1 jam, setelah langkah 2 (Layanan tingkat pertama, 2 jam)\n" in text
+    assert "Batas waktu: Selasa, 1 Desember 2026 pukul 11.00 WIB\n" in text
+
+
+def test_the_sweep_records_a_first_level_breach_as_step_3s() -> None:
+    """The step a ticket at first level runs to is the escalation, step 3."""
+    from ticketing.workflow import deadline_step
+
+    assert deadline_step(State.FIRST_LEVEL) == 3
+    assert deadline_step(State.DISPOSED) == 5 and deadline_step(State.RECEIVED) == 1
+
+
+# --- a reopening to the official or the head of office --------------------------------------
+
+
+def reopened_to_head(language: str) -> list[Notice]:
+    """The reporter's BELUM to a solution the head of office gave."""
+    back = ticket(State.ESCALATED_HIGHER)
+    back.assignee, back.technician = "kadis", "agus"
+    back.solution = "Server diganti."
+    step = event(Action.REOPEN, "budi.santoso@dinkes.example.go.id", State.ESCALATED_HIGHER,
+                 "Belum, masih gagal.")  # fmt: skip
+    return notices_for_event(office(language), back, step, [*events(Action.RESOLVE), step])
+
+
+def test_a_reopening_reports_to_the_head_of_office_and_sets_no_deadline() -> None:
+    """Reopened to the Kepala Dinas: the help desk reports and asks her direction, with no
+    "standar waktu ... berakhir pada"; the reporter reads that it is with the Kepala Dinas,
+    named by office, with no deadline of hers."""
+    to_head, to_reporter = reopened_to_head("id")
+    assert to_head.kind == "staff.reopened" and to_reporter.kind == "reporter.reopened"
+    due = to_head.context["ticket"]["due"]
+    for part in both(shown_notice(to_head)):
+        assert "sebagai laporan kami sampaikan" in part and "kembali memerlukan arahan Ibu" in part
+        assert "Arahan dapat Ibu sampaikan" in part
+        assert due not in part and "berakhir pada" not in part and "ditindaklanjuti" not in part
+    for part in both(shown_notice(to_reporter)):
+        assert (
+            "kembali ditangani oleh Kepala Dinas Komunikasi, Informatika, Statistik dan"
+            " Persandian Provinsi Banten."
+        ) in " ".join(part.split())
+        assert due not in part and "Ratna Sari Dewi" not in part
+
+
+def test_a_reopening_to_a_technician_keeps_his_deadline() -> None:
+    """Reopened to the technician: back to him to follow up, with the step's deadline."""
+    the_notice = notice("staff.reopened", "id")
+    due = the_notice.context["ticket"]["due"]
+    for part in both(shown_notice(the_notice)):
+        assert f"Sesuai SOP, standar waktu langkah ini berakhir pada {due}." in part
+        assert "dikembalikan kepada Bapak untuk ditindaklanjuti" in part
+
+
+def test_a_copy_to_the_head_of_office_names_her_by_office() -> None:
+    """An official's breach copied to the Kepala Dinas: "Tembusan: Kepala Dinas …", not her
+    name."""
+    waiting = ticket(State.ESCALATED_HIGHER)
+    waiting.assignee = "kurniawan"
+    (breach,) = breach_notices(office("id"), waiting, step=6, responsible="kurniawan",
+                               now=jkt(12, 2, 13, 30))  # fmt: skip
+    assert [r.address for r in breach.cc] == ["kadis@example.go.id"]
+    result = shown_notice(breach)
+    assert "Tembusan: Kepala Dinas Komunikasi, Informatika, Statistik dan Persandian" in (
+        result.text
+    )
+    for part in both(result):
+        assert "sebagai tembusan kepada Kepala Dinas Komunikasi, Informatika" in part
+        assert "Ratna Sari Dewi" not in part

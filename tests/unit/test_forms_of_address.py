@@ -17,6 +17,7 @@ from notifier.policy import (
     Notice,
     Office,
     command_refused_notice,
+    digest_notice,
     held_notice,
     notices_for_event,
     refused_notice,
@@ -34,7 +35,7 @@ from tests.unit.test_templates import (
     office,
     ticket,
 )
-from ticketing.directory import Role
+from ticketing.directory import Role, Staff
 from ticketing.workflow import Action, State
 
 OFFICE_NAME = "Dinas Komunikasi, Informatika, Statistik dan Persandian Provinsi Banten"
@@ -232,3 +233,92 @@ def test_every_staff_member_of_the_test_office_has_a_sapaan() -> None:
     """The directory these tests use is the shipped kind: each colleague has one."""
     assert all(s.sapaan in ("Bapak", "Ibu") for s in DIRECTORY.staff.values())
     assert DIRECTORY.staff["kadis"].role == Role.HEAD_OF_OFFICE
+
+
+# A second help-desk officer, beside the test office's one.
+YOGA = Staff("yoga", "Yoga Pratama", "yoga@example.go.id", Role.HELP_DESK, None,
+             "Petugas Help Desk", "Bapak")  # fmt: skip
+
+
+def digests(language: str, *staff_ids: str) -> list[Rendered]:
+    """The day's digests to these staff members, rendered."""
+    the_office = office(language)
+    people = [YOGA if s == "yoga" else DIRECTORY.staff[s] for s in staff_ids]
+    waiting = ticket(State.RECEIVED)
+    waiting.assignee = None  # nobody has taken it yet
+    found = digest_notice(
+        the_office, recipients=people, day="1 Desember 2026",
+        per_state={"received": 1}, overdue=[waiting], new=2, closed=1,
+        breaches=1, outbox_dead=0, quarantined=3, incomplete_open=1,
+    )  # fmt: skip
+    return [shown(n, language) for n in found]
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting"),
+    [("id", "Yth. Tim Help Desk Layanan TIK,"), ("en", "Dear Help Desk Layanan TIK team,")],
+)
+def test_the_help_desks_digest_greets_its_team(language: str, greeting: str) -> None:
+    """The digest to the help desk's officers together greets them as the help desk's team,
+    never "Yth. Bapak/Ibu,"; it has the internal counts."""
+    [team] = digests(language, "sari", "yoga")
+    for part in both(team):
+        assert greeting in part
+        assert "Bapak/Ibu" not in part and "colleagues" not in part
+        assert ("pesan yang gagal diproses: 3" if language == "id"
+                else "messages that could not be processed: 3") in part  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting"),
+    [("id", "Yth. Ibu Sari Wulandari,"), ("en", "Dear Ms Sari Wulandari,")],
+)
+def test_an_officer_alone_is_greeted_by_sapaan_and_name(language: str, greeting: str) -> None:
+    """A help desk of one officer: the digest greets her by her sapaan and name."""
+    [alone] = digests(language, "sari")
+    for part in both(alone):
+        assert greeting in part and "Bapak/Ibu" not in part
+
+
+def test_a_unit_head_has_a_digest_of_his_own_without_the_internal_counts() -> None:
+    """A unit head among the digest's recipients has his own copy, "Yth. Bapak Rudi
+    Hartono,", without the help desk's counts of failed e-mails and messages."""
+    team, rudi = digests("id", "sari", "yoga", "rudi")
+    for part in both(rudi):
+        assert "Yth. Bapak Rudi Hartono," in part and "Tim Help Desk" not in part
+        assert "gagal diproses" not in part and "gagal terkirim" not in part
+        assert "berikut ringkasan layanan" in part  # a colleague's summary, not a report
+    assert "Yth. Tim Help Desk Layanan TIK," in team.text
+
+
+def test_a_complaint_nobody_took_is_with_the_help_desk_in_the_digest() -> None:
+    """An overdue complaint still waiting to be taken is listed as with the help desk,
+    not with "-"."""
+    [team] = digests("id", "sari", "yoga")
+    assert "- TIK-2026-00012 | Diterima | Help Desk Layanan TIK | batas waktu" in team.text
+
+
+def with_second_officer(the_office: Office) -> Office:
+    staff = {**DIRECTORY.staff, "yoga": YOGA}
+    return dataclasses.replace(the_office, directory=dataclasses.replace(DIRECTORY, staff=staff))
+
+
+@pytest.mark.parametrize(
+    ("language", "team", "alone"),
+    [("id", "Yth. Tim Help Desk Layanan TIK,", "Yth. Ibu Sari Wulandari,"),
+     ("en", "Dear Help Desk Layanan TIK team,", "Dear Ms Sari Wulandari,")],
+)  # fmt: skip
+def test_the_help_desks_e_mails_greet_its_team_or_its_one_officer(
+    language: str, team: str, alone: str
+) -> None:
+    """The help desk's copy of a new complaint goes to its officers together: to their team
+    when there are several, to the officer by sapaan and name when there is one."""
+    created = events(Action.CREATE)
+    for the_office, greeting in ((with_second_officer(office(language)), team),
+                                 (office(language), alone)):  # fmt: skip
+        copy = of_kind(
+            "help_desk.new_ticket",
+            notices_for_event(the_office, ticket(State.RECEIVED), created[-1], created),
+        )
+        for part in both(shown(copy, language)):
+            assert greeting in part and "Bapak/Ibu" not in part

@@ -307,8 +307,10 @@ ACCEPTED = {
     # action: (ticket after the move, sender, Indonesian sentence, English sentence)
     Action.DISPOSE: (
         staffed(State.DISPOSED, assignee="agus"), "rudi",
-        f"Disposisi pengaduan Nomor {NUMBER} kepada Agus Setiawan telah dicatat.",
-        f"The disposition of complaint number {NUMBER} to Agus Setiawan has been recorded.",
+        f"Disposisi pengaduan Nomor {NUMBER} kepada Agus Setiawan dengan sifat Biasa telah"
+        " dicatat.",
+        f"The disposition of complaint number {NUMBER} to Agus Setiawan, priority Ordinary, has"
+        " been recorded.",
     ),
     Action.SOLVE: (
         staffed(State.RESOLVED, unit=None, technician=None), "sari",
@@ -388,11 +390,12 @@ def test_a_first_level_solution_without_reporter_e_mail_asks_for_a_call(language
 def refused(
     language: str, reason: Refusal, allowed: list[str], *, state: State = State.DISPOSED,
     sender: str = "agus", word: str = "SELESAI", candidates: tuple[str, ...] = (),
+    written: str = "",
 ) -> Rendered:  # fmt: skip
     the_ticket = staffed(state, assignee="agus")
     the_notice = command_refused_notice(
         office(language), the_ticket, sender=DIRECTORY.staff[sender], word=word,
-        reason=reason.value, allowed=allowed, candidates=candidates,
+        reason=reason.value, allowed=allowed, candidates=candidates, written=written,
     )  # fmt: skip
     assert the_notice.auto_submitted == AUTO_REPLIED
     assert [r.address for r in the_notice.to] == [f"{sender}@example.go.id"]
@@ -450,6 +453,28 @@ def test_an_unknown_technician_lists_those_to_choose_from(language: str) -> None
         else "- DISPOSE followed by the technician's name or ID"
     )
     assert follows in result.text
+
+
+@every_language
+def test_an_unknown_sifat_names_the_three_and_how_to_write_one(language: str) -> None:
+    """DISPOSISI with a Sifat line that names no Sifat: what was written, the three Sifat
+    and how to write one, and DISPOSISI again."""
+    result = refused(
+        language, Refusal.UNKNOWN_SIFAT, ["dispose"], state=State.ESCALATED, sender="rudi",
+        word="DISPOSISI", written="kilat",
+    )  # fmt: skip
+    said = {
+        "id": ('Sifat "kilat" yang Bapak tuliskan tidak kami kenali. Sifat disposisi adalah'
+               ' salah satu dari Sangat Segera, Segera, Biasa, dituliskan pada baris'
+               ' tersendiri, misalnya "Sifat: Segera". Tanpa baris Sifat, disposisi bersifat'
+               " Biasa."),
+        "en": ('We do not recognise the priority (Sifat) "kilat" you wrote. A disposition\'s'
+               " priority is one of Very urgent, Urgent, Ordinary, on a line of its own, for"
+               ' example "Priority: Urgent". Without that line the disposition is Ordinary.'),
+    }[language]  # fmt: skip
+    for part in both(result):
+        assert said in " ".join(part.split())
+    assert f"- {WORDS[language]['dispose']} " in result.text
 
 
 @every_language

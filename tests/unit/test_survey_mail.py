@@ -26,6 +26,16 @@ def closure(the_office: Office, *, invited: bool) -> Notice:
     return found
 
 
+def test_the_questions_ask_the_reporter_as_the_e_mail_addresses_him() -> None:
+    """The Indonesian questions say "pendapat Bapak" to Bapak Budi, never "Anda"; without an
+    e-mail's reader they keep the regulation's "Saudara"."""
+    found = closure(office("id"), invited=True)
+    text = render(found.kind, "id", found.context).text
+    assert "Bagaimana pendapat Bapak tentang kecepatan waktu penyelesaian pengaduan Bapak?" in text
+    assert "Anda" not in text
+    assert ELEMENTS[2].question("id").startswith("Bagaimana pendapat Saudara tentang")
+
+
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_the_invitation_carries_the_link_the_questions_and_the_reply_way(language: str) -> None:
     found = closure(office(language), invited=True)

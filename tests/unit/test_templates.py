@@ -683,8 +683,9 @@ def test_escalation_without_a_note_leaves_out_the_note(language: str) -> None:
 
 @every_language
 def test_escalation_says_how_to_dispose_by_reply(language: str) -> None:
-    """The unit head is told to reply with the disposition word, the technician and the isi
-    disposisi below, with an example to copy, and that the words go above the quote."""
+    """The unit head is told to reply with the disposition word, the technician, the Sifat
+    and the isi disposisi below, with an example to copy, and that the words go above the
+    quote."""
     result = rendered("unit_head.escalated", language)
     word = "DISPOSISI" if language == "id" else "DISPOSE"
     how = (
@@ -696,7 +697,16 @@ def test_escalation_says_how_to_dispose_by_reply(language: str) -> None:
     top = "di atas kutipan e-mail ini" if language == "id" else "above the quoted e-mail"
     text_lines = lines(result.text)
     example = text_lines.index(f"{word} Agus Setiawan")
-    assert text_lines[example + 1].startswith("Mohon periksa" if language == "id" else "Please")
+    assert text_lines[example + 1] == ("Sifat: Segera" if language == "id" else "Priority: Urgent")
+    assert text_lines[example + 2].startswith("Mohon periksa" if language == "id" else "Please")
+    sifat = (
+        "Sifat disposisi (Sangat Segera, Segera atau Biasa) dapat dituliskan pada baris"
+        ' tersendiri, misalnya "Sifat: Segera"; tanpa baris tersebut, disposisi bersifat Biasa.'
+        if language == "id"
+        else "The priority (Very urgent, Urgent or Ordinary) may be written on a line of its"
+        ' own, for example "Priority: Urgent"; without that line the disposition is Ordinary.'
+    )
+    assert sifat in " ".join(result.text.split())
     assert how in result.text and top in result.text and "Agus Setiawan (ID: agus)" in result.text
     assert f"{word} Agus Setiawan\n" in result.html and top in result.html
 

@@ -352,7 +352,28 @@ def test_dispose_assigns_the_technician() -> None:
         "assignee": "tech_jaringan_2",
         "technician": "tech_jaringan_2",
     }
-    assert _own(result.data) == {"technician": "tech_jaringan_2"}
+    assert _own(result.data) == {"technician": "tech_jaringan_2", "sifat": "biasa"}
+
+
+@pytest.mark.parametrize(
+    ("written", "recorded"),
+    [("Segera", "segera"), ("sangat-segera", "sangat_segera"), ("Very urgent", "sangat_segera"),
+     ("BIASA", "biasa"), ("ordinary", "biasa")],
+)  # fmt: skip
+def test_dispose_records_its_sifat(written: str, recorded: str) -> None:
+    """A disposition records its Sifat, named in either language."""
+    result = accepted(
+        TICKETS[State.ESCALATED], move(Action.DISPOSE, technician=TECH, sifat=written)
+    )
+    assert result.data["sifat"] == recorded
+
+
+def test_dispose_with_an_unknown_sifat_is_rejected() -> None:
+    """A Sifat that is none of the three is refused with the three named."""
+    message = rejected(
+        TICKETS[State.ESCALATED], move(Action.DISPOSE, technician=TECH, sifat="kilat")
+    )
+    assert message == "unknown sifat 'kilat' (one of Very urgent, Urgent, Ordinary)"
 
 
 @pytest.mark.parametrize("actor", ["head_komputer", TECH, "hd1", "official", "kadis"])

@@ -125,7 +125,8 @@ def test_queue_for_me_my_unit_and_all(staffed: Desk) -> None:
 
 def test_unit_head_disposes_on_the_ticket_page(staffed: Desk) -> None:
     """The unit head is offered only the moves his role may make now; disposing to a
-    technician of his unit moves the ticket and queues the technician's e-mail."""
+    technician of his unit, with a Sifat (Biasa offered first), moves the ticket, records
+    the Sifat and queues the technician's e-mail."""
     number = number_in(staffed.submit())
     move(staffed, number, Action.TAKE, "sari")
     move(staffed, number, Action.NOTE, "sari", "Catatan internal untuk unit")
@@ -137,7 +138,12 @@ def test_unit_head_disposes_on_the_ticket_page(staffed: Desk) -> None:
     assert "dispose" in offered and "resolve" not in offered and "edit" not in offered
     assert "Catatan internal untuk unit" in page.text and "catatan internal" in page.text
     assert 'option value="agus"' in page.text
-    done = act(staffed, number, "dispose", teknisi="agus", catatan="Cek router lantai 2")
+    sifat = page.text.split('name="sifat"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([a-z_]+)">([^<]+)<', sifat) == [
+        ("biasa", "Biasa"), ("segera", "Segera"), ("sangat_segera", "Sangat Segera"),
+    ]  # fmt: skip
+    done = act(staffed, number, "dispose", teknisi="agus", sifat="segera",
+               catatan="Cek router lantai 2")  # fmt: skip
     assert done.status_code == 303
     shown = staffed.client.get(done.headers["location"])
     assert "Tercatat" in shown.text
@@ -148,6 +154,7 @@ def test_unit_head_disposes_on_the_ticket_page(staffed: Desk) -> None:
         events = tx.events(moved)
     assert mails and mails[0].recipients[0] == "agus.setiawan@example.go.id"
     assert (events[-1].action, events[-1].channel) == ("dispose", "web")
+    assert events[-1].data["sifat"] == "segera"
 
 
 def test_a_move_the_sop_refuses_is_refused_with_the_reason(staffed: Desk) -> None:
