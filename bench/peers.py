@@ -123,6 +123,24 @@ def peer_python() -> tuple[Path | None, str]:
     return python, f"{PEER} in {home}"
 
 
+def peer_site(python: Path, root: Path, imap_port: int) -> tuple[list[str], dict[str, str]]:
+    """A Django site for django-helpdesk in ``root/django`` (its database migrated, one
+    queue reading the INBOX of the Dovecot at ``imap_port``): how to run its manage.py, and
+    the environment to run it in (``PEER_DB`` names the migrated database)."""
+    project = root / "django"
+    project.mkdir()
+    for name, text in (("settings.py", SETTINGS), ("urls.py", URLS), ("manage.py", MANAGE)):
+        (project / name).write_text(text, encoding="utf-8")
+    template = root / "peer-template.sqlite3"
+    env = dict(os.environ, PEER_DB=str(template), PEER_MEDIA=str(root / "media"))
+    env.pop("PYTHONPATH", None)
+    manage = [str(python), str(project / "manage.py")]
+    timed([*manage, "migrate", "-v0"], env, project)
+    env["PEER_IMAP_PORT"] = str(imap_port)
+    timed([*manage, "shell", "-c", QUEUE], env, project)
+    return manage, env
+
+
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """Wall and CPU seconds (user + system) of one process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -163,17 +181,8 @@ def compare(messages: int, runs: int) -> bool:
         scratch("peers") as root,
         dovecot_server(root / "dovecot", {"helpdesk": "secret"}) as imap,
     ):
-        project = root / "django"
-        project.mkdir()
-        for name, text in (("settings.py", SETTINGS), ("urls.py", URLS), ("manage.py", MANAGE)):
-            (project / name).write_text(text, encoding="utf-8")
-        template = root / "peer-template.sqlite3"
-        peer_env = dict(os.environ, PEER_DB=str(template), PEER_MEDIA=str(root / "media"))
-        peer_env.pop("PYTHONPATH", None)
-        manage = [str(python), str(project / "manage.py")]
-        timed([*manage, "migrate", "-v0"], peer_env, project)
-        peer_env["PEER_IMAP_PORT"] = str(imap.port)
-        timed([*manage, "shell", "-c", QUEUE], peer_env, project)
+        manage, peer_env = peer_site(python, root, imap.port)
+        project, template = Path(manage[1]).parent, Path(peer_env["PEER_DB"])
         helpdesk = [sys.executable, "-m", "helpdesk"]
         for run in range(1, runs + 1):
             # ours

@@ -135,8 +135,8 @@ def _query_and_events(site) -> tuple[int, float, float, list[str]]:  # type: ign
     seconds, CPU seconds, the query plan)."""
     from sqlalchemy import event
 
-    from helpdesk.jobs.sweep import CHUNK, event_row
-    from ticketing.workflow import Action, current_step
+    from helpdesk.jobs.sweep import CHUNK, deadline_event, delivered_in_time
+    from ticketing.workflow import Action
 
     captured: list[tuple[str, object]] = []
 
@@ -151,18 +151,19 @@ def _query_and_events(site) -> tuple[int, float, float, list[str]]:  # type: ign
         after = None
         while True:
             with site.store.transaction() as tx:
-                tickets = tx.running_without(Action.BREACH.value, NOW, after=after, limit=CHUNK)
-                events = []
-                for ticket in tickets:
-                    step = current_step(ticket.state)
-                    data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": []}
-                    note = f"Batas waktu langkah {step} terlewati"
-                    events.append(event_row(ticket, Action.BREACH, NOW, note, data))
-                tx.add_events(events)
-            found += len(tickets)
-            if len(tickets) < CHUNK:
+                page = tx.running_without(Action.BREACH.value, NOW, after=after, limit=CHUNK)
+                delivered = delivered_in_time(tx, page.tickets)
+                tx.add_events(
+                    [
+                        deadline_event(site, ticket, Action.BREACH, NOW)
+                        for ticket in page.tickets
+                        if ticket.id not in delivered
+                    ]
+                )
+            found += len(page.tickets)
+            if page.end is None:
                 break
-            after = (tickets[-1].due_at, tickets[-1].id)
+            after = page.end
         seconds, cpu = time.monotonic() - started, time.process_time() - cpu
     event.remove(site.store.engine, "before_cursor_execute", capture)
     plan = _plan(site, *captured[-1]) if captured else ["(query not seen)"]
@@ -191,7 +192,7 @@ def main() -> bool:
         found, seconds, cpu, plan = _query_and_events(site)
         for line in plan:
             info(f"plan: {line}")
-        indexed = any("ix_ticket_due_at" in line for line in plan)
+        indexed = any("ix_ticket_due_at_id" in line for line in plan)
         ok = figure(
             "sweep query + events",
             f"{seconds:.3f} s for {found} overdue of {TICKETS} tickets ({cpu:.3f} s of CPU)",

@@ -424,7 +424,9 @@ class Config(_Section):
     paths: PathsConfig = PathsConfig()
     numbering: NumberingConfig = NumberingConfig()
     sop: SopConfig = SopConfig()
-    calendar: CalendarConfig = CalendarConfig()
+    # Made when a file has no [calendar], not at import: checking its holidays loads the
+    # holidays library, every country of it.
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     mailbox: MailboxConfig = MailboxConfig(enabled=False)  # no [mailbox] table: no mail read
     smtp: SmtpConfig
     notifier: NotifierConfig = NotifierConfig()

@@ -1,4 +1,9 @@
-"""Composition: from a configuration to the objects that do the work."""
+"""Composition: from a configuration to the objects that do the work.
+
+What only some commands need (the notifier and its templates, the desk's rules, the mail
+clients) is imported by the property that builds it: a command that reads the database,
+or a poll of an empty mailbox, does not load the rest.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,22 @@ import ssl
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from helpdesk import clock
 from helpdesk.config import Config, ConfigError, find_config, load_config
-from intake.imap import MailboxSettings
-from notifier.compose import Sender
-from notifier.outbox import RetryPolicy
-from notifier.policy import NotifierSettings, Office
-from notifier.smtp import SmtpSettings
 from ticketing.db import CannotRead, make_engine, why_not_writable
-from ticketing.desk import Desk
 from ticketing.store import Store, StoreError
-from ticketing.survey import SurveySettings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from intake.imap import MailboxSettings
+    from notifier.outbox import RetryPolicy
+    from notifier.policy import Office
+    from notifier.smtp import SmtpSettings
+    from ticketing.desk import Desk
+    from ticketing.survey import SurveySettings
 
 
 @dataclass
@@ -36,6 +43,8 @@ class Site:
 
     @cached_property
     def desk(self) -> Desk:
+        from ticketing.desk import Desk
+
         return Desk(
             directory=self.config.directory(),
             sop=self.config.sop_times(),
@@ -47,6 +56,9 @@ class Site:
     @cached_property
     def office(self) -> Office:
         """What the notifier needs to know of this office."""
+        from notifier.compose import Sender
+        from notifier.policy import NotifierSettings, Office
+
         config = self.config
         from_address = config.smtp.from_address
         return Office(
@@ -88,6 +100,8 @@ class Site:
     @cached_property
     def survey(self) -> SurveySettings:
         """``[survey]``: whom the closure e-mail invites to the satisfaction survey."""
+        from ticketing.survey import SurveySettings
+
         s = self.config.survey
         return SurveySettings(
             enabled=s.enabled,
@@ -109,10 +123,14 @@ class Site:
 
     @cached_property
     def retry_policy(self) -> RetryPolicy:
+        from notifier.outbox import RetryPolicy
+
         n = self.config.notifier
         return RetryPolicy(n.retry_base_seconds, n.retry_cap_seconds, n.max_attempts)
 
     def smtp_settings(self) -> SmtpSettings:
+        from notifier.smtp import SmtpSettings
+
         smtp = self.config.smtp
         return SmtpSettings(
             host=smtp.host,
@@ -126,6 +144,8 @@ class Site:
         )
 
     def mailbox_settings(self) -> MailboxSettings:
+        from intake.imap import MailboxSettings
+
         box = self.config.mailbox
         return MailboxSettings(
             host=box.host,

@@ -146,8 +146,12 @@ class _Environment(Environment):
 
 @lru_cache(maxsize=4)
 def environment(root: Path = TEMPLATES) -> Environment:
+    """The e-mails' environment, made once a process (a folder of templates): each template
+    is compiled on first use and kept. The templates are the program's own files, so it
+    does not look at them again (``auto_reload``, a stat of the file at each render)."""
     return _Environment(
         loader=FileSystemLoader(str(root)),
+        auto_reload=False,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,

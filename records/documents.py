@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -232,9 +233,15 @@ class NotApplicable(Exception):
     """The document does not exist for this ticket (a Lembar Disposisi of an undisposed one)."""
 
 
+@lru_cache(maxsize=4)
 def environment(root: Path = TEMPLATES) -> Environment:
+    """The documents' environment, made once a process (a folder of templates): the staff
+    desk shows a document at each request, which compiled its templates again each time.
+    Templates are kept once compiled, never looked at again on disk (they are the
+    program's own files)."""
     return Environment(
         loader=FileSystemLoader(str(root)),
+        auto_reload=False,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

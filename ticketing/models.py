@@ -16,7 +16,7 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_ticket_year_seq"),
         Index("ix_ticket_state", "state"),
-        Index("ix_ticket_due_at", "due_at"),
+        Index("ix_ticket_due_at_id", "due_at", "id"),  # the deadline sweep's order
         Index("ix_ticket_received_at", "received_at"),
     )
 

@@ -8,16 +8,39 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:  # imported where a command first needs its site (see helpdesk.cli.main)
+    from rich.console import Console
+
     from helpdesk.wiring import Site
 
 USER_ENV = "HELPDESK_USER"
 
+
+class _Console:
+    """A rich Console made when first used: a command that prints nothing through it (a
+    poll of an empty mailbox, whose one line is typer's) does not load rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._made: Console | None = None
+
+    def get(self) -> Console:
+        """The Console itself (for what takes one, such as a progress bar)."""
+        made = self.__dict__.get("_made")
+        if made is None:
+            from rich.console import Console
+
+            made = self._made = Console(**self._options)
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
 # Piped output (files, scripts, tests) gets a width that fits a ticket table.
-out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = _Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 140)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class UserError(Exception):

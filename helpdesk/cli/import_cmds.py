@@ -103,7 +103,7 @@ def _progress_bar() -> Iterator[OnProgress | None]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err,
+        console=err.get(),
         transient=True,
     ) as bar:
         task: list[TaskID] = []

@@ -58,14 +58,20 @@ def _mailbox_on(ctx: typer.Context) -> Site:
 @app.command()
 def poll(ctx: typer.Context) -> None:
     """Read the mailbox once: process what arrived, move each message to its folder."""
-    from helpdesk.jobs.mailbox import poll_mailbox
+    from helpdesk.jobs.unread import unread
     from intake.imap import Mailbox, MailboxError
 
     here = _mailbox_on(ctx)
     settings = here.mailbox_settings()
     try:
         with Mailbox(settings) as mailbox:
-            report = poll_mailbox(here, mailbox, now=here.now)
+            new = unread(here, mailbox)
+            if not new.uids:  # the rest of the intake is not even loaded
+                typer.echo("fetched 0: nothing new")
+                return
+            from helpdesk.jobs.mailbox import poll_mailbox
+
+            report = poll_mailbox(here, mailbox, now=here.now, new=new)
     except MailboxError as exc:
         fail(f"mailbox: {exc}")
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "nothing new"

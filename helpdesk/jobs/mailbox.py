@@ -20,6 +20,7 @@ from typing import assert_never
 
 from helpdesk.jobs import reports
 from helpdesk.jobs.replies import apply_reply
+from helpdesk.jobs.unread import Unread, unread
 from helpdesk.wiring import Site
 from intake.imap import Fetched, Mailbox
 from intake.parse import Bounce, InboundMessage, parse
@@ -572,6 +573,7 @@ def poll_mailbox(
     *,
     now: Callable[[], dt.datetime],
     going_on: Callable[[], bool] = lambda: True,
+    new: Unread | None = None,
 ) -> PollReport:
     """Fetch what arrived since last time, process each message, then move it.
 
@@ -582,17 +584,13 @@ def poll_mailbox(
     only then is the batch's last UID recorded. A crash before the moves fetches the
     batch again, and each message is found already stored. Once ``going_on()`` is false
     (the daemon no longer holds the mailbox) no further batch is processed: those
-    processed are moved and recorded, the rest left for the mailbox's new reader."""
+    processed are moved and recorded, the rest left for the mailbox's new reader.
+    ``new``: what `unread` found, when the caller has asked it already."""
     config = here.config
     folder = config.mailbox.folder
     report = PollReport()
-    validity = mailbox.uidvalidity
-    with here.store.transaction() as tx:
-        state = tx.mailbox_state(folder)
-        last_uid = state.last_uid if state and state.uidvalidity == validity else 0
-        if state and state.uidvalidity != validity:
-            log.warning("%s: UIDVALIDITY changed; reading it again from the start", folder)
-    uids = mailbox.uids_after(last_uid)
+    found = new or unread(here, mailbox)
+    validity, uids = found.uidvalidity, found.uids
     batch = config.intake.batch_size
     for start in range(0, len(uids), batch):
         chunk = uids[start : start + batch]

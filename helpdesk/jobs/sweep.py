@@ -13,7 +13,7 @@ intake waits only ``busy_timeout`` before it gives up on a message.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from ticketing.desk import Moved
 from ticketing.directory import Role
 from ticketing.models import Event, Ticket
 from ticketing.store import Tx
+from ticketing.store.deadlines import Due
 from ticketing.workflow import SYSTEM_ACTOR, Action, Move, State, deadline_step
 
 CHUNK = 500  # tickets per transaction
@@ -46,7 +47,7 @@ class SweepReport:
 
 
 def _escalate(
-    here: Site, tx: Tx, ticket: Ticket, step: int, now: dt.datetime, report: SweepReport
+    here: Site, tx: Tx, ticket: Due, step: int, now: dt.datetime, report: SweepReport
 ) -> None:
     """Escalate a breached step on the system's own authority, as the config asks."""
     action = Action.ESCALATE if ticket.state == State.FIRST_LEVEL else Action.ESCALATE_HIGHER
@@ -61,7 +62,7 @@ def _notes(here: Site) -> Mapping[str, str]:
     return SYSTEM_NOTES[here.office.settings.language]
 
 
-def _responsible(here: Site, ticket: Ticket) -> list[str]:
+def _responsible(here: Site, ticket: Due) -> list[str]:
     """Who answers for the ticket's current step: its assignee, else the help desk. Step 7
     (the Laporan Akhir delivered, the confirmation asked for) is the help desk's."""
     if ticket.state == State.RESOLVED:
@@ -72,7 +73,7 @@ def _responsible(here: Site, ticket: Ticket) -> list[str]:
 
 
 def event_row(
-    ticket: Ticket, action: Action, now: dt.datetime, note: str, data: dict
+    ticket: Ticket | Due, action: Action, now: dt.datetime, note: str, data: dict
 ) -> dict[str, Any]:
     """The sweep's event about ``ticket``, as column values: the sweep stores its events
     together (`Tx.add_events`), not one flush per event, since a sweep after a long stop
@@ -90,29 +91,23 @@ def sweep_deadlines(
     report = SweepReport()
     send_from = here.desk.calendar.next_working_moment(now)
     after: tuple[dt.datetime, int] | None = None
-    while True:  # breaches first, ``chunk`` tickets per transaction
+    while True:  # breaches first, at most ``chunk`` tickets per transaction
         with here.store.transaction() as tx:
-            found = tx.running_without(Action.BREACH.value, now, after=after, limit=chunk)
-            if found:
-                last = found[-1]  # before an escalation changes its deadline
-                assert last.due_at is not None and last.id is not None
-                after = (last.due_at, last.id)
-            _breaches(here, tx, found, now, send_from, report)
-        if len(found) < chunk:
+            page = tx.running_without(Action.BREACH.value, now, after=after, limit=chunk)
+            _breaches(here, tx, page.tickets, now, send_from, report)
+        if page.end is None:
             break
+        after = page.end
     breached = set(report.breached)
     after = None
     while True:
         with here.store.transaction() as tx:
-            found = tx.running_without(Action.REMINDER.value, after=after, limit=chunk)
-            if found:
-                last = found[-1]
-                assert last.due_at is not None and last.id is not None
-                after = (last.due_at, last.id)
-            due = [t for t in found if t.number not in breached]
+            page = tx.running_without(Action.REMINDER.value, after=after, limit=chunk)
+            due = [t for t in page.tickets if t.number not in breached]
             _reminders(here, tx, due, now, send_from, reminder_share, report)
-        if len(found) < chunk:
+        if page.end is None:
             break
+        after = page.end
     _confirmations(here, now, send_from, report, chunk)
     return report
 
@@ -164,14 +159,11 @@ def _by_reporter(ticket: Ticket, event: Event) -> bool:
 FINAL_REPORTS = ("reporter.final_report", "reporter.first_level_solution")
 
 
-def _delivered(tx: Tx, tickets: list[Ticket]) -> set[int]:
-    """Of resolved ``tickets``, those whose Laporan Akhir went out within step 7's time."""
-    resolved = [t for t in tickets if t.state == State.RESOLVED and t.id is not None]
-    sent = tx.first_sent([t.id for t in resolved if t.id is not None], FINAL_REPORTS)
-    return {
-        t.id for t in resolved
-        if t.id in sent and t.due_at is not None and sent[t.id] <= t.due_at
-    }  # fmt: skip
+def delivered_in_time(tx: Tx, tickets: Sequence[Due]) -> set[int]:
+    """Of ``tickets``, the resolved ones whose Laporan Akhir went out within step 7's time."""
+    resolved = [t for t in tickets if t.state == State.RESOLVED]
+    sent = tx.first_sent([t.id for t in resolved], FINAL_REPORTS)
+    return {t.id for t in resolved if t.id in sent and sent[t.id] <= t.due_at}
 
 
 def _confirmations(
@@ -197,16 +189,29 @@ def _confirmations(
             break
 
 
+def deadline_event(here: Site, ticket: Due, action: Action, now: dt.datetime) -> dict[str, Any]:
+    """The reminder or breach of the ticket's current step, as the event's column values
+    (`event_row`): the step, its deadline and who answers for it in its data."""
+    step = deadline_step(ticket.state)
+    note = _notes(here)[action.value].format(step=step)
+    data = {
+        "step": step,
+        "due_at": ticket.due_at.isoformat(),
+        "responsible": _responsible(here, ticket),
+    }
+    return event_row(ticket, action, now, note, data)
+
+
 def _breaches(
-    here: Site, tx: Tx, tickets: list[Ticket], now: dt.datetime, send_from: dt.datetime,
+    here: Site, tx: Tx, tickets: Sequence[Due], now: dt.datetime, send_from: dt.datetime,
     report: SweepReport,
 ) -> None:  # fmt: skip
     events: list[dict[str, Any]] = []
-    delivered = _delivered(tx, tickets)
-    for ticket in tickets:
-        if ticket.id in delivered:
-            continue  # step 7's Laporan Akhir went out in time: the reporter is awaited
-        step = _record(here, tx, ticket, Action.BREACH, _notes(here)["breach"], breach_notices,
+    delivered = delivered_in_time(tx, tickets)
+    breached = [t for t in tickets if t.id not in delivered]  # else the reporter is awaited
+    whole = tx.tickets_by_id([t.id for t in breached])  # for the e-mails
+    for ticket in breached:
+        step = _record(here, tx, ticket, whole[ticket.id], Action.BREACH, breach_notices,
                        now, send_from, events)  # fmt: skip
         report.breached.append(ticket.number)
         if ticket.state in here.config.daemon.escalate_on_breach:
@@ -217,39 +222,40 @@ def _breaches(
 
 
 def _record(
-    here: Site, tx: Tx, ticket: Ticket, action: Action, note: str, notices: Callable[..., Any],
+    here: Site, tx: Tx, due: Due, ticket: Ticket, action: Action, notices: Callable[..., Any],
     now: dt.datetime, send_from: dt.datetime, events: list[dict[str, Any]],
 ) -> int:  # fmt: skip
     """A reminder or breach of the ticket's current step: its event (added to ``events``,
-    stored together by the caller) and its e-mails to each person responsible. Returns
-    the step."""
-    assert ticket.due_at is not None
-    step = deadline_step(ticket.state)
-    people = _responsible(here, ticket)
-    data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": people}
-    events.append(event_row(ticket, action, now, note.format(step=step), data))
-    for person in people:
+    stored together by the caller) and its e-mails to each person responsible (``ticket``
+    is the whole ticket they show). Returns the step."""
+    event = deadline_event(here, due, action, now)
+    events.append(event)
+    step: int = event["data"]["step"]
+    for person in event["data"]["responsible"]:
         mails = notices(here.office, ticket, step=step, responsible=person, now=now)
         queue(tx, here.office, mails, now=now, ticket=ticket, not_before=send_from)
     return step
 
 
 def _reminders(
-    here: Site, tx: Tx, tickets: list[Ticket], now: dt.datetime, send_from: dt.datetime,
+    here: Site, tx: Tx, tickets: Sequence[Due], now: dt.datetime, send_from: dt.datetime,
     reminder_share: float, report: SweepReport,
 ) -> None:  # fmt: skip
     calendar = here.desk.calendar
     events: list[dict[str, Any]] = []
-    delivered = _delivered(tx, tickets)
+    delivered = delivered_in_time(tx, tickets)
+    due = []
     for ticket in tickets:
-        assert ticket.due_at is not None
         if ticket.due_at <= now or ticket.id in delivered:
             continue
         total = calendar.working_minutes_between(ticket.step_started_at, ticket.due_at)
         elapsed = calendar.working_minutes_between(ticket.step_started_at, now)
         if total <= 0 or elapsed < reminder_share * total:
             continue
-        _record(here, tx, ticket, Action.REMINDER, _notes(here)["reminder"], reminder_notice,
-                now, send_from, events)  # fmt: skip
+        due.append(ticket)
+    whole = tx.tickets_by_id([t.id for t in due])  # for the e-mails
+    for ticket in due:
+        _record(here, tx, ticket, whole[ticket.id], Action.REMINDER, reminder_notice, now,
+                send_from, events)  # fmt: skip
         report.reminded.append(ticket.number)
     tx.add_events(events)

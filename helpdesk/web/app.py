@@ -92,8 +92,11 @@ class Web:
 
 
 def environment() -> Environment:
+    """The pages' environment, one for the application (`create_app`): templates compiled on
+    first use and kept, never looked at again on disk (they are the program's own files)."""
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        auto_reload=False,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
