@@ -3,7 +3,7 @@ actions the staff member may take now, printable documents and the monthly repor
 
 Every action goes through the same services as the CLI and the e-mail commands
 (`helpdesk.service`), so a move allowed or refused here is allowed or refused there, with
-the same reason.
+the same reason (in the office's language here, `Rejected.text`).
 """
 
 from __future__ import annotations
