@@ -17,7 +17,7 @@ from typing import Any
 from ticketing.addresses import confirmed_at_registration, email_is_confirmed
 from ticketing.calendar import BusinessCalendar
 from ticketing.conversation import new_access_token
-from ticketing.directory import Directory, Role
+from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import (
     FIELDS,
     Complete,
@@ -41,6 +41,7 @@ from ticketing.workflow import (
     TicketView,
     Transition,
     decide,
+    who_id,
 )
 
 CHANNELS = ("email", "phone", "letter", "web")
@@ -144,14 +145,39 @@ def register(
 
 def _refused(desk: Desk, channel: str, officer: str | None) -> Rejected | None:
     if channel not in CHANNELS:
-        return Rejected(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
+        return Rejected(
+            f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})",
+            f"Saluran Pengaduan {channel} tidak dikenal; salah satu dari: {', '.join(CHANNELS)}.",
+        )
     if officer is not None:
         staff = desk.directory.get(officer)
         if staff is None:
-            return Rejected(f"unknown officer {officer!r}")
+            return Rejected(
+                f"unknown officer {officer!r}",
+                f"Nama pengguna {officer} tidak terdaftar sebagai petugas.",
+            )
         if staff.role != Role.HELP_DESK:
-            return Rejected(f"{officer} is {staff.role.value}, not a help-desk officer")
+            return _not_help_desk(
+                staff, f"{officer} is {staff.role.value}, not a help-desk officer"
+            )
     return None
+
+
+def _not_help_desk(staff: Staff, message: str) -> Rejected:
+    return Rejected(
+        message,
+        f"{who_id(staff)} adalah {ROLE_LABELS['id'][staff.role]}, bukan Petugas Help Desk.",
+    )
+
+
+def _no_ticket(number: str) -> Rejected:
+    return Rejected(f"no ticket {number!r}", f"Tiket {number} tidak ditemukan.")
+
+
+def _unknown_staff(actor: str) -> Rejected:
+    return Rejected(
+        f"unknown staff member {actor!r}", f"Nama pengguna {actor} tidak terdaftar sebagai petugas."
+    )
 
 
 def register_many(
@@ -332,7 +358,7 @@ def move(tx: Tx, desk: Desk, number: str, request: Move, *, now: dt.datetime) ->
     """Apply one workflow move to the ticket ``number``, if the SOP allows it."""
     ticket = tx.ticket(number)
     if ticket is None:
-        return Rejected(f"no ticket {number!r}")
+        return _no_ticket(number)
     transition = decide(
         view(ticket),
         request,
@@ -342,7 +368,9 @@ def move(tx: Tx, desk: Desk, number: str, request: Move, *, now: dt.datetime) ->
         now=now,
     )
     if isinstance(transition, Rejected):
-        return Rejected(f"{ticket.number}: {transition.message}")
+        return Rejected(
+            f"{ticket.number}: {transition.message}", f"{ticket.number}: {transition.message_id}"
+        )
     event = tx.apply(ticket, transition, now)
     return Moved(ticket, event)
 
@@ -365,17 +393,27 @@ def edit(
     desk corrects a form."""
     ticket = tx.ticket(number)
     if ticket is None:
-        return Rejected(f"no ticket {number!r}")
+        return _no_ticket(number)
     staff = desk.directory.get(actor)
     if staff is None:
-        return Rejected(f"unknown staff member {actor!r}")
+        return _unknown_staff(actor)
     if staff.role != Role.HELP_DESK:
-        return Rejected(f"{actor} is {staff.role.value}; 'edit' is for help_desk")
+        return Rejected(
+            f"{actor} is {staff.role.value}; 'edit' is for help_desk",
+            f"Formulir Pengaduan hanya dapat diperbaiki oleh Petugas Help Desk; {who_id(staff)}"
+            f" adalah {ROLE_LABELS['id'][staff.role]}.",
+        )
     fields = {f.key: f for f in desk.fields}
     if unknown := [key for key in raw if key not in fields]:
-        return Rejected(f"not a field of the Formulir: {', '.join(unknown)}")
+        return Rejected(
+            f"not a field of the Formulir: {', '.join(unknown)}",
+            f"Bukan isian Formulir Pengaduan: {', '.join(unknown)}.",
+        )
     if not raw:
-        return Rejected("nothing to correct: give at least one field")
+        return Rejected(
+            "nothing to correct: give at least one field",
+            "Tidak ada yang diperbaiki: mohon ubah sekurang-kurangnya satu isian.",
+        )
     problems: list[Problem] = []
     values: dict[str, str] = {}
     for key, text in raw.items():
@@ -391,7 +429,10 @@ def edit(
         return Incomplete(problems=tuple(problems), understood=values)
     changes = {key: value for key, value in values.items() if getattr(ticket, key) != value}
     if not changes:
-        return Rejected(f"{ticket.number}: the form already says so; nothing changed")
+        return Rejected(
+            f"{ticket.number}: the form already says so; nothing changed",
+            f"{ticket.number}: isian Formulir sudah sesuai; tidak ada yang berubah.",
+        )
     label = (lambda f: f.label_en) if language == "en" else (lambda f: f.label)
     summary = "; ".join(
         f"{label(fields[key])}: {_shown(fields[key], getattr(ticket, key))} → "
@@ -427,23 +468,32 @@ def confirm_email(
     officer. Recorded as a note on the timeline, with the address in its data."""
     ticket = tx.ticket(number)
     if ticket is None:
-        return Rejected(f"no ticket {number!r}")
+        return _no_ticket(number)
     address = ticket.email.strip().lower()
     if not address:
-        return Rejected(f"{ticket.number}: the form has no e-mail address")
+        return Rejected(
+            f"{ticket.number}: the form has no e-mail address",
+            f"{ticket.number}: Formulir Pengaduan tidak memuat alamat e-mail.",
+        )
     if reporter:
         if actor.strip().lower() != address:
-            return Rejected(f"{ticket.number}: only {ticket.email} can confirm its own address")
+            return Rejected(
+                f"{ticket.number}: only {ticket.email} can confirm its own address",
+                f"{ticket.number}: alamat {ticket.email} hanya dapat dikonfirmasi oleh pemiliknya.",
+            )
         note = f"Alamat e-mail {ticket.email} terkonfirmasi: pelapor membalas dari alamat itu"
     else:
         staff = desk.directory.get(actor)
         if staff is None:
-            return Rejected(f"unknown staff member {actor!r}")
+            return _unknown_staff(actor)
         if staff.role != Role.HELP_DESK:
-            return Rejected(f"{actor} is {staff.role.value}, not a help-desk officer")
+            return _not_help_desk(staff, f"{actor} is {staff.role.value}, not a help-desk officer")
         note = f"Alamat e-mail {ticket.email} dikonfirmasi oleh Help Desk"
     if email_is_confirmed(ticket):
-        return Rejected(f"{ticket.number}: {ticket.email} is already confirmed")
+        return Rejected(
+            f"{ticket.number}: {ticket.email} is already confirmed",
+            f"{ticket.number}: alamat {ticket.email} sudah terkonfirmasi.",
+        )
     state = State(ticket.state)
     transition = Transition(
         action=Action.NOTE, actor=actor, from_state=state, to_state=state, note=note,

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from ticketing.calendar import BusinessCalendar, StepTime
-from ticketing.directory import Directory, Role, Staff
+from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 
 
 class State(StrEnum):
@@ -259,7 +259,43 @@ class Transition:
 
 @dataclass(frozen=True)
 class Rejected:
+    """Why the SOP does not allow a move, in both languages: ``message`` in English as the
+    CLI prints it (naming its options), ``message_id`` in Indonesian for what staff read in
+    the office's language, the web desk's pages (buttons there, no options named)."""
+
     message: str
+    message_id: str
+
+    def text(self, language: str) -> str:
+        """The reason in ``language`` (``[office] language``)."""
+        return self.message_id if language == "id" else self.message
+
+
+# What a refusal says of the ticket, in Indonesian: "Tiket tidak dapat <didisposisikan> …".
+PASSIVE_ID: Mapping[Action, str] = {
+    Action.CREATE: "dicatat",
+    Action.TAKE: "diambil untuk layanan tingkat pertama",
+    Action.SOLVE: "diselesaikan di tingkat pertama",
+    Action.ESCALATE: "dieskalasikan ke unit",
+    Action.DISPOSE: "didisposisikan",
+    Action.RESOLVE: "dinyatakan selesai",
+    Action.ESCALATE_HIGHER: "dieskalasikan ke tingkat lebih tinggi",
+    Action.CLOSE: "ditutup",
+    Action.REOPEN: "dibuka kembali",
+    Action.PAUSE: "ditunda untuk menunggu tanggapan pelapor",
+    Action.RESUME: "dilanjutkan",
+    Action.NOTE: "diberi catatan",
+    Action.EDIT: "diperbaiki",
+    Action.REMINDER: "diingatkan",
+    Action.BREACH: "dicatat terlambat",
+}
+
+
+def who_id(staff: Staff) -> str:
+    """A colleague named in an Indonesian refusal: by name, the head of office by office."""
+    if staff.role == Role.HEAD_OF_OFFICE:
+        return ROLE_LABELS["id"][staff.role]
+    return staff.name or staff.id
 
 
 NOTE_REQUIRED: Mapping[Action, str] = {
@@ -270,6 +306,15 @@ NOTE_REQUIRED: Mapping[Action, str] = {
     Action.REOPEN: "the reason (--reason)",
     Action.PAUSE: "what is awaited from the reporter (--reason)",
     Action.NOTE: "the text of the note",
+}
+NOTE_REQUIRED_ID: Mapping[Action, str] = {
+    Action.SOLVE: "uraian penyelesaiannya",
+    Action.RESOLVE: "uraian penyelesaiannya",
+    Action.ESCALATE_HIGHER: "laporan penanganannya",
+    Action.CLOSE: "keterangan konfirmasi dari pelapor",
+    Action.REOPEN: "alasannya",
+    Action.PAUSE: "keterangan tentang apa yang ditunggu dari pelapor",
+    Action.NOTE: "isi catatannya",
 }
 
 # Which states each action may start from.
@@ -308,37 +353,57 @@ def decide(
     """The transition the SOP allows for this move, or why it does not."""
     if move.reporter:
         if move.action not in REPORTER_ACTIONS:
-            return Rejected(f"a reporter cannot '{move.action.value}' a ticket")
+            return Rejected(
+                f"a reporter cannot '{move.action.value}' a ticket",
+                f"Tiket tidak dapat {PASSIVE_ID[move.action]} oleh pelapor.",
+            )
         actor: Staff | None = Staff(move.actor, move.actor, move.actor, Role.REPORTER)
     elif move.system:
         if move.action not in SYSTEM_MOVES:
-            return Rejected(f"the system cannot '{move.action.value}' a ticket")
+            return Rejected(
+                f"the system cannot '{move.action.value}' a ticket",
+                f"Tiket tidak dapat {PASSIVE_ID[move.action]} oleh sistem.",
+            )
         # Escalating a breached step stands in for the help desk (step 3) or for the
         # technician (step 6).
         actor = Staff(SYSTEM_ACTOR, "Sistem Help Desk", "", Role.HELP_DESK)
     else:
         actor = directory.get(move.actor)
     if actor is None:
-        return Rejected(f"unknown staff member {move.actor!r}")
+        return Rejected(
+            f"unknown staff member {move.actor!r}",
+            f"Nama pengguna {move.actor} tidak terdaftar sebagai petugas.",
+        )
     state = ticket.state
     if state not in ALLOWED_FROM.get(move.action, frozenset()):
         allowed = ", ".join(a.value for a in allowed_actions(state, ticket.paused_at is not None))
         return Rejected(
             f"'{move.action.value}' is not allowed while the ticket is {state.value}"
-            f" (allowed: {allowed or 'none'})"
+            f" (allowed: {allowed or 'none'})",
+            f"Tiket tidak dapat {PASSIVE_ID[move.action]} karena statusnya saat ini"
+            f" {STATE_LABELS['id'][state]}.",
         )
     paused = ticket.paused_at is not None
     if move.action == Action.PAUSE and paused:
-        return Rejected("the ticket is already paused")
+        return Rejected(
+            "the ticket is already paused", "Tiket sudah ditunda, menunggu tanggapan pelapor."
+        )
     if paused and move.action not in (Action.RESUME, Action.NOTE):
         return Rejected(
-            f"the ticket is paused, waiting on the reporter; resume it before '{move.action.value}'"
+            "the ticket is paused, waiting on the reporter;"
+            f" resume it before '{move.action.value}'",
+            "Tiket sedang ditunda, menunggu tanggapan pelapor; mohon lanjutkan tiket terlebih"
+            f" dahulu sebelum tiket {PASSIVE_ID[move.action]}.",
         )
     if move.action == Action.RESUME and not paused:
-        return Rejected("the ticket is not paused")
+        return Rejected("the ticket is not paused", "Tiket tidak sedang ditunda.")
     note = move.note.strip()
     if move.action in NOTE_REQUIRED and not note:
-        return Rejected(f"'{move.action.value}' needs {NOTE_REQUIRED[move.action]}")
+        return Rejected(
+            f"'{move.action.value}' needs {NOTE_REQUIRED[move.action]}",
+            f"Tiket tidak dapat {PASSIVE_ID[move.action]} tanpa"
+            f" {NOTE_REQUIRED_ID[move.action]}; mohon tuliskan terlebih dahulu.",
+        )
 
     handler = _HANDLERS.get(move.action)
     ctx = _Context(ticket, move, actor, directory, sop, calendar, now, note)
@@ -402,8 +467,11 @@ def _role_check(ctx: _Context, *roles: Role) -> Rejected | None:
     if ctx.actor.role in roles:
         return None
     names = " or ".join(r.value for r in roles)
+    labels = " atau ".join(ROLE_LABELS["id"][r] for r in roles)
     return Rejected(
-        f"{ctx.actor.id} is {ctx.actor.role.value}; '{ctx.move.action.value}' is for {names}"
+        f"{ctx.actor.id} is {ctx.actor.role.value}; '{ctx.move.action.value}' is for {names}",
+        f"Tiket hanya dapat {PASSIVE_ID[ctx.move.action]} oleh {labels}; {who_id(ctx.actor)}"
+        f" adalah {ROLE_LABELS['id'][ctx.actor.role]}.",
     )
 
 
@@ -427,11 +495,19 @@ def _escalate(ctx: _Context) -> Transition | Rejected:
         unit = directory.units.get(ctx.move.unit)
         if unit is None:
             known = ", ".join(directory.units)
-            return Rejected(f"unknown unit {ctx.move.unit!r} (known: {known})")
+            names = ", ".join(u.name for u in directory.units.values())
+            return Rejected(
+                f"unknown unit {ctx.move.unit!r} (known: {known})",
+                f"Unit {ctx.move.unit} tidak dikenal; pilih salah satu: {names}.",
+            )
     else:
         unit = directory.unit_for_category(ctx.ticket.category)
         if unit is None:
-            return Rejected(f"no unit handles {ctx.ticket.category!r}; name one with --unit")
+            return Rejected(
+                f"no unit handles {ctx.ticket.category!r}; name one with --unit",
+                f"Belum ada unit yang menangani kategori {ctx.ticket.category}; mohon pilih"
+                " unit yang dituju.",
+            )
     return ctx.to(
         State.ESCALATED,
         {"unit": unit.key, "unit_head": unit.head},
@@ -443,20 +519,35 @@ def _escalate(ctx: _Context) -> Transition | Rejected:
 def _dispose(ctx: _Context) -> Transition | Rejected:
     unit = ctx.directory.units.get(ctx.ticket.unit or "")
     if unit is None:
-        return Rejected("the ticket has no unit")
+        return Rejected("the ticket has no unit", "Tiket ini belum dieskalasikan ke unit mana pun.")
     if ctx.actor.id != unit.head:
-        return Rejected(f"only the head of unit {unit.key} ({unit.head}) may dispose this ticket")
+        head = ctx.directory.get(unit.head)
+        return Rejected(
+            f"only the head of unit {unit.key} ({unit.head}) may dispose this ticket",
+            f"Tiket ini hanya dapat didisposisikan oleh Penanggung Jawab {unit.name}"
+            f" ({who_id(head) if head else unit.head}).",
+        )
     technician = ctx.move.technician
     if not technician:
-        return Rejected(f"name the technician (--to); in {unit.key}: {', '.join(unit.technicians)}")
+        return Rejected(
+            f"name the technician (--to); in {unit.key}: {', '.join(unit.technicians)}",
+            "Mohon pilih petugas teknis yang dituju:"
+            f" {_names_id(ctx.directory, unit.technicians)}.",
+        )
     if technician not in unit.technicians:
         return Rejected(
             f"{technician!r} is not a technician of unit {unit.key}"
-            f" (technicians: {', '.join(unit.technicians)})"
+            f" (technicians: {', '.join(unit.technicians)})",
+            f"Petugas {_name_id(ctx.directory, technician)} bukan petugas teknis"
+            f" {unit.name}; mohon pilih salah satu:"
+            f" {_names_id(ctx.directory, unit.technicians)}.",
         )
     sifat = DEFAULT_SIFAT if ctx.move.sifat is None else parse_sifat(ctx.move.sifat)
     if sifat is None:
-        return Rejected(f"unknown sifat {ctx.move.sifat!r} (one of {sifat_choices('en')})")
+        return Rejected(
+            f"unknown sifat {ctx.move.sifat!r} (one of {sifat_choices('en')})",
+            f"Sifat {ctx.move.sifat} tidak dikenal; pilih salah satu: {sifat_choices('id')}.",
+        )
     return ctx.to(
         State.DISPOSED, {"technician": technician, "sifat": sifat.value}, assignee=technician,
         technician=technician,
@@ -470,13 +561,24 @@ def _handlers(ctx: _Context) -> set[str]:
     return {h for h in (ticket.assignee, ticket.technician, unit.head if unit else None) if h}
 
 
+def _name_id(directory: Directory, staff_id: str) -> str:
+    found = directory.get(staff_id)
+    return who_id(found) if found else staff_id
+
+
+def _names_id(directory: Directory, staff_ids: tuple[str, ...]) -> str:
+    return ", ".join(_name_id(directory, s) for s in staff_ids)
+
+
 def _may_handle(ctx: _Context) -> Rejected | None:
     """Whether the actor handles the ticket (steps 5 and 6)."""
     if ctx.actor.id in _handlers(ctx) or ctx.move.system:
         return None
     return Rejected(
         f"{ctx.actor.id} does not handle this ticket"
-        f" (assigned to {ctx.ticket.assignee or 'nobody'})"
+        f" (assigned to {ctx.ticket.assignee or 'nobody'})",
+        f"{who_id(ctx.actor)} tidak menangani tiket ini; tiket ini sedang ditangani oleh"
+        f" {_name_id(ctx.directory, ctx.ticket.assignee or '') or 'belum ada petugas'}.",
     )
 
 
@@ -505,22 +607,37 @@ def _escalate_higher(ctx: _Context) -> Transition | Rejected:
     if target_name in (Role.OFFICIAL.value, Role.HEAD_OF_OFFICE.value):
         candidates = directory.with_role(Role(target_name))
         if not candidates:
-            return Rejected(f"the staff directory has no {target_name}")
+            return Rejected(
+                f"the staff directory has no {target_name}",
+                f"Daftar petugas belum memuat {ROLE_LABELS['id'][Role(target_name)]}.",
+            )
         target = candidates[0]
     else:
         found = directory.get(target_name)
         if found is None:
-            return Rejected(f"unknown staff member {target_name!r}")
+            return Rejected(
+                f"unknown staff member {target_name!r}",
+                f"Nama pengguna {target_name} tidak terdaftar sebagai petugas.",
+            )
         target = found
     if target.role not in (Role.OFFICIAL, Role.HEAD_OF_OFFICE):
         return Rejected(
-            f"{target.id} is {target.role.value}; escalate to an official or the head of office"
+            f"{target.id} is {target.role.value}; escalate to an official or the head of office",
+            f"{who_id(target)} adalah {ROLE_LABELS['id'][target.role]}; eskalasi ke tingkat lebih"
+            " tinggi ditujukan kepada Pejabat Terkait atau Kepala Dinas.",
         )
     if target.id == ctx.ticket.assignee:
-        return Rejected(f"the ticket is already with {target.id}")
+        return Rejected(
+            f"the ticket is already with {target.id}",
+            f"Tiket ini sudah ditangani oleh {who_id(target)}.",
+        )
     current = ctx.directory.get(ctx.ticket.assignee or "")
     if current is not None and _RANK.get(target.role, 0) < _RANK.get(current.role, 0):
-        return Rejected(f"{target.id} is below {current.id}; escalation only goes up")
+        return Rejected(
+            f"{target.id} is below {current.id}; escalation only goes up",
+            f"Jabatan {who_id(target)} berada di bawah {who_id(current)}; eskalasi hanya dapat"
+            " ditujukan ke tingkat yang lebih tinggi.",
+        )
     return ctx.to(
         State.ESCALATED_HIGHER,
         {"escalated_to": target.id, "report": ctx.note},
@@ -535,7 +652,9 @@ def _close(ctx: _Context) -> Transition | Rejected:
         return ctx.to(State.CLOSED, {"silence": True}, due_at=None, closed_at=ctx.now)
     if ctx.actor.role not in (Role.HELP_DESK, Role.UNIT_HEAD, Role.TECHNICIAN):
         return Rejected(
-            f"{ctx.actor.id} is {ctx.actor.role.value}; the help desk or the unit closes tickets"
+            f"{ctx.actor.id} is {ctx.actor.role.value}; the help desk or the unit closes tickets",
+            f"{who_id(ctx.actor)} adalah {ROLE_LABELS['id'][ctx.actor.role]}; tiket ditutup oleh"
+            " Help Desk atau unit yang menanganinya.",
         )
     if rejected := _help_desk_or_handler(ctx):
         return rejected
@@ -551,7 +670,10 @@ def _reopen(ctx: _Context) -> Transition | Rejected:
     unit = ctx.directory.units.get(ctx.ticket.unit or "")
     if unit is None or ctx.actor.id != unit.head:
         return Rejected(
-            f"{ctx.actor.id} may not reopen this ticket; the help desk or the head of its unit does"
+            f"{ctx.actor.id} may not reopen this ticket;"
+            " the help desk or the head of its unit does",
+            f"{who_id(ctx.actor)} tidak dapat membuka kembali tiket ini; tiket dibuka kembali oleh"
+            " Help Desk atau Penanggung Jawab Unit yang menanganinya.",
         )
     if ctx.ticket.technician:
         return ctx.to(State.DISPOSED, assignee=ctx.ticket.technician, resolved_at=None)
@@ -576,7 +698,11 @@ def _reopened_to_solver(ctx: _Context) -> Transition | Rejected:
     if solver is None and ctx.actor.role == Role.HELP_DESK:
         solver = ctx.actor
     if solver is None:
-        return Rejected("nobody solved this ticket at first level to reopen it to")
+        return Rejected(
+            "nobody solved this ticket at first level to reopen it to",
+            "Tidak ada petugas tingkat pertama yang menyelesaikan tiket ini, sehingga tiket tidak"
+            " dapat dibuka kembali kepadanya.",
+        )
     return ctx.to(
         State.FIRST_LEVEL, {"reopened_to": solver.id}, assignee=solver.id, resolved_at=None
     )

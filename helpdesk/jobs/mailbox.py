@@ -100,6 +100,7 @@ def process_message(
     uidvalidity: int | None = None,
     received_at: dt.datetime | None = None,
     kept: int | None = None,
+    since: dt.datetime | None = None,
 ) -> Processed:
     """Store one message and its outcome in one transaction: the facts, route's decision,
     then the decision applied. ``kept`` is the id of the row that already holds the
@@ -109,22 +110,23 @@ def process_message(
     with here.store.transaction() as tx:
         return _process_in(
             here, tx, message, raw, source=source, now=now, uid=uid, uidvalidity=uidvalidity,
-            received_at=received_at, kept=kept,
+            received_at=received_at, kept=kept, since=since,
         )  # fmt: skip
 
 
 def _process_in(
     here: Site, tx: Tx, message: InboundMessage, raw: bytes, *, source: str, now: dt.datetime,
     uid: int | None, uidvalidity: int | None, received_at: dt.datetime | None, kept: int | None,
-    known: Known | None = None,
+    known: Known | None = None, since: dt.datetime | None = None,
 ) -> Processed:  # fmt: skip
     """`process_message`'s work, in the caller's transaction; ``known``: what was asked of
-    the store for the message's batch."""
+    the store for the message's batch; ``since``: when the help desk started reading the
+    mailbox (`reports.arrival`)."""
     replayed = tx.inbound(kept) if kept is not None else None
     facts = gather_facts(here, tx, message, source=source, uid=uid, uidvalidity=uidvalidity,
                          now=now, known=known)  # fmt: skip
     decision = route(message, facts)
-    arrived = reports.arrival(received_at, now)
+    arrived = reports.arrival(received_at, now, since)
     if isinstance(decision, Duplicate):
         if replayed is not None:  # processed meanwhile as another copy
             replayed.outcome = Outcome.REPLAYED
@@ -154,7 +156,9 @@ def _process_in(
     previous = replayed.outcome if replayed is not None else None
     result = apply(here, tx, message, decision, now, arrived)
     inbound.outcome = result.outcome
-    inbound.detail = result.detail
+    inbound.detail = "; ".join(
+        filter(None, [result.detail, reports.before_reading(received_at, since)])
+    )
     if previous is not None:
         inbound.detail = "; ".join(filter(None, [result.detail, f"replayed ({previous})"]))
     if result.ticket:
@@ -417,7 +421,7 @@ def _reply_to_ticket(
 def quarantine(
     here: Site, raw: bytes, error: str, *, source: str, now: dt.datetime,
     uid: int | None = None, uidvalidity: int | None = None, kept: int | None = None,
-    received_at: dt.datetime | None = None,
+    received_at: dt.datetime | None = None, since: dt.datetime | None = None,
 ) -> None:  # fmt: skip
     """Keep a message that could not be processed, with the reason and the moment it
     arrived (``received_at``, its INTERNALDATE), for a later replay.
@@ -428,13 +432,14 @@ def quarantine(
     message = parse(raw)  # never raises; what a listing shows of the message
     with here.store.transaction() as tx:
         _quarantine_in(tx, message, raw, error, source=source, now=now, uid=uid,
-                       uidvalidity=uidvalidity, kept=kept, received_at=received_at)  # fmt: skip
+                       uidvalidity=uidvalidity, kept=kept, received_at=received_at,
+                       since=since)  # fmt: skip
 
 
 def _quarantine_in(
     tx: Tx, message: InboundMessage, raw: bytes, error: str, *, source: str, now: dt.datetime,
     uid: int | None, uidvalidity: int | None, kept: int | None,
-    received_at: dt.datetime | None = None,
+    received_at: dt.datetime | None = None, since: dt.datetime | None = None,
 ) -> None:  # fmt: skip
     """`quarantine`'s work, in the caller's transaction."""
     sha256 = message.raw_sha256
@@ -455,9 +460,11 @@ def _quarantine_in(
             source=source,
             uid=uid,
             uidvalidity=uidvalidity,
-            received_at=reports.arrival(received_at, now),
+            received_at=reports.arrival(received_at, now, since),
             outcome=Outcome.QUARANTINE,
-            detail=error[:4000],
+            detail="; ".join(
+                filter(None, [error[:4000], reports.before_reading(received_at, since)])
+            ),
             created_at=now,
         )
     )
@@ -467,6 +474,7 @@ def process_with_retries(
     here: Site, raw: bytes, *, source: str, now: Callable[[], dt.datetime], attempts: int,
     uid: int | None = None, uidvalidity: int | None = None,
     received_at: dt.datetime | None = None, kept: int | None = None,
+    since: dt.datetime | None = None,
 ) -> Processed:  # fmt: skip
     """Try a message a few times; if it still fails, quarantine it. Never raises for a bad
     message: one broken e-mail must not block the mailbox. ``kept``: see process_message;
@@ -476,13 +484,13 @@ def process_with_retries(
         try:
             return process_message(
                 here, raw, source=source, now=now(), uid=uid, uidvalidity=uidvalidity,
-                received_at=received_at, kept=kept,
+                received_at=received_at, kept=kept, since=since,
             )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the loop going
             last = _failed(exc, uid or source, attempt)
     quarantine(
         here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity, kept=kept,
-        received_at=received_at,
+        received_at=received_at, since=since,
     )  # fmt: skip
     return Processed(Outcome.QUARANTINE, last)
 
@@ -497,7 +505,7 @@ def _failed(exc: Exception, which: object, attempt: int) -> str:
 
 def process_batch(
     here: Site, fetched: Sequence[Fetched], *, source: str, now: Callable[[], dt.datetime],
-    attempts: int, uidvalidity: int,
+    attempts: int, uidvalidity: int, since: dt.datetime | None = None,
 ) -> list[Processed]:  # fmt: skip
     """Fetched messages in ONE transaction, each in a savepoint of its own: what
     `process_with_retries` does for each, with the commit (its lock and its write to disk)
@@ -522,6 +530,7 @@ def process_batch(
                         now=now,
                         attempts=attempts,
                         uidvalidity=uidvalidity,
+                        since=since,
                     )
                 )
                 known.touch(message)
@@ -539,6 +548,7 @@ def process_batch(
             uid=item.uid,
             uidvalidity=uidvalidity,
             received_at=item.internal_date,
+            since=since,
         )
         for item in fetched
     ]
@@ -547,6 +557,7 @@ def process_batch(
 def _with_retries_in(
     here: Site, tx: Tx, item: Fetched, message: InboundMessage, known: Known, *, source: str,
     now: Callable[[], dt.datetime], attempts: int, uidvalidity: int,
+    since: dt.datetime | None = None,
 ) -> Processed:  # fmt: skip
     """`process_with_retries` for one message of a batch, in savepoints of ``tx``."""
     last = ""
@@ -556,14 +567,14 @@ def _with_retries_in(
                 return _process_in(
                     here, tx, message, item.raw, source=source, now=now(), uid=item.uid,
                     uidvalidity=uidvalidity, received_at=item.internal_date, kept=None,
-                    known=known,
+                    known=known, since=since,
                 )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the batch going
             last = _failed(exc, item.uid, attempt)
     with tx.savepoint():
         _quarantine_in(tx, message, item.raw, last, source=source, now=now(), uid=item.uid,
                        uidvalidity=uidvalidity, kept=None,
-                       received_at=item.internal_date)  # fmt: skip
+                       received_at=item.internal_date, since=since)  # fmt: skip
     return Processed(Outcome.QUARANTINE, last)
 
 
@@ -591,6 +602,13 @@ def poll_mailbox(
     report = PollReport()
     found = new or unread(here, mailbox)
     validity, uids = found.uidvalidity, found.uids
+    source = f"imap:{folder}"
+    since: dt.datetime | None = None
+    if uids:
+        # When the help desk started reading this mailbox: its first message read, or
+        # this poll, the first. Mail that had arrived before is received when read.
+        with here.store.transaction() as tx:
+            since = tx.first_read(source) or now()
     batch = config.intake.batch_size
     for start in range(0, len(uids), batch):
         chunk = uids[start : start + batch]
@@ -600,8 +618,8 @@ def poll_mailbox(
             break
         messages = list(mailbox.fetch(chunk, batch=batch))
         results = process_batch(
-            here, messages, source=f"imap:{folder}", now=now, attempts=config.intake.attempts,
-            uidvalidity=validity,
+            here, messages, source=source, now=now, attempts=config.intake.attempts,
+            uidvalidity=validity, since=since,
         )  # fmt: skip
         for fetched, processed in zip(messages, results, strict=True):
             last = fetched.uid

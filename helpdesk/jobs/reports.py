@@ -138,13 +138,33 @@ def _complete_or_ask(
     return outcome, "", registered.ticket.number, submission.id if submission else None
 
 
-def arrival(internal_date: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+def arrival(
+    internal_date: dt.datetime | None, now: dt.datetime, since: dt.datetime | None = None
+) -> dt.datetime:
     """When an e-mail was received: its arrival at the office's mail server (the IMAP
     INTERNALDATE, the server's own record, fetched with the message), never later than the
     moment it is read (a server's clock ahead of ours); the reading moment when there is
     none (a message injected from a file). The sender's Date is the sender's word and is
-    never taken for it."""
-    return now if internal_date is None else min(internal_date, now)
+    never taken for it.
+
+    ``since``: when the help desk started reading this mailbox. A message that arrived
+    before then (old mail found at the first start, or put into the folder later with its
+    old date) was never the help desk's to answer in time: it is received when it is read."""
+    if internal_date is None or (since is not None and internal_date < since):
+        return now
+    return min(internal_date, now)
+
+
+def before_reading(internal_date: dt.datetime | None, since: dt.datetime | None) -> str:
+    """What the record says of a message that arrived before the mailbox was read, with
+    its INTERNALDATE; "" for any other."""
+    if internal_date is None or since is None or internal_date >= since:
+        return ""
+    return (
+        f"arrived at the mail server {internal_date.astimezone(dt.UTC).isoformat()}, before the"
+        f" help desk started reading the mailbox ({since.astimezone(dt.UTC).isoformat()}):"
+        " received when read"
+    )
 
 
 def _register_in(

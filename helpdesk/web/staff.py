@@ -3,7 +3,7 @@ actions the staff member may take now, printable documents and the monthly repor
 
 Every action goes through the same services as the CLI and the e-mail commands
 (`helpdesk.service`), so a move allowed or refused here is allowed or refused there, with
-the same reason.
+the same reason (in the office's language here, `Rejected.text`).
 """
 
 from __future__ import annotations
@@ -401,7 +401,7 @@ async def _ticket(web: Web, request: Request, staff: Staff, number: str) -> Resp
                         for p in outcome.problems]  # fmt: skip
             status = 422
         else:
-            problem = t["refused"].format(reason=outcome.message)
+            problem = t["refused"].format(reason=outcome.text(web.language))
             status = 409
     now = here.now()
     with here.reader.transaction() as tx:
@@ -485,7 +485,7 @@ def _act(
         with here.reader.transaction() as tx:
             ticket = tx.ticket(number)
         if ticket is None:
-            return Rejected(f"no ticket {number!r}")
+            return Rejected(f"no ticket {number!r}", f"Tiket {number} tidak ditemukan.")
         changed: dict[str, str] = {}
         for field in here.desk.fields:
             if field.key not in values:
@@ -502,9 +502,9 @@ def _act(
     try:
         action = Action(name)
     except ValueError:
-        return Rejected(f"unknown action {name!r}")
+        return Rejected(f"unknown action {name!r}", f"Langkah {name} tidak dikenal.")
     if action not in ACTIONS:
-        return Rejected(f"unknown action {name!r}")
+        return Rejected(f"unknown action {name!r}", f"Langkah {name} tidak dikenal.")
     request = Move(
         action=action, actor=staff.id, note=note, channel="web",
         unit=values.get("unit") or None, technician=values.get("teknisi") or None,

@@ -63,6 +63,15 @@ class Office:
             for raw in messages:
                 box.append("INBOX", raw, dt.datetime.fromisoformat(arrived))
 
+    def started_reading(self, at: str) -> None:
+        """The help desk has read this mailbox since ``at``: its first message (an
+        auto-reply, which makes nothing) arrived and was read then."""
+        self.monkeypatch.setenv("HELPDESK_NOW", at)
+        self.deliver(email("Saya sedang cuti.", sender="x@dinsos.example.go.id",
+                           headers={"Auto-Submitted": "auto-replied"}), arrived=at)  # fmt: skip
+        self.ok("intake", "poll")
+        self.monkeypatch.setenv("HELPDESK_NOW", NOW)
+
     def count(self, folder: str) -> int:
         settings = MailboxSettings("127.0.0.1", self.imap.port, "none", "helpdesk", "secret",
                                    folder=folder)  # fmt: skip
@@ -123,7 +132,8 @@ def test_an_emails_step_1_starts_when_it_arrived(
     is read on Monday at 09.00 was received on Friday: step 1 runs from then and ended at
     08.00 on Monday (one working hour: 16.00-16.30 and 07.30-08.00), so it is already late;
     the acknowledgement says so, and the Laporan Akhir prints the receipt and, apart, the
-    moment it was registered."""
+    moment it was registered. (The help desk has read the mailbox since Friday morning.)"""
+    office.started_reading("2026-11-27T08:00:00+07:00")
     office.deliver(email(message_id="<friday@dinkes.example.go.id>"),
                    arrived="2026-11-27T16:00:00+07:00")  # fmt: skip
     office.ok("intake", "poll")
@@ -173,6 +183,7 @@ def test_a_replayed_message_keeps_its_arrival(
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("extraction bug")
 
+    office.started_reading("2026-11-27T08:00:00+07:00")
     monkeypatch.setattr(job, "extract_fields", broken)
     office.deliver(email(message_id="<kept@dinkes.example.go.id>"),
                    arrived="2026-11-27T16:00:00+07:00")  # fmt: skip
@@ -185,6 +196,50 @@ def test_a_replayed_message_keeps_its_arrival(
     ticket = json.loads(office.ok("ticket", "show", "TIK-2026-00001", "--json").stdout)
     assert ticket["received_at"] == "2026-11-27T09:00:00+00:00"
     assert ticket["created_at"] == "2026-11-30T03:00:00+00:00"
+
+
+def test_old_mail_found_at_the_first_start_is_received_when_read(office: Office) -> None:
+    """On its first start the help desk finds mail months old in the INBOX (it arrived in
+    August, before the help desk read this mailbox): it was never the help desk's to answer
+    in time, so each complaint is received when it is first read, on time and in this
+    month's report, and its record keeps the arrival on the mail server."""
+    office.deliver(email(message_id="<august@dinkes.example.go.id>"),
+                   arrived="2026-08-03T10:00:00+07:00")  # fmt: skip
+    office.ok("intake", "poll")
+    ticket = json.loads(office.ok("ticket", "show", "TIK-2026-00001", "--json").stdout)
+    assert ticket["received_at"] == ticket["created_at"] == "2026-11-30T02:00:00+00:00"
+    assert ticket["due_at"] == "2026-11-30T03:00:00+00:00"  # step 1's hour from the read
+    assert ticket["overdue"] is False
+    [record] = office.json("intake", "list")
+    assert record["received_at"] == "2026-11-30T02:00:00+00:00"
+    assert (
+        "arrived at the mail server 2026-08-03T03:00:00+00:00, before the help desk"
+        in (record["detail"])
+    )
+    august = json.loads(office.ok("report", "--month", "2026-08", "--format", "json").stdout)
+    november = json.loads(office.ok("report", "--month", "2026-11", "--format", "json").stdout)
+    assert (august["received"], november["received"]) == (0, 1)
+
+
+def test_old_mail_put_in_after_the_first_read_is_received_when_read(office: Office) -> None:
+    """The help desk has read the mailbox since Friday 08.00. A message put into the INBOX
+    later with an older arrival (moved in from another folder, an old export) arrived before
+    the help desk read this mailbox: it is received when read too. One that arrived on
+    Friday at 09.00, after the help desk started reading, keeps its arrival."""
+    office.started_reading("2026-11-27T08:00:00+07:00")
+    office.deliver(email(message_id="<old@dinkes.example.go.id>"),
+                   arrived="2026-11-26T15:00:00+07:00")  # fmt: skip
+    office.deliver(email(message_id="<after@dinkes.example.go.id>", subject="Printer rusak"),
+                   arrived="2026-11-27T09:00:00+07:00")  # fmt: skip
+    office.ok("intake", "poll")
+    old, after = (
+        json.loads(office.ok("ticket", "show", n, "--json").stdout)
+        for n in ("TIK-2026-00001", "TIK-2026-00002")
+    )  # in the INBOX's order
+    assert old["received_at"] == old["created_at"] == "2026-11-30T02:00:00+00:00"
+    assert old["overdue"] is False
+    assert after["received_at"] == "2026-11-27T02:00:00+00:00"  # Friday 09.00 WIB
+    assert after["overdue"] is True
 
 
 def test_reply_through_the_mailbox_completes_the_report(office: Office, sink: Sink) -> None:

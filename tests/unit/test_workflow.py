@@ -8,6 +8,7 @@ holidays). Neither 2026-11-30 (Mon) to 2026-12-01 (Tue) nor 2026-12-04 (Fri) to 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from zoneinfo import ZoneInfo
@@ -1093,3 +1094,75 @@ def test_transitions_record_the_deadline_their_step_started_with() -> None:
     """The event keeps the new step's deadline, so reports can tell later if it was met."""
     result = accepted(TICKETS[State.FIRST_LEVEL], move(Action.ESCALATE))
     assert result.data["due_at"] == result.changes["due_at"].isoformat()
+
+
+# --- Refusals in the office's language ------------------------------------------------
+
+# English words of the CLI's refusals, and the values behind the Indonesian labels.
+_ENGLISH = re.compile(
+    r"--|\b(the|is|not|allowed|while|ticket|only|may|needs|unknown|escalate|dispose|resolve"
+    r"|received|first_level|escalated|disposed|resolved|closed|help_desk|unit_head|technician"
+    r"|official|head_of_office)\b"
+)
+
+
+def _every_refusal() -> list[tuple[str, Rejected]]:
+    """Each move of every actor, right and wrong, from each ticket state, with and without
+    its text, paused or not, with a good and a bad unit, technician, target and Sifat."""
+    found: list[tuple[str, Rejected]] = []
+    actors = [*DIRECTORY.staff, "nobody"]
+    extras: list[dict[str, str]] = [
+        {}, {"unit": "gudang"}, {"technician": TECH}, {"technician": "tech_aplikasi_1"},
+        {"technician": "someone"},
+        {"technician": TECH, "sifat": "kilat"}, {"target": "hd1"}, {"target": "official"},
+        {"target": "kadis"}, {"target": "nobody"},
+    ]  # fmt: skip
+    for state, view in TICKETS.items():
+        for view_now in (view, paused(state) if state in PAUSABLE else view):
+            for action in (a for a in Action if a not in SYSTEM_ACTIONS):
+                for actor in actors:
+                    for note in ("", "ok"):
+                        for extra in extras:
+                            asked = Move(action, actor, note=note, **extra)  # type: ignore[arg-type]
+                            result = run(view_now, asked)
+                            if isinstance(result, Rejected):
+                                found.append((f"{state} {action} {actor} {extra}", result))
+    reporter = run(TICKETS[State.RECEIVED], Move(Action.DISPOSE, "a@b.id", reporter=True))
+    system = run(TICKETS[State.RECEIVED], Move(Action.DISPOSE, "system", system=True))
+    assert isinstance(reporter, Rejected) and isinstance(system, Rejected)
+    return [*found, ("reporter", reporter), ("system", system)]
+
+
+def test_every_refusal_has_its_indonesian_wording_without_the_clis_options() -> None:
+    """The staff web desk shows a refusal in the office's language: each reason the SOP
+    gives has an Indonesian sentence of its own, naming no CLI option, no English word and
+    no state's internal value; the CLI's English stays as it was."""
+    refusals = _every_refusal()
+    assert len({r.message_id for _, r in refusals}) >= 15  # the sweep reaches most reasons
+    for where, refusal in refusals:
+        assert refusal.text("en") == refusal.message, where
+        assert refusal.text("id") == refusal.message_id, where
+        said = refusal.message_id
+        assert said[0].isupper() and said.endswith("."), (where, said)
+        assert not _ENGLISH.search(said), (where, said)
+
+
+def test_an_indonesian_refusal_names_the_state_and_the_people() -> None:
+    wrong_state = run(TICKETS[State.RECEIVED], move(Action.DISPOSE, technician=TECH))
+    assert isinstance(wrong_state, Rejected)
+    assert wrong_state.message.startswith("'dispose' is not allowed while the ticket is received")
+    assert wrong_state.message_id == (
+        "Tiket tidak dapat didisposisikan karena statusnya saat ini Diterima."
+    )
+    not_head = run(TICKETS[State.ESCALATED], move(Action.DISPOSE, "hd1", technician=TECH))
+    assert isinstance(not_head, Rejected)
+    assert not_head.message_id == (
+        "Tiket ini hanya dapat didisposisikan oleh Penanggung Jawab Unit Jaringan (Head Jaringan)."
+    )
+    no_text = run(TICKETS[State.DISPOSED], move(Action.RESOLVE, note=""))
+    assert isinstance(no_text, Rejected)
+    assert "(--solution)" in no_text.message
+    assert no_text.message_id == (
+        "Tiket tidak dapat dinyatakan selesai tanpa uraian penyelesaiannya;"
+        " mohon tuliskan terlebih dahulu."
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -157,15 +158,50 @@ def test_unit_head_disposes_on_the_ticket_page(staffed: Desk) -> None:
     assert events[-1].data["sifat"] == "segera"
 
 
+def refusal_in(page) -> str:  # type: ignore[no-untyped-def]
+    """The refusal the page shows, as the reader sees it."""
+    found = re.search(r"(?:Ditolak|Refused): ([^<]*)", page.text)
+    assert found, page.text
+    return html.unescape(found.group(1)).strip()
+
+
+ENGLISH = re.compile(r"--|\b(the|is|not|allowed|while|ticket|needs|resolve|received)\b")
+
+
 def test_a_move_the_sop_refuses_is_refused_with_the_reason(staffed: Desk) -> None:
     """A technician who is not on the ticket cannot resolve it: nothing moves, and the
-    page says why in the CLI's words."""
+    Indonesian page says why in Indonesian, no English word and no option in it."""
     number = number_in(staffed.submit())
     staffed.login("agus")
     page = act(staffed, number, "resolve", catatan="Sudah")
     assert page.status_code == 409
-    assert "Ditolak:" in page.text and "not allowed while the ticket is received" in page.text
+    reason = refusal_in(page)
+    assert (
+        reason
+        == f"{number}: Tiket tidak dapat dinyatakan selesai karena statusnya saat ini Diterima."
+    )
+    assert not ENGLISH.search(reason)
+    assert "not allowed" not in page.text
     assert ticket(staffed, number).state == "received"
+
+
+def test_an_english_office_refuses_in_english(make_desk) -> None:  # type: ignore[no-untyped-def]
+    """With [office] language = "en" the same refusal reads in English (the CLI's words)."""
+    from tests.conftest import DEFAULT_CONFIG
+
+    office = re.search(r"\[office\]\n(.*?)\n\[", DEFAULT_CONFIG.read_text(), re.S)
+    assert office
+    desk = make_desk(office=re.sub(r'language = "id"', 'language = "en"', office.group(1)))
+    for staff_id in ("sari", "agus"):
+        desk.set_password(staff_id)
+    number = number_in(desk.submit())
+    desk.login("agus")
+    page = act(desk, number, "resolve", catatan="Done")
+    assert page.status_code == 409
+    reason = refusal_in(page)
+    assert reason.startswith(f"{number}: 'resolve' is not allowed while the ticket is received")
+    assert "Tiket" not in reason and "Ditolak" not in page.text
+    assert ticket(desk, number).state == "received"
 
 
 def test_technician_resolves(staffed: Desk) -> None:
@@ -175,7 +211,12 @@ def test_technician_resolves(staffed: Desk) -> None:
     move(staffed, number, Action.DISPOSE, "rudi", technician="agus")
     staffed.login("agus")
     empty = act(staffed, number, "resolve", catatan="")
-    assert empty.status_code == 409 and "needs the solution" in empty.text
+    assert empty.status_code == 409
+    assert refusal_in(empty) == (
+        f"{number}: Tiket tidak dapat dinyatakan selesai tanpa uraian penyelesaiannya;"
+        " mohon tuliskan terlebih dahulu."
+    )
+    assert "--solution" not in empty.text
     done = act(staffed, number, "resolve", catatan="Router diganti.")
     assert done.status_code == 303
     assert ticket(staffed, number).state == "resolved"

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ticketing.models import MailboxState
+from sqlmodel import col, func, select
+
+from ticketing.models import Inbound, MailboxState
 from ticketing.store.base import Part
 
 
 class Mailbox(Part):
     def mailbox_state(self, folder: str) -> MailboxState | None:
         return self.session.get(MailboxState, folder)
+
+    def first_read(self, source: str) -> dt.datetime | None:
+        """When the help desk first read a message from ``source`` ("imap:INBOX"): the
+        moment it started reading that mailbox, None before it ever did."""
+        query = select(func.min(col(Inbound.created_at))).where(col(Inbound.source) == source)
+        first: dt.datetime | None = self.session.exec(query).one()
+        if first is not None and first.tzinfo is None:  # SQLite hands back naive UTC
+            first = first.replace(tzinfo=dt.UTC)
+        return first
 
     def set_mailbox_state(
         self, folder: str, uidvalidity: int, last_uid: int, now: dt.datetime
