@@ -11,18 +11,24 @@ new tickets) with one statement.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from notifier.compose import (
     AUTO_REPLIED,
+    Recipient,
+    Sender,
     Threading,
     can_address,
+    draw_boundary_token,
     message_bytes,
     new_message_id,
     render,
+    render_subject,
+    subject_text,
 )
 from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_event
 from ticketing.conversation import new_bounce_token
@@ -231,28 +237,33 @@ def _email(
     recent_auto_replies: RecentAutoReplies,
 ) -> dict[str, Any]:
     """The outbox row of one notice (its column values); ``earlier`` are the (kind,
-    Message-ID) of the ticket's e-mails queued before it."""
+    Message-ID) of the ticket's e-mails queued before it.
+
+    The row holds the e-mail as data (`Draft`): its text is rendered when it is sent
+    (`email_bytes`), from what is fixed here, so that it is the same e-mail whenever it is
+    rendered. What is drawn at random (the Message-ID, the bounce token, the MIME
+    boundary) is drawn here, in that order."""
     settings = office.settings
-    rng = settings.sender.rng
-    rendered = render(notice.kind, settings.language, notice.context)
+    sender = settings.sender
+    rng = sender.rng
+    language = settings.language
     message_id = new_message_id(
-        settings.sender.message_id_domain, ticket.number if ticket else None, rng=rng
+        sender.message_id_domain, ticket.number if ticket else None, rng=rng
     )
     threading = _threading(ticket, notice, in_reply_to, earlier)
     token = new_bounce_token(rng)
-    raw, subject = message_bytes(
-        rendered,
-        sender=settings.sender,
-        to=notice.to,
-        cc=notice.cc,
-        message_id=message_id,
+    draft = Draft(
+        language=language,
+        context=notice.context,
+        sender=(sender.name, sender.address),
+        to=[(r.address, r.name) for r in notice.to],
+        cc=[(r.address, r.name) for r in notice.cc],
         date=now,
-        auto_submitted=notice.auto_submitted,
-        threading=threading,
-        language=settings.language,
-        bounce_token=token,
-        rng=rng,
+        in_reply_to=threading.in_reply_to,
+        references=list(threading.references),
+        boundary=draw_boundary_token(rng),
     )
+    subject = subject_text(render_subject(notice.kind, language, notice.context))
     recipient = notice.to[0].address.lower()
     status = OutboxStatus.PENDING
     error = None
@@ -275,7 +286,8 @@ def _email(
         "subject": subject,
         "message_id": message_id,
         "auto_submitted": notice.auto_submitted,
-        "raw": raw,
+        "raw": None,
+        "draft": draft.encode(),
         "status": status,
         "attempts": 0,
         "next_attempt_at": now,
@@ -283,6 +295,84 @@ def _email(
         "created_at": now,
         "bounce_token": token,
     }
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an outbox e-mail is rendered from, besides its row's kind, Message-ID,
+    Auto-Submitted and bounce token: the template's language and context, the From, To
+    and Cc, the Date, the threading and the drawn MIME boundary. Stored as JSON
+    (``outbox.draft``); the context is data (strings, numbers, lists and mappings), so
+    the e-mail rendered from it is the same now or later."""
+
+    language: str
+    context: Mapping[str, Any]
+    sender: tuple[str, str]  # (name, address)
+    to: Sequence[tuple[str, str]]  # (address, name)
+    cc: Sequence[tuple[str, str]]
+    date: dt.datetime
+    in_reply_to: str | None
+    references: Sequence[str]
+    boundary: int
+
+    def encode(self) -> str:
+        return json.dumps(
+            {
+                "language": self.language,
+                "context": self.context,
+                "from": list(self.sender),
+                "to": [list(r) for r in self.to],
+                "cc": [list(r) for r in self.cc],
+                "date": self.date.isoformat(),
+                "in_reply_to": self.in_reply_to,
+                "references": list(self.references),
+                "boundary": self.boundary,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+            allow_nan=False,
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> Draft:
+        data = json.loads(text)
+        name, address = data["from"]
+        return cls(
+            language=data["language"],
+            context=data["context"],
+            sender=(name, address),
+            to=[(a, n) for a, n in data["to"]],
+            cc=[(a, n) for a, n in data["cc"]],
+            date=dt.datetime.fromisoformat(data["date"]),
+            in_reply_to=data["in_reply_to"],
+            references=data["references"],
+            boundary=int(data["boundary"]),
+        )
+
+
+def email_bytes(email: OutboxEmail) -> bytes:
+    """The e-mail's bytes: those sent, once it is sent; before, rendered from its draft,
+    the same bytes the sender will render and send."""
+    if email.raw is not None:
+        return email.raw
+    if email.draft is None:
+        raise ValueError(f"outbox e-mail {email.id} has neither its bytes nor a draft")
+    draft = Draft.decode(email.draft)
+    name, address = draft.sender
+    raw, _ = message_bytes(
+        render(email.kind, draft.language, draft.context),
+        sender=Sender(address=address, name=name, message_id_domain=""),
+        to=[Recipient(a, n) for a, n in draft.to],
+        cc=[Recipient(a, n) for a, n in draft.cc],
+        message_id=email.message_id,
+        date=draft.date,
+        auto_submitted=email.auto_submitted,
+        threading=Threading(in_reply_to=draft.in_reply_to, references=draft.references),
+        language=draft.language,
+        bounce_token=email.bounce_token,
+        boundary_token=draft.boundary,
+    )
+    return raw
 
 
 def _earlier(tx: Tx, ticket: Ticket | None) -> list[tuple[str, str]]:
