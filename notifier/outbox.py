@@ -117,16 +117,69 @@ def queue_for_events(
     ``new_tickets``: the tickets were registered in this transaction (`register_many`), so
     their events are their whole history and none of their e-mails is queued yet; that
     spares two queries a ticket."""
-    batches = []
-    for ticket, events in recorded:
-        history = events if new_tickets else tx.events(ticket)
-        for event in events:
-            invited = event.action == Action.CLOSE and bool(invite(tx, office.survey, ticket, now))
-            notices = notices_for_event(office, ticket, event, history, invited=invited)
-            batches.append(_Batch(notices, ticket, event))
+    batches = [
+        batch
+        for ticket, events in recorded
+        for batch in _event_batches(tx, office, ticket, events, now=now, new_ticket=new_tickets)
+    ]
     rows = _rows(tx, office, batches, now=now, new_tickets=new_tickets)
     tx.insert_outbox(rows)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Notices that answer a message and are about no ticket (the reply to an incomplete
+    report): what `queue` with ``in_reply_to`` and ``submission`` queues."""
+
+    notices: Sequence[Notice]
+    in_reply_to: str | None = None
+    submission_id: int | None = None
+
+
+def queue_arrivals(
+    tx: Tx,
+    office: Office,
+    items: Sequence[tuple[Ticket, Sequence[Event]] | Reply],
+    *,
+    now: dt.datetime,
+) -> int:
+    """The e-mails of a batch of arrivals, one item after another, stored with one
+    statement: for a ticket registered in this transaction with its events (`register_many`)
+    what `queue_for_events(..., new_tickets=True)` queues, for a `Reply` what `queue` does.
+    The automatic replies of the whole batch count against each address's hourly limit,
+    as when queued one after another. Returns how many were queued."""
+    batches: list[_Batch] = []
+    for item in items:
+        if isinstance(item, Reply):
+            batches.append(
+                _Batch(item.notices, in_reply_to=item.in_reply_to, submission_id=item.submission_id)
+            )
+        else:
+            ticket, events = item
+            batches += _event_batches(tx, office, ticket, events, now=now, new_ticket=True)
+    rows = _rows(tx, office, batches, now=now, new_tickets=True)
+    tx.insert_outbox(rows)
+    return len(rows)
+
+
+def _event_batches(
+    tx: Tx,
+    office: Office,
+    ticket: Ticket,
+    events: Sequence[Event],
+    *,
+    now: dt.datetime,
+    new_ticket: bool,
+) -> list[_Batch]:
+    """The notices of a ticket's new events, a batch for each event (`queue_for_events`)."""
+    history = events if new_ticket else tx.events(ticket)
+    batches = []
+    for event in events:
+        invited = event.action == Action.CLOSE and bool(invite(tx, office.survey, ticket, now))
+        notices = notices_for_event(office, ticket, event, history, invited=invited)
+        batches.append(_Batch(notices, ticket, event))
+    return batches
 
 
 def _rows(
@@ -141,13 +194,23 @@ def _rows(
     turn would store them: a batch's e-mails thread after its ticket's e-mails queued before
     it, and the automatic replies queued count against the hourly limit. A notice to an
     address that cannot be written to is left out. ``new_tickets``: see `queue_for_events`."""
+    batches = list(batches)
     earlier: dict[int, list[tuple[str, str]]] = {}  # each ticket's (kind, Message-ID) so far
-    counted: dict[str, int] = {}  # automatic replies to each recipient in the last hour
+    # Automatic replies to each recipient in the last hour: asked once for all the
+    # recipients of the batches' automatic replies, then counted as they are queued.
+    since = now - dt.timedelta(hours=1)
+    counted = tx.recent_auto_replies_to(
+        [
+            notice.to[0].address.lower()
+            for batch in batches
+            for notice in batch.notices
+            if notice.auto_submitted == AUTO_REPLIED and notice.to
+        ],
+        since,
+    )
 
     def recent_auto_replies(recipient: str, since: dt.datetime) -> int:
-        if recipient not in counted:
-            counted[recipient] = tx.recent_auto_replies(recipient, since)
-        return counted[recipient]
+        return counted.setdefault(recipient, 0)
 
     rows: list[dict[str, Any]] = []
     for batch in batches:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import SQLModel
 
-from ticketing.models import Event, OutboxEmail, Ticket
+from ticketing.models import Event, Inbound, OutboxEmail, Submission, Ticket
 from ticketing.store.base import Part, table_of
 
 
@@ -33,6 +33,15 @@ class Bulk(Part):
     def insert_outbox(self, rows: Sequence[dict[str, Any]]) -> None:
         """Queue e-mails given as column values (each with every column), as `enqueue` does."""
         self._insert_many(OutboxEmail, rows)
+
+    def insert_submissions(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """`insert_tickets` for incomplete reports."""
+        return self._insert_returning_ids(Submission, rows)
+
+    def insert_inbound(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Keep messages given as column values (each with every column), as `add_inbound`
+        does for one."""
+        self._insert_many(Inbound, rows)
 
     def _insert_many(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
         """Insert rows given as column values, ids not needed. On SQLite, when every row
