@@ -699,3 +699,68 @@ def test_parse_never_raises_on_arbitrary_headers_and_body(
     """Any combination of header and body text gives an InboundMessage."""
     text = "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n" + body
     check_invariants(parse(text.encode("utf-8", "surrogatepass")))
+
+
+# -- what is read without the email package's header objects ----------------------------
+#
+# The plainest address lists and unstructured headers without an encoded word are read
+# without making the email package's header object (most of the cost of a header); what
+# `parse` gives of them must be what it gives through that object.
+
+_ATOM = st.text(alphabet="abcXYZ019!#$%&'*+/^_`{|}~-", min_size=1, max_size=6)
+_GAP = st.sampled_from(["", " ", "  ", "\t", " \t "])
+_SPEC = st.builds(
+    "{}@{}".format,
+    st.lists(_ATOM, min_size=1, max_size=3).map(".".join),
+    st.lists(st.text(alphabet="ab09-Z", min_size=1, max_size=5), min_size=1, max_size=3).map(
+        ".".join
+    ),
+)
+_MAILBOX = st.one_of(
+    st.builds(
+        lambda before, words, between, spec, after: f"{before}{between.join(words)}"
+        f"{before}<{spec}>{after}",
+        _GAP, st.lists(_ATOM, min_size=1, max_size=4), st.sampled_from([" ", "  ", "\t"]),
+        _SPEC, _GAP,
+    ),
+    st.builds("{}{}{}".format, _GAP, _SPEC, _GAP),
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_MAILBOX, min_size=1, max_size=3).map(",".join))
+def test_plain_address_lists_read_as_the_header_object_reads_them(value: str) -> None:
+    """``Name <local@domain>`` and bare addresses, comma-separated, in any spacing: the
+    display names and addr-specs the email package's own header object gives."""
+    from intake.parse import POLICY, _simple_addresses
+
+    header = POLICY.header_factory("to", value)
+    assert _simple_addresses(value) == [(a.display_name, a.addr_spec) for a in header.addresses]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['"Budi, S." <b@example.org>', "Budi S. <b@example.org>", "=?utf-8?q?Budi?= <b@x.org>",
+     "Budi (kantor) <b@example.org>", "Büdi <b@example.org>", "tim: a@x.org, b@x.org;",
+     "a@x.org,", "<b@example.org>", "b@[127.0.0.1]"],
+)  # fmt: skip
+def test_other_address_lists_are_left_to_the_header_object(value: str) -> None:
+    """Quotes, dots, comments, encoded words, 8-bit text, groups, empty items, bare angle
+    brackets and address literals are read by the email package's header object."""
+    from intake.parse import _simple_addresses
+
+    assert _simple_addresses(value) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80).filter(lambda text: "=?" not in text))
+def test_a_subject_without_encoded_words_reads_as_the_header_object_reads_it(text: str) -> None:
+    """A Subject with no encoded word is the text the header object decodes, as one line."""
+    from intake.parse import POLICY, _clean, _one_line
+
+    value = _clean(text).replace("\r", "").replace("\n", "").replace("\x00", "")
+    expected = _one_line(_clean(str(POLICY.header_factory("x-unstructured", value))))
+    raw = f"From: a@example.org\r\nSubject: {value}\r\n\r\nHalo.\r\n".encode(
+        "utf-8", "surrogatepass"
+    )
+    assert parse(raw).subject == expected
