@@ -59,11 +59,8 @@ def deliver_due(
     started = now()
     with store.transaction() as tx:
         ids = tx.claim_due(started, started + dt.timedelta(seconds=lease_seconds), batch_size)
-        claimed = []
-        for email_id in ids:
-            email = tx.outbox_email(email_id)
-            assert email is not None
-            claimed.append(email)
+        found = tx.outbox_emails(ids)
+        claimed = [found[email_id] for email_id in ids]
     if not claimed:
         return report
 
@@ -100,16 +97,15 @@ def deliver_due(
 
     finished = now()
     with store.transaction() as tx:
+        now_stored = tx.outbox_emails([email.id for email in claimed if email.id is not None])
         for email_id, reason in unrendered.items():
-            email = tx.outbox_email(email_id)
-            assert email is not None
+            email = now_stored[email_id]
             tx.mark_dead(email_id, reason)
             report.dead.append(email_id)
             _alert(tx, office, email, reason, finished)
         for message in batch:
             result = results.get(message.id, Result("temporary", "no result from the sender"))
-            email = tx.outbox_email(message.id)
-            assert email is not None
+            email = now_stored[message.id]
             if result.kind == "sent":
                 if message.id not in marked:
                     tx.mark_sent(message.id, finished, rendered.get(message.id))

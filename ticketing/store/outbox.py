@@ -37,6 +37,14 @@ class Outbox(Part):
     def outbox_email(self, email_id: int) -> OutboxEmail | None:
         return self.session.get(OutboxEmail, email_id)
 
+    def outbox_emails(self, email_ids: Sequence[int]) -> dict[int, OutboxEmail]:
+        """The e-mails with these ids, by id, in one query for a few hundred of them."""
+        found: dict[int, OutboxEmail] = {}
+        for group in chunks(email_ids):
+            statement = select(OutboxEmail).where(col(OutboxEmail.id).in_(group))
+            found.update((e.id, e) for e in self.session.exec(statement) if e.id is not None)
+        return found
+
     def outbox_by_message_id(self, message_id: str) -> OutboxEmail | None:
         statement = select(OutboxEmail).where(OutboxEmail.message_id == message_id)
         return self.session.exec(statement).first()
