@@ -59,6 +59,9 @@ class FormulirField:
 
 
 def _agency_normalizer(agencies: tuple[Agency, ...]) -> Callable[[str], str]:
+    # A value as written is normalised once: a phone log names a few agencies thousands of
+    # times, and matching one costs more than the rest of its row's short fields.
+    @functools.lru_cache(maxsize=4096)
     def normalize_configured_agency(raw: str) -> str:
         return normalize_agency(raw, agencies)
 
