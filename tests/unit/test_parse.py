@@ -764,3 +764,85 @@ def test_a_subject_without_encoded_words_reads_as_the_header_object_reads_it(tex
         "utf-8", "surrogatepass"
     )
     assert parse(raw).subject == expected
+
+
+# -- the parser spared the lines of encoded attachments ----------------------------------
+#
+# Runs of base64 lines are given to the email package's parser as one marker line and put
+# back in the parts' texts afterwards (`intake.parse._message_from_bytes`): what the
+# parser makes of a message must be what it makes of it without that.
+
+
+def _tree(raw: bytes, *, spared: bool) -> list[tuple[object, ...]]:
+    from intake.parse import _message_from_bytes
+
+    msg = _message_from_bytes(raw, spared=spared)
+    return [
+        (part._headers, part._payload if isinstance(part._payload, str) else None,
+         part.preamble, part.epilogue, [type(d).__name__ for d in part.defects])
+        for part in msg.walk()
+    ]  # fmt: skip
+
+
+def _parsed(raw: bytes, *, spared: bool) -> InboundMessage:
+    import intake.parse as module
+
+    real = module._message_from_bytes
+    module._message_from_bytes = lambda data, spared_=spared: real(data, spared=spared_)  # type: ignore[assignment]
+    try:
+        return parse(raw)
+    finally:
+        module._message_from_bytes = real
+
+
+_B64_LINE = st.text(alphabet="ABCXYZabcxyz0189+/=", min_size=1, max_size=76)
+_EOL = st.sampled_from(["\r\n", "\n"])
+_RUN = st.builds(
+    lambda lines, eol: "".join(line + eol for line in lines),
+    st.lists(_B64_LINE, min_size=60, max_size=90), _EOL,
+)  # fmt: skip
+_CHUNK = st.one_of(
+    _RUN, st.sampled_from(["--b\r\n", "--b--\r\n", "--b\n", "\r\n", "\n", "-- \n", "=\r\n"]),
+    st.sampled_from(["Content-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+                     "Content-Type: text/plain\n\n", "Content-Type: message/rfc822\r\n\r\n",
+                     'Content-Type: multipart/alternative; boundary="c"\r\n\r\n--c\r\n']),
+    st.text(max_size=40),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_CHUNK, max_size=10).map("".join), st.sampled_from(["", "\r\n", "AAAA"]))
+def test_the_parser_spared_base64_lines_reads_a_message_as_without(body: str, end: str) -> None:
+    """A message with runs of base64 lines anywhere in its body (parts, preambles,
+    epilogues, attached messages, next to boundaries, at the very end): the same parts,
+    headers, texts and defects, and the same InboundMessage."""
+    head = 'From: a@example.org\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+    raw = (head + body + end).encode("utf-8", "surrogatepass")
+    assert _tree(raw, spared=True) == _tree(raw, spared=False)
+    assert _parsed(raw, spared=True) == _parsed(raw, spared=False)
+
+
+def test_the_parser_spared_base64_lines_reads_the_corpus_as_without() -> None:
+    """Every message of the real-world corpus and of the fixtures, as the email package
+    reads it alone."""
+    from intake.parse import _BASE64_RUN
+    from tests.unit.test_corpus import CORPUS, MISSING
+
+    assert CORPUS.is_dir(), MISSING
+    paths = [*sorted(CORPUS.rglob("*.eml")), *sorted(FIXTURES.glob("*.eml"))]
+    with_runs = 0
+    for path in paths:
+        raw = path.read_bytes()
+        with_runs += _BASE64_RUN.search(raw) is not None
+        assert _tree(raw, spared=True) == _tree(raw, spared=False), path.name
+        assert _parsed(raw, spared=True) == _parsed(raw, spared=False), path.name
+    assert with_runs > 0  # its attachments and forwarded messages
+
+
+def test_a_photo_is_read_whole_through_the_spared_parser() -> None:
+    """A photo's base64 lines, spared the line-by-line reading, come back whole."""
+    photo = bytes(range(256)) * 400
+    msg = message()
+    msg.add_attachment(photo, maintype="image", subtype="jpeg", filename="foto.jpg")
+    [attachment] = parse(msg.as_bytes()).attachments
+    assert attachment.payload == photo
