@@ -146,6 +146,8 @@ class _Environment(Environment):
 
 @lru_cache(maxsize=4)
 def environment(root: Path = TEMPLATES) -> Environment:
+    # The templates are the program's own files: each is compiled once, and not looked at
+    # on the disk again for every e-mail (Jinja2's auto_reload stats the file each time).
     return _Environment(
         loader=FileSystemLoader(str(root)),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
@@ -153,6 +155,7 @@ def environment(root: Path = TEMPLATES) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
 
 
