@@ -218,6 +218,9 @@ class _Parse:
         self.raw = raw
         self.defects: list[str] = []
         self.shallow = False  # only the headers were read
+        # Each part's headers as they came, by lower-case name, in order: made once a
+        # part, for the thirty-odd headers looked up in a message.
+        self._headers: dict[int, tuple[Message, dict[str, list[Any]]]] = {}
         self.msg = self._message()
 
     def guarded(self, stage: str, call: Callable[[], T], default: T) -> T:
@@ -234,22 +237,28 @@ class _Parse:
             self.defects.append(text)
 
     def _message(self) -> EmailMessage:
-        boundaries = len(_BOUNDARY.findall(self.raw))
+        lines = self.raw.count(b"\n") + 1
+        # Every boundary parameter holds the word: its count bounds theirs, at a quarter
+        # of the cost of counting them (a photo's 100 kB, say); they are counted only when
+        # it is too high to tell.
+        most = self.raw.lower().count(b"boundary")
+        boundaries = most
+        if most > MAX_BOUNDARIES or most * lines > MAX_NESTING_COST:
+            boundaries = len(_BOUNDARY.findall(self.raw))
         if boundaries > MAX_BOUNDARIES:
             self.defect(f"{boundaries} MIME boundaries: body not read")
             return self._headers_only()
-        lines = self.raw.count(b"\n") + 1
         if boundaries * lines > MAX_NESTING_COST:
             depth = _nesting_depth(self.raw)
             if depth * lines > MAX_NESTING_COST:
                 self.defect(f"MIME nesting {depth} deep over {lines} lines: body not read")
                 return self._headers_only()
         try:
-            msg: EmailMessage = email.message_from_bytes(self.raw, policy=POLICY)
+            msg: EmailMessage = _message_from_bytes(self.raw)
             if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects):
                 repaired = _repair_header_block(self.raw)
                 if repaired is not None:
-                    msg = email.message_from_bytes(repaired, policy=POLICY)
+                    msg = _message_from_bytes(repaired)
                     self.defect("header lines without a name read as continuations")
         except RecursionError:
             self.defect("MIME nesting too deep: body not read")
@@ -358,34 +367,39 @@ class _Parse:
 
     # -- headers -----------------------------------------------------------------------
 
+    def _raw_values(self, part: Message, name: str) -> list[Any]:
+        """The values of every ``name`` header of the part as they came, in order."""
+        known = self._headers.get(id(part))
+        if known is None or known[0] is not part:
+            index: dict[str, list[Any]] = {}
+            for key, value in _raw_items(part):
+                if isinstance(key, str):
+                    index.setdefault(key.strip().lower(), []).append(value)
+            known = self._headers[id(part)] = (part, index)
+        return known[1].get(name.lower(), [])
+
     def raw_header(self, part: Message, name: str) -> str | None:
         """The first ``name`` header as it came, unfolded, 8-bit bytes decoded; or None."""
-        lower = name.lower()
-        for key, value in _raw_items(part):
-            if isinstance(key, str) and key.strip().lower() == lower:
-                value = str(value)
-                if _SURROGATE.search(value):
-                    self.defect(f"8-bit bytes in {name}")
-                    value = _clean(value)  # UTF-8 (RFC 6532), else Windows-1252
-                value = "".join(_LINE_BREAKS.split(value)).replace("\x00", "")
-                if len(value) > MAX_HEADER_CHARS:
-                    self.defect(f"{name} header cut to {MAX_HEADER_CHARS} characters")
-                    value = value[:MAX_HEADER_CHARS]
-                return value
+        for value in self._raw_values(part, name)[:1]:
+            value = str(value)
+            if _SURROGATE.search(value):
+                self.defect(f"8-bit bytes in {name}")
+                value = _clean(value)  # UTF-8 (RFC 6532), else Windows-1252
+            value = "".join(_LINE_BREAKS.split(value)).replace("\x00", "")
+            if len(value) > MAX_HEADER_CHARS:
+                self.defect(f"{name} header cut to {MAX_HEADER_CHARS} characters")
+                value = value[:MAX_HEADER_CHARS]
+            return value
         return None
 
     def raw_headers(self, part: Message, name: str) -> list[str]:
         """Every ``name`` header, in order, unfolded and cut like `raw_header`; at most
         `MAX_REPEATED_HEADERS` of them."""
-        lower = name.lower()
         found = []
-        for key, value in _raw_items(part):
-            if isinstance(key, str) and key.strip().lower() == lower:
-                text = _clean(str(value)) if _SURROGATE.search(str(value)) else str(value)
-                text = "".join(_LINE_BREAKS.split(text)).replace("\x00", "")
-                found.append(text[:MAX_HEADER_CHARS])
-                if len(found) >= MAX_REPEATED_HEADERS:
-                    break
+        for value in self._raw_values(part, name)[:MAX_REPEATED_HEADERS]:
+            text = _clean(str(value)) if _SURROGATE.search(str(value)) else str(value)
+            text = "".join(_LINE_BREAKS.split(text)).replace("\x00", "")
+            found.append(text[:MAX_HEADER_CHARS])
         return found
 
     def header(self, part: Message, name: str) -> str | None:
@@ -393,11 +407,12 @@ class _Parse:
         value = self.raw_header(part, name)
         if value is None:
             return None
-        try:
-            decoded = str(POLICY.header_factory("x-unstructured", value))
-        except Exception:  # a malformed encoded word
-            self.defect(f"undecodable {name}")
-            decoded = value
+        decoded = value  # without an encoded word, what the header object gives
+        if "=?" in value:
+            try:
+                decoded = str(POLICY.header_factory("x-unstructured", value))
+            except Exception:  # a malformed encoded word
+                self.defect(f"undecodable {name}")
         return _one_line(_clean(decoded))
 
     def addresses(self, name: str) -> list[tuple[str, str | None]]:
@@ -407,8 +422,12 @@ class _Parse:
             return []
         found: list[tuple[str, str]] = []
         try:
-            header = POLICY.header_factory(name.lower(), value)
-            found = [(a.display_name, a.addr_spec) for a in header.addresses]
+            simple = _simple_addresses(value)
+            if simple is not None:
+                found = simple  # what the header object gives, read without it
+            else:
+                header = POLICY.header_factory(name.lower(), value)
+                found = [(a.display_name, a.addr_spec) for a in header.addresses]
         except Exception:  # e.g. a group the stdlib cannot read
             # Also a display name whose encoded words decode to a line break: the stdlib
             # refuses to make an Address of it, and getaddresses leaves the words encoded.
@@ -786,6 +805,67 @@ class _Parse:
         return None
 
 
+# -- the email package's parser, spared the lines of encoded attachments -----------------
+#
+# The parser reads a message line by line in Python, each line checked against every open
+# MIME boundary: a 100 kB photo is some 1,300 lines of base64, most of the cost of reading
+# the message. A line of base64 alone (letters, digits, "+", "/", "=") can never be a
+# boundary, a header or anything else the parser acts on; wherever it stands in a body it
+# is only gathered into the text of the part it is in. So a run of such lines is given to
+# the parser as one line of a marker the message does not contain, and the marker is put
+# back in every part's text afterwards: the parts, their headers, defects and texts are
+# those the parser makes of the message itself (tests/unit/test_parse.py holds the two
+# equal on the real-world corpus and on generated messages).
+
+_BASE64_RUN = re.compile(rb"(?m)^(?:[A-Za-z0-9+/=]+\r?\n){%d,}" % 64)
+
+
+def _message_from_bytes(raw: bytes, *, spared: bool = True) -> EmailMessage:
+    """``email.message_from_bytes(raw, policy=POLICY)``, the base64 lines of its bodies
+    spared the line-by-line reading (``spared=False``: the email package alone)."""
+    head_end = _body_start(raw)
+    runs = list(_BASE64_RUN.finditer(raw, head_end)) if spared and head_end >= 0 else []
+    if not runs:
+        msg: EmailMessage = email.message_from_bytes(raw, policy=POLICY)
+        return msg
+    tag = b"QmFzZTY0cnVu"
+    while tag in raw:
+        tag += b"X"
+    pieces: list[bytes] = []
+    kept: dict[str, str] = {}
+    last = 0
+    for number, run in enumerate(runs):
+        marker = tag + b"%dZ" % number
+        text = run.group()
+        end = b"\r\n" if text.endswith(b"\r\n") else b"\n"
+        pieces += [raw[last : run.start()], marker, end]
+        kept[marker.decode("ascii")] = text[: -len(end)].decode("ascii")
+        last = run.end()
+    pieces.append(raw[last:])
+    msg = email.message_from_bytes(b"".join(pieces), policy=POLICY)
+    text_tag = tag.decode("ascii")
+    needle = re.compile(re.escape(text_tag) + r"\d+Z")
+
+    def restored(text: Any) -> Any:
+        if isinstance(text, str) and text_tag in text:
+            return needle.sub(lambda m: kept[m.group()], text)
+        return text
+
+    for part in msg.walk():
+        # The texts the parser gathered, as it gathered them (``get_payload`` would decode
+        # them): a part's, and a multipart's before its first part and after its last.
+        state = vars(part)
+        for name in ("_payload", "preamble", "epilogue"):
+            state[name] = restored(state.get(name))
+    return msg
+
+
+def _body_start(raw: bytes) -> int:
+    """Where the message's first body begins (after the first empty line), or -1."""
+    found = re.search(rb"\r?\n\r?\n", raw)
+    return found.end() if found else -1
+
+
 # -- small pure helpers ----------------------------------------------------------------
 
 
@@ -876,6 +956,33 @@ def _clean(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return _ONE_LINE.sub(" ", _c1_as_windows_1252(text)).strip()
+
+
+# An address list of the plainest kind, the one most mail has: ``Name <local@domain>`` or
+# ``local@domain``, comma-separated, the name words of letters, digits and the atom's
+# other characters (no dots, quotes, comments, encoded words or 8-bit text). Of such a
+# list, the email package's header object gives each display name with its words joined
+# by single spaces, and each addr-spec as written; `_simple_addresses` gives the same
+# without it (about a tenth of its cost). Anything else is left to the header object.
+_ATOM_CHARS = r"A-Za-z0-9!#$%&'*+/^_`{|}~-"
+_SIMPLE_SPEC = rf"[{_ATOM_CHARS}]+(?:\.[{_ATOM_CHARS}]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_SIMPLE_MAILBOX = re.compile(
+    rf"[ \t]*(?:([{_ATOM_CHARS}]+(?:[ \t]+[{_ATOM_CHARS}]+)*)[ \t]*<({_SIMPLE_SPEC})>"
+    rf"|({_SIMPLE_SPEC}))[ \t]*"
+)
+
+
+def _simple_addresses(value: str) -> list[tuple[str, str]] | None:
+    """(display name, addr-spec) of each address of a plain address list, as the email
+    package's header object reads them; None for any other value."""
+    found = []
+    for item in value.split(","):
+        match = _SIMPLE_MAILBOX.fullmatch(item)
+        if match is None:
+            return None
+        name, spec, bare = match.groups()
+        found.append((" ".join(name.split()), spec) if spec else ("", bare))
+    return found
 
 
 def _decoded_words(text: str) -> str:

@@ -173,17 +173,31 @@ def render(
     env = environment(root)
     text_name, html_name = template_names(kind, language)
     text_template = env.get_template(text_name)
+    values = _values(kind, language, context)
+    subject = "".join(text_template.blocks["subject"](text_template.new_context(values)))
+    text = text_template.render(values)
+    html = env.get_template(html_name).render(values)
+    return Rendered(subject=one_line(subject), text=_tidy(text), html=html)
+
+
+def render_subject(
+    kind: str, language: str, context: Mapping[str, Any], root: Path = TEMPLATES
+) -> str:
+    """``render(...).subject`` alone: the subject block of the text template."""
+    text_template = environment(root).get_template(template_names(kind, language)[0])
+    values = _values(kind, language, context)
+    return one_line("".join(text_template.blocks["subject"](text_template.new_context(values))))
+
+
+def _values(kind: str, language: str, context: Mapping[str, Any]) -> dict[str, Any]:
+    """What a template sees: the notice's context and what every e-mail of ``kind`` has."""
     asks = bool(context.get("asks_reply"))
-    values = {
+    return {
         **context,
         "reply_marker": reply_marker(kind, language, asks_reply=asks),
         # The page the e-mail links to: the reporter's status page, or the staff desk's.
         "for_reporter": kind.startswith("reporter."),
     }
-    subject = "".join(text_template.blocks["subject"](text_template.new_context(values)))
-    text = text_template.render(values)
-    html = env.get_template(html_name).render(values)
-    return Rendered(subject=one_line(subject), text=_tidy(text), html=html)
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -280,15 +294,17 @@ def message_bytes(
     threading: Threading = Threading(),
     language: str = "id",
     bounce_token: str | None = None,
-    rng: random.Random,
+    rng: random.Random | None = None,
+    boundary_token: int | None = None,
 ) -> tuple[bytes, str]:
     """A MIME message (text and HTML alternatives) with our headers, as bytes, and its
-    Subject header as a reader sees it; the MIME boundary is drawn from ``rng``.
+    Subject header as a reader sees it; the MIME boundary is drawn from ``rng``, or made
+    of ``boundary_token`` (`draw_boundary_token`, drawn before) when that is given.
 
     Names and subjects come from what people typed: each header is written as one line
     (folded), so nothing can add a header of its own.
     """
-    subject = one_line(rendered.subject, limit=250)
+    subject = header_subject(rendered.subject)
     headers: list[tuple[str, str]] = [
         ("From", _address_text(sender.name, sender.address)),
         ("To", ", ".join(_address_text(r.name, r.address) for r in to)),
@@ -313,7 +329,11 @@ def message_bytes(
     ]
     text_part = _text_part(rendered.text, "plain", mime_version=False)
     html_part = _text_part(rendered.html, "html", mime_version=True)
-    boundary = _boundary(text_part + b"\r\n" + html_part, rng)
+    if boundary_token is None:
+        if rng is None:
+            raise TypeError("message_bytes needs rng or boundary_token")
+        boundary_token = draw_boundary_token(rng)
+    boundary = _boundary(text_part + b"\r\n" + html_part, boundary_token)
     head = b"".join(_header_line(name, value) for name, value in headers)
     head += b'Content-Type: multipart/alternative;\r\n boundary="' + boundary + b'"\r\n'
     head += _header_line("Content-Language", language) + b"\r\n"
@@ -323,6 +343,16 @@ def message_bytes(
          b"\r\n", delimiter, b"--\r\n"]
     )  # fmt: skip
     return raw, _subject_text(subject)
+
+
+def header_subject(subject: str) -> str:
+    """The Subject header's value as `message_bytes` writes it, of a rendered subject."""
+    return one_line(subject, limit=250)
+
+
+def subject_text(subject: str) -> str:
+    """What `message_bytes` returns as the subject a reader sees, of a rendered subject."""
+    return _subject_text(header_subject(subject))
 
 
 def _address_text(name: str, address: str) -> str:
@@ -483,9 +513,14 @@ def _qp_pieces(lines: Sequence[bytes]) -> list[list[str]]:
     return result
 
 
-def _boundary(text: bytes, rng: random.Random) -> bytes:
-    """`email.generator.Generator._make_boundary` for the parts' bytes, drawn from ``rng``."""
-    token = rng.randrange(sys.maxsize)
+def draw_boundary_token(rng: random.Random) -> int:
+    """What `email.generator.Generator._make_boundary` draws for a MIME boundary."""
+    return rng.randrange(sys.maxsize)
+
+
+def _boundary(text: bytes, token: int) -> bytes:
+    """`email.generator.Generator._make_boundary` for the parts' bytes, of its drawn
+    ``token``."""
     boundary = f"{'=' * 15}{token:0{_BOUNDARY_WIDTH}d}=="
     candidate, counter = boundary, 0
     while b"--" + candidate.encode("ascii") in text and re.search(

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from notifier.compose import envelope_sender
-from notifier.outbox import RetryPolicy, queue_delivery_failure
+from notifier.outbox import RetryPolicy, email_bytes, queue_delivery_failure
 from notifier.policy import Office
 from notifier.smtp import Outgoing, Result, SmtpSettings, send_batch
 from ticketing.models import OutboxEmail
@@ -50,44 +50,65 @@ def deliver_due(
     lease_seconds: int = 300,
     send: Send = send_batch,
 ) -> DeliveryReport:
-    """Send one batch of due e-mails. Call again while it sends a full batch."""
+    """Send one batch of due e-mails. Call again while it sends a full batch.
+
+    Each e-mail is rendered from its draft after the claim is committed (no lock is held
+    meanwhile), and the bytes sent are stored with the mark that it was sent. An e-mail
+    that cannot be rendered is dead at once, with the reason, and the help desk alerted."""
     report = DeliveryReport()
     started = now()
     with store.transaction() as tx:
         ids = tx.claim_due(started, started + dt.timedelta(seconds=lease_seconds), batch_size)
-        batch = []
-        for email_id in ids:
-            email = tx.outbox_email(email_id)
-            assert email is not None
-            # The envelope sender carries the e-mail's bounce token (VERP): a delivery
-            # report comes back to it, and the token shows the report is about this e-mail.
-            sender = envelope_sender(office.settings.sender, email.bounce_token)
-            batch.append(Outgoing(email_id, sender, list(email.recipients), email.raw))
-    if not batch:
+        found = tx.outbox_emails(ids)
+        claimed = [found[email_id] for email_id in ids]
+    if not claimed:
         return report
+
+    batch = []
+    unrendered: dict[int, str] = {}
+    rendered: dict[int, bytes] = {}  # the bytes of each e-mail rendered now, to store
+    for email in claimed:
+        assert email.id is not None
+        try:
+            raw = email_bytes(email)
+        except Exception as exc:  # noqa: BLE001 - one e-mail that cannot be made, not the batch
+            log.exception("outbox e-mail %s could not be rendered", email.id)
+            unrendered[email.id] = f"could not be rendered: {type(exc).__name__}: {exc}"
+            continue
+        if email.raw is None:
+            rendered[email.id] = raw
+        # The envelope sender carries the e-mail's bounce token (VERP): a delivery
+        # report comes back to it, and the token shows the report is about this e-mail.
+        sender = envelope_sender(office.settings.sender, email.bounce_token)
+        batch.append(Outgoing(email.id, sender, list(email.recipients), raw))
 
     marked: set[int] = set()
 
     def mark(email_id: int) -> None:
         try:
             with store.transaction() as tx:
-                tx.mark_sent(email_id, now())
+                tx.mark_sent(email_id, now(), rendered.get(email_id))
         except Exception:  # noqa: BLE001 - recorded with the rest of the batch instead
             log.exception("could not mark outbox e-mail %s sent at once", email_id)
             return
         marked.add(email_id)
 
-    results = send(settings, batch, mark)
+    results = send(settings, batch, mark) if batch else {}
 
     finished = now()
     with store.transaction() as tx:
+        now_stored = tx.outbox_emails([email.id for email in claimed if email.id is not None])
+        for email_id, reason in unrendered.items():
+            email = now_stored[email_id]
+            tx.mark_dead(email_id, reason)
+            report.dead.append(email_id)
+            _alert(tx, office, email, reason, finished)
         for message in batch:
             result = results.get(message.id, Result("temporary", "no result from the sender"))
-            email = tx.outbox_email(message.id)
-            assert email is not None
+            email = now_stored[message.id]
             if result.kind == "sent":
                 if message.id not in marked:
-                    tx.mark_sent(message.id, finished)
+                    tx.mark_sent(message.id, finished, rendered.get(message.id))
                 report.sent.append(message.id)
                 if result.refused:
                     refused = "; ".join(f"{a}: {r}" for a, r in result.refused.items())

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 
 
@@ -17,8 +19,15 @@ def long_time(moment: dt.datetime | None, *, timezone: str, zone_label: str, lan
         return "-"
     when = moment.astimezone(ZoneInfo(timezone))
     if language == "id":
-        return format_datetime(when, "EEEE, d MMMM y 'pukul' HH.mm", locale="id") + f" {zone_label}"
-    return format_datetime(when, "EEEE, d MMMM y, HH:mm", locale="en") + f" {zone_label}"
+        pattern = "EEEE, d MMMM y 'pukul' HH.mm"
+        return format_datetime(when, pattern, locale=_locale("id")) + f" {zone_label}"
+    return format_datetime(when, "EEEE, d MMMM y, HH:mm", locale=_locale("en")) + f" {zone_label}"
+
+
+@lru_cache(maxsize=8)
+def _locale(name: str) -> Locale:
+    """babel's locale, read once (given by name, babel parses it at every call)."""
+    return Locale.parse(name)
 
 
 def long_date(day: dt.date, *, language: str) -> str:

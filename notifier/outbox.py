@@ -11,18 +11,24 @@ new tickets) with one statement.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from notifier.compose import (
     AUTO_REPLIED,
+    Recipient,
+    Sender,
     Threading,
     can_address,
+    draw_boundary_token,
     message_bytes,
     new_message_id,
     render,
+    render_subject,
+    subject_text,
 )
 from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_event
 from ticketing.conversation import new_bounce_token
@@ -111,16 +117,69 @@ def queue_for_events(
     ``new_tickets``: the tickets were registered in this transaction (`register_many`), so
     their events are their whole history and none of their e-mails is queued yet; that
     spares two queries a ticket."""
-    batches = []
-    for ticket, events in recorded:
-        history = events if new_tickets else tx.events(ticket)
-        for event in events:
-            invited = event.action == Action.CLOSE and bool(invite(tx, office.survey, ticket, now))
-            notices = notices_for_event(office, ticket, event, history, invited=invited)
-            batches.append(_Batch(notices, ticket, event))
+    batches = [
+        batch
+        for ticket, events in recorded
+        for batch in _event_batches(tx, office, ticket, events, now=now, new_ticket=new_tickets)
+    ]
     rows = _rows(tx, office, batches, now=now, new_tickets=new_tickets)
     tx.insert_outbox(rows)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Notices that answer a message and are about no ticket (the reply to an incomplete
+    report): what `queue` with ``in_reply_to`` and ``submission`` queues."""
+
+    notices: Sequence[Notice]
+    in_reply_to: str | None = None
+    submission_id: int | None = None
+
+
+def queue_arrivals(
+    tx: Tx,
+    office: Office,
+    items: Sequence[tuple[Ticket, Sequence[Event]] | Reply],
+    *,
+    now: dt.datetime,
+) -> int:
+    """The e-mails of a batch of arrivals, one item after another, stored with one
+    statement: for a ticket registered in this transaction with its events (`register_many`)
+    what `queue_for_events(..., new_tickets=True)` queues, for a `Reply` what `queue` does.
+    The automatic replies of the whole batch count against each address's hourly limit,
+    as when queued one after another. Returns how many were queued."""
+    batches: list[_Batch] = []
+    for item in items:
+        if isinstance(item, Reply):
+            batches.append(
+                _Batch(item.notices, in_reply_to=item.in_reply_to, submission_id=item.submission_id)
+            )
+        else:
+            ticket, events = item
+            batches += _event_batches(tx, office, ticket, events, now=now, new_ticket=True)
+    rows = _rows(tx, office, batches, now=now, new_tickets=True)
+    tx.insert_outbox(rows)
+    return len(rows)
+
+
+def _event_batches(
+    tx: Tx,
+    office: Office,
+    ticket: Ticket,
+    events: Sequence[Event],
+    *,
+    now: dt.datetime,
+    new_ticket: bool,
+) -> list[_Batch]:
+    """The notices of a ticket's new events, a batch for each event (`queue_for_events`)."""
+    history = events if new_ticket else tx.events(ticket)
+    batches = []
+    for event in events:
+        invited = event.action == Action.CLOSE and bool(invite(tx, office.survey, ticket, now))
+        notices = notices_for_event(office, ticket, event, history, invited=invited)
+        batches.append(_Batch(notices, ticket, event))
+    return batches
 
 
 def _rows(
@@ -135,13 +194,23 @@ def _rows(
     turn would store them: a batch's e-mails thread after its ticket's e-mails queued before
     it, and the automatic replies queued count against the hourly limit. A notice to an
     address that cannot be written to is left out. ``new_tickets``: see `queue_for_events`."""
+    batches = list(batches)
     earlier: dict[int, list[tuple[str, str]]] = {}  # each ticket's (kind, Message-ID) so far
-    counted: dict[str, int] = {}  # automatic replies to each recipient in the last hour
+    # Automatic replies to each recipient in the last hour: asked once for all the
+    # recipients of the batches' automatic replies, then counted as they are queued.
+    since = now - dt.timedelta(hours=1)
+    counted = tx.recent_auto_replies_to(
+        [
+            notice.to[0].address.lower()
+            for batch in batches
+            for notice in batch.notices
+            if notice.auto_submitted == AUTO_REPLIED and notice.to
+        ],
+        since,
+    )
 
     def recent_auto_replies(recipient: str, since: dt.datetime) -> int:
-        if recipient not in counted:
-            counted[recipient] = tx.recent_auto_replies(recipient, since)
-        return counted[recipient]
+        return counted.setdefault(recipient, 0)
 
     rows: list[dict[str, Any]] = []
     for batch in batches:
@@ -231,28 +300,33 @@ def _email(
     recent_auto_replies: RecentAutoReplies,
 ) -> dict[str, Any]:
     """The outbox row of one notice (its column values); ``earlier`` are the (kind,
-    Message-ID) of the ticket's e-mails queued before it."""
+    Message-ID) of the ticket's e-mails queued before it.
+
+    The row holds the e-mail as data (`Draft`): its text is rendered when it is sent
+    (`email_bytes`), from what is fixed here, so that it is the same e-mail whenever it is
+    rendered. What is drawn at random (the Message-ID, the bounce token, the MIME
+    boundary) is drawn here, in that order."""
     settings = office.settings
-    rng = settings.sender.rng
-    rendered = render(notice.kind, settings.language, notice.context)
+    sender = settings.sender
+    rng = sender.rng
+    language = settings.language
     message_id = new_message_id(
-        settings.sender.message_id_domain, ticket.number if ticket else None, rng=rng
+        sender.message_id_domain, ticket.number if ticket else None, rng=rng
     )
     threading = _threading(ticket, notice, in_reply_to, earlier)
     token = new_bounce_token(rng)
-    raw, subject = message_bytes(
-        rendered,
-        sender=settings.sender,
-        to=notice.to,
-        cc=notice.cc,
-        message_id=message_id,
+    draft = Draft(
+        language=language,
+        context=notice.context,
+        sender=(sender.name, sender.address),
+        to=[(r.address, r.name) for r in notice.to],
+        cc=[(r.address, r.name) for r in notice.cc],
         date=now,
-        auto_submitted=notice.auto_submitted,
-        threading=threading,
-        language=settings.language,
-        bounce_token=token,
-        rng=rng,
+        in_reply_to=threading.in_reply_to,
+        references=list(threading.references),
+        boundary=draw_boundary_token(rng),
     )
+    subject = subject_text(render_subject(notice.kind, language, notice.context))
     recipient = notice.to[0].address.lower()
     status = OutboxStatus.PENDING
     error = None
@@ -275,7 +349,8 @@ def _email(
         "subject": subject,
         "message_id": message_id,
         "auto_submitted": notice.auto_submitted,
-        "raw": raw,
+        "raw": None,
+        "draft": draft.encode(),
         "status": status,
         "attempts": 0,
         "next_attempt_at": now,
@@ -283,6 +358,84 @@ def _email(
         "created_at": now,
         "bounce_token": token,
     }
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an outbox e-mail is rendered from, besides its row's kind, Message-ID,
+    Auto-Submitted and bounce token: the template's language and context, the From, To
+    and Cc, the Date, the threading and the drawn MIME boundary. Stored as JSON
+    (``outbox.draft``); the context is data (strings, numbers, lists and mappings), so
+    the e-mail rendered from it is the same now or later."""
+
+    language: str
+    context: Mapping[str, Any]
+    sender: tuple[str, str]  # (name, address)
+    to: Sequence[tuple[str, str]]  # (address, name)
+    cc: Sequence[tuple[str, str]]
+    date: dt.datetime
+    in_reply_to: str | None
+    references: Sequence[str]
+    boundary: int
+
+    def encode(self) -> str:
+        return json.dumps(
+            {
+                "language": self.language,
+                "context": self.context,
+                "from": list(self.sender),
+                "to": [list(r) for r in self.to],
+                "cc": [list(r) for r in self.cc],
+                "date": self.date.isoformat(),
+                "in_reply_to": self.in_reply_to,
+                "references": list(self.references),
+                "boundary": self.boundary,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+            allow_nan=False,
+        )
+
+    @classmethod
+    def decode(cls, text: str) -> Draft:
+        data = json.loads(text)
+        name, address = data["from"]
+        return cls(
+            language=data["language"],
+            context=data["context"],
+            sender=(name, address),
+            to=[(a, n) for a, n in data["to"]],
+            cc=[(a, n) for a, n in data["cc"]],
+            date=dt.datetime.fromisoformat(data["date"]),
+            in_reply_to=data["in_reply_to"],
+            references=data["references"],
+            boundary=int(data["boundary"]),
+        )
+
+
+def email_bytes(email: OutboxEmail) -> bytes:
+    """The e-mail's bytes: those sent, once it is sent; before, rendered from its draft,
+    the same bytes the sender will render and send."""
+    if email.raw is not None:
+        return email.raw
+    if email.draft is None:
+        raise ValueError(f"outbox e-mail {email.id} has neither its bytes nor a draft")
+    draft = Draft.decode(email.draft)
+    name, address = draft.sender
+    raw, _ = message_bytes(
+        render(email.kind, draft.language, draft.context),
+        sender=Sender(address=address, name=name, message_id_domain=""),
+        to=[Recipient(a, n) for a, n in draft.to],
+        cc=[Recipient(a, n) for a, n in draft.cc],
+        message_id=email.message_id,
+        date=draft.date,
+        auto_submitted=email.auto_submitted,
+        threading=Threading(in_reply_to=draft.in_reply_to, references=draft.references),
+        language=draft.language,
+        bounce_token=email.bounce_token,
+        boundary_token=draft.boundary,
+    )
+    return raw
 
 
 def _earlier(tx: Tx, ticket: Ticket | None) -> list[tuple[str, str]]:

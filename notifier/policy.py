@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from notifier import links
@@ -772,7 +772,7 @@ def _linked(office: Office, ticket: Ticket, notices: list[Notice]) -> list[Notic
     access token; the reporter's own), when the office has a public address."""
     public_url = office.settings.public_url
     token = getattr(ticket, "access_token", None)
-    if not public_url or not token:
+    if not public_url or not token or not any(n.to_reporter for n in notices):
         return notices
     link = status_url(public_url, ticket.number, token)
     return [
@@ -794,13 +794,19 @@ def _event_notices(
 ) -> list[Notice]:
     action = event.action
     directory = office.directory
-    base = _base(office, ticket)
     actor = directory.get(event.actor)
-    base["actor"] = _person(office, actor) if actor else {
-        "name": event.actor, "title": "", "salutation": event.actor,
-        "sapaan": sapaan(office.settings.language), "named": event.actor,
-    }  # fmt: skip
-    base["note"] = event.note
+
+    @cache
+    def base() -> dict[str, Any]:
+        """What every e-mail about the event says of the ticket, its form, who acted and
+        the note: put into words only for an event that has e-mails."""
+        made = _base(office, ticket)
+        made["actor"] = _person(office, actor) if actor else {
+            "name": event.actor, "title": "", "salutation": event.actor,
+            "sapaan": sapaan(office.settings.language), "named": event.actor,
+        }  # fmt: skip
+        made["note"] = event.note
+        return made
 
     if action == Action.CREATE:
         made = []
@@ -817,14 +823,14 @@ def _event_notices(
             # or a letter it is a notice the system sends on its own.
             kind = AUTO_REPLIED if ticket.channel in ("email", "web") else AUTO_GENERATED
             context = {
-                **base,
+                **base(),
                 "recipient": who,
                 "standards": _first_standards(office, ticket),
                 "unconfirmed_email": None if web else unconfirmed_email(ticket),
                 "web_unconfirmed": web,
             }
             made.append(Notice("reporter.acknowledged", to, context, kind, to_reporter=True))
-        copy = new_ticket_notice(office, ticket, base, acknowledged=bool(to))
+        copy = new_ticket_notice(office, ticket, base(), acknowledged=bool(to))
         return made + ([copy] if copy is not None else [])
 
     if action == Action.SOLVE:
@@ -832,7 +838,7 @@ def _event_notices(
         if not to:
             return []
         context = {
-            **base,
+            **base(),
             "recipient": who,
             "solution": event.note,
             "confirmation_wait": _wait(office),
@@ -846,7 +852,7 @@ def _event_notices(
         unit = directory.units.get(ticket.unit or "")
         members = [directory.get(t) for t in (unit.technicians if unit else ())]
         context = {
-            **base,
+            **base(),
             "recipient": _person(office, head),
             "step_time": _step_time(office, 4),
             "technicians": [{"id": m.id, "name": m.name} for m in members if m],
@@ -855,7 +861,7 @@ def _event_notices(
         to, who = _reporter(office, ticket)
         if to:
             told = {
-                **base,
+                **base(),
                 "recipient": who,
                 "disposition_time": _step_time(office, 4),
                 "resolution_time": _step_time(office, 5),
@@ -869,7 +875,7 @@ def _event_notices(
             return []
         cc = [_staff_recipient(actor)] if actor else []
         context = {
-            **base,
+            **base(),
             "recipient": _person(office, technician),
             "step_time": _step_time(office, 5),
             "disposition": disposition_context(office, event),
@@ -887,7 +893,7 @@ def _event_notices(
         # when the official takes it to the head of office; none when the sweep escalated.
         author = actor if actor and actor.role != Role.REPORTER else None
         context = {
-            **base,
+            **base(),
             "recipient": _person(office, target),
             "report": event.note,
             "report_by": _author(office, author) if author else None,
@@ -901,7 +907,7 @@ def _event_notices(
         if not to:
             return []
         context = {
-            **base,
+            **base(),
             "recipient": who,
             "solution": event.note,
             "timeline": timeline(office, events, for_reporter=True, ticket=ticket),
@@ -915,7 +921,7 @@ def _event_notices(
         to, who = _reporter(office, ticket)
         if not to:
             return []
-        context = {**base, "recipient": who, "awaited": event.note}
+        context = {**base(), "recipient": who, "awaited": event.note}
         return [Notice("reporter.paused", to, context, to_reporter=True)]
 
     if action == Action.REOPEN:
@@ -924,7 +930,7 @@ def _event_notices(
             return []
         cc = [_staff_recipient(o) for o in _help_desk_officers(office, but=assignee.id)]
         context = {
-            **base,
+            **base(),
             "recipient": _person(office, assignee),
             "reason": event.note,
             "by_reporter": actor is None,
@@ -937,7 +943,7 @@ def _event_notices(
         if to:
             handler = _person(office, assignee)
             told = {
-                **base,
+                **base(),
                 "recipient": who,
                 "reason": event.note,
                 "by_reporter": actor is None,
@@ -958,7 +964,7 @@ def _event_notices(
             return []
         data = event.data if isinstance(event.data, dict) else {}
         context = {
-            **base,
+            **base(),
             "recipient": who,
             "closed_without_answer": data.get("silence") is True,
             "confirmation_wait": _wait(office),

@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from notifier.formatting import long_time
+from notifier.outbox import email_bytes
 from notifier.policy import Office
 from records.documents import CHANNELS, NotApplicable, context, environment, render
 from records.files import replacing
@@ -310,7 +311,7 @@ def build(
         if (where := folder(email.ticket_id, email.submission_id)) is None:
             continue
         if email.status in WENT_OUT:
-            add(f"{where}/out-{email.id}.eml", email.raw)
+            add(f"{where}/out-{email.id}.eml", email_bytes(email))
             messages += 1
         else:
             not_sent.append(email)

@@ -41,6 +41,26 @@ def query(site: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
         return list(conn.execute(sql.replace("?", "%s").encode(), params).fetchall())
 
 
+def execute(site: Path, sql: str, *params: object) -> None:
+    """Change the site's database by hand, as an operator (or a fault) would: one
+    statement, committed."""
+    kind, where = _target(site)
+    if kind == "sqlite":
+        db = sqlite3.connect(where, timeout=30)
+        try:
+            with db:
+                db.execute(sql, params)
+        finally:
+            db.close()
+        return
+    import psycopg
+
+    url, password = where
+    extra = {"password": password} if password else {}
+    with psycopg.connect(url, autocommit=True, connect_timeout=10, **extra) as conn:
+        conn.execute(sql.replace("?", "%s").encode(), params)
+
+
 def missing_table(exc: BaseException) -> bool:
     """Whether ``exc`` says a table is not there yet (a daemon still migrating)."""
     if isinstance(exc, sqlite3.OperationalError):

@@ -192,6 +192,8 @@ def tell(story: Story) -> None:
 
 def rendered(folder: Path) -> dict[str, str]:
     """Each kind's first e-mail of the story, as the file that shows it."""
+    from notifier.outbox import email_bytes
+
     story = Story(folder)
     tell(story)
     here = story.site()
@@ -207,7 +209,7 @@ def rendered(folder: Path) -> dict[str, str]:
         name = f"{row.kind}.txt" if role == kind_role else f"{row.kind}.{role}.txt"
         if name in files:
             continue
-        files[name] = _shown(row.raw, tokens)
+        files[name] = _shown(email_bytes(row), tokens)
     files[README] = _readme(files)
     return files
 

@@ -59,6 +59,9 @@ class FormulirField:
 
 
 def _agency_normalizer(agencies: tuple[Agency, ...]) -> Callable[[str], str]:
+    # A value as written is normalised once: a phone log names a few agencies thousands of
+    # times, and matching one costs more than the rest of its row's short fields.
+    @functools.lru_cache(maxsize=4096)
     def normalize_configured_agency(raw: str) -> str:
         return normalize_agency(raw, agencies)
 
@@ -331,7 +334,11 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)")
 
 def _label_key(text: str) -> str:
     """Case-folded letters and digits only: "No. HP :" and "no hp" give "nohp"."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", text.casefold())
+
+
+# What str.isalnum() is not: a word character (str.isalnum() or "_") is \w, less "_".
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 @functools.lru_cache(maxsize=8)
@@ -346,10 +353,25 @@ def _label_index(fields: tuple[FormulirField, ...]) -> dict[str, FormulirField]:
     return index
 
 
+_last_index: tuple[object, dict[str, FormulirField]] = ((), {})
+
+
+def _index_of(fields: Sequence[FormulirField]) -> dict[str, FormulirField]:
+    """`_label_index` of ``fields``; the last one asked for is kept by identity, since a
+    message's dozens of lines are all looked up in the same fields (hashing the fields
+    for the cache costs more than the lookup)."""
+    global _last_index
+    known, index = _last_index  # one read: another thread may replace it meanwhile
+    if known is not fields:
+        index = _label_index(tuple(fields))
+        _last_index = (fields, index)
+    return index
+
+
 def field_for_label(text: str, fields: Sequence[FormulirField] = FIELDS) -> FormulirField | None:
     """The field a label names, as people write it ("Nama OPD", "nama opd :", "No. HP",
     "Jenis  Aduan", "3. Jenis Kelamin (L/P)"), or None."""
-    index = _label_index(tuple(fields))
+    index = _index_of(fields)
     text = _ENUMERATION.sub("", text)
     found = index.get(_label_key(text))
     if found is None:

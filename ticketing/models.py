@@ -115,7 +115,12 @@ class Counter(SQLModel, table=True):
 class OutboxEmail(SQLModel, table=True):
     """An e-mail to send, queued in the transaction of the event that calls for it.
 
-    The message is rendered in full when queued; the sender only delivers its bytes.
+    It is queued as data (``draft``: the template's language and context, the addresses,
+    the Date, the threading and the drawn MIME boundary; `notifier.outbox.Draft`) with its
+    Subject, Message-ID and bounce token, and rendered when it is sent: ``raw`` holds the
+    exact bytes sent from then on. Until then anything that shows the e-mail renders it
+    from the draft (`notifier.outbox.email_bytes`), which gives the bytes that will be
+    sent. E-mails queued before drafts existed have their bytes from the start.
     """
 
     __tablename__ = "outbox"
@@ -135,7 +140,8 @@ class OutboxEmail(SQLModel, table=True):
     subject: str
     message_id: str = Field(unique=True)
     auto_submitted: str = Field(max_length=32)  # RFC 3834: auto-replied | auto-generated
-    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    draft: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     status: str = Field(max_length=16)  # an OutboxStatus (ticketing.vocabulary)
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -396,6 +396,9 @@ def normalize_phone(raw: str) -> str:
     )
 
 
+_NATIONAL_NUMBER = re.compile(r"[1-9][0-9]{1,16}")
+
+
 def format_phone_national(e164: str) -> str:
     """Display form of a normalized number: "0812-3456-7890", "(0254) 123456".
 
@@ -403,6 +406,12 @@ def format_phone_national(e164: str) -> str:
     """
     import phonenumbers
 
+    national = e164[3:]
+    if e164.startswith("+62") and _NATIONAL_NUMBER.fullmatch(national):
+        # What parsing an Indonesian E.164 number gives, without its cost (a phone log's
+        # acknowledgements show thousands of them): 2 to 17 digits, the first not 0.
+        number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException as exc:

@@ -99,15 +99,18 @@ def show(
     from email import message_from_bytes
     from email.policy import default as default_policy
 
+    from notifier.outbox import email_bytes
+
     here = site(ctx)
     with here.reader.transaction() as tx:
         email = tx.outbox_email(email_id)
     if email is None:
         fail(f"no e-mail {email_id} in the outbox")
+    data = email_bytes(email)  # as sent, or as it will be sent
     if raw:
-        typer.echo(email.raw.decode("utf-8", "replace"))
+        typer.echo(data.decode("utf-8", "replace"))
         return
-    message = message_from_bytes(email.raw, policy=default_policy)
+    message = message_from_bytes(data, policy=default_policy)
     for header in ("From", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To",
                    "Auto-Submitted"):  # fmt: skip
         if message[header]:

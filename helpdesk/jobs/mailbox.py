@@ -16,7 +16,7 @@ import logging
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import assert_never
+from typing import Any, assert_never
 
 from helpdesk.jobs import reports
 from helpdesk.jobs.replies import apply_reply
@@ -140,19 +140,9 @@ def _process_in(
         inbound.subject = message.subject
     else:
         inbound = Inbound(
-            message_id=message.message_id,
-            raw_sha256=message.raw_sha256,
-            raw=raw,
-            size=message.size,
-            from_address=message.from_address,
-            subject=message.subject,
-            source=source,
-            uid=uid,
-            uidvalidity=uidvalidity,
-            received_at=arrived,
-            outcome="",
-            created_at=now,
-        )
+            **_inbound(message, raw, source=source, uid=uid, uidvalidity=uidvalidity,
+                       received_at=arrived, now=now)
+        )  # fmt: skip
     previous = replayed.outcome if replayed is not None else None
     result = apply(here, tx, message, decision, now, arrived)
     inbound.outcome = result.outcome
@@ -167,6 +157,30 @@ def _process_in(
     inbound.submission_id = result.submission
     tx.add_inbound(inbound)
     return result
+
+
+def _inbound(
+    message: InboundMessage, raw: bytes, *, source: str, uid: int | None,
+    uidvalidity: int | None, received_at: dt.datetime | None, now: dt.datetime,
+) -> dict[str, Any]:  # fmt: skip
+    """The stored message's column values, its outcome still to be written."""
+    return {
+        "message_id": message.message_id,
+        "raw_sha256": message.raw_sha256,
+        "raw": raw,
+        "size": message.size,
+        "from_address": message.from_address,
+        "subject": message.subject,
+        "source": source,
+        "uidvalidity": uidvalidity,
+        "uid": uid,
+        "received_at": received_at or now,  # the arrival (`reports.arrival`), never the Date
+        "outcome": "",
+        "detail": "",
+        "ticket_id": None,
+        "submission_id": None,
+        "created_at": now,
+    }
 
 
 # --- the facts -----------------------------------------------------------------------
@@ -221,6 +235,8 @@ def gather_facts(
     message stored before nothing else is looked up, nor of a delivery report anything but
     the e-mails it may be about. ``known``: what the store holds of the message's batch,
     which spares the questions whose answer it already gives."""
+    if (facts := _facts_known(here, message, known)) is not None:
+        return facts
     new = known is not None and known.new(message)
     seen = None if new else tx.seen_inbound(message.message_id, message.raw_sha256)
     if seen is None and not new and uid is not None and uidvalidity is not None:
@@ -265,6 +281,41 @@ def gather_facts(
         recent_from_sender=recent,
         limits=_limits(here),
         answered=tuple(_sent_email(email) for email in answered),
+        trusted_authserv_id=here.config.intake.trusted_authserv_id,
+    )
+
+
+def _facts_known(here: Site, message: InboundMessage, known: Known | None) -> Facts | None:
+    """`gather_facts` of a message whose facts the batch's answers (`Known`) give in full,
+    without asking the store anything: a new message (nothing stored by its Message-ID or
+    its bytes), not a delivery report, answering no thread and naming no ticket in its
+    subject, from a sender with no hold and no mail counted in the hour, its Message-ID
+    none of our e-mails'. None for any other message."""
+    address = message.from_address
+    if (
+        known is None
+        or not address
+        or message.bounce is not None
+        or message.in_reply_to
+        or message.references
+        or not known.new(message)
+        or known.may_have(known.holds, address)
+        or known.may_have(known.recent, address)
+        or ticket_number(message.subject, here.config.numbering.format)
+    ):
+        return None
+    message_id = message.message_id
+    own = bool(message_id) and is_our_message_id(
+        message_id or "", here.office.settings.sender.message_id_domain
+    )
+    if message_id and not own and known.may_have(known.outbox, message_id):
+        return None
+    staff_id = _staff_by_address(here, address)
+    return Facts(
+        own_message=own,
+        own_sender=_own_sender(here, address, staff_id),
+        staff_id=staff_id,
+        limits=_limits(here),
         trusted_authserv_id=here.config.intake.trusted_authserv_id,
     )
 
@@ -512,13 +563,27 @@ def process_batch(
     paid once. A message that fails rolls back to its savepoint alone, is tried again and
     is quarantined as before; the others are committed together. Should the batch itself
     fail (the database refusing, the commit failing), nothing of it is kept and each
-    message is processed on its own, in a transaction of its own, as before."""
+    message is processed on its own, in a transaction of its own, as before.
+
+    New reports whose facts the batch's answers give in full (`_facts_known`) are decided
+    first and stored together, a run of them at a time (`_store_waiting`), as they would be
+    one after another; a message of any other kind waits for the run before it to be
+    stored, since what it asks of the store may be about the run."""
     try:
         messages = [parse(item.raw) for item in fetched]
         with here.store.transaction() as tx:
             known = Known.ask(tx, messages, now())
-            results = []
+            results: list[Processed] = []
+            waiting: list[tuple[Fetched, reports.NewReport]] = []
             for item, message in zip(fetched, messages, strict=True):
+                report = _new_report(here, message, known)
+                if report is not None:
+                    waiting.append((item, report))
+                    known.touch(message)
+                    continue
+                results += _store_waiting(here, tx, waiting, known, source=source, now=now,
+                                          attempts=attempts, uidvalidity=uidvalidity,
+                                          since=since)  # fmt: skip
                 results.append(
                     _with_retries_in(
                         here,
@@ -534,6 +599,9 @@ def process_batch(
                     )
                 )
                 known.touch(message)
+            results += _store_waiting(here, tx, waiting, known, source=source, now=now,
+                                      attempts=attempts, uidvalidity=uidvalidity,
+                                          since=since)  # fmt: skip
             return results
     except Exception as exc:  # noqa: BLE001 - the batch is given up, not its messages
         log.warning("batch of %d messages rolled back, each tried on its own: %s",
@@ -551,6 +619,74 @@ def process_batch(
             since=since,
         )
         for item in fetched
+    ]
+
+
+def _new_report(here: Site, message: InboundMessage, known: Known) -> reports.NewReport | None:
+    """A new report decided without asking the store (its facts known, `_facts_known`,
+    and `route` making a new submission of it), or None for a message to process on its
+    own (one that fails to be decided included: its own processing retries and
+    quarantines it)."""
+    try:
+        facts = _facts_known(here, message, known)
+        if facts is None or not isinstance(route(message, facts), NewSubmission):
+            return None
+        return reports.decide(here, message)
+    except Exception:  # noqa: BLE001 - left to the message's own processing
+        log.debug("message %s decided on its own", message.message_id, exc_info=True)
+        return None
+
+
+def _store_waiting(
+    here: Site, tx: Tx, waiting: list[tuple[Fetched, reports.NewReport]], known: Known, *,
+    source: str, now: Callable[[], dt.datetime], attempts: int, uidvalidity: int,
+    since: dt.datetime | None = None,
+) -> list[Processed]:  # fmt: skip
+    """Store the new reports decided and waiting, together (`reports.store_new`, then
+    their messages), in one savepoint; emptied. Should that fail, nothing of them is kept
+    and each is processed on its own, as any message (`_with_retries_in`)."""
+    if not waiting:
+        return []
+    batch, moment = list(waiting), now()
+    waiting.clear()
+    try:
+        with tx.savepoint():
+            arrivals = [reports.arrival(item.internal_date, moment, since) for item, _ in batch]
+            stored = reports.store_new(here, tx, [report for _, report in batch], moment, arrivals)
+            rows = []
+            for (item, report), (result, ticket_id), arrived in zip(
+                batch, stored, arrivals, strict=True
+            ):
+                row = _inbound(
+                    report.message, item.raw, source=source, uid=item.uid,
+                    uidvalidity=uidvalidity, received_at=arrived, now=moment,
+                )  # fmt: skip
+                outcome, detail, _, submission_id = result
+                detail = "; ".join(
+                    filter(None, [detail, reports.before_reading(item.internal_date, since)])
+                )
+                row.update(outcome=outcome.value, detail=detail, ticket_id=ticket_id,
+                           submission_id=submission_id)  # fmt: skip
+                rows.append(row)
+            tx.insert_inbound(rows)
+        return [Processed(*result) for result, _ in stored]
+    except Exception as exc:  # noqa: BLE001 - each is tried on its own instead
+        log.warning("%d new reports could not be stored together, each is tried on its own: %s",
+                    len(batch), exc)  # fmt: skip
+    return [
+        _with_retries_in(
+            here,
+            tx,
+            item,
+            report.message,
+            known,
+            source=source,
+            now=now,
+            attempts=attempts,
+            uidvalidity=uidvalidity,
+            since=since,
+        )  # fmt: skip
+        for item, report in batch
     ]
 
 

@@ -202,9 +202,12 @@ def import_bytes(
     made: list[tuple[int, str]] = []
     resumed_after = 0
     first = True
+    # The record's lists as this import last committed them, with its last row: read
+    # again only when another process has committed rows of the file since.
+    kept: tuple[int, list[list[Any]], list[dict[str, Any]]] | None = None
     while True:
         with here.store.transaction() as tx:
-            record = tx.phone_import_progress(sha256, for_update=True)
+            record = tx.phone_import_progress(sha256, for_update=True, lists=kept is None)
             if record is None:
                 record = PhoneImport(
                     sha256=sha256, name=name, source=source, size=len(data), raw=data,
@@ -214,6 +217,7 @@ def import_bytes(
             elif record.status == ImportStatus.DONE:  # another process finished it meanwhile
                 if first:
                     return _already_imported(name, record, here)
+                record.row_tickets, record.problem_rows  # noqa: B018 - read after the transaction
                 break
             elif first:
                 resumed_after = record.last_row
@@ -221,15 +225,21 @@ def import_bytes(
             start = bisect.bisect_right(numbers, record.last_row)
             chunk = rows[start : start + CHUNK_ROWS]
             tickets, problems = _import_rows(here, tx, checker, chunk, start, len(rows), progress)
+            row_tickets, problem_rows = (
+                kept[1:]
+                if kept is not None and kept[0] == record.last_row
+                else (record.row_tickets, record.problem_rows)
+            )
             if chunk:
                 record.last_row = chunk[-1].number
-            record.row_tickets = [*record.row_tickets, *([r, n] for r, n in tickets)]
-            record.problem_rows = [*record.problem_rows, *problems]
+            record.row_tickets = [*row_tickets, *([r, n] for r, n in tickets)]
+            record.problem_rows = [*problem_rows, *problems]
             record.tickets = len(record.row_tickets)
             record.problems = sum(1 for p in record.problem_rows if not p.get("ticket"))
             if start + len(chunk) >= len(rows):
                 record.status, record.finished_at = ImportStatus.DONE, now
             tx.save_phone_import(record)
+        kept = (record.last_row, record.row_tickets, record.problem_rows)
         made += tickets  # committed
         if record.status == ImportStatus.DONE:
             break

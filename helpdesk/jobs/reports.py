@@ -9,6 +9,9 @@ to complete by replying. An answer to an incomplete report adds to what it had.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from helpdesk.service import register_in
 from helpdesk.wiring import Site
@@ -16,12 +19,12 @@ from intake.extract import extract_fields, looks_like_form
 from intake.parse import InboundMessage
 from intake.quotes import strip_quotes
 from intake.subject import is_forward, strip_prefixes
-from notifier.outbox import queue
-from notifier.policy import incomplete_notice
-from ticketing.desk import Registered
+from notifier.outbox import Reply, queue, queue_arrivals
+from notifier.policy import Notice, incomplete_notice
+from ticketing.desk import Complaint, Filed, Registered, register_many
 from ticketing.files import archive_bytes
 from ticketing.formulir import Complete, Incomplete, check_formulir, merge
-from ticketing.models import Submission, Ticket
+from ticketing.models import Attachment, Submission, Ticket
 from ticketing.store import Tx
 from ticketing.vocabulary import Outcome, SubmissionStatus
 
@@ -36,12 +39,20 @@ def archive_attachments(
 
     A file written for a transaction that then fails stays behind unreferenced; it is
     harmless, and the message is processed again later."""
-    archive_dir = here.config.path(here.config.paths.archive_dir)
-    for item in message.attachments:
-        stored = archive_bytes(
-            item.payload, item.filename, item.content_type, archive_dir, ticket, now
-        )
+    for stored in _archived(here, ticket, message, now):
         tx.add_attachment(stored)
+
+
+def _archived(
+    here: Site, ticket: Ticket, message: InboundMessage, now: dt.datetime
+) -> list[Attachment]:
+    """A message's attachments written into its ticket's archive folder, their records
+    not yet stored."""
+    archive_dir = here.config.path(here.config.paths.archive_dir)
+    return [
+        archive_bytes(item.payload, item.filename, item.content_type, archive_dir, ticket, now)
+        for item in message.attachments
+    ]
 
 
 def _form_values(message: InboundMessage, *, reply: bool) -> dict[str, str]:
@@ -59,68 +70,136 @@ def _form_values(message: InboundMessage, *, reply: bool) -> dict[str, str]:
     return values
 
 
+@dataclass(frozen=True)
+class NewReport:
+    """A new report, decided before anything of it is stored (`decide`): the Formulir as
+    its message gives it, and its check."""
+
+    message: InboundMessage
+    values: dict[str, str]
+    checked: Complete | Incomplete
+
+
+def decide(here: Site, message: InboundMessage) -> NewReport:
+    values = _form_values(message, reply=False)
+    return NewReport(message, values, check_formulir(values, here.desk.fields))
+
+
 def new(
     here: Site, tx: Tx, message: InboundMessage, now: dt.datetime, arrived: dt.datetime
 ) -> Result:
     """A new report: a ticket when its form is complete, else an incomplete report.
     ``arrived``: when the message arrived (`arrival`)."""
-    values = _form_values(message, reply=False)
-    return _complete_or_ask(here, tx, message, None, values, now, arrived)
+    [(result, _)] = store_new(here, tx, [decide(here, message)], now, [arrived])
+    return result
+
+
+def store_new(
+    here: Site, tx: Tx, reports: Sequence[NewReport], now: dt.datetime,
+    arrivals: Sequence[dt.datetime],
+) -> list[tuple[Result, int | None]]:  # fmt: skip
+    """New reports (`decide`), stored as `new` stores them one after another, in a few
+    statements for them all: the complete ones as numbered tickets (`register_many`: each
+    year's numbers in this order) with their attachments, the others as incomplete reports;
+    the e-mails of all of them queued in this order (`queue_arrivals`), so that each
+    address's automatic replies count as when they come one by one. ``arrivals``: when
+    each message arrived (`arrival`), step 1's start. What became of each, with its
+    ticket's id."""
+    complaints = [
+        Complaint(
+            r.values,
+            "email",
+            arrived,
+            r.message.from_address or "",
+            source_message_id=r.message.message_id,
+            form=r.checked,
+            arrived_at=arrived,
+        )
+        for r, arrived in zip(reports, arrivals, strict=True)
+        if isinstance(r.checked, Complete)
+    ]
+    filed = iter(register_many(tx, here.desk, complaints, now=now))
+    asked = [r for r in reports if isinstance(r.checked, Incomplete)]
+    submission_ids = iter(tx.insert_submissions([_submission(r, now) for r in asked]))
+    results: list[tuple[Result, int | None]] = []
+    emails: list[tuple[Any, list[Any]] | Reply] = []
+    attachments = []
+    for report in reports:
+        message, checked = report.message, report.checked
+        if isinstance(checked, Complete):
+            outcome = next(filed)
+            assert isinstance(outcome, Filed), outcome
+            emails.append((outcome.ticket, outcome.events))
+            attachments += _archived(here, outcome.ticket, message, now)
+            results.append(((Outcome.TICKET, "", outcome.ticket.number, None), outcome.ticket.id))
+            continue
+        submission_id = next(submission_ids)
+        notice = _asked_again(here, message, strip_prefixes(message.subject), checked)
+        emails.append(Reply([notice], message.message_id, submission_id))
+        missing = ", ".join(p.key for p in checked.problems)
+        detail = f"missing or invalid: {missing}"
+        results.append(((Outcome.INCOMPLETE, detail, None, submission_id), None))
+    if attachments:
+        tx.save(*attachments)
+    queue_arrivals(tx, here.office, emails, now=now)
+    return results
+
+
+def _submission(report: NewReport, now: dt.datetime) -> dict[str, Any]:
+    """The incomplete report of a new report whose form is not complete, as column values."""
+    message, checked = report.message, report.checked
+    assert isinstance(checked, Incomplete)
+    return {
+        "sender": message.from_address or "",
+        "sender_name": message.from_name,
+        "subject": strip_prefixes(message.subject),
+        "values": {k: v for k, v in report.values.items() if v},
+        "problems": _problems(checked),
+        "status": SubmissionStatus.OPEN,
+        "ticket_id": None,
+        "first_message_id": message.message_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _problems(checked: Incomplete) -> list[dict[str, str]]:
+    return [
+        {"key": p.key, "kind": p.kind, "message_id": p.message_id, "message_en": p.message_en}
+        for p in checked.problems
+    ]
+
+
+def _asked_again(here: Site, message: InboundMessage, subject: str, checked: Incomplete) -> Notice:
+    """The reply to an incomplete report: every problem, and what was understood."""
+    return incomplete_notice(
+        here.office,
+        address=message.from_address or "",
+        name=checked.understood.get("reporter_name") or message.from_name or None,
+        sex=checked.understood.get("sex"),
+        subject=subject,
+        problems=checked.problems,
+        understood=checked.understood,
+    )
 
 
 def continued(
     here: Site, tx: Tx, message: InboundMessage, submission_id: int, now: dt.datetime,
     arrived: dt.datetime,
 ) -> Result:  # fmt: skip
-    """The answer to an incomplete report: its form completed with what the answer adds."""
+    """The answer to an incomplete report: its form completed with what the answer adds;
+    a ticket when it is complete, otherwise the report waits again, and the reply lists
+    every problem."""
     submission = tx.submission(submission_id)
     assert submission is not None
     values = merge(submission.values, _form_values(message, reply=True))
-    return _complete_or_ask(here, tx, message, submission, values, now, arrived)
-
-
-def _complete_or_ask(
-    here: Site,
-    tx: Tx,
-    message: InboundMessage,
-    submission: Submission | None,
-    values: dict[str, str],
-    now: dt.datetime,
-    arrived: dt.datetime,
-) -> Result:
-    """A ticket when the form is complete; otherwise an incomplete report and a reply that
-    lists every problem."""
     checked = check_formulir(values, here.desk.fields)
-    sender = message.from_address or ""
     if isinstance(checked, Incomplete):
-        if submission is None:
-            submission = tx.add_submission(
-                Submission(
-                    sender=sender,
-                    sender_name=message.from_name,
-                    subject=strip_prefixes(message.subject),
-                    status=SubmissionStatus.OPEN,
-                    first_message_id=message.message_id,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
         submission.values = {k: v for k, v in values.items() if v}
-        submission.problems = [
-            {"key": p.key, "kind": p.kind, "message_id": p.message_id, "message_en": p.message_en}
-            for p in checked.problems
-        ]
+        submission.problems = _problems(checked)
         submission.updated_at = now
         tx.save(submission)
-        notice = incomplete_notice(
-            here.office,
-            address=sender,
-            name=checked.understood.get("reporter_name") or message.from_name or None,
-            sex=checked.understood.get("sex"),
-            subject=submission.subject,
-            problems=checked.problems,
-            understood=checked.understood,
-        )
+        notice = _asked_again(here, message, submission.subject, checked)
         queue(
             tx, here.office, [notice], now=now, in_reply_to=message.message_id,
             submission=submission,
@@ -129,13 +208,11 @@ def _complete_or_ask(
         return Outcome.INCOMPLETE, f"missing or invalid: {missing}", None, submission.id
 
     registered = _register_in(here, tx, message, values, checked, submission, now, arrived)
-    outcome = Outcome.COMPLETED if submission is not None else Outcome.TICKET
-    if submission is not None:
-        submission.status = SubmissionStatus.COMPLETED
-        submission.ticket_id = registered.ticket.id
-        submission.updated_at = now
-        tx.save(submission)
-    return outcome, "", registered.ticket.number, submission.id if submission else None
+    submission.status = SubmissionStatus.COMPLETED
+    submission.ticket_id = registered.ticket.id
+    submission.updated_at = now
+    tx.save(submission)
+    return Outcome.COMPLETED, "", registered.ticket.number, submission.id
 
 
 def arrival(
@@ -173,18 +250,18 @@ def _register_in(
     message: InboundMessage,
     values: dict[str, str],
     form: Complete,
-    submission: Submission | None,
+    submission: Submission,
     now: dt.datetime,
     arrived: dt.datetime,
 ) -> Registered:
-    # Step 1 runs from the arrival of the message that made the report complete; an
-    # incomplete report's was received when its first message was read.
-    received = submission.created_at if submission is not None else arrived
+    """The ticket of an incomplete report that an answer completed: received when the
+    report was (its first message's arrival, or this one's if earlier), its conversation
+    starting at the report's first e-mail; step 1 runs from the arrival of the message that
+    made the report complete."""
     outcome = register_in(
-        tx, here, values, channel="email", received_at=min(received, arrived),
+        tx, here, values, channel="email", received_at=min(submission.created_at, arrived),
         signature=message.from_address or "", now=now,
-        source_message_id=submission.first_message_id if submission else message.message_id,
-        form=form, arrived_at=arrived,
+        source_message_id=submission.first_message_id, form=form, arrived_at=arrived,
     )  # fmt: skip
     assert isinstance(outcome, Registered), outcome
     archive_attachments(here, tx, outcome.ticket, message, now)

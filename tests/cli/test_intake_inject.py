@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import databases
 from tests.cli.conftest import Cli
 from tests.mail import FORM_TEXT, email, without
 
@@ -20,8 +19,14 @@ def _outbox(cli: Cli) -> list[dict]:
 
 
 def _raw(site_dir: Path, message_id: str) -> bytes:
-    [(raw,)] = databases.query(site_dir, "SELECT raw FROM outbox WHERE message_id = ?", message_id)
-    return bytes(raw)
+    """The e-mail's bytes, as the sender will send them (rendered from its draft)."""
+    from helpdesk.wiring import Site
+    from notifier.outbox import email_bytes
+
+    with Site.load(str(site_dir / "config.toml")).reader.transaction() as tx:
+        email = tx.outbox_by_message_id(message_id)
+    assert email is not None
+    return email_bytes(email)
 
 
 def test_complete_complaint_becomes_a_ticket_with_an_acknowledgement(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]

@@ -476,6 +476,44 @@ def test_import_cut_short_goes_on_after_the_last_committed_row(
     assert import_file(site, path, now=NOW).status == "duplicate"
 
 
+def test_rows_another_import_committed_meanwhile_stay_in_the_record(
+    site: Site, tmp_path: Path, ready: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes import one file, a chunk at a time: the rows the other committed
+    between two chunks of this one are in the file's record with this one's, each once."""
+    from ticketing.store import Tx
+
+    monkeypatch.setattr(phone_import, "CHUNK_ROWS", 3)
+    path = tmp_path / "log.csv"
+    path.write_bytes(phone_log(*(row(n) for n in range(1, 10))))
+    real_progress, real_register = Tx.phone_import_progress, phone_import.register_many_in
+    calls = {"progress": 0, "other": 0}
+
+    def the_other_process_registers(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if calls["other"]:
+            calls["other"] += 1
+            if calls["other"] == 3:  # its second chunk: it stops there
+                raise RuntimeError("the other process is stopped")
+        return real_register(*args, **kwargs)
+
+    def between_two_chunks(self: Tx, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["progress"] += 1
+        if calls["progress"] == 2:  # before this import's second chunk: the other's first
+            calls["other"] = 1
+            with pytest.raises(RuntimeError):
+                import_file(site, path, now=NOW)
+            calls["other"] = 0
+        return real_progress(self, *args, **kwargs)
+
+    monkeypatch.setattr(phone_import, "register_many_in", the_other_process_registers)
+    monkeypatch.setattr(Tx, "phone_import_progress", between_two_chunks)
+    report = import_file(site, path, now=NOW)
+    assert [r for r, _ in report.tickets] == [2, 3, 4, 8, 9, 10]  # this process's rows
+    assert len(tickets(ready)) == 9
+    again = import_file(site, path, now=NOW)
+    assert again.status == "duplicate" and "(9 tickets)" in again.notes[0].message_en
+
+
 def test_five_thousand_row_file_imports(ready: Cli, tmp_path: Path, site: Site) -> None:
     """A 5,000-row log is read and committed in chunks, with progress reported.
 

@@ -267,3 +267,44 @@ def test_each_email_is_marked_sent_as_soon_as_the_server_takes_it(
     first, second = seen
     assert [status for _, status in first] == ["sending", "sending"]
     assert [status for _, status in second] == ["sent", "sending"]
+
+
+def test_an_e_mail_is_rendered_when_sent_as_it_was_shown_before(desk: Desk, sink: Sink) -> None:
+    """A queued e-mail is kept as data and rendered when it is sent, a day later here: the
+    bytes the server receives are those `outbox show --raw` gave while it waited (its Date
+    the moment it was queued), and they are kept with it once it is sent."""
+    desk.ok("phone", *form_args(), "--by", "sari")
+    [queued] = desk.outbox()
+    [(raw,)] = desk.query("SELECT raw FROM outbox")
+    assert raw is None  # not rendered yet
+    shown = desk.ok("outbox", "show", "--raw", str(queued["id"])).stdout
+    tuesday = "2026-12-01T10:00:00+07:00"
+    assert "sent 1" in desk.ok("outbox", "send", now=tuesday).stdout
+    [mail] = sink.received
+    assert mail.raw.decode("utf-8").replace("\r\n", "\n") + "\n" == shown.replace("\r\n", "\n")
+    assert mail.message["Date"] == "Mon, 30 Nov 2026 02:00:00 +0000"
+    [(kept,)] = desk.query("SELECT raw FROM outbox")
+    assert bytes(kept) == mail.raw
+
+
+def test_an_e_mail_that_cannot_be_rendered_is_dead_and_the_help_desk_told(
+    desk: Desk, sink: Sink
+) -> None:
+    """An e-mail whose data no longer renders (its template wants a value the draft lacks)
+    is not sent half-made: it is dead with the reason, the help desk is alerted, and the
+    others of the batch go out."""
+    desk.ok("phone", *form_args(), "--by", "sari")
+    desk.ok("phone", *form_args(phone="0812-3456-7891"), "--by", "sari")
+    first, second = desk.outbox()
+    draft = json.loads(desk.query("SELECT draft FROM outbox WHERE id = ?", first["id"])[0][0])
+    del draft["context"]["ticket"]["number"]
+    databases.execute(
+        desk.site_dir, "UPDATE outbox SET draft = ? WHERE id = ?", json.dumps(draft), first["id"]
+    )
+    result = desk("outbox", "send")
+    assert result.exit_code == 1 and "sent 1" in result.stdout and "dead 1" in result.stdout
+    [dead] = desk.outbox("--status", "dead")
+    assert dead["id"] == first["id"] and "could not be rendered" in dead["last_error"]
+    assert [m.message["Message-ID"] for m in sink.received] == [second["message_id"]]
+    [alert] = desk.outbox("--status", "pending")
+    assert alert["kind"] == "help_desk.delivery_failed"

@@ -9,6 +9,7 @@ from email.policy import default as default_policy
 from helpdesk.jobs.digest import send_digest_if_due
 from helpdesk.service import register_complaint
 from helpdesk.wiring import Site
+from notifier.outbox import email_bytes
 from tests.conftest import FORM
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -29,7 +30,8 @@ def test_digest_once_a_day_after_its_time(site: Site) -> None:
     assert digest.recipients == ["sari.wulandari@example.go.id", "yoga.pratama@example.go.id"]
     assert to_head.recipients == ["kepala.dinas@example.go.id"]
     text, head_text = (
-        message_from_bytes(e.raw, policy=default_policy).get_body(preferencelist=("plain",))
+        message_from_bytes(email_bytes(e), policy=default_policy)
+        .get_body(preferencelist=("plain",))
         .get_content()
         for e in (digest, to_head)
     )  # fmt: skip

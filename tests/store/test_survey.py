@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk.config import load_config
 from helpdesk.service import move_ticket, register_complaint
 from helpdesk.wiring import Site
+from notifier.outbox import email_bytes
 from tests.conftest import FORM
 from tests.faults.support import configure
 from ticketing.desk import Moved, Registered
@@ -59,7 +60,7 @@ def _closure(here: Site, ticket: Ticket) -> list[OutboxEmail]:
 
 
 def _text(email: OutboxEmail) -> str:
-    parsed = message_from_bytes(email.raw, policy=default_policy)
+    parsed = message_from_bytes(email_bytes(email), policy=default_policy)
     assert isinstance(parsed, EmailMessage)
     body = parsed.get_body(preferencelist=("plain",))
     assert body is not None

@@ -399,3 +399,19 @@ def test_the_english_digest_counts_in_good_english() -> None:
     """One of a thing is singular: "2 new complaints, 1 ticket closed, 1 deadline breached"."""
     for part in both_parts(any_rendered("help_desk.digest", "en")):
         assert "2 new complaints, 1 ticket closed, 1 deadline breached." in part
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", ON_DISK)
+def test_an_e_mail_rendered_from_its_stored_draft_is_the_same(kind: str, language: str) -> None:
+    """The outbox keeps a notice as its draft (the context as JSON) and renders it when it
+    is sent: the context is data that survives being stored, so the e-mail is the same."""
+    from notifier.outbox import Draft
+
+    found = any_notice(kind, language)
+    draft = Draft(
+        language, found.context, ("Help Desk", "helpdesk@example.go.id"), [], [],
+        dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC), None, [], 1,
+    )  # fmt: skip
+    stored = Draft.decode(draft.encode())
+    assert render(kind, language, stored.context) == render(kind, language, found.context)

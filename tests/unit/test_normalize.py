@@ -396,6 +396,22 @@ def test_phone_national_display_normalizes_back(case: tuple[str, str]) -> None:
     assert normalize_phone(format_phone_national(e164)) == e164
 
 
+@given(st.integers(min_value=1, max_value=10**18))
+def test_an_indonesian_number_is_shown_as_phonenumbers_shows_it(national: int) -> None:
+    """An Indonesian E.164 number, valid or not, is shown (or refused) as phonenumbers
+    shows it once it has parsed it: the display skips only the parsing."""
+    import phonenumbers
+
+    e164 = f"+62{national}"
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        rejection(format_phone_national, e164)
+        return
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    assert format_phone_national(e164) == shown
+
+
 @given(st.text(max_size=40))
 def test_phone_arbitrary_text_only_ever_raises_invalid_value(raw: str) -> None:
     """Any text either normalizes to E.164 or is refused with InvalidValue."""

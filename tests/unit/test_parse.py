@@ -699,3 +699,150 @@ def test_parse_never_raises_on_arbitrary_headers_and_body(
     """Any combination of header and body text gives an InboundMessage."""
     text = "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n" + body
     check_invariants(parse(text.encode("utf-8", "surrogatepass")))
+
+
+# -- what is read without the email package's header objects ----------------------------
+#
+# The plainest address lists and unstructured headers without an encoded word are read
+# without making the email package's header object (most of the cost of a header); what
+# `parse` gives of them must be what it gives through that object.
+
+_ATOM = st.text(alphabet="abcXYZ019!#$%&'*+/^_`{|}~-", min_size=1, max_size=6)
+_GAP = st.sampled_from(["", " ", "  ", "\t", " \t "])
+_SPEC = st.builds(
+    "{}@{}".format,
+    st.lists(_ATOM, min_size=1, max_size=3).map(".".join),
+    st.lists(st.text(alphabet="ab09-Z", min_size=1, max_size=5), min_size=1, max_size=3).map(
+        ".".join
+    ),
+)
+_MAILBOX = st.one_of(
+    st.builds(
+        lambda before, words, between, spec, after: f"{before}{between.join(words)}"
+        f"{before}<{spec}>{after}",
+        _GAP, st.lists(_ATOM, min_size=1, max_size=4), st.sampled_from([" ", "  ", "\t"]),
+        _SPEC, _GAP,
+    ),
+    st.builds("{}{}{}".format, _GAP, _SPEC, _GAP),
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_MAILBOX, min_size=1, max_size=3).map(",".join))
+def test_plain_address_lists_read_as_the_header_object_reads_them(value: str) -> None:
+    """``Name <local@domain>`` and bare addresses, comma-separated, in any spacing: the
+    display names and addr-specs the email package's own header object gives."""
+    from intake.parse import POLICY, _simple_addresses
+
+    header = POLICY.header_factory("to", value)
+    assert _simple_addresses(value) == [(a.display_name, a.addr_spec) for a in header.addresses]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['"Budi, S." <b@example.org>', "Budi S. <b@example.org>", "=?utf-8?q?Budi?= <b@x.org>",
+     "Budi (kantor) <b@example.org>", "Büdi <b@example.org>", "tim: a@x.org, b@x.org;",
+     "a@x.org,", "<b@example.org>", "b@[127.0.0.1]"],
+)  # fmt: skip
+def test_other_address_lists_are_left_to_the_header_object(value: str) -> None:
+    """Quotes, dots, comments, encoded words, 8-bit text, groups, empty items, bare angle
+    brackets and address literals are read by the email package's header object."""
+    from intake.parse import _simple_addresses
+
+    assert _simple_addresses(value) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80).filter(lambda text: "=?" not in text))
+def test_a_subject_without_encoded_words_reads_as_the_header_object_reads_it(text: str) -> None:
+    """A Subject with no encoded word is the text the header object decodes, as one line."""
+    from intake.parse import POLICY, _clean, _one_line
+
+    value = _clean(text).replace("\r", "").replace("\n", "").replace("\x00", "")
+    expected = _one_line(_clean(str(POLICY.header_factory("x-unstructured", value))))
+    raw = f"From: a@example.org\r\nSubject: {value}\r\n\r\nHalo.\r\n".encode(
+        "utf-8", "surrogatepass"
+    )
+    assert parse(raw).subject == expected
+
+
+# -- the parser spared the lines of encoded attachments ----------------------------------
+#
+# Runs of base64 lines are given to the email package's parser as one marker line and put
+# back in the parts' texts afterwards (`intake.parse._message_from_bytes`): what the
+# parser makes of a message must be what it makes of it without that.
+
+
+def _tree(raw: bytes, *, spared: bool) -> list[tuple[object, ...]]:
+    from intake.parse import _message_from_bytes
+
+    msg = _message_from_bytes(raw, spared=spared)
+    return [
+        (part._headers, part._payload if isinstance(part._payload, str) else None,
+         part.preamble, part.epilogue, [type(d).__name__ for d in part.defects])
+        for part in msg.walk()
+    ]  # fmt: skip
+
+
+def _parsed(raw: bytes, *, spared: bool) -> InboundMessage:
+    import intake.parse as module
+
+    real = module._message_from_bytes
+    module._message_from_bytes = lambda data, spared_=spared: real(data, spared=spared_)  # type: ignore[assignment]
+    try:
+        return parse(raw)
+    finally:
+        module._message_from_bytes = real
+
+
+_B64_LINE = st.text(alphabet="ABCXYZabcxyz0189+/=", min_size=1, max_size=76)
+_EOL = st.sampled_from(["\r\n", "\n"])
+_RUN = st.builds(
+    lambda lines, eol: "".join(line + eol for line in lines),
+    st.lists(_B64_LINE, min_size=60, max_size=90), _EOL,
+)  # fmt: skip
+_CHUNK = st.one_of(
+    _RUN, st.sampled_from(["--b\r\n", "--b--\r\n", "--b\n", "\r\n", "\n", "-- \n", "=\r\n"]),
+    st.sampled_from(["Content-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+                     "Content-Type: text/plain\n\n", "Content-Type: message/rfc822\r\n\r\n",
+                     'Content-Type: multipart/alternative; boundary="c"\r\n\r\n--c\r\n']),
+    st.text(max_size=40),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_CHUNK, max_size=10).map("".join), st.sampled_from(["", "\r\n", "AAAA"]))
+def test_the_parser_spared_base64_lines_reads_a_message_as_without(body: str, end: str) -> None:
+    """A message with runs of base64 lines anywhere in its body (parts, preambles,
+    epilogues, attached messages, next to boundaries, at the very end): the same parts,
+    headers, texts and defects, and the same InboundMessage."""
+    head = 'From: a@example.org\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+    raw = (head + body + end).encode("utf-8", "surrogatepass")
+    assert _tree(raw, spared=True) == _tree(raw, spared=False)
+    assert _parsed(raw, spared=True) == _parsed(raw, spared=False)
+
+
+def test_the_parser_spared_base64_lines_reads_the_corpus_as_without() -> None:
+    """Every message of the real-world corpus and of the fixtures, as the email package
+    reads it alone."""
+    from intake.parse import _BASE64_RUN
+    from tests.unit.test_corpus import CORPUS, MISSING
+
+    assert CORPUS.is_dir(), MISSING
+    paths = [*sorted(CORPUS.rglob("*.eml")), *sorted(FIXTURES.glob("*.eml"))]
+    with_runs = 0
+    for path in paths:
+        raw = path.read_bytes()
+        with_runs += _BASE64_RUN.search(raw) is not None
+        assert _tree(raw, spared=True) == _tree(raw, spared=False), path.name
+        assert _parsed(raw, spared=True) == _parsed(raw, spared=False), path.name
+    assert with_runs > 0  # its attachments and forwarded messages
+
+
+def test_a_photo_is_read_whole_through_the_spared_parser() -> None:
+    """A photo's base64 lines, spared the line-by-line reading, come back whole."""
+    photo = bytes(range(256)) * 400
+    msg = message()
+    msg.add_attachment(photo, maintype="image", subtype="jpeg", filename="foto.jpg")
+    [attachment] = parse(msg.as_bytes()).attachments
+    assert attachment.payload == photo

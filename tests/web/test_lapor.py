@@ -77,7 +77,9 @@ def test_complete_form_registers_with_number_deadline_and_link(desk: Desk) -> No
     from email import message_from_bytes
     from email.policy import default
 
-    text = message_from_bytes(mail.raw, policy=default).get_body(("plain",)).get_content()
+    from notifier.outbox import email_bytes
+
+    text = message_from_bytes(email_bytes(mail), policy=default).get_body(("plain",)).get_content()
     assert link in text
     assert "balas e-mail ini sekali" in text
 

@@ -8,6 +8,7 @@ from email.policy import default
 import httpx2 as httpx
 
 from helpdesk.service import move_ticket
+from notifier.outbox import email_bytes
 from tests.web.conftest import Desk, number_in, status_link_in
 from ticketing.models import Ticket
 from ticketing.workflow import Action, Move
@@ -173,5 +174,7 @@ def test_lacak_emails_the_link_only_when_number_and_address_match(desk: Desk) ->
     with desk.site.reader.transaction() as tx:
         sent = [m for m in tx.outbox() if m.kind == "reporter.status_link"]
     assert len(sent) == 1 and sent[0].recipients == ["budi.santoso@dinkes.example.go.id"]
-    body = message_from_bytes(sent[0].raw, policy=default).get_body(("plain",)).get_content()
+    body = (
+        message_from_bytes(email_bytes(sent[0]), policy=default).get_body(("plain",)).get_content()
+    )
     assert f"http://127.0.0.1:8080{link}" in body.replace("=\n", "")

@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel
 
 # Ids per IN (...) query: well under SQLite's limit of bound parameters.
 CHUNK = 500
-_Key = TypeVar("_Key", int, dt.datetime)
+_Key = TypeVar("_Key", int, str, dt.datetime)
 
 
 def chunks(ids: Sequence[_Key]) -> Iterator[list[_Key]]:

@@ -46,9 +46,17 @@ class Delivery(Part):
         )
         return ids
 
-    def mark_sent(self, email_id: int, now: dt.datetime) -> None:
+    def mark_sent(self, email_id: int, now: dt.datetime, raw: bytes | None = None) -> None:
+        """The e-mail went out at ``now``; ``raw``: the bytes sent, rendered from its draft
+        for the sending (kept from now on), or None when the row holds them already."""
+        values: dict[str, Any] = {"raw": raw} if raw is not None else {}
         self._set(
-            email_id, status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error=None
+            email_id,
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            lease_until=None,
+            last_error=None,
+            **values,
         )
 
     def mark_retry(self, email_id: int, next_attempt_at: dt.datetime, error: str) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from ticketing.models import OutboxEmail, Ticket
-from ticketing.store.base import Part
+from ticketing.store.base import Part, chunks
 from ticketing.vocabulary import OutboxStatus
 
 
@@ -37,19 +37,38 @@ class Outbox(Part):
     def outbox_email(self, email_id: int) -> OutboxEmail | None:
         return self.session.get(OutboxEmail, email_id)
 
+    def outbox_emails(self, email_ids: Sequence[int]) -> dict[int, OutboxEmail]:
+        """The e-mails with these ids, by id, in one query for a few hundred of them."""
+        found: dict[int, OutboxEmail] = {}
+        for group in chunks(email_ids):
+            statement = select(OutboxEmail).where(col(OutboxEmail.id).in_(group))
+            found.update((e.id, e) for e in self.session.exec(statement) if e.id is not None)
+        return found
+
     def outbox_by_message_id(self, message_id: str) -> OutboxEmail | None:
         statement = select(OutboxEmail).where(OutboxEmail.message_id == message_id)
         return self.session.exec(statement).first()
 
-    def recent_auto_replies(self, recipient: str, since: dt.datetime) -> int:
-        """How many automatic replies went (or will go) to ``recipient`` since ``since``."""
-        statement = select(func.count()).where(
-            OutboxEmail.recipient == recipient.lower(),
-            OutboxEmail.auto_submitted == "auto-replied",
-            OutboxEmail.status != OutboxStatus.SUPPRESSED,
-            col(OutboxEmail.created_at) >= since,
-        )
-        return int(self.session.exec(statement).one())
+    def recent_auto_replies_to(
+        self, recipients: Sequence[str], since: dt.datetime
+    ) -> dict[str, int]:
+        """How many automatic replies went (or will go) to each of ``recipients`` (lower
+        case) since ``since``, in one query for a few hundred of them: each is a key, 0 for
+        those with none."""
+        counts = dict.fromkeys(recipients, 0)
+        for group in chunks(list(counts)):
+            statement = (
+                select(OutboxEmail.recipient, func.count())
+                .where(
+                    col(OutboxEmail.recipient).in_(group),
+                    OutboxEmail.auto_submitted == "auto-replied",
+                    OutboxEmail.status != OutboxStatus.SUPPRESSED,
+                    col(OutboxEmail.created_at) >= since,
+                )
+                .group_by(col(OutboxEmail.recipient))
+            )
+            counts.update({recipient: int(n) for recipient, n in self.session.exec(statement)})
+        return counts
 
     def recent_kind_queued(self, kind: str, since: dt.datetime) -> int:
         """E-mails of ``kind`` queued since ``since`` to be sent (not held by a limit)."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import defer
-from sqlmodel import col, select
+from sqlmodel import select
 
 from ticketing.models import PhoneImport, Ticket
-from ticketing.store.base import Part, attribute, chunks
+from ticketing.store.base import Part, attribute, chunks, table_of
 
 
 class PhoneImports(Part):
@@ -27,25 +28,35 @@ class PhoneImports(Part):
         self.session.flush()
         return record
 
-    def phone_import_progress(self, sha256: str, *, for_update: bool = False) -> PhoneImport | None:
+    def phone_import_progress(
+        self, sha256: str, *, for_update: bool = False, lists: bool = True
+    ) -> PhoneImport | None:
         """`phone_import` without the file's bytes (loaded only if read): each chunk of a
-        large import reads and updates its record, and the file can be tens of megabytes."""
+        large import reads and updates its record, and the file can be tens of megabytes.
+        Without ``lists``, its lists of tickets and of problem rows are loaded only if read
+        too (they grow with the file: an import that made them knows them already)."""
+        deferred: list[Any] = [PhoneImport.raw]
+        if not lists:
+            deferred += [PhoneImport.row_tickets, PhoneImport.problem_rows]
         statement = (
             select(PhoneImport)
             .where(PhoneImport.sha256 == sha256)
-            .options(defer(attribute(PhoneImport.raw)))
+            .options(*(defer(attribute(column)) for column in deferred))
         )
         if for_update and self._on_postgresql():
             statement = statement.with_for_update()
         return self.session.exec(statement).first()
 
-    def phone_tickets_received_at(self, moments: Sequence[dt.datetime]) -> list[Ticket]:
+    def phone_tickets_received_at(self, moments: Sequence[dt.datetime]) -> list[Any]:
         """The phone-channel tickets received at one of ``moments`` (a phone log's call
-        times): the candidates for a row imported before."""
-        found: list[Ticket] = []
+        times): the candidates for a row imported before. Read-only rows with a ticket's
+        columns as attributes, not objects of the session: a large log's later chunks
+        find thousands, most of them the log's own earlier rows."""
+        table = table_of(Ticket)
+        found: list[Any] = []
         for chunk in chunks(moments):
-            statement = select(Ticket).where(
-                Ticket.channel == "phone", col(Ticket.received_at).in_(chunk)
+            statement = select(*table.columns).where(
+                table.c.channel == "phone", table.c.received_at.in_(chunk)
             )
-            found += self.session.exec(statement)
+            found += self.session.execute(statement)
         return found

@@ -5,14 +5,14 @@ and sorted every ticket past its deadline for each one. On SQLite the row id was
 every entry already.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0018
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
