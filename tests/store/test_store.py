@@ -241,6 +241,7 @@ def test_init_twice_is_harmless(site: Site) -> None:
         assert len(tx.tickets()) == 1
 
 
+@pytest.mark.empty_database("a site whose database has no table yet")
 def test_uninitialised_database_is_refused(site_dir: Path) -> None:
     """Opening the store before init says to run init instead of failing on SQL."""
     here = Site(load_config(site_dir / "config.toml"))
