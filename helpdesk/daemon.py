@@ -181,10 +181,14 @@ def run_job(here: Site, job: Job, keeper: LeaseKeeper | None = None) -> bool:
 def record(here: Site, name: str, started: dt.datetime, error: str | None) -> None:
     """Record how a run of job ``name`` went, for `helpdesk status` and the watchdog (not
     fenced: the bookkeeping of a run is every daemon's). A database that cannot be reached
-    is one line: the run is not recorded."""
+    is one line (none where the run's own failure has just said so): the run is not
+    recorded."""
     try:
         with fenced(None), here.store.transaction() as tx:
             tx.record_job(name, started=started, error=error, now=here.now())
+    except DatabaseUnavailable as exc:
+        if error is None:
+            log.warning("could not record the run of job %s: %s", name, exc)
     except StoreError as exc:
         log.warning("could not record the run of job %s: %s", name, exc)
     except Exception:  # noqa: BLE001 - a bug: its traceback is what the maintainer needs

@@ -59,12 +59,12 @@ def watch_mailbox(
         try:
             mailbox.connect()
             log.info("connected to %s", mailbox.address)
-            backoff = settings.backoff_start_seconds
             while not stop.is_set():
                 started = here.now()
                 report = poll_mailbox(
                     here, mailbox, now=here.now, going_on=lambda: not stop.is_set()
                 )
+                backoff = settings.backoff_start_seconds  # a poll went well
                 heard(None, started)
                 if report.fetched:
                     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))

@@ -23,6 +23,7 @@ import pytest
 from helpdesk.testing.imap import DovecotServer
 from helpdesk.testing.postgres import PostgresServer
 from helpdesk.testing.smtp import Sink
+from tests.conftest import SiteDatabase
 from tests.faults.support import (
     Daemon,
     configure,
@@ -326,3 +327,50 @@ def test_both_daemons_wait_out_a_database_restart_and_go_on(
         assert "could not renew the job leases" in d.text()
     _drain(site, dovecot, tmp_path, len(messages))
     _check_outcomes(site, expected, sink, 2)
+
+
+def test_connections_ended_by_the_server_are_waited_out(
+    site: Path, dovecot: DovecotServer, sink: Sink, tmp_path: Path, postgres: PostgresServer,
+    database: SiteDatabase,
+) -> None:  # fmt: skip
+    """While two daemons work, the server ends every connection of theirs, as an
+    administrator's pg_terminate_backend does (each is told 'terminating connection due to
+    administrator command' mid-transaction), three times: both go on, each fault one line,
+    and every message is stored once with its e-mails sent."""
+    configure(site, {
+        "daemon.outbox_seconds": 5, "daemon.mailbox_seconds": 5,
+        "daemon.lease_timeout": LEASE_TIMEOUT, "intake.batch_size": 10,
+    })  # fmt: skip
+    name = database.url.rpartition("/")[2]
+    messages, expected = _messages(90)
+    daemons = [Daemon(site, tmp_path / f"daemon-{n}.log", now=_moment(n), machine=m)
+               for n, m in zip((1, 2), MACHINES, strict=True)]  # fmt: skip
+    ended = 0
+    try:
+        for d in daemons:
+            assert d.wait_running(), d.text()[-2000:]
+        for part in range(3):
+            before = count(site, "SELECT count(*) FROM inbound")
+            deliver(dovecot.port, messages[part * 30 : (part + 1) * 30])
+            assert wait_for(lambda b=before: count(site, "SELECT count(*) FROM inbound") > b,
+                            60, step=0.01)  # fmt: skip
+            [(n,)] = postgres.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                f" WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            )
+            ended += int(n)  # type: ignore[call-overload]
+
+        def done() -> bool:
+            stored = count(site, "SELECT count(DISTINCT message_id) FROM inbound")
+            return stored == len(messages) and inbox_size(dovecot.port) == 0
+
+        assert wait_for(done, 120, step=0.3), daemons[0].text()[-3000:]
+        assert all(d.alive() for d in daemons)
+    finally:
+        for d in daemons:
+            d.stop()
+    assert ended >= 3
+    for d in daemons:
+        assert "Traceback" not in d.text(), d.text()[-3000:]
+    _drain(site, dovecot, tmp_path, len(messages))
+    _check_outcomes(site, expected, sink, 0)
