@@ -120,7 +120,8 @@ class LeaseKeeper:
         a lease, which every daemon runs)."""
         if name not in self.names:
             return None
-        return Fence(name, self.holder, None if self.single else self.free_seconds)
+        seconds = None if self.single else self.free_seconds
+        return Fence(name, self.holder, seconds, self.host_key)
 
     def renew(self) -> None:
         """Take or renew every lease once; a database that cannot be reached is logged,
@@ -208,7 +209,7 @@ class LeaseKeeper:
         try:
             with self.here.store.transaction() as tx:
                 for name in self.names:
-                    tx.release_lease(name, self.holder)
+                    tx.release_lease(name, self.holder, self.host_key)
         except Exception as exc:  # noqa: BLE001 - they run out on their own
             log.warning("could not give up the job leases: %s", _one_line(exc))
 

@@ -51,6 +51,21 @@ def test_a_lease_is_held_by_one_daemon_until_it_runs_out(site: Site) -> None:
     assert not _take(site, "pc-a:1")
 
 
+def test_two_machines_whose_daemons_share_a_name_are_two_holders(site: Site) -> None:
+    """Two containers may both be ``helpdesk`` with process id 1: their process spaces
+    (``host_key``) tell them apart, so the second neither renews the first's lease as its
+    own, nor commits under it, nor gives it up."""
+    with site.store.transaction() as tx:
+        assert tx.take_lease("mailbox", "helpdesk:1", HOUR, host_key="boot-a/pid:[1]")
+    with site.store.transaction() as tx:
+        assert not tx.take_lease("mailbox", "helpdesk:1", HOUR, host_key="boot-b/pid:[1]")
+        tx.release_lease("mailbox", "helpdesk:1", "boot-b/pid:[1]")
+    with pytest.raises(LeaseLost):
+        _read_up_to(site, Fence("mailbox", "helpdesk:1", HOUR, "boot-b/pid:[1]"), 10)
+    _read_up_to(site, Fence("mailbox", "helpdesk:1", HOUR, "boot-a/pid:[1]"), 10)
+    assert _progress(site) == 10
+
+
 def test_a_released_lease_is_taken_at_once(site: Site) -> None:
     assert _take(site, "pc-a:1")
     with site.store.transaction() as tx:

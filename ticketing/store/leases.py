@@ -34,6 +34,7 @@ class Fence:
     lease: str  # the job's name
     holder: str
     seconds: float | None  # the lease runs out this long unrenewed; None: never (one daemon)
+    host_key: str | None = None  # with ``holder``, who holds it (see Leases.take_lease)
 
 
 # The fence of the job this thread runs (each thread has its own: the mailbox watch, the
@@ -56,6 +57,9 @@ def current_fence() -> Fence | None:
     return _current.get()
 
 
+# The row is the caller's: its holder by name and process space (``:holder``, ``:key``).
+_OURS = "(holder = :holder AND coalesce(host_key, '') = :key)"
+
 _CLOCK = {
     "postgresql": "extract(epoch from clock_timestamp())",
     "sqlite": "((julianday('now') - 2440587.5) * 86400.0)",
@@ -73,8 +77,12 @@ class Leases(Part):
     ) -> bool:  # fmt: skip
         """Take or renew the lease on ``name`` for ``holder``: True when ``holder`` has it
         now, False while another holder's lease runs (renewed less than ``seconds`` ago),
-        unless that holder is ``dead`` (a predecessor the caller knows is not running).
-        On PostgreSQL the row lock makes two daemons that try at once agree."""
+        unless that holder is ``dead`` (a predecessor in the same process space, ``host_key``,
+        that the caller knows is not running). On PostgreSQL the row lock makes two daemons
+        that try at once agree.
+
+        A holder is its name (``host:pid``) and its ``host_key`` together: two machines
+        whose daemons have the same host name and process id are two holders."""
         clock = self._clock()
         self.session.execute(
             text(
@@ -87,14 +95,14 @@ class Leases(Part):
         row = self.session.execute(
             text(
                 f"UPDATE job_lease SET renewed = {clock},"
-                f" since = CASE WHEN holder = :holder THEN since ELSE {clock} END,"
+                f" since = CASE WHEN {_OURS} THEN since ELSE {clock} END,"
                 " holder = :holder, host_key = :host_key"
-                " WHERE name = :name AND (holder = :holder"
-                f" OR renewed < {clock} - :seconds OR holder = :dead)"
+                f" WHERE name = :name AND ({_OURS} OR renewed < {clock} - :seconds"
+                " OR (holder = :dead AND coalesce(host_key, '') = :key))"
                 " RETURNING holder"
             ),
             {"name": name, "holder": holder, "seconds": seconds, "host_key": host_key,
-             "dead": dead},
+             "key": host_key or "", "dead": dead},
         ).first()  # fmt: skip
         return row is not None
 
@@ -103,8 +111,10 @@ class Leases(Part):
         database's clock; on PostgreSQL the row stays locked until this transaction ends,
         so no one takes the lease before it has committed."""
         clock = self._clock()
-        sql = "SELECT holder FROM job_lease WHERE name = :name AND holder = :holder"
-        params: dict[str, object] = {"name": fence.lease, "holder": fence.holder}
+        sql = f"SELECT holder FROM job_lease WHERE name = :name AND {_OURS}"
+        params: dict[str, object] = {
+            "name": fence.lease, "holder": fence.holder, "key": fence.host_key or ""
+        }  # fmt: skip
         if fence.seconds is not None:
             sql += f" AND renewed >= {clock} - :seconds"
             params["seconds"] = fence.seconds
@@ -112,11 +122,11 @@ class Leases(Part):
             sql += " FOR UPDATE"
         return self.session.execute(text(sql), params).first() is not None
 
-    def release_lease(self, name: str, holder: str) -> None:
+    def release_lease(self, name: str, holder: str, host_key: str | None = None) -> None:
         """Give the lease up (a daemon stopping): another may take it at once."""
         self.session.execute(
-            text("DELETE FROM job_lease WHERE name = :name AND holder = :holder"),
-            {"name": name, "holder": holder},
+            text(f"DELETE FROM job_lease WHERE name = :name AND {_OURS}"),
+            {"name": name, "holder": holder, "key": host_key or ""},
         )
 
     def leases(self) -> list[JobLease]:
