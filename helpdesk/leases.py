@@ -47,6 +47,10 @@ ONE_AT_A_TIME = ("mailbox", "phone_drop", "sweep", "digest", "watchdog")
 RENEW_SHARE = 0.2  # renewed every fifth of the timeout
 FREE_SHARE = 0.75  # in the database, free after this share of the timeout unrenewed
 TRUST_SHARE = 0.4  # the holder itself stops after this share without a renewal
+# A daemon's session idle in a transaction this share of the timeout is ended by the
+# PostgreSQL server: the row locks of a daemon stalled or cut off mid-transaction (its
+# lease rows' among them) are let go before its leases are free, so the other can take them.
+STALL_SHARE = 0.25
 
 
 def this_daemon() -> str:

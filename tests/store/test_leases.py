@@ -18,7 +18,7 @@ from sqlalchemy import text
 from helpdesk.daemon import Job, run_job
 from helpdesk.leases import LeaseKeeper, host_key
 from helpdesk.wiring import Site
-from ticketing.store import LeaseLost
+from ticketing.store import DatabaseUnavailable, LeaseLost
 from ticketing.store.leases import Fence, fenced
 
 HOUR = 3600.0
@@ -241,3 +241,25 @@ def test_a_lease_whose_holder_may_still_run_is_waited_out(site: Site, case: str)
     keeper.renew()
     assert not keeper.holds("mailbox")
     assert [h for _, h, _ in _held(site)] == [f"{host}:{pid}"]
+
+
+@pytest.mark.postgresql_only("a server ends a stalled session; on SQLite there is one daemon")
+def test_a_stalled_holders_lock_on_its_lease_is_let_go(site: Site) -> None:
+    """A daemon stalls (a frozen machine, a cut network) just after its fenced check, the
+    lease row locked and its commit not sent. The server ends its session once it has been
+    idle in the transaction for ``stalled_after``: the other's take of the lease (which has
+    run out) waits only that long, and the stalled one's commit fails as the database's
+    fault, nothing of it saved."""
+    stalled = Site(site.config, stalled_after=0.5)
+    assert _take(site, "pc-a:1")
+    taken: list[bool] = []
+    with pytest.raises(DatabaseUnavailable, match="stalled session|cannot be reached"):
+        with stalled.store.transaction() as tx:
+            tx.set_mailbox_state("INBOX", 7, 10, NOW)
+            assert tx.still_holds(A)
+            taker = threading.Thread(target=lambda: taken.append(_take(site, "pc-b:2", -1.0)))
+            taker.start()
+            taker.join(timeout=60)  # meanwhile this transaction is idle: it has stalled
+            assert taken == [True], "the take waited on the stalled holder's lock"
+    assert _progress(site) is None
+    assert [h for _, h, _ in _held(site)] == ["pc-b:2"]

@@ -43,6 +43,9 @@ _SHUTTING_DOWN = {"57P01", "57P02", "57P03"}
 # does not meet (serialization failure, deadlock, a lock not available).
 _SERVER_BUSY_CLASSES = ("53", "58")
 _TRANSIENT = {"25006", "40001", "40P01", "55P03"}
+# The server ended a session left idle in its transaction too long (a stalled daemon: see
+# ticketing.db.make_engine's ``stalled_after``).
+_ENDED = {"25P03"}
 
 
 def database_fault(exc: BaseException) -> str | None:
@@ -81,6 +84,8 @@ def _fault_of(error: object) -> tuple[str, bool] | None:
         state = getattr(error, "sqlstate", None)
         if state is None or state.startswith("08"):  # no answer: the connection failed
             return f"the database server cannot be reached ({first})", True
+        if state in _ENDED:
+            return f"the database server ended a stalled session ({first})", True
         if state in _SHUTTING_DOWN:
             return f"the database server is shutting down or starting up ({first})", True
         if state.startswith(_SERVER_BUSY_CLASSES) or state in _TRANSIENT:
@@ -104,7 +109,10 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def _is_server_fault(error: object) -> bool:
     """psycopg's OperationalError (the server down, restarting, out of resources, the link
-    cut, or refusing an operation) or InterfaceError (a connection already closed)."""
+    cut, or refusing an operation), InterfaceError (a connection already closed), or the
+    error of a session the server ended as stalled."""
     import psycopg
 
-    return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError))
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return True
+    return isinstance(error, psycopg.Error) and getattr(error, "sqlstate", None) in _ENDED
