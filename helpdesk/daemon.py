@@ -9,7 +9,13 @@ queued (acknowledgements) are sent at once rather than at the outbox job's next 
 SIGTERM or SIGINT lets the job in hand finish, then the process exits 0.
 
 Two daemons may share one PostgreSQL database: the jobs that one at a time may run are
-run by the daemon holding their lease (helpdesk.leases); the outbox is run by both.
+run by the daemon holding their lease (helpdesk.leases), their writes fenced by it; the
+outbox is run by both.
+
+The database going away (its server stopped, restarting or shutting down, the connection
+cut; SQLite's file locked or its disk full) is waited out: a job it stops logs one line
+and is tried again at its next turn, nothing of its transaction saved, and the mailbox
+watch reconnects after a pause that doubles up to half a minute.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ from helpdesk.leases import ONE_AT_A_TIME, LeaseKeeper
 from helpdesk.wiring import Site
 from intake.imap import Mailbox
 from notifier.delivery import deliver_due
+from ticketing.store import DatabaseUnavailable, LeaseLost, StoreError
+from ticketing.store.leases import fenced
 
 log = logging.getLogger("helpdesk.run")
 
@@ -53,7 +61,6 @@ def _faults() -> tuple[type[BaseException], ...]:
     """Failures that are the site's or a server's, not the program's: one line each."""
     from helpdesk.config import ConfigError
     from intake.imap import MailboxError
-    from ticketing.store import StoreError
 
     return (JobFault, MailboxError, StoreError, ConfigError)
 
@@ -144,19 +151,26 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
 
 def run_job(here: Site, job: Job, keeper: LeaseKeeper | None = None) -> bool:
     """Run one job; log and record how it went. Never raises. A job whose lease another
-    daemon holds is not run here (True: nothing failed)."""
+    daemon holds is not run here (True: nothing failed); one whose lease this daemon
+    holds writes only while it does (its transactions fenced by the lease)."""
     if keeper is not None and not keeper.holds(job.name):
         log.debug("%s: run by another daemon", job.name)
         return True
     started = here.now()
     error = None
     try:
-        result = job.run()
+        with fenced(keeper.fence(job.name) if keeper is not None else None):
+            result = job.run()
         if result:
             log.debug("%s: %s", job.name, result)
     except Exception as exc:  # noqa: BLE001 - one job's failure must not stop the others
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        if isinstance(exc, _faults()):
+        if isinstance(exc, DatabaseUnavailable):
+            log.warning("job %s waits for the database: %s; tried again in %d s",
+                        job.name, exc, job.seconds)  # fmt: skip
+        elif isinstance(exc, LeaseLost):
+            log.warning("job %s stopped: %s", job.name, exc)
+        elif isinstance(exc, _faults()):
             log.error("job %s failed: %s", job.name, exc)
         else:  # a bug: its traceback is what the maintainer needs
             log.error("job %s failed: %s", job.name, error, exc_info=True)
@@ -165,10 +179,19 @@ def run_job(here: Site, job: Job, keeper: LeaseKeeper | None = None) -> bool:
 
 
 def record(here: Site, name: str, started: dt.datetime, error: str | None) -> None:
+    """Record how a run of job ``name`` went, for `helpdesk status` and the watchdog (not
+    fenced: the bookkeeping of a run is every daemon's). A database that cannot be reached
+    is one line (none where the run's own failure has just said so): the run is not
+    recorded."""
     try:
-        with here.store.transaction() as tx:
+        with fenced(None), here.store.transaction() as tx:
             tx.record_job(name, started=started, error=error, now=here.now())
-    except Exception:  # noqa: BLE001 - the database may be what failed
+    except DatabaseUnavailable as exc:
+        if error is None:
+            log.warning("could not record the run of job %s: %s", name, exc)
+    except StoreError as exc:
+        log.warning("could not record the run of job %s: %s", name, exc)
+    except Exception:  # noqa: BLE001 - a bug: its traceback is what the maintainer needs
         log.exception("could not record the run of job %s", name)
 
 
@@ -211,7 +234,9 @@ def run_forever(here: Site, stop: threading.Event) -> None:
                 if tenure.is_set():  # another daemon reads the mailbox
                     stop.wait(keeper.renew_seconds)
                     continue
-                watch_mailbox(here, tenure, settings, on_poll=on_poll, on_mail=deliver_now.set)
+                with fenced(keeper.fence("mailbox")):
+                    watch_mailbox(here, tenure, settings, on_poll=on_poll,
+                                  on_mail=deliver_now.set)  # fmt: skip
 
         watcher = threading.Thread(target=watch_while_held, name="mailbox", daemon=True)
         watcher.start()
@@ -233,7 +258,8 @@ def run_forever(here: Site, stop: threading.Event) -> None:
         wait = scheduler.idle_seconds
         # At most a second, so that a stop request (which sets ``stop``) is seen soon.
         deliver_now.wait(min(max(wait if wait is not None else 1.0, 0.05), 1.0))
-    leases.join(timeout=30)  # the mailbox watch told to stop; the leases given up
+    leases.join(timeout=30)  # the mailbox watch told to stop
     if watcher is not None:
         watcher.join(timeout=30)
+    keeper.release()  # the work in hand done (committed under the leases): give them up
     log.info("stopped")

@@ -12,6 +12,16 @@ has not renewed a lease for 40 % of the timeout (the database unreachable, the m
 stalled) stops its job, at the latest at its next renewal, 60 %: before the other can
 take it. The mailbox stops between two messages. On SQLite there is one daemon (the run
 lock); it holds every lease, also one a killed daemon left.
+
+Each job that one daemon at a time runs writes only while its lease holds: its
+transactions are fenced (`fence`, ticketing.store.leases): each checks the lease as its
+last statement and rolls back if this daemon no longer holds it, so that a daemon paused
+or cut off mid-batch cannot commit once the other has taken the job.
+
+A daemon restarted on the machine where its predecessor was killed need not wait for the
+lease to run out: a lease whose holder ran in the same process space (the same boot of the
+same machine, the same PID namespace: `host_key`) under a process id that is no longer
+running is taken at once. Any other lease is waited out.
 """
 
 from __future__ import annotations
@@ -22,8 +32,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 from helpdesk.wiring import Site
+from ticketing.models import JobLease
+from ticketing.store.leases import Fence
 
 log = logging.getLogger("helpdesk.run")
 
@@ -33,11 +47,50 @@ ONE_AT_A_TIME = ("mailbox", "phone_drop", "sweep", "digest", "watchdog")
 RENEW_SHARE = 0.2  # renewed every fifth of the timeout
 FREE_SHARE = 0.75  # in the database, free after this share of the timeout unrenewed
 TRUST_SHARE = 0.4  # the holder itself stops after this share without a renewal
+# A daemon's session idle in a transaction this share of the timeout is ended by the
+# PostgreSQL server: the row locks of a daemon stalled or cut off mid-transaction (its
+# lease rows' among them) are let go before its leases are free, so the other can take them.
+STALL_SHARE = 0.25
 
 
 def this_daemon() -> str:
-    """Who a daemon is in `helpdesk status`: its machine and process."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who a daemon is in `helpdesk status`: its machine and process. The machine is the
+    host name, or ``HELPDESK_MACHINE`` where set (two daemons on one host that stand for
+    two machines, as the fault tests run them: neither then takes the other's lease early,
+    as no daemon can tell whether another machine's process still runs)."""
+    machine = os.environ.get("HELPDESK_MACHINE", "").strip() or socket.gethostname()
+    return f"{machine}:{os.getpid()}"
+
+
+@cache
+def host_key() -> str | None:
+    """The process space this daemon's process id belongs to: this boot of the machine's
+    kernel and its PID namespace (Linux; None elsewhere). Two holders with the same key and
+    host name see the same processes, so one can tell whether the other still runs."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+    return f"{boot}/{namespace}" if boot and namespace else None
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs here (a zombie, killed and not yet reaped, does not)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return not Path("/proc/self").exists()  # /proc/PID gone meanwhile: ended
+    fields = stat.rpartition(")")[2].split()
+    return not fields or fields[0] != "Z"
 
 
 class LeaseKeeper:
@@ -51,7 +104,9 @@ class LeaseKeeper:
         # killed is taken at once.
         single = here.config.sqlite_path is not None
         self.free_seconds = -1.0 if single else timeout * FREE_SHARE
+        self.single = single
         self.trust_seconds = timeout * TRUST_SHARE
+        self.host_key = host_key()
         self._renewed: dict[str, float] = {}  # name -> time.monotonic() of its last renewal
         self._tenures: dict[str, list[threading.Event]] = {}
         self._lock = threading.Lock()
@@ -64,13 +119,27 @@ class LeaseKeeper:
             renewed = self._renewed.get(name)
         return renewed is not None and time.monotonic() - renewed < self.trust_seconds
 
+    def fence(self, name: str) -> Fence | None:
+        """What this daemon's writes for job ``name`` are fenced by (None: a job without
+        a lease, which every daemon runs)."""
+        if name not in self.names:
+            return None
+        seconds = None if self.single else self.free_seconds
+        return Fence(name, self.holder, seconds, self.host_key)
+
     def renew(self) -> None:
         """Take or renew every lease once; a database that cannot be reached is logged,
         and the leases held run out here on their own."""
+        dead: dict[str, str] = {}
         try:
             with self.here.store.transaction() as tx:
-                got = {name: tx.take_lease(name, self.holder, self.free_seconds)
-                       for name in self.names}  # fmt: skip
+                if not self.single:
+                    dead = self._dead_predecessors(tx.leases())
+                got = {
+                    name: tx.take_lease(name, self.holder, self.free_seconds,
+                                        host_key=self.host_key, dead=dead.get(name))
+                    for name in self.names
+                }  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - the database may be down: try again later
             log.warning("could not renew the job leases: %s", _one_line(exc))
             got = {}
@@ -79,7 +148,7 @@ class LeaseKeeper:
             for name, ours in got.items():
                 if ours:
                     if name not in self._renewed or now - self._renewed[name] >= self.trust_seconds:
-                        log.info("running %s (lease taken by %s)", name, self.holder)
+                        self._taken(name, dead.get(name))
                     self._renewed[name] = now
                 elif self._renewed.pop(name, None) is not None:
                     log.warning("%s is run by another daemon now", name)
@@ -88,6 +157,33 @@ class LeaseKeeper:
                     for tenure in tenures:
                         tenure.set()
                     tenures.clear()
+
+    def _taken(self, name: str, predecessor: str | None) -> None:
+        if predecessor is None:
+            log.info("running %s (lease taken by %s)", name, self.holder)
+        else:
+            log.info("running %s (lease taken by %s from %s, no longer running on this"
+                     " machine)", name, self.holder, predecessor)  # fmt: skip
+
+    def _dead_predecessors(self, leases: list[JobLease]) -> dict[str, str]:
+        """The leases (name -> holder) held by a daemon that ran where this one runs and
+        is no longer running: a predecessor killed on this machine."""
+        if self.host_key is None:
+            return {}
+        host, _, _ = self.holder.rpartition(":")
+        dead = {}
+        for lease in leases:
+            other_host, _, pid = lease.holder.rpartition(":")
+            if (
+                lease.name in self.names
+                and lease.holder != self.holder
+                and lease.host_key == self.host_key
+                and other_host == host
+                and pid.isdigit()
+                and not running(int(pid))
+            ):
+                dead[lease.name] = lease.holder
+        return dead
 
     def tenure(self, name: str) -> threading.Event:
         """An event set once this daemon no longer runs ``name`` (or stops)."""
@@ -100,22 +196,24 @@ class LeaseKeeper:
 
     def keep(self, stop: threading.Event) -> None:
         """Renew until ``stop`` is set (the body of the daemon's lease thread); then end
-        every tenure and give the leases up, so that another daemon takes them at once."""
+        every tenure. The leases are kept until `release`, once the work in hand is done:
+        given up before, its commit would be refused (the lease no longer this daemon's)."""
         while not stop.wait(self.renew_seconds):
             self.renew()
         with self._lock:
             for tenures in self._tenures.values():
                 for tenure in tenures:
                     tenure.set()
-        self.release()
 
     def release(self) -> None:
+        """Give every lease up (the daemon stopping, its jobs done): another daemon takes
+        them at once."""
         with self._lock:
             self._renewed.clear()
         try:
             with self.here.store.transaction() as tx:
                 for name in self.names:
-                    tx.release_lease(name, self.holder)
+                    tx.release_lease(name, self.holder, self.host_key)
         except Exception as exc:  # noqa: BLE001 - they run out on their own
             log.warning("could not give up the job leases: %s", _one_line(exc))
 

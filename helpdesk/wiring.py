@@ -36,6 +36,9 @@ class Site:
     """One help-desk installation: its configuration, database and rules."""
 
     config: Config
+    # `helpdesk run`: on PostgreSQL the server ends a session of this process left idle in
+    # a transaction this long (ticketing.db.make_engine), so a stalled daemon's locks run out.
+    stalled_after: float | None = None
 
     @classmethod
     def load(cls, explicit_path: str | None) -> Site:
@@ -180,8 +183,9 @@ class Site:
         url = self.config.database_url
         try:
             return make_engine(
-                url, read_only=read_only, password=self.config.database.resolve_password()
-            )
+                url, read_only=read_only, password=self.config.database.resolve_password(),
+                stalled_after=self.stalled_after,
+            )  # fmt: skip
         except ImportError as exc:  # a database whose driver is not installed
             scheme = url.partition(":")[0]  # never the rest: it may hold a password
             raise StoreError(

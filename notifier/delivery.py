@@ -4,7 +4,8 @@ Claiming is a short committed transaction that leases the rows to this sender; s
 happens outside any transaction. Each e-mail the server accepts is marked sent at once,
 in a transaction of its own; the other outcomes are recorded together at the end of the
 batch. A sender that dies mid-batch leaves its lease to expire, and what was not marked
-is claimed again: at most the one e-mail it was sending goes out twice.
+is claimed again: at most the one e-mail it was sending goes out twice. So does a database
+that goes away mid-batch: the batch stops at the first e-mail that cannot be marked sent.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from notifier.outbox import RetryPolicy, email_bytes, queue_delivery_failure
 from notifier.policy import Office
 from notifier.smtp import Outgoing, Result, SmtpSettings, send_batch
 from ticketing.models import OutboxEmail
-from ticketing.store import Store, Tx
+from ticketing.store import DatabaseUnavailable, Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,12 @@ def deliver_due(
         try:
             with store.transaction() as tx:
                 tx.mark_sent(email_id, now(), rendered.get(email_id))
+        except DatabaseUnavailable:
+            # Stop the batch: what was not sent stays claimed and goes once its claim runs
+            # out; sent on, each would go again, as none could be marked.
+            log.warning("outbox e-mail %s sent, not yet marked: the database went away",
+                        email_id)  # fmt: skip
+            raise
         except Exception:  # noqa: BLE001 - recorded with the rest of the batch instead
             log.exception("could not mark outbox e-mail %s sent at once", email_id)
             return

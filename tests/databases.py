@@ -1,6 +1,6 @@
 """A site's database read as an operator would, beside the program: SQLite with sqlite3,
 PostgreSQL with psycopg. Queries are written with ``?`` placeholders, as sqlite3 takes
-them."""
+them, and values come back as sqlite3 gives them (a JSON column as its text)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,10 @@ def query(site: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
     url, password = where
     extra = {"password": password} if password else {}
     with psycopg.connect(url, autocommit=True, connect_timeout=10, **extra) as conn:
+        # A JSON column as its text, as sqlite3 gives it (the program's own reading,
+        # through SQLAlchemy, is a dict on both): psycopg would parse it into a dict.
+        for kind in ("json", "jsonb"):
+            conn.adapters.register_loader(kind, psycopg.types.string.TextLoader)
         if not params:  # no placeholders: a % in the query is itself
             return list(conn.execute(sql.encode()).fetchall())
         return list(conn.execute(sql.replace("?", "%s").encode(), params).fetchall())

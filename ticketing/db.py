@@ -126,14 +126,21 @@ def read_only_uri(path: Path) -> str:
 
 
 def make_engine(
-    url: str, *, echo: bool = False, read_only: bool = False, password: str | None = None
-) -> Engine:
+    url: str, *, echo: bool = False, read_only: bool = False, password: str | None = None,
+    stalled_after: float | None = None,
+) -> Engine:  # fmt: skip
     """An engine for ``url``; on SQLite with WAL, a busy timeout, foreign keys and
     write-locking transactions, so concurrent writers queue instead of losing updates.
 
     ``read_only`` (SQLite): open the file with ``read_only_uri``, so that nothing is
     written, not even the journal mode; transactions are plain BEGIN, which takes no
-    write lock. Raises CannotRead."""
+    write lock. Raises CannotRead.
+
+    ``stalled_after`` (PostgreSQL, seconds): the server ends a session that stays idle in
+    a transaction this long (``idle_in_transaction_session_timeout``), rolling it back. A
+    daemon's process that stalls or is cut off mid-transaction (a frozen machine, a
+    network cut the server does not notice) then holds its row locks no longer than this,
+    so the other daemon is not kept waiting on them."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         # psycopg 3; without a password here, libpq reads PGPASSWORD, a service file or
@@ -144,9 +151,12 @@ def make_engine(
             parsed = parsed.set(password=password)
         # A server that does not answer (a network cut) fails a connection in 10 s, so that
         # a daemon notices it has lost its leases (helpdesk.leases).
-        return create_engine(
-            parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 10}
-        )
+        connect: dict[str, Any] = {"connect_timeout": 10}
+        if stalled_after is not None:
+            given = parsed.query.get("options", "")
+            setting = f"-c idle_in_transaction_session_timeout={max(int(stalled_after * 1000), 1)}"
+            connect["options"] = f"{given} {setting}".strip() if isinstance(given, str) else setting
+        return create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect)
     if parsed.get_backend_name() != "sqlite":
         raise ValueError(f"not a sqlite:// or postgresql:// URL: {parsed.drivername}")
     timeout = BUSY_TIMEOUT_MS / 1000

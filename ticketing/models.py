@@ -270,6 +270,9 @@ class JobLease(SQLModel, table=True):
     holder: str = Field(max_length=255)
     since: float
     renewed: float
+    # Where the holder's process id means something: its machine's boot and PID namespace
+    # (helpdesk.leases.host_key); None from a daemon before migration 0017.
+    host_key: str | None = Field(default=None, max_length=128)
 
 
 class JobState(SQLModel, table=True):

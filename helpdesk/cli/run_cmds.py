@@ -24,9 +24,11 @@ def run(
 ) -> None:
     """Run the help desk: mailbox, phone-log drop folder, deadline sweeps, outbox."""
     from helpdesk.daemon import AlreadyRunning, configure_logging, lock_site, run_forever, run_once
+    from helpdesk.leases import STALL_SHARE
 
     configure_logging()
     here = site(ctx)
+    here.stalled_after = here.config.daemon.lease_timeout * STALL_SHARE
     here.store  # noqa: B018 - one clear line now if the site is not initialised
     try:
         lock = lock_site(here)

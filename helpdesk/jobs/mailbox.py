@@ -52,7 +52,14 @@ from ticketing.addresses import is_reporter_address
 from ticketing.conversation import is_our_message_id
 from ticketing.directory import Role
 from ticketing.models import Inbound, OutboxEmail
-from ticketing.store import Tx
+from ticketing.store import (
+    DatabaseUnavailable,
+    LeaseLost,
+    StoreError,
+    Tx,
+    database_fault,
+    database_unavailable,
+)
 from ticketing.vocabulary import PERSON_OUTCOMES, OutboxStatus, Outcome, SubmissionStatus
 
 log = logging.getLogger(__name__)
@@ -521,6 +528,18 @@ def _quarantine_in(
     )
 
 
+def not_the_messages_fault(exc: BaseException) -> StoreError | None:
+    """The failure as the StoreError to stop the intake with, when it is not the message's
+    but the database's (unreachable, gone mid-way, its disk full: DatabaseUnavailable) or
+    the lease's (LeaseLost): the message is left where it is, neither retried nor
+    quarantined, and read again once the database is back (or by the lease's holder)."""
+    if isinstance(exc, (DatabaseUnavailable, LeaseLost)):
+        return exc
+    if database_unavailable(exc):
+        return DatabaseUnavailable(f"database: {database_fault(exc)}; nothing was saved")
+    return None
+
+
 def process_with_retries(
     here: Site, raw: bytes, *, source: str, now: Callable[[], dt.datetime], attempts: int,
     uid: int | None = None, uidvalidity: int | None = None,
@@ -529,7 +548,8 @@ def process_with_retries(
 ) -> Processed:  # fmt: skip
     """Try a message a few times; if it still fails, quarantine it. Never raises for a bad
     message: one broken e-mail must not block the mailbox. ``kept``: see process_message;
-    ``received_at``: when the message arrived (its INTERNALDATE; a kept message's own)."""
+    ``received_at``: when the message arrived (its INTERNALDATE; a kept message's own).
+    The database's failure is not the message's: it raises (``not_the_messages_fault``)."""
     last = ""
     for attempt in range(1, attempts + 1):
         try:
@@ -538,6 +558,10 @@ def process_with_retries(
                 received_at=received_at, kept=kept, since=since,
             )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the loop going
+            if (stop := not_the_messages_fault(exc)) is exc:
+                raise
+            if stop is not None:
+                raise stop from exc
             last = _failed(exc, uid or source, attempt)
     quarantine(
         here, raw, last, source=source, now=now(), uid=uid, uidvalidity=uidvalidity, kept=kept,
@@ -563,7 +587,9 @@ def process_batch(
     paid once. A message that fails rolls back to its savepoint alone, is tried again and
     is quarantined as before; the others are committed together. Should the batch itself
     fail (the database refusing, the commit failing), nothing of it is kept and each
-    message is processed on its own, in a transaction of its own, as before.
+    message is processed on its own, in a transaction of its own, as before. The database
+    unreachable or the lease lost (``not_the_messages_fault``) stops the batch: nothing of
+    it is kept, and it raises.
 
     New reports whose facts the batch's answers give in full (`_facts_known`) are decided
     first and stored together, a run of them at a time (`_store_waiting`), as they would be
@@ -604,6 +630,10 @@ def process_batch(
                                           since=since)  # fmt: skip
             return results
     except Exception as exc:  # noqa: BLE001 - the batch is given up, not its messages
+        if (stop := not_the_messages_fault(exc)) is exc:
+            raise
+        if stop is not None:
+            raise stop from exc
         log.warning("batch of %d messages rolled back, each tried on its own: %s",
                     len(fetched), exc)  # fmt: skip
     return [
@@ -706,6 +736,8 @@ def _with_retries_in(
                     known=known, since=since,
                 )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - isolate the message, keep the batch going
+            if not_the_messages_fault(exc) is not None:
+                raise  # the batch's transaction is lost with its connection
             last = _failed(exc, item.uid, attempt)
     with tx.savepoint():
         _quarantine_in(tx, message, item.raw, last, source=source, now=now(), uid=item.uid,

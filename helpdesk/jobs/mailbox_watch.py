@@ -1,7 +1,8 @@
 """Watching the mailbox for as long as the program runs.
 
-Connection loss, a refused login or a server restart never ends the watch: it logs what
-happened, waits (doubling the wait up to a cap) and connects again. Between polls it
+Connection loss, a refused login or a server restart never ends the watch, nor does the
+database going away: it logs what happened in one line, waits (doubling the wait up to a
+cap: half a minute for the database) and connects again. Between polls it
 waits in IMAP IDLE when asked to (and the server has it), else it sleeps; either way it
 polls by UID, so nothing that arrived meanwhile is missed.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from helpdesk.jobs.mailbox import poll_mailbox
 from helpdesk.wiring import Site
 from intake.imap import Mailbox, MailboxError, MailboxLoginError
+from ticketing.store import StoreError
 
 log = logging.getLogger("helpdesk.mailbox")
 
@@ -30,6 +32,7 @@ class WatchSettings:
     interval_seconds: float = 60.0  # between polls without IDLE, and the longest IDLE wait
     backoff_start_seconds: float = 1.0
     backoff_cap_seconds: float = 300.0
+    database_backoff_cap_seconds: float = 30.0
 
 
 def watch_mailbox(
@@ -52,15 +55,16 @@ def watch_mailbox(
     while not stop.is_set():
         mailbox = Mailbox(box_settings)
         started = here.now()
+        cap = settings.backoff_cap_seconds
         try:
             mailbox.connect()
             log.info("connected to %s", mailbox.address)
-            backoff = settings.backoff_start_seconds
             while not stop.is_set():
                 started = here.now()
                 report = poll_mailbox(
                     here, mailbox, now=here.now, going_on=lambda: not stop.is_set()
                 )
+                backoff = settings.backoff_start_seconds  # a poll went well
                 heard(None, started)
                 if report.fetched:
                     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
@@ -74,6 +78,10 @@ def watch_mailbox(
         except MailboxError as exc:
             log.warning("mailbox unavailable: %s; reconnecting in %.0f s", exc, backoff)
             heard(f"unavailable: {exc}", started)
+        except StoreError as exc:  # the database unreachable, or the lease lost
+            log.warning("mailbox not read: %s; trying again in %.0f s", exc, backoff)
+            heard(str(exc), started)
+            cap = settings.database_backoff_cap_seconds
         except Exception as exc:  # noqa: BLE001 - a bug must not end the watch
             log.exception("mailbox poll failed; trying again in %.0f s", backoff)
             heard(f"{type(exc).__name__}: {exc}", started)
@@ -81,7 +89,7 @@ def watch_mailbox(
             mailbox.close()
         if stop.wait(backoff):
             break
-        backoff = min(backoff * 2, settings.backoff_cap_seconds)
+        backoff = min(backoff * 2, cap)
     log.info("mailbox watch stopped")
 
 

@@ -61,7 +61,7 @@ from records.files import write_text
 from ticketing.desk import Complaint, Filed
 from ticketing.formulir import Complete, check_formulir
 from ticketing.models import PhoneImport
-from ticketing.store import Tx
+from ticketing.store import DatabaseUnavailable, LeaseLost, Tx
 from ticketing.vocabulary import ImportStatus
 
 log = logging.getLogger("helpdesk.jobs.phone_drop")
@@ -423,7 +423,8 @@ def scan_drop_folder(
 ) -> list[ImportReport]:
     """Import each complete file in ``[phone_drop] dir`` and move it away (see the module's
     documentation for when a file is complete). A file whose import fails is logged and
-    left in place for the next scan; the other files go on.
+    left in place for the next scan; the other files go on. The database unreachable or the
+    lease lost stops the scan (raised), every file left in place.
 
     ``now`` is the office's time (what the calls are logged at); ``files_now`` the folder's
     clock that file times are compared with, read from the folder when not given;
@@ -443,6 +444,8 @@ def scan_drop_folder(
             continue
         try:
             report = import_bytes(here, data, path.name, source="drop", now=now)
+        except (DatabaseUnavailable, LeaseLost):
+            raise  # not the file's fault: it stays, and the scan stops until the next turn
         except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others
             log.exception("phone drop: %s could not be imported", path.name)
             error = str(exc) or type(exc).__name__

@@ -7,8 +7,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests import databases
 from tests.cli.conftest import Cli, form_args
+from ticketing import migrate
 
 
 def _tickets(cli: Cli) -> list[dict]:
@@ -17,10 +20,13 @@ def _tickets(cli: Cli) -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.empty_database("init builds the schema from nothing, by the migrations")
 def test_init_creates_database_and_folders(cli: Cli, site_dir: Path) -> None:
-    """init creates the database and data folders next to the config; a second run is a no-op."""
+    """init creates the database (the schema by the migrations, on either database) and the
+    data folders next to the config; a second run is a no-op."""
     first = cli("init")
     assert first.exit_code == 0, first.output
+    assert f"database migrated from empty to {migrate.head_revision()}" in first.stdout
     assert databases.initialised(site_dir)
     assert (site_dir / "var" / "archive").is_dir()
     assert (site_dir / "var" / "phone-drop").is_dir()
@@ -29,6 +35,7 @@ def test_init_creates_database_and_folders(cli: Cli, site_dir: Path) -> None:
     assert "nothing to do" in second.stdout
 
 
+@pytest.mark.empty_database("a site whose database has no table yet")
 def test_commands_before_init_say_to_run_init(cli: Cli) -> None:
     """Using a site that was never initialised exits 1 pointing at `helpdesk init`."""
     result = cli("ticket", "list")

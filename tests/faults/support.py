@@ -100,11 +100,19 @@ class Daemon:
     """`helpdesk run` as a separate process, its log in a file (a pipe nobody reads could
     fill up and stall it)."""
 
-    def __init__(self, site: Path, log: Path, now: str | None = NOW) -> None:
+    def __init__(
+        self, site: Path, log: Path, now: str | None = NOW, machine: str | None = None
+    ) -> None:
+        """``machine``: the machine it says it runs on (HELPDESK_MACHINE), for daemons that
+        stand for two machines; by default this host's name."""
         self.log = log
+        self.machine = machine
+        values = env(site, now)
+        if machine is not None:
+            values["HELPDESK_MACHINE"] = machine
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "helpdesk", "run"], env=env(site, now),
+                [sys.executable, "-m", "helpdesk", "run"], env=values,
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.pid = self.process.pid
@@ -126,6 +134,14 @@ class Daemon:
         if self.alive():
             os.kill(self.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+
+    def pause(self) -> None:
+        """SIGSTOP: the process stalls where it is (a machine frozen, a VM paused), its
+        connections open and its transactions in hand."""
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.pid, signal.SIGCONT)
 
     def stop(self) -> int:
         """SIGTERM, as systemd stops it, once it runs (before, SIGTERM just ends the

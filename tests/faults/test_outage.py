@@ -3,7 +3,8 @@
 What the design promises: the mailbox watch reconnects with back-off and never ends; a
 message whose outcome was committed but not yet moved when the server went away is read
 again and found stored; e-mails that cannot be sent wait in the outbox with back-off and
-go once the server is back ("a notification is never lost because SMTP was down").
+go once the server is back ("a notification is never lost because SMTP was down"). The
+database failing (its disk full) is waited out the same way, nothing lost.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from helpdesk.testing.imap import DovecotServer
 from helpdesk.testing.smtp import Sink, SmtpServer
+from tests.conftest import use_mailbox, use_smtp
 from tests.faults.support import (
     Daemon,
     configure,
@@ -27,6 +31,7 @@ from tests.faults.support import (
     query,
     wait_for,
 )
+from tests.filesystems import fill, small_disk
 from tests.mail import FORM_TEXT, email
 
 
@@ -144,3 +149,42 @@ def test_imap_and_smtp_outages_lose_nothing_and_everything_drains(
     report = json.loads(status.stdout)
     assert status.returncode == 0, report["problems"]
     assert report["outbox"].get("pending", 0) == 0
+
+
+@pytest.mark.sqlite_only("the database file's own disk; a PostgreSQL server keeps its disk")
+def test_a_full_disk_under_the_database_is_waited_out(
+    site_dir: Path, dovecot: DovecotServer, sink: Sink, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """The disk holding the SQLite database fills up while mail comes in: the daemon says
+    so in one line each time it tries, stores nothing half-way and quarantines nothing for
+    it; once space is freed it goes on, and every complaint becomes one ticket."""
+    with small_disk(tmp_path / "disk", size_kb=16384) as disk:
+        site = disk / "site"
+        site.mkdir()
+        (site / "config.toml").write_text((site_dir / "config.toml").read_text("utf-8"))
+        use_mailbox(site, dovecot.port)
+        use_smtp(site, smtp.port)
+        configure(site, {"daemon.digest_time": "23:59", "daemon.outbox_seconds": 5,
+                         "daemon.mailbox_seconds": 5, "intake.batch_size": 5})  # fmt: skip
+        assert helpdesk(site, "init").returncode == 0
+        before, during = _complaints(0, 10), _complaints(10, 20)
+        daemon = Daemon(site, tmp_path / "daemon.log")
+        try:
+            assert daemon.wait_running(), daemon.text()[-2000:]
+            deliver(dovecot.port, before)
+            assert wait_for(lambda: _tickets(site) == 10, 60), daemon.text()[-2000:]
+            filler = fill(disk)
+            deliver(dovecot.port, during)
+            full = "mailbox not read: database: the disk holding the database is full"
+            assert wait_for(lambda: daemon.text().count(full) >= 2, 60), daemon.text()[-2000:]
+            assert daemon.alive() and _tickets(site) == 10
+            filler.unlink()
+            assert wait_for(lambda: _tickets(site) == 30, 90), daemon.text()[-3000:]
+            assert wait_for(lambda: inbox_size(dovecot.port) == 0, 30)
+        finally:
+            code = daemon.stop()
+        log = daemon.text()
+        assert code == 0, log[-3000:]
+        assert "Traceback" not in log, log[-3000:]
+        outcomes = query(site, "SELECT outcome, count(*) FROM inbound GROUP BY outcome")
+        assert outcomes == [("ticket", 30)]

@@ -5,12 +5,9 @@ write answers; forged and strangers' answers change nothing and the real owner i
 
 from __future__ import annotations
 
-import os
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
-
-import pytest
 
 from helpdesk.testing.imap import DovecotServer
 from helpdesk.testing.smtp import Received, Sink
@@ -202,11 +199,6 @@ def test_from_the_help_desks_copy_by_replies_alone_and_a_not_yet_reopens(
                       ("reopen", BUDI)]  # fmt: skip
 
 
-@pytest.mark.skipif(
-    os.environ.get("HELPDESK_TEST_DB") == "postgresql",
-    reason="known failure on PostgreSQL, issue 17 open: the auto-close's event is not "
-    "yet found as the system's silence close there",
-)
 def test_a_silent_reporters_ticket_closes_itself_after_the_wait(
     site: Path, dovecot: DovecotServer, sink: Sink
 ) -> None:

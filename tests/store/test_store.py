@@ -7,15 +7,14 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from helpdesk.config import load_config
 from helpdesk.wiring import Site
 from tests import databases
-from tests.conftest import FORM
+from tests.conftest import FORM, SiteDatabase
 from ticketing import migrate
-from ticketing.db import make_engine
 from ticketing.desk import Moved, Registered, move, register
 from ticketing.formulir import Incomplete
 from ticketing.store import StoreError, TicketFilter
@@ -241,6 +240,7 @@ def test_init_twice_is_harmless(site: Site) -> None:
         assert len(tx.tickets()) == 1
 
 
+@pytest.mark.empty_database("a site whose database has no table yet")
 def test_uninitialised_database_is_refused(site_dir: Path) -> None:
     """Opening the store before init says to run init instead of failing on SQL."""
     here = Site(load_config(site_dir / "config.toml"))
@@ -248,15 +248,17 @@ def test_uninitialised_database_is_refused(site_dir: Path) -> None:
         _ = here.store
 
 
-def test_migrations_reach_head_and_go_back(tmp_path: Path) -> None:
-    """The migrations build the schema from nothing and can be undone."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+@pytest.mark.empty_database("the migrations build the schema from nothing")
+def test_migrations_reach_head_and_go_back(database: SiteDatabase, tmp_path: Path) -> None:
+    """The migrations build the schema from nothing and can be undone, on either database."""
+    (tmp_path / "var").mkdir()
+    engine = database.engine(tmp_path)
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
     migrate.downgrade(engine, "base")
     assert migrate.current_revision(engine) is None
-    with engine.connect() as conn:
-        tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
     assert "ticket" not in tables and "event" not in tables
 
 

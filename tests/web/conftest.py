@@ -25,6 +25,12 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _FORM_ID = re.compile(r'name="form_id" value="([^"]+)"')
 
 
+def without_token(page: httpx.Response) -> str:
+    """The page's text with its form's CSRF token blanked: a fresh token is signed with the
+    second it was made in, so two pages otherwise alike differ in it once a second passes."""
+    return _CSRF.sub('name="csrf_token" value=""', page.text)
+
+
 def csrf_of(page: httpx.Response) -> str:
     found = _CSRF.search(page.text)
     assert found, page.text

@@ -19,8 +19,23 @@ messages.
 from __future__ import annotations
 
 from ticketing.store.database import Store
-from ticketing.store.errors import StoreError, database_fault
+from ticketing.store.errors import (
+    DatabaseUnavailable,
+    LeaseLost,
+    StoreError,
+    database_fault,
+    database_unavailable,
+)
 from ticketing.store.tickets import TicketFilter
 from ticketing.store.tx import Tx
 
-__all__ = ["Store", "StoreError", "TicketFilter", "Tx", "database_fault"]
+__all__ = [
+    "DatabaseUnavailable",
+    "LeaseLost",
+    "Store",
+    "StoreError",
+    "TicketFilter",
+    "Tx",
+    "database_fault",
+    "database_unavailable",
+]

@@ -6,12 +6,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from ticketing import migrate
 from ticketing.db import SNAPSHOT
-from ticketing.store.errors import StoreError, database_fault
+from ticketing.store.errors import (
+    DatabaseUnavailable,
+    LeaseLost,
+    StoreError,
+    database_fault,
+    database_unavailable,
+)
+from ticketing.store.leases import current_fence
 from ticketing.store.tx import Tx
 
 
@@ -48,10 +55,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """One transaction; a full disk, a read-only or locked file raise StoreError (the
-        transaction rolled back), other database errors pass as they are."""
+        """One transaction; a full disk, a read-only or locked file, a database server that
+        cannot be reached or goes away raise DatabaseUnavailable, a StoreError (the
+        transaction rolled back); other database errors pass as they are.
+
+        Inside ``ticketing.store.leases.fenced(fence)`` (a job that one daemon at a time
+        runs) the commit is the fence's: the transaction checks last that this daemon still
+        holds the job's lease, and rolls back with LeaseLost if it does not."""
+        fence = current_fence()
         with self._session({}) as tx:
             yield tx
+            if fence is not None and not tx.still_holds(fence):
+                raise LeaseLost(
+                    f"{fence.lease}: this daemon ({fence.holder}) no longer holds the job's"
+                    " lease; nothing was saved, the work is left to the daemon that holds it"
+                )
 
     @contextmanager
     def snapshot(self) -> Iterator[Tx]:
@@ -74,7 +92,13 @@ class Store:
                     if options:
                         session.connection(execution_options=options)
                     yield Tx(session)
-        except OperationalError as exc:
+        except StoreError:
+            raise
+        except Exception as exc:
+            # The connection lost mid-way shows as the driver's error, or as SQLAlchemy's
+            # refusal to go on with a session whose connection went (raised from it).
             if (fault := database_fault(exc)) is None:
                 raise
+            if database_unavailable(exc):
+                raise DatabaseUnavailable(f"database: {fault}; nothing was saved") from exc
             raise StoreError(f"database: {fault}; nothing was saved") from exc

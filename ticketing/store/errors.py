@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 
 class StoreError(Exception):
     """The database cannot be used as it is (missing, its schema out of date, its disk full
     or read-only): the message is one line for the user."""
+
+
+class DatabaseUnavailable(StoreError):
+    """The database could not be used just now: the server down, restarting or shutting
+    down, the connection to it cut; SQLite's file locked by another process, its disk full
+    or failing. The transaction was rolled back, nothing of it saved: the same work can be
+    done again once the database is back (a daemon waits and tries again)."""
+
+
+class LeaseLost(StoreError):
+    """The work of a job that one daemon at a time may run was not committed: this daemon
+    no longer holds the job's lease (another took it, or it ran out on the database's
+    clock while this one was stalled or cut off). The transaction was rolled back."""
 
 
 # SQLite's primary result codes that say the file or its disk is at fault, not the program:
@@ -19,22 +34,85 @@ _SQLITE_FAULTS = {
     14: "the database file cannot be opened",  # SQLITE_CANTOPEN
 }
 
+# PostgreSQL's SQLSTATEs of a server going away or not yet there (class 57, operator
+# intervention): admin_shutdown, crash_shutdown, cannot_connect_now.
+_SHUTTING_DOWN = {"57P01", "57P02", "57P03"}
+# Those of a server that cannot do the work just now, whatever the work: out of disk,
+# memory or connections (class 53), its own I/O failing (58), a replica that cannot be
+# written (a failover not finished: 25006), and conflicts that the same work done again
+# does not meet (serialization failure, deadlock, a lock not available).
+_SERVER_BUSY_CLASSES = ("53", "58")
+_TRANSIENT = {"25006", "40001", "40P01", "55P03"}
+# The server ended a session left idle in its transaction too long (a stalled daemon: see
+# ticketing.db.make_engine's ``stalled_after``).
+_ENDED = {"25P03"}
+
 
 def database_fault(exc: BaseException) -> str | None:
-    """What failed, for a failure of the database file or its disk, or of the connection to
-    the database server; None for anything else."""
-    orig = getattr(exc, "orig", None)
-    if type(orig).__module__.startswith("psycopg") and _is_operational(orig):
-        first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-        return f"the database server cannot be reached ({first})"
-    code = getattr(orig, "sqlite_errorcode", None)
+    """What failed, for a failure of the database file or its disk, or of the database
+    server or the connection to it (also one that lost its connection and raised again
+    after it); None for anything else."""
+    found = _find(exc)
+    return found[0] if found else None
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database's failure whatever the work was (its server gone,
+    restarting, out of resources, the connection cut; SQLite's file locked, its disk full
+    or failing): the same work succeeds once the database is back. A server's refusal of
+    this work in particular (a value it cannot store) is not."""
+    found = _find(exc)
+    return found is not None and found[1]
+
+
+def _find(exc: BaseException) -> tuple[str, bool] | None:
+    for error in _chain(exc):
+        if isinstance(error, DatabaseUnavailable):
+            return str(error), True
+        for candidate in (getattr(error, "orig", None), error):
+            if (found := _fault_of(candidate)) is not None:
+                return found
+    return None
+
+
+def _fault_of(error: object) -> tuple[str, bool] | None:
+    """What failed, and whether it is the database's whatever the work."""
+    if error is None:
+        return None
+    if type(error).__module__.startswith("psycopg") and _is_server_fault(error):
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        state = getattr(error, "sqlstate", None)
+        if state is None or state.startswith("08"):  # no answer: the connection failed
+            return f"the database server cannot be reached ({first})", True
+        if state in _ENDED:
+            return f"the database server ended a stalled session ({first})", True
+        if state in _SHUTTING_DOWN:
+            return f"the database server is shutting down or starting up ({first})", True
+        if state.startswith(_SERVER_BUSY_CLASSES) or state in _TRANSIENT:
+            return f"the database server cannot do the work just now ({first})", True
+        return f"the database server refused the work ({first})", False
+    code = getattr(error, "sqlite_errorcode", None)
     if code is None or (code & 0xFF) not in _SQLITE_FAULTS:
         return None
-    return f"{_SQLITE_FAULTS[code & 0xFF]} ({orig})"
+    return f"{_SQLITE_FAULTS[code & 0xFF]} ({error})", True
 
 
-def _is_operational(error: object) -> bool:
-    """psycopg's OperationalError: the server is down, restarting, or the link is cut."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it was raised from or while handling, nearest first."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen and len(seen) < 16:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def _is_server_fault(error: object) -> bool:
+    """psycopg's OperationalError (the server down, restarting, out of resources, the link
+    cut, or refusing an operation), InterfaceError (a connection already closed), or the
+    error of a session the server ended as stalled."""
     import psycopg
 
-    return isinstance(error, psycopg.OperationalError)
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return True
+    return isinstance(error, psycopg.Error) and getattr(error, "sqlstate", None) in _ENDED
