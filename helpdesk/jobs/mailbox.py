@@ -153,11 +153,10 @@ def _process_in(
     previous = replayed.outcome if replayed is not None else None
     result = apply(here, tx, message, decision, now, arrived)
     inbound.outcome = result.outcome
+    replay = f"replayed ({previous})" if previous is not None else ""
     inbound.detail = "; ".join(
-        filter(None, [result.detail, reports.before_reading(received_at, since)])
+        filter(None, [result.detail, reports.before_reading(received_at, since), replay])
     )
-    if previous is not None:
-        inbound.detail = "; ".join(filter(None, [result.detail, f"replayed ({previous})"]))
     if result.ticket:
         ticket = tx.ticket(result.ticket)
         inbound.ticket_id = ticket.id if ticket else None
@@ -627,7 +626,7 @@ def process_batch(
                 known.touch(message)
             results += _store_waiting(here, tx, waiting, known, source=source, now=now,
                                       attempts=attempts, uidvalidity=uidvalidity,
-                                          since=since)  # fmt: skip
+                                      since=since)  # fmt: skip
             return results
     except Exception as exc:  # noqa: BLE001 - the batch is given up, not its messages
         if (stop := not_the_messages_fault(exc)) is exc:
