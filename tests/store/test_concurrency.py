@@ -87,3 +87,39 @@ def test_a_snapshot_sees_nothing_written_after_it_began(site: Site) -> None:
         assert [len(e) for e in events.values()] == [1]
     with site.store.snapshot() as tx:
         assert len(tx.tickets_active_in(start, end)) == 3
+
+
+def test_two_daemons_recording_a_first_run_at_once_both_count(site: Site) -> None:
+    """The outbox runs in every daemon: when two record its very first run at once, the
+    second waits for the first and neither fails, and `helpdesk status` counts both runs
+    and the failure."""
+    first_recorded = threading.Event()
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with site.store.transaction() as tx:
+            tx.record_job("outbox", started=MONDAY, error=None, now=MONDAY)
+            first_recorded.set()
+            assert release.wait(WAIT)
+
+    def second() -> None:
+        try:
+            with site.store.transaction() as tx:
+                tx.record_job("outbox", started=MONDAY, error="smtp: refused", now=LEASE)
+        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
+            errors.append(exc)
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_recorded.wait(WAIT)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.3)  # long enough for the second to reach the row the first holds
+    release.set()
+    one.join(WAIT)
+    two.join(WAIT)
+    assert errors == []
+    with site.store.transaction() as tx:
+        (state,) = tx.job_states()
+        assert (state.runs, state.failures, state.last_error) == (2, 1, "smtp: refused")

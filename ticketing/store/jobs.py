@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from ticketing.models import AlertState, JobState
@@ -16,7 +17,16 @@ class Jobs(Part):
 
     def record_job(self, name: str, *, started: dt.datetime, error: str | None,
                    now: dt.datetime) -> JobState:  # fmt: skip
-        state = self.session.get(JobState, name) or JobState(name=name)
+        # Jobs such as the outbox run in every daemon: two first runs at once must not both
+        # insert the row, and two later ones must not lose a count.
+        self.session.execute(
+            text("INSERT INTO job_state (name, runs, failures) VALUES (:name, 0, 0) "
+                 "ON CONFLICT (name) DO NOTHING"),
+            {"name": name},
+        )  # fmt: skip
+        state = self.session.get(JobState, name, with_for_update=self._on_postgresql(),
+                                 populate_existing=True)  # fmt: skip
+        assert state is not None
         state.last_started = started
         state.runs += 1
         if error is None:
