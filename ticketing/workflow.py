@@ -8,6 +8,7 @@ immutable event) or a ``Rejected`` that says why the SOP does not allow it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -267,8 +268,16 @@ class Rejected:
     message_id: str
 
     def text(self, language: str) -> str:
-        """The reason in ``language`` (``[office] language``)."""
-        return self.message_id if language == "id" else self.message
+        """The reason in ``language`` (``[office] language``), for the web desk: in English
+        the CLI's wording without the options it names ("the solution (--solution)" is "the
+        solution"), since the web desk has fields and buttons."""
+        if language == "id":
+            return self.message_id
+        return _CLI_OPTION.sub("", self.message)
+
+
+# An option named in a CLI refusal: " (--solution)", "; name one with --unit".
+_CLI_OPTION = re.compile(r" \(--[a-z-]+\)|; name one with --[a-z-]+")
 
 
 # What a refusal says of the ticket, in Indonesian: "Tiket tidak dapat <didisposisikan> …".
