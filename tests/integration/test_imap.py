@@ -232,34 +232,34 @@ def test_server_restart_breaks_the_connection_until_reconnect(
 
 
 def test_idle_wait_reports_a_new_message(mailbox: Mailbox, other: IMAPClient) -> None:
-    """IDLE returns True soon after another client delivers a message (Dovecot waits 0.5 s)."""
+    """IDLE returns True when another client delivers a message during it, before the
+    time asked has passed (Dovecot tells within 0.5 s)."""
     later = threading.Timer(0.2, lambda: other.append("INBOX", message(1)))
     later.start()
     try:
-        changed, took = elapsed(lambda: mailbox.idle_wait(5))
+        changed, took = elapsed(lambda: mailbox.idle_wait(30))
     finally:
         later.join()
     assert changed is True
-    assert took < 2
+    assert took < 30
     assert len(mailbox.uids_after(0)) == 1  # the connection is usable after IDLE
 
 
 def test_idle_wait_reports_a_message_that_arrived_before_it(
     mailbox: Mailbox, other: IMAPClient
 ) -> None:
-    """A message delivered between the last search and IDLE wakes the caller at once."""
+    """A message delivered between the last search and IDLE wakes the caller at once: even
+    a wait shorter than the 0.5 s Dovecot takes to notify an IDLE client sees it."""
     assert mailbox.uids_after(0) == []
     other.append("INBOX", message(1))
-    started = time.monotonic()
-    assert mailbox.idle_wait(5) is True
-    assert time.monotonic() - started < 0.4  # not Dovecot's 0.5 s IDLE notice
+    assert mailbox.idle_wait(0.3) is True
 
 
 def test_idle_wait_times_out_quietly(mailbox: Mailbox) -> None:
     """With nothing arriving, IDLE returns False after the time asked, not before."""
     changed, took = elapsed(lambda: mailbox.idle_wait(1))
     assert changed is False
-    assert 0.9 <= took < 2
+    assert took >= 0.9
     assert mailbox.uids_after(0) == []
 
 
@@ -272,19 +272,20 @@ def test_idle_wait_raises_when_the_server_goes_away(
     try:
         started = time.monotonic()
         with pytest.raises(MailboxError):
-            mailbox.idle_wait(5)
+            mailbox.idle_wait(30)
         took = time.monotonic() - started
     finally:
         later.join()
-    assert took < 2
+    assert took < 30  # raised when the server went, not when the wait ran out
 
 
 def test_connection_refused_is_a_quick_mailbox_error() -> None:
-    """Nothing listening on the port gives MailboxError naming host:port within a second."""
+    """Nothing listening on the port gives MailboxError naming host:port, at once rather
+    than after a connection timeout."""
     port = free_port()
     started = time.monotonic()
     with pytest.raises(MailboxError, match=f"127.0.0.1:{port}") as caught:
         Mailbox(settings(port)).connect()
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 4  # the settings give a 5 s timeout
     assert not isinstance(caught.value, MailboxLoginError)
     assert "refused" in str(caught.value).lower()
