@@ -135,7 +135,7 @@ def _query_and_events(site) -> tuple[int, float, float, list[str]]:  # type: ign
     seconds, CPU seconds, the query plan)."""
     from sqlalchemy import event
 
-    from helpdesk.jobs.sweep import CHUNK, deadline_event, delivered_in_time
+    from helpdesk.jobs.sweep import CHUNK, deadline_events, delivered_in_time
     from ticketing.workflow import Action
 
     captured: list[tuple[str, object]] = []
@@ -153,13 +153,8 @@ def _query_and_events(site) -> tuple[int, float, float, list[str]]:  # type: ign
             with site.store.transaction() as tx:
                 page = tx.running_without(Action.BREACH.value, NOW, after=after, limit=CHUNK)
                 delivered = delivered_in_time(tx, page.tickets)
-                tx.add_events(
-                    [
-                        deadline_event(site, ticket, Action.BREACH, NOW)
-                        for ticket in page.tickets
-                        if ticket.id not in delivered
-                    ]
-                )
+                breached = [t for t in page.tickets if t.id not in delivered]
+                tx.add_events(deadline_events(site, breached, Action.BREACH, NOW))
             found += len(page.tickets)
             if page.end is None:
                 break
