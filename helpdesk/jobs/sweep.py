@@ -26,6 +26,7 @@ from notifier.policy import (
     breach_notices,
     confirmation_reminder_notice,
     reminder_notice,
+    ticket_base,
 )
 from ticketing.addresses import is_reporter_address
 from ticketing.desk import Moved
@@ -230,8 +231,10 @@ class _Pending:
         self.events.append(event)
         step: int = event["data"]["step"]
         office, now = self.here.office, self.now
+        base = ticket_base(office, ticket)  # the same for each of them
         for person in event["data"]["responsible"]:
-            notices = self.notices(office, ticket, step=step, responsible=person, now=now)
+            notices = self.notices(office, ticket, step=step, responsible=person, now=now,
+                                   base=base)  # fmt: skip
             self.mails.append((ticket, notices))
         return step
 
