@@ -15,7 +15,9 @@ outbox is run by both.
 The database going away (its server stopped, restarting or shutting down, the connection
 cut; SQLite's file locked or its disk full) is waited out: a job it stops logs one line
 and is tried again at its next turn, nothing of its transaction saved, and the mailbox
-watch reconnects after a pause that doubles up to half a minute.
+watch reconnects after a pause that doubles up to half a minute. A database away when the
+daemon starts is waited for the same way (`wait_for_database`); one that refuses it (a
+wrong password or database name) is one line, exit 1.
 """
 
 from __future__ import annotations
@@ -104,6 +106,29 @@ def lock_site(here: Site) -> TextIO | None:
     handle.write(str(os.getpid()))
     handle.flush()
     return handle
+
+
+FIRST_WAIT = 1.0  # seconds before trying the database again at start, doubled each time
+LONGEST_WAIT = 30.0
+
+
+def wait_for_database(here: Site, stop: threading.Event) -> bool:
+    """Open the site's store, waiting while its database cannot be reached or used just
+    now (its server down or starting, its file locked): one line an attempt, tried again
+    after a pause that doubles up to half a minute. False when ``stop`` is set meanwhile.
+    A database that refuses the site (a wrong password, user or database name), one not
+    initialised or an unknown host is a StoreError, raised at once."""
+    pause = FIRST_WAIT
+    while True:
+        try:
+            here.store  # noqa: B018 - opened, its schema checked
+            return True
+        except DatabaseUnavailable as exc:
+            log.warning("waiting for the database: %s; trying again in %g s", exc, pause)
+        if stop.wait(pause):
+            log.info("stopped")
+            return False
+        pause = min(pause * 2, LONGEST_WAIT)
 
 
 def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
