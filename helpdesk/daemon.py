@@ -43,7 +43,7 @@ from helpdesk.jobs.watchdog import watch_jobs
 from helpdesk.leases import ONE_AT_A_TIME, LeaseKeeper
 from helpdesk.wiring import Site
 from intake.imap import Mailbox
-from notifier.delivery import deliver_due
+from notifier.delivery import Unsettled, deliver_due
 from ticketing.store import DatabaseUnavailable, LeaseLost, StoreError
 from ticketing.store.leases import fenced
 
@@ -147,12 +147,17 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
     def sweep() -> object:
         return sweep_deadlines(here, now=here.now(), reminder_share=config.reminder_share)
 
+    # What a database fault left unrecorded of this daemon's claim on the outbox: recorded
+    # at the next turn that finds the database back (e-mails claimed and not sent go then,
+    # not once their claim runs out).
+    unsettled = Unsettled()
+
     def outbox() -> object:
         while True:
             report = deliver_due(
                 here.store, here.office, here.smtp_settings(), now=here.now,
                 retry=here.retry_policy, batch_size=notifier.batch_size,
-                lease_seconds=notifier.lease_seconds,
+                lease_seconds=notifier.lease_seconds, unsettled=unsettled,
             )  # fmt: skip
             if report.config_error:
                 raise JobFault(f"smtp: {report.config_error}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -273,3 +274,50 @@ def test_a_daemon_refused_by_its_database_says_so_in_one_line(
     assert done.returncode == 1, done.stderr[-2000:]
     assert len(lines) == 1 and lines[0].startswith("error: cannot open the database"), lines
     assert said in lines[0] and WAITING not in done.stderr
+
+
+@pytest.mark.postgresql_only("the database server stopped mid-batch and started again")
+def test_e_mails_claimed_when_the_database_went_away_go_once_it_is_back(
+    site: Path, dovecot: DovecotServer, sink: Sink, tmp_path: Path, postgres: PostgresServer
+) -> None:
+    """The database server stops as the SMTP server takes the third e-mail of the outbox
+    sender's batch of twenty, and starts again a few seconds later. That e-mail is
+    marked sent, not sent again; the other seventeen, claimed for five minutes, go as soon
+    as the database is back (on a clock that never reaches the claim's end): every e-mail
+    delivered exactly once."""
+    configure(site, {"daemon.outbox_seconds": 5, "intake.batch_size": 20})
+    deliver(dovecot.port, _complaints(0, 10))
+    polled = helpdesk(site, "intake", "poll")
+    assert polled.returncode == 0, polled.stderr[-2000:]
+    queued = query(site, "SELECT message_id FROM outbox")
+    assert len(queued) == 20  # each complaint's acknowledgement and the help desk's copy
+    stopped = threading.Event()
+
+    def stop_the_database(accepted: int) -> None:
+        if accepted == 3 and not stopped.is_set():
+            postgres.stop("immediate")
+            stopped.set()
+
+    sink.on_accept = stop_the_database
+    daemon = Daemon(site, tmp_path / "daemon.log")  # its clock fixed: no claim runs out
+    try:
+        try:
+            assert wait_for(stopped.is_set, 60), daemon.text()[-2000:]
+            gone = "sent, not yet marked: the database went away"
+            assert wait_for(lambda: gone in daemon.text(), 30), daemon.text()[-2000:]
+        finally:
+            postgres.start()
+
+        def all_sent() -> bool:
+            return count(site, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 20
+
+        assert wait_for(all_sent, 60), daemon.text()[-3000:]
+    finally:
+        code = daemon.stop()
+    log = daemon.text()
+    assert code == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    assert "1 e-mail(s) sent before it went away marked sent, 17 claimed and not sent given" \
+        " back" in log, log[-3000:]  # fmt: skip
+    delivered = Counter(message_id(r.raw) for r in sink.received)
+    assert delivered == Counter({m: 1 for (m,) in queued})
