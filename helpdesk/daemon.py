@@ -15,7 +15,9 @@ outbox is run by both.
 The database going away (its server stopped, restarting or shutting down, the connection
 cut; SQLite's file locked or its disk full) is waited out: a job it stops logs one line
 and is tried again at its next turn, nothing of its transaction saved, and the mailbox
-watch reconnects after a pause that doubles up to half a minute.
+watch reconnects after a pause that doubles up to half a minute. A database away when the
+daemon starts is waited for the same way (`wait_for_database`); one that refuses it (a
+wrong password or database name) is one line, exit 1.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from helpdesk.jobs.watchdog import watch_jobs
 from helpdesk.leases import ONE_AT_A_TIME, LeaseKeeper
 from helpdesk.wiring import Site
 from intake.imap import Mailbox
-from notifier.delivery import deliver_due
+from notifier.delivery import Unsettled, deliver_due
 from ticketing.store import DatabaseUnavailable, LeaseLost, StoreError
 from ticketing.store.leases import fenced
 
@@ -106,6 +108,29 @@ def lock_site(here: Site) -> TextIO | None:
     return handle
 
 
+FIRST_WAIT = 1.0  # seconds before trying the database again at start, doubled each time
+LONGEST_WAIT = 30.0
+
+
+def wait_for_database(here: Site, stop: threading.Event) -> bool:
+    """Open the site's store, waiting while its database cannot be reached or used just
+    now (its server down or starting, its file locked): one line an attempt, tried again
+    after a pause that doubles up to half a minute. False when ``stop`` is set meanwhile.
+    A database that refuses the site (a wrong password, user or database name), one not
+    initialised or an unknown host is a StoreError, raised at once."""
+    pause = FIRST_WAIT
+    while True:
+        try:
+            here.store  # noqa: B018 - opened, its schema checked
+            return True
+        except DatabaseUnavailable as exc:
+            log.warning("waiting for the database: %s; trying again in %g s", exc, pause)
+        if stop.wait(pause):
+            log.info("stopped")
+            return False
+        pause = min(pause * 2, LONGEST_WAIT)
+
+
 def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
     config = here.config.daemon
     notifier = here.config.notifier
@@ -122,12 +147,17 @@ def jobs(here: Site, *, mailbox_job: bool) -> list[Job]:
     def sweep() -> object:
         return sweep_deadlines(here, now=here.now(), reminder_share=config.reminder_share)
 
+    # What a database fault left unrecorded of this daemon's claim on the outbox: recorded
+    # at the next turn that finds the database back (e-mails claimed and not sent go then,
+    # not once their claim runs out).
+    unsettled = Unsettled()
+
     def outbox() -> object:
         while True:
             report = deliver_due(
                 here.store, here.office, here.smtp_settings(), now=here.now,
                 retry=here.retry_policy, batch_size=notifier.batch_size,
-                lease_seconds=notifier.lease_seconds,
+                lease_seconds=notifier.lease_seconds, unsettled=unsettled,
             )  # fmt: skip
             if report.config_error:
                 raise JobFault(f"smtp: {report.config_error}")

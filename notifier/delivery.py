@@ -4,8 +4,13 @@ Claiming is a short committed transaction that leases the rows to this sender; s
 happens outside any transaction. Each e-mail the server accepts is marked sent at once,
 in a transaction of its own; the other outcomes are recorded together at the end of the
 batch. A sender that dies mid-batch leaves its lease to expire, and what was not marked
-is claimed again: at most the one e-mail it was sending goes out twice. So does a database
-that goes away mid-batch: the batch stops at the first e-mail that cannot be marked sent.
+is claimed again: at most the one e-mail it was sending goes out twice.
+
+A database that goes away mid-batch stops the batch at the first e-mail that cannot be
+marked sent. A sender that keeps its `Unsettled` (the daemon's outbox job) remembers what
+it could not record: once the database is back, before it claims anything else, it marks
+sent the e-mails the server took and gives back the rest of its claim, which are then sent
+at once, not after their claim (``lease_seconds``) runs out, and none twice.
 """
 
 from __future__ import annotations
@@ -40,6 +45,39 @@ class DeliveryReport:
 Send = Callable[[SmtpSettings, list[Outgoing], Callable[[int], None]], dict[int, Result]]
 
 
+@dataclass
+class Unsettled:
+    """A sender's claim whose outcome a database fault kept from being recorded: what to
+    record once the database is back (`deliver_due` does it first)."""
+
+    lease_until: dt.datetime | None = None  # the claim's, which tells its rows
+    sent: dict[int, tuple[dt.datetime, bytes | None]] = field(default_factory=dict)
+    unsent: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.unsent)
+
+    def leave(
+        self, lease_until: dt.datetime, claimed: set[int], marked: set[int],
+        sent: dict[int, tuple[dt.datetime, bytes | None]],
+    ) -> None:  # fmt: skip
+        self.lease_until = lease_until
+        self.sent = dict(sent)
+        self.unsent = claimed - marked - set(sent)
+
+    def settle(self, store: Store) -> None:
+        """Record it (DatabaseUnavailable while the database is still away)."""
+        if not self or self.lease_until is None:
+            return
+        with store.transaction() as tx:
+            marked, given = tx.settle_claim(self.lease_until, self.sent, sorted(self.unsent))
+        log.info(
+            "outbox: the database is back: %d e-mail(s) sent before it went away marked"
+            " sent, %d claimed and not sent given back", marked, given,
+        )  # fmt: skip
+        self.lease_until, self.sent, self.unsent = None, {}, set()
+
+
 def deliver_due(
     store: Store,
     office: Office,
@@ -50,16 +88,24 @@ def deliver_due(
     batch_size: int = 50,
     lease_seconds: int = 300,
     send: Send = send_batch,
+    unsettled: Unsettled | None = None,
 ) -> DeliveryReport:
     """Send one batch of due e-mails. Call again while it sends a full batch.
 
     Each e-mail is rendered from its draft after the claim is committed (no lock is held
     meanwhile), and the bytes sent are stored with the mark that it was sent. An e-mail
-    that cannot be rendered is dead at once, with the reason, and the help desk alerted."""
+    that cannot be rendered is dead at once, with the reason, and the help desk alerted.
+
+    ``unsettled``: kept from one call to the next, what a database fault left unrecorded
+    of this sender's claim is recorded first (see the module's text); without it, those
+    e-mails wait for their claim to run out."""
     report = DeliveryReport()
+    if unsettled is not None:
+        unsettled.settle(store)
     started = now()
+    lease_until = started + dt.timedelta(seconds=lease_seconds)
     with store.transaction() as tx:
-        ids = tx.claim_due(started, started + dt.timedelta(seconds=lease_seconds), batch_size)
+        ids = tx.claim_due(started, lease_until, batch_size)
         found = tx.outbox_emails(ids)
         claimed = [found[email_id] for email_id in ids]
     if not claimed:
@@ -84,25 +130,60 @@ def deliver_due(
         batch.append(Outgoing(email.id, sender, list(email.recipients), raw))
 
     marked: set[int] = set()
+    unmarked: dict[int, tuple[dt.datetime, bytes | None]] = {}  # taken, not yet marked
 
     def mark(email_id: int) -> None:
+        at = now()
         try:
             with store.transaction() as tx:
-                tx.mark_sent(email_id, now(), rendered.get(email_id))
+                tx.mark_sent(email_id, at, rendered.get(email_id))
         except DatabaseUnavailable:
-            # Stop the batch: what was not sent stays claimed and goes once its claim runs
-            # out; sent on, each would go again, as none could be marked.
+            # Stop the batch: sent on, each would go again, as none could be marked. What
+            # was not sent stays claimed until the database is back (``unsettled``), or
+            # until its claim runs out.
             log.warning("outbox e-mail %s sent, not yet marked: the database went away",
                         email_id)  # fmt: skip
+            unmarked[email_id] = (at, rendered.get(email_id))
             raise
         except Exception:  # noqa: BLE001 - recorded with the rest of the batch instead
             log.exception("could not mark outbox e-mail %s sent at once", email_id)
             return
         marked.add(email_id)
 
-    results = send(settings, batch, mark) if batch else {}
+    def leave() -> None:
+        if unsettled is not None:
+            unsettled.leave(lease_until, {e.id for e in claimed if e.id is not None},
+                            marked, unmarked)  # fmt: skip
+
+    try:
+        results = send(settings, batch, mark) if batch else {}
+    except DatabaseUnavailable:
+        leave()
+        raise
 
     finished = now()
+    try:
+        _record(store, office, retry, claimed, batch, results, marked, unrendered, rendered,
+                finished, report)  # fmt: skip
+    except DatabaseUnavailable:
+        log.warning("outbox: the outcome of %d e-mail(s) not recorded: the database went"
+                    " away", len(claimed))  # fmt: skip
+        for message in batch:  # those the server took are sent; the rest given back
+            result = results.get(message.id)
+            if result is not None and result.kind == "sent" and message.id not in marked:
+                unmarked[message.id] = (finished, rendered.get(message.id))
+        leave()
+        raise
+    return report
+
+
+def _record(
+    store: Store, office: Office, retry: RetryPolicy, claimed: list[OutboxEmail],
+    batch: list[Outgoing], results: dict[int, Result], marked: set[int],
+    unrendered: dict[int, str], rendered: dict[int, bytes], finished: dt.datetime,
+    report: DeliveryReport,
+) -> None:  # fmt: skip
+    """The batch's outcomes, in one transaction (those marked sent at once aside)."""
     with store.transaction() as tx:
         now_stored = tx.outbox_emails([email.id for email in claimed if email.id is not None])
         for email_id, reason in unrendered.items():
@@ -132,7 +213,6 @@ def deliver_due(
                 tx.mark_dead(message.id, result.detail)
                 report.dead.append(message.id)
                 _alert(tx, office, email, result.detail, finished)
-    return report
 
 
 def _alert(tx: Tx, office: Office, email: OutboxEmail, error: str, now: dt.datetime) -> None:

@@ -100,6 +100,25 @@ def _enqueue(tx: Tx, office: Office, batch: _Batch, *, now: dt.datetime) -> list
     return tx.enqueue([OutboxEmail(**row) for row in _rows(tx, office, [batch], now=now)])
 
 
+def queue_many(
+    tx: Tx,
+    office: Office,
+    items: Sequence[tuple[Ticket, Sequence[Notice]]],
+    *,
+    now: dt.datetime,
+    not_before: dt.datetime | None = None,
+) -> int:
+    """What `queue(tx, office, notices, now=now, ticket=ticket, not_before=not_before)`
+    called for each (ticket, notices) in turn would queue, byte for byte (each item's
+    e-mails thread after those queued before it, the earlier ones of a ticket asked once
+    for all the items), stored with one statement (the deadline sweep's thousands of
+    reminders and breaches). Returns how many were queued."""
+    batches = [_Batch(notices, ticket, not_before=not_before) for ticket, notices in items]
+    rows = _rows(tx, office, batches, now=now)
+    tx.insert_outbox(rows)
+    return len(rows)
+
+
 def queue_for_events(
     tx: Tx,
     office: Office,
@@ -212,14 +231,16 @@ def _rows(
     def recent_auto_replies(recipient: str, since: dt.datetime) -> int:
         return counted.setdefault(recipient, 0)
 
+    if not new_tickets:  # the e-mails queued before, of every ticket, in one query
+        earlier = tx.threads(
+            [b.ticket.id for b in batches if b.ticket is not None and b.ticket.id is not None]
+        )
     rows: list[dict[str, Any]] = []
     for batch in batches:
         ticket = batch.ticket
         thread: list[tuple[str, str]] = []
         if ticket is not None and ticket.id is not None:
-            if ticket.id not in earlier:
-                earlier[ticket.id] = [] if new_tickets else _earlier(tx, ticket)
-            thread = earlier[ticket.id]
+            thread = earlier.setdefault(ticket.id, [])
         made = []
         for notice in batch.notices:
             if not all(can_address(r.address) for r in (*notice.to, *notice.cc)):
@@ -436,12 +457,6 @@ def email_bytes(email: OutboxEmail) -> bytes:
         boundary_token=draft.boundary,
     )
     return raw
-
-
-def _earlier(tx: Tx, ticket: Ticket | None) -> list[tuple[str, str]]:
-    if ticket is None or ticket.id is None:
-        return []
-    return [(e.kind, e.message_id) for e in tx.outbox(ticket=ticket)]
 
 
 def _threading(

@@ -1074,11 +1074,19 @@ def late_minutes(office: Office, due: dt.datetime | None, now: dt.datetime) -> i
     return office.calendar.working_minutes_between(due, now) if due else 0
 
 
+def ticket_base(office: Office, ticket: Ticket) -> Mapping[str, Any]:
+    """What every e-mail about ``ticket`` shows of the office, the ticket and its form: made
+    once for the several people a reminder or breach goes to (``base=``)."""
+    return _base(office, ticket)
+
+
 def breach_notices(
-    office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime
-) -> list[Notice]:
+    office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime,
+    base: Mapping[str, Any] | None = None,
+) -> list[Notice]:  # fmt: skip
     """A breached deadline: to the person responsible, copied to their superior; step 7's
-    (the Laporan Akhir not delivered in time) is the help desk's own and is not copied."""
+    (the Laporan Akhir not delivered in time) is the help desk's own and is not copied.
+    ``base``: `ticket_base` of the ticket, when already made."""
     directory = office.directory
     person = directory.get(responsible)
     if person is None:
@@ -1087,7 +1095,7 @@ def breach_notices(
     language = office.settings.language
     overdue = late_minutes(office, ticket.due_at, now)
     context = {
-        **_base(office, ticket),
+        **(base if base is not None else _base(office, ticket)),
         "recipient": _person(office, person),
         "breach": {
             **_step_facts(office, ticket, step),
@@ -1104,16 +1112,18 @@ def breach_notices(
 
 
 def reminder_notice(
-    office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime
-) -> list[Notice]:
-    """Before a deadline: to the person responsible, with the time that is left."""
+    office: Office, ticket: Ticket, *, step: int, responsible: str, now: dt.datetime,
+    base: Mapping[str, Any] | None = None,
+) -> list[Notice]:  # fmt: skip
+    """Before a deadline: to the person responsible, with the time that is left. ``base``:
+    `ticket_base` of the ticket, when already made."""
     person = office.directory.get(responsible)
     if person is None or ticket.due_at is None:
         return []
     language = office.settings.language
     left = office.calendar.working_minutes_between(now, ticket.due_at)
     context = {
-        **_base(office, ticket),
+        **(base if base is not None else _base(office, ticket)),
         "recipient": _person(office, person),
         "reminder": {
             **_step_facts(office, ticket, step),

@@ -22,14 +22,31 @@ def run(
         bool, typer.Option("--once", help="Run every job once, in order, and exit (cron, tests).")
     ] = False,
 ) -> None:
-    """Run the help desk: mailbox, phone-log drop folder, deadline sweeps, outbox."""
-    from helpdesk.daemon import AlreadyRunning, configure_logging, lock_site, run_forever, run_once
+    """Run the help desk: mailbox, phone-log drop folder, deadline sweeps, outbox. A
+    database that cannot be reached at the start is waited for (not with --once)."""
+    from helpdesk.daemon import (
+        AlreadyRunning,
+        configure_logging,
+        lock_site,
+        run_forever,
+        run_once,
+        wait_for_database,
+    )
     from helpdesk.leases import STALL_SHARE
 
     configure_logging()
     here = site(ctx)
     here.stalled_after = here.config.daemon.lease_timeout * STALL_SHARE
-    here.store  # noqa: B018 - one clear line now if the site is not initialised
+    stop = threading.Event()
+    if once:
+        here.store  # noqa: B018 - one clear line now if the database cannot be used
+    else:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        # A database away (its server not up yet) is waited for; one that refuses the
+        # site, or a site not initialised, is one clear line now.
+        if not wait_for_database(here, stop):
+            return
     try:
         lock = lock_site(here)
     except AlreadyRunning as exc:
@@ -39,9 +56,6 @@ def run(
             if not run_once(here):
                 raise typer.Exit(1)
             return
-        stop = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
         run_forever(here, stop)
     finally:
         if lock is not None:

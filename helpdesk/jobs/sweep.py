@@ -13,18 +13,20 @@ intake waits only ``busy_timeout`` before it gives up on a message.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from helpdesk.service import move_in
 from helpdesk.wiring import Site
-from notifier.outbox import queue
+from notifier.outbox import queue, queue_many
 from notifier.policy import (
     SYSTEM_NOTES,
+    Notice,
     breach_notices,
     confirmation_reminder_notice,
     reminder_notice,
+    ticket_base,
 )
 from ticketing.addresses import is_reporter_address
 from ticketing.desk import Moved
@@ -189,52 +191,88 @@ def _confirmations(
             break
 
 
-def deadline_event(here: Site, ticket: Due, action: Action, now: dt.datetime) -> dict[str, Any]:
-    """The reminder or breach of the ticket's current step, as the event's column values
-    (`event_row`): the step, its deadline and who answers for it in its data."""
-    step = deadline_step(ticket.state)
-    note = _notes(here)[action.value].format(step=step)
-    data = {
-        "step": step,
-        "due_at": ticket.due_at.isoformat(),
-        "responsible": _responsible(here, ticket),
-    }
-    return event_row(ticket, action, now, note, data)
-
-
 def _breaches(
     here: Site, tx: Tx, tickets: Sequence[Due], now: dt.datetime, send_from: dt.datetime,
     report: SweepReport,
 ) -> None:  # fmt: skip
-    events: list[dict[str, Any]] = []
     delivered = delivered_in_time(tx, tickets)
     breached = [t for t in tickets if t.id not in delivered]  # else the reporter is awaited
     whole = tx.tickets_by_id([t.id for t in breached])  # for the e-mails
+    pending = _Pending(here, tx, Action.BREACH, now, send_from)
     for ticket in breached:
-        step = _record(here, tx, ticket, whole[ticket.id], Action.BREACH, breach_notices,
-                       now, send_from, events)  # fmt: skip
+        step = pending.record(ticket, whole[ticket.id])
         report.breached.append(ticket.number)
         if ticket.state in here.config.daemon.escalate_on_breach:
-            tx.add_events(events)  # the breach comes before the escalation
-            events.clear()
+            pending.store()  # the breach and its e-mails come before the escalation's
             _escalate(here, tx, ticket, step, now, report)
-    tx.add_events(events)
+    pending.store()
 
 
-def _record(
-    here: Site, tx: Tx, due: Due, ticket: Ticket, action: Action, notices: Callable[..., Any],
-    now: dt.datetime, send_from: dt.datetime, events: list[dict[str, Any]],
-) -> int:  # fmt: skip
-    """A reminder or breach of the ticket's current step: its event (added to ``events``,
-    stored together by the caller) and its e-mails to each person responsible (``ticket``
-    is the whole ticket they show). Returns the step."""
-    event = deadline_event(here, due, action, now)
-    events.append(event)
-    step: int = event["data"]["step"]
-    for person in event["data"]["responsible"]:
-        mails = notices(here.office, ticket, step=step, responsible=person, now=now)
-        queue(tx, here.office, mails, now=now, ticket=ticket, not_before=send_from)
-    return step
+class _Pending:
+    """The reminders or breaches of a page and their e-mails, stored together (`store`):
+    one statement for the events, one for the e-mails (`queue_many`, the same e-mails as
+    queued one by one), since a sweep after a long stop records thousands. What the
+    page's tickets share (the note, the step and who answers for it, by state and
+    assignee) is worked out once."""
+
+    def __init__(
+        self, here: Site, tx: Tx, action: Action, now: dt.datetime, send_from: dt.datetime
+    ) -> None:
+        self.here, self.tx, self.action, self.now, self.send_from = here, tx, action, now, send_from
+        self.notices = breach_notices if action == Action.BREACH else reminder_notice
+        self.facts = _Facts(here, action)
+        self.events: list[dict[str, Any]] = []
+        self.mails: list[tuple[Ticket, Sequence[Notice]]] = []
+
+    def record(self, due: Due, ticket: Ticket) -> int:
+        """The ticket's reminder or breach of its current step, with its e-mails to each
+        person responsible (``ticket`` is the whole ticket they show). Returns the step."""
+        event = self.facts.event(due, self.now)
+        self.events.append(event)
+        step: int = event["data"]["step"]
+        office, now = self.here.office, self.now
+        base = ticket_base(office, ticket)  # the same for each of them
+        for person in event["data"]["responsible"]:
+            notices = self.notices(office, ticket, step=step, responsible=person, now=now,
+                                   base=base)  # fmt: skip
+            self.mails.append((ticket, notices))
+        return step
+
+    def store(self) -> None:
+        self.tx.add_events(self.events)
+        queue_many(self.tx, self.here.office, self.mails, now=self.now, not_before=self.send_from)
+        self.events, self.mails = [], []
+
+
+class _Facts:
+    """The reminders or breaches of tickets' current steps, as events' column values
+    (`event_row`): the step, its deadline and who answers for it in their data; what
+    tickets in the same state with the same assignee share is made once."""
+
+    def __init__(self, here: Site, action: Action) -> None:
+        self.here = here
+        self.action = action
+        self._shared: dict[tuple[str, str | None], tuple[int, str, list[str]]] = {}
+
+    def event(self, ticket: Due, now: dt.datetime) -> dict[str, Any]:
+        key = (ticket.state, ticket.assignee)
+        shared = self._shared.get(key)
+        if shared is None:
+            step = deadline_step(ticket.state)
+            note = _notes(self.here)[self.action.value].format(step=step)
+            shared = self._shared[key] = (step, note, _responsible(self.here, ticket))
+        step, note, responsible = shared
+        data = {"step": step, "due_at": ticket.due_at.isoformat(), "responsible": responsible}
+        return event_row(ticket, self.action, now, note, data)
+
+
+def deadline_events(
+    here: Site, tickets: Sequence[Due], action: Action, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """The reminder or breach event of each ticket's current step, as the sweep makes a
+    page's."""
+    facts = _Facts(here, action)
+    return [facts.event(ticket, now) for ticket in tickets]
 
 
 def _reminders(
@@ -242,7 +280,6 @@ def _reminders(
     reminder_share: float, report: SweepReport,
 ) -> None:  # fmt: skip
     calendar = here.desk.calendar
-    events: list[dict[str, Any]] = []
     delivered = delivered_in_time(tx, tickets)
     due = []
     for ticket in tickets:
@@ -254,8 +291,8 @@ def _reminders(
             continue
         due.append(ticket)
     whole = tx.tickets_by_id([t.id for t in due])  # for the e-mails
+    pending = _Pending(here, tx, Action.REMINDER, now, send_from)
     for ticket in due:
-        _record(here, tx, ticket, whole[ticket.id], Action.REMINDER, reminder_notice, now,
-                send_from, events)  # fmt: skip
+        pending.record(ticket, whole[ticket.id])
         report.reminded.append(ticket.number)
-    tx.add_events(events)
+    pending.store()

@@ -14,7 +14,7 @@ import asyncio
 import ssl
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -52,6 +52,9 @@ class Sink:
     "451 4.3.0 try later" refuses that message; None accepts it. When the script runs out,
     ``default`` answers (None: accept). ``connections`` counts every connection made,
     the server's own readiness probe included; ``most_open`` is the most open at once.
+    ``on_accept(n)``, when set, is called as the n-th message is accepted, before the
+    server answers (a test's fault at that moment: the database stopped while the
+    sender waits for the reply).
     """
 
     replies: list[str | None] = field(default_factory=list)
@@ -62,6 +65,7 @@ class Sink:
     most_open: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = field(init=False)  # notified on each accepted message
+    on_accept: Callable[[int], None] | None = None
 
     def __post_init__(self) -> None:
         self.arrived = threading.Condition(self.lock)
@@ -80,6 +84,9 @@ class Sink:
                 )
             )
             self.arrived.notify_all()
+            accepted = len(self.received)
+        if self.on_accept is not None:
+            self.on_accept(accepted)
         return "250 2.0.0 OK"
 
     def wait_for(self, count: int, seconds: float) -> bool:

@@ -10,6 +10,9 @@ database failing (its disk full) is waited out the same way, nothing lost.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk.testing.imap import DovecotServer
+from helpdesk.testing.postgres import PostgresServer
 from helpdesk.testing.smtp import Sink, SmtpServer
 from tests.conftest import use_mailbox, use_smtp
 from tests.faults.support import (
@@ -188,3 +192,132 @@ def test_a_full_disk_under_the_database_is_waited_out(
         assert "Traceback" not in log, log[-3000:]
         outcomes = query(site, "SELECT outcome, count(*) FROM inbound GROUP BY outcome")
         assert outcomes == [("ticket", 30)]
+
+
+WAITING = "waiting for the database: cannot open the database"
+
+
+@pytest.mark.postgresql_only("a database server not up yet; SQLite's file is there or not")
+def test_a_daemon_started_before_its_database_server_waits_for_it(
+    site: Path, dovecot: DovecotServer, sink: Sink, tmp_path: Path, postgres: PostgresServer
+) -> None:
+    """The daemon starts while the PostgreSQL server is stopped (a machine booting, the
+    database's service not up yet): it says so in one line each time it tries, pausing
+    1, 2, 4 s..., and once the server is up it runs and the mail that came meanwhile is
+    received and acknowledged."""
+    configure(site, {"daemon.outbox_seconds": 5, "daemon.mailbox_seconds": 5})
+    postgres.stop()
+    try:
+        daemon = Daemon(site, tmp_path / "daemon.log")
+        assert wait_for(lambda: daemon.text().count(WAITING) >= 3, 60), daemon.text()[-2000:]
+        assert daemon.alive() and "running:" not in daemon.text()
+        deliver(dovecot.port, _complaints(0, 3))
+    finally:
+        postgres.start()
+    try:
+        assert daemon.wait_running(), daemon.text()[-2000:]
+        assert wait_for(lambda: _tickets(site) == 3, 60), daemon.text()[-2000:]
+        assert wait_for(lambda: _acks(sink) == 3, 60), daemon.text()[-2000:]
+    finally:
+        code = daemon.stop()
+    log = daemon.text()
+    assert code == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    waits = [line for line in log.splitlines() if WAITING in line]
+    assert all("the database server cannot be reached" in line for line in waits), waits
+    pauses = [line.rpartition("trying again in ")[2] for line in waits]
+    assert pauses[:3] == ["1 s", "2 s", "4 s"], waits
+
+
+@pytest.mark.postgresql_only("a database server not up yet; SQLite's file is there or not")
+def test_a_daemon_waiting_for_its_database_stops_when_told(
+    site: Path, tmp_path: Path, postgres: PostgresServer
+) -> None:
+    """SIGTERM while the daemon waits for its database: it stops at once, exit 0."""
+    postgres.stop()
+    try:
+        daemon = Daemon(site, tmp_path / "daemon.log")
+        assert wait_for(lambda: WAITING in daemon.text(), 60), daemon.text()[-2000:]
+        os.kill(daemon.pid, signal.SIGTERM)
+        assert daemon.process.wait(timeout=30) == 0, daemon.text()[-2000:]
+    finally:
+        postgres.start()
+    assert "Traceback" not in daemon.text()
+
+
+@pytest.mark.postgresql_only("a database server that refuses the site; SQLite has no login")
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("password", 'password authentication failed for user "helpdesk"'),
+        ("database", 'database "no_such_database" does not exist'),
+        ("host", "failed to resolve host"),
+    ],
+)
+def test_a_daemon_refused_by_its_database_says_so_in_one_line(
+    site: Path, monkeypatch: pytest.MonkeyPatch, setting: str, said: str
+) -> None:
+    """A wrong password, a database that does not exist or a host name that does not: not
+    a database that is away, so not waited for: one line saying what the server said,
+    exit 1."""
+    config = (site / "config.toml").read_text(encoding="utf-8")
+    url = next(line for line in config.splitlines() if line.startswith("url = "))[7:-1]
+    if setting == "password":
+        monkeypatch.setenv("HD_WRONG_PASSWORD", "not-the-password")
+        configure(site, {"database.password_env": "HD_WRONG_PASSWORD"})
+    elif setting == "database":
+        configure(site, {"database.url": url.rpartition("/")[0] + "/no_such_database"})
+    else:
+        configure(site, {"database.url": url.replace("@127.0.0.1:", "@no-such-host.invalid:")})
+    done = helpdesk(site, "run")
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith("error: cannot open the database"), lines
+    assert said in lines[0] and WAITING not in done.stderr
+
+
+@pytest.mark.postgresql_only("the database server stopped mid-batch and started again")
+def test_e_mails_claimed_when_the_database_went_away_go_once_it_is_back(
+    site: Path, dovecot: DovecotServer, sink: Sink, tmp_path: Path, postgres: PostgresServer
+) -> None:
+    """The database server stops as the SMTP server takes the third e-mail of the outbox
+    sender's batch of twenty, and starts again a few seconds later. That e-mail is
+    marked sent, not sent again; the other seventeen, claimed for five minutes, go as soon
+    as the database is back (on a clock that never reaches the claim's end): every e-mail
+    delivered exactly once."""
+    configure(site, {"daemon.outbox_seconds": 5, "intake.batch_size": 20})
+    deliver(dovecot.port, _complaints(0, 10))
+    polled = helpdesk(site, "intake", "poll")
+    assert polled.returncode == 0, polled.stderr[-2000:]
+    queued = query(site, "SELECT message_id FROM outbox")
+    assert len(queued) == 20  # each complaint's acknowledgement and the help desk's copy
+    stopped = threading.Event()
+
+    def stop_the_database(accepted: int) -> None:
+        if accepted == 3 and not stopped.is_set():
+            postgres.stop("immediate")
+            stopped.set()
+
+    sink.on_accept = stop_the_database
+    daemon = Daemon(site, tmp_path / "daemon.log")  # its clock fixed: no claim runs out
+    try:
+        try:
+            assert wait_for(stopped.is_set, 60), daemon.text()[-2000:]
+            gone = "sent, not yet marked: the database went away"
+            assert wait_for(lambda: gone in daemon.text(), 30), daemon.text()[-2000:]
+        finally:
+            postgres.start()
+
+        def all_sent() -> bool:
+            return count(site, "SELECT count(*) FROM outbox WHERE status = 'sent'") == 20
+
+        assert wait_for(all_sent, 60), daemon.text()[-3000:]
+    finally:
+        code = daemon.stop()
+    log = daemon.text()
+    assert code == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    assert "1 e-mail(s) sent before it went away marked sent, 17 claimed and not sent given" \
+        " back" in log, log[-3000:]  # fmt: skip
+    delivered = Counter(message_id(r.raw) for r in sink.received)
+    assert delivered == Counter({m: 1 for (m,) in queued})

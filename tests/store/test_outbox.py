@@ -123,6 +123,37 @@ def test_claims_never_overlap_and_expired_leases_return(site: Site) -> None:
     assert sorted(again) == sorted(first + second)
 
 
+def test_a_claim_settled_touches_only_what_it_still_holds(site: Site) -> None:
+    """What a database fault left unrecorded of a claim is recorded once it is back: the
+    e-mail the server took marked sent, the others given back, due at once; an e-mail
+    whose claim ran out and that another sender took meanwhile is left to that sender."""
+    for n in range(2):  # two acknowledgements and the help desk's two copies
+        _email_complaint(site, address=f"p{n}@dinkes.example.go.id", message_id=f"<m{n}@x.id>")
+    lease = MONDAY + dt.timedelta(minutes=5)
+    with site.store.transaction() as tx:
+        sent, unsent, taken, other = tx.claim_due(MONDAY, lease, 4)
+    later = MONDAY + dt.timedelta(minutes=6)
+    with site.store.transaction() as tx:  # the claim ran out; another sender takes one
+        [again] = tx.claim_due(later, later + dt.timedelta(minutes=5), 1)
+    assert again == sent
+    with site.store.transaction() as tx:
+        [again] = tx.claim_due(later, later + dt.timedelta(minutes=5), 1)
+    assert again == unsent
+    with site.store.transaction() as tx:
+        at = MONDAY + dt.timedelta(seconds=3)
+        done = tx.settle_claim(lease, {sent: (at, b"raw"), taken: (at, b"raw")}, [unsent, other])
+    assert done == (1, 1)  # ``taken``: marked sent; ``other``: given back
+    with site.store.transaction() as tx:
+        rows = tx.outbox_emails([sent, unsent, taken, other])
+    assert [rows[i].status for i in (sent, unsent, taken, other)] == [
+        "sending", "sending", "sent", "pending"
+    ]  # fmt: skip
+    assert (rows[taken].sent_at, rows[taken].raw, rows[taken].lease_until) == (at, b"raw", None)
+    assert rows[other].lease_until is None and rows[other].attempts == 0
+    with site.store.transaction() as tx:
+        assert tx.claim_due(MONDAY, lease, 10) == [other]
+
+
 def test_retry_policy_doubles_up_to_its_cap() -> None:
     """Waits double from the base, stop at the cap, and end after the last attempt."""
     policy = RetryPolicy(base_seconds=60, cap_seconds=300, max_attempts=5)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import random
 
-from helpdesk.jobs.sweep import sweep_deadlines
+import pytest
+
+from helpdesk.jobs.sweep import deadline_events, delivered_in_time, sweep_deadlines
 from helpdesk.service import move_ticket, register_complaint
 from helpdesk.wiring import Site
+from notifier.outbox import email_bytes, queue
+from notifier.policy import breach_notices
 from tests.conftest import FORM
 from ticketing.desk import Registered
+from ticketing.store import Tx
 from ticketing.workflow import Action, Move
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -110,6 +117,65 @@ def test_sweep_in_chunks_records_each_ticket_once(site: Site) -> None:
             ticket = tx.ticket(number)
             assert ticket is not None
             assert [e.action for e in tx.events(ticket)].count("breach") == 1
+
+
+def _seeded(site: Site) -> None:
+    """The site's e-mails drawing their Message-IDs, tokens and boundaries from a
+    generator seeded anew, the same sequence each time."""
+    settings = site.office.settings
+    sender = dataclasses.replace(settings.sender, rng=random.Random(2026))
+    office = dataclasses.replace(site.office, settings=dataclasses.replace(settings, sender=sender))
+    site.__dict__["office"] = office  # the cached office, its generator seeded
+
+
+def _outbox(tx: Tx) -> list[tuple[object, ...]]:
+    """Every queued e-mail in the order queued, as it will be sent (ids aside: those of a
+    rolled-back transaction are not reused on PostgreSQL)."""
+    return [
+        (e.kind, e.recipients, e.subject, e.message_id, e.status, e.next_attempt_at,
+         e.bounce_token, e.ticket_id, email_bytes(e))
+        for e in tx.outbox()
+    ]  # fmt: skip
+
+
+class _Undone(Exception):
+    pass
+
+
+def test_a_page_queues_the_e_mails_that_queueing_them_one_by_one_would(site: Site) -> None:
+    """The sweep queues a page's breach e-mails together; they are byte for byte those
+    queued one at a time, each ticket's threaded after its e-mails before (its
+    acknowledgement, the e-mail to the first person responsible before the second's)."""
+    for minute in (0, 5, 10, 15, 20):  # at first level: to the officer, copied to the head
+        _phone(site, at(11, 30, 9, minute))
+    for minute in (0, 30):  # by e-mail, waiting for the help desk: to each of its officers
+        register_complaint(site, FORM, channel="email", received_at=at(11, 28, 8, minute),
+                           signature="budi", now=at(11, 28, 8, minute))  # fmt: skip
+    now = at(11, 30, 12, 30)
+    send_from = site.desk.calendar.next_working_moment(now)
+    _seeded(site)
+    with pytest.raises(_Undone), site.store.transaction() as tx:  # one by one, then undone
+        page = tx.running_without("breach", now)
+        due = [t for t in page.tickets if t.id not in delivered_in_time(tx, page.tickets)]
+        whole = tx.tickets_by_id([t.id for t in due])
+        events = deadline_events(site, due, Action.BREACH, now)
+        assert len(events) == 7
+        for ticket, event in zip(due, events, strict=True):
+            for person in event["data"]["responsible"]:
+                mails = breach_notices(site.office, whole[ticket.id], step=event["data"]["step"],
+                                       responsible=person, now=now)  # fmt: skip
+                queue(tx, site.office, mails, now=now, ticket=whole[ticket.id],
+                      not_before=send_from)  # fmt: skip
+        tx.add_events(events)
+        one_by_one = _outbox(tx)
+        raise _Undone
+    _seeded(site)
+    report = sweep_deadlines(site, now=now, chunk=3)
+    assert len(report.breached) == 7
+    with site.store.transaction() as tx:
+        swept = _outbox(tx)
+    assert len([r for r in swept if r[0] == "staff.breach"]) == 9  # two help desk officers
+    assert swept == one_by_one
 
 
 def _solved(site: Site, now: dt.datetime) -> str:

@@ -17,6 +17,7 @@ from ticketing.store.errors import (
     StoreError,
     database_fault,
     database_unavailable,
+    refused_connection,
 )
 from ticketing.store.leases import current_fence
 from ticketing.store.tx import Tx
@@ -27,11 +28,16 @@ class Store:
         self.engine = engine
 
     def check_schema(self) -> None:
-        """Raise StoreError unless the database has been initialised and migrated."""
+        """Raise StoreError unless the database has been initialised and migrated:
+        DatabaseUnavailable when it cannot be reached or used just now (its server down
+        or starting, its file locked), which may pass; a plain StoreError when it refuses
+        this site (a wrong password, user or database name) or is not set up."""
         try:
             current = migrate.current_revision(self.engine)
         except Exception as exc:  # an unreachable server, an unreadable file
             reason = database_fault(exc) or getattr(exc, "orig", None) or exc
+            if database_unavailable(exc) and not refused_connection(exc):
+                raise DatabaseUnavailable(f"cannot open the database: {reason}") from exc
             raise StoreError(f"cannot open the database: {reason}") from exc
         if current is None:
             raise StoreError("the database is not initialised; run 'helpdesk init'")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlmodel import col, select
 
 from ticketing.models import OutboxEmail
@@ -79,6 +80,42 @@ class Delivery(Part):
             lease_until=None,
             last_error=error,
         )
+
+    def settle_claim(
+        self,
+        lease_until: dt.datetime,
+        sent: dict[int, tuple[dt.datetime, bytes | None]],
+        unsent: Sequence[int],
+    ) -> tuple[int, int]:
+        """Record what became of e-mails claimed until ``lease_until`` whose outcome a
+        database fault kept from being recorded: ``sent`` (id: when the server took it,
+        the bytes rendered for it) are marked sent, ``unsent`` given back, pending as they
+        were. Only rows still under that claim are touched (one whose claim ran out and
+        that another sender took is that sender's). Returns (marked sent, given back)."""
+        still = (col(OutboxEmail.status) == OutboxStatus.SENDING) & (
+            col(OutboxEmail.lease_until) == lease_until
+        )
+        marked = 0
+        for email_id, (at, raw) in sent.items():
+            values: dict[str, Any] = {"raw": raw} if raw is not None else {}
+            done = self.session.execute(
+                update(OutboxEmail)
+                .where(col(OutboxEmail.id) == email_id, still)
+                .values(status=OutboxStatus.SENT, sent_at=at, lease_until=None,
+                        last_error=None, **values)
+                .execution_options(synchronize_session=False)
+            )  # fmt: skip
+            marked += cast(CursorResult[Any], done).rowcount
+        given = 0
+        if unsent:
+            done = self.session.execute(
+                update(OutboxEmail)
+                .where(col(OutboxEmail.id).in_(list(unsent)), still)
+                .values(status=OutboxStatus.PENDING, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            given = cast(CursorResult[Any], done).rowcount
+        return marked, given
 
     def release(self, email_id: int) -> None:
         """Give a claimed e-mail back untouched (the sender could not try it)."""

@@ -65,6 +65,44 @@ def database_unavailable(exc: BaseException) -> bool:
     return found is not None and found[1]
 
 
+# A server that answers a new connection with FATAL is there: it refuses this one (a wrong
+# password or user, a database that does not exist, no pg_hba.conf entry), which waiting
+# does not mend, unless it says it is starting, stopping or full.
+_PASSING_REFUSALS = (
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "the database system is not yet accepting connections",
+    "the database system is not accepting connections",
+    "too many clients already",
+    "remaining connection slots are reserved",
+)
+
+
+def refused_connection(exc: BaseException) -> bool:
+    """Whether ``exc`` is a new connection that the database server, reached, refused for
+    good (a wrong password, user or database name), or whose host name does not exist:
+    the site's configuration, not a database that is away (see `database_unavailable`).
+    A daemon starting waits for a database that is away, not for one that refuses it."""
+    return any(
+        _refuses(candidate)
+        for error in _chain(exc)
+        for candidate in (getattr(error, "orig", None), error)
+    )
+
+
+def _refuses(error: object) -> bool:
+    """`refused_connection` for one exception."""
+    if error is None or not type(error).__module__.startswith("psycopg"):
+        return False
+    if getattr(error, "sqlstate", None) is not None:
+        return False  # an answer to a statement: the connection was made
+    text = str(error)
+    if "failed to resolve host" in text:
+        return "Temporary failure" not in text
+    return "FATAL:" in text and not any(words in text for words in _PASSING_REFUSALS)
+
+
 def _find(exc: BaseException) -> tuple[str, bool] | None:
     for error in _chain(exc):
         if isinstance(error, DatabaseUnavailable):
@@ -82,6 +120,11 @@ def _fault_of(error: object) -> tuple[str, bool] | None:
     if type(error).__module__.startswith("psycopg") and _is_server_fault(error):
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         state = getattr(error, "sqlstate", None)
+        # A connection refused is the configuration's (`refused_connection`); the work it
+        # stops waits all the same, as for any connection that fails (a message is not
+        # quarantined for it).
+        if state is None and _refuses(error):
+            return f"the database server refused the connection ({first})", True
         if state is None or state.startswith("08"):  # no answer: the connection failed
             return f"the database server cannot be reached ({first})", True
         if state in _ENDED:

@@ -34,6 +34,22 @@ class Outbox(Part):
             statement = statement.limit(limit)
         return list(self.session.exec(statement))
 
+    def threads(self, ticket_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+        """Each ticket's e-mails so far as (kind, Message-ID), in the order they were queued,
+        in one query for a few hundred tickets (each ticket a key): what threads the next
+        e-mails about them (`notifier.outbox`)."""
+        found: dict[int, list[tuple[str, str]]] = {i: [] for i in ticket_ids}
+        for group in chunks(list(found)):
+            statement = (
+                select(OutboxEmail.ticket_id, OutboxEmail.kind, OutboxEmail.message_id)
+                .where(col(OutboxEmail.ticket_id).in_(group))
+                .order_by(col(OutboxEmail.id))
+            )
+            for ticket_id, kind, message_id in self.session.exec(statement):
+                if ticket_id is not None:
+                    found[ticket_id].append((kind, message_id))
+        return found
+
     def outbox_email(self, email_id: int) -> OutboxEmail | None:
         return self.session.get(OutboxEmail, email_id)
 
