@@ -129,6 +129,13 @@ class Leases(Part):
             {"name": name, "holder": holder, "key": host_key or ""},
         )
 
+    def lease_holder(self, name: str) -> tuple[str, str | None] | None:
+        """Who holds the lease on ``name`` (its holder and host key), if anyone has it."""
+        row = self.session.execute(
+            text("SELECT holder, host_key FROM job_lease WHERE name = :name"), {"name": name}
+        ).first()
+        return (row[0], row[1]) if row is not None else None
+
     def leases(self) -> list[JobLease]:
         return list(self.session.exec(select(JobLease).order_by(col(JobLease.name))))
 
