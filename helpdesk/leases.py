@@ -43,11 +43,16 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from helpdesk.wiring import Site
-from ticketing.models import JobLease
-from ticketing.store import Tx
-from ticketing.store.leases import Fence, fenced
+from ticketing.store import lease_sql
+from ticketing.store.lease_sql import Fence, fenced
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from helpdesk.wiring import Site
+    from ticketing.models import JobLease
 
 log = logging.getLogger("helpdesk.run")
 
@@ -285,11 +290,12 @@ class ByHand:
         self.on_lost = on_lost
         self.lost: str | None = None  # the holder that took it while this command ran
 
-    def take(self, tx: Tx) -> None:
-        """Take the lease in ``tx``, or raise HeldElsewhere: a daemon (or another command)
-        renewed it within the last ``FREE_SHARE`` of the timeout and, on this machine, its
-        process still runs. A holder here whose process has ended is taken over at once."""
-        holder = tx.lease_holder(self.name)
+    def take(self, conn: Connection) -> None:
+        """Take the lease in the plain transaction ``conn`` (`Site.plain_transaction`), or
+        raise HeldElsewhere: a daemon (or another command) renewed it within the last
+        ``FREE_SHARE`` of the timeout and, on this machine, its process still runs. A
+        holder here whose process has ended is taken over at once."""
+        holder = lease_sql.lease_holder(conn, self.name)
         dead = None
         if holder is not None and holder != self.holder:
             other_host, _, pid = holder[0].rpartition(":")
@@ -297,8 +303,7 @@ class ByHand:
             if (self.host_key is not None and holder[1] == self.host_key and other_host == host
                     and pid.isdigit() and not running(int(pid))):  # fmt: skip
                 dead = holder[0]
-        if not tx.take_lease(self.name, self.holder, self.free_seconds,
-                             host_key=self.host_key, dead=dead):  # fmt: skip
+        if not self._take(conn, dead):
             assert holder is not None
             what = _WORK.get(self.name, f"the {self.name} job")
             raise HeldElsewhere(
@@ -306,6 +311,12 @@ class ByHand:
                 " shows it): two readers at once are not safe; stop it first, or leave the"
                 " work to it"
             )
+
+    def _take(self, conn: Connection, dead: str | None = None) -> bool:
+        return lease_sql.take_lease(
+            conn, conn.dialect.name, self.name, self.holder, self.free_seconds,
+            host_key=self.host_key, dead=dead,
+        )  # fmt: skip
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -325,10 +336,9 @@ class ByHand:
     def _keep(self, stop: threading.Event) -> None:
         while not stop.wait(self.renew_seconds):
             try:
-                with self.here.store.transaction() as tx:
-                    ours = tx.take_lease(self.name, self.holder, self.free_seconds,
-                                         host_key=self.host_key)  # fmt: skip
-                    holder = None if ours else tx.lease_holder(self.name)
+                with self.here.plain_transaction() as conn:
+                    ours = self._take(conn)
+                    holder = None if ours else lease_sql.lease_holder(conn, self.name)
             except Exception as exc:  # noqa: BLE001 - the database may be down: try again
                 log.warning("could not renew the %s lease: %s", self.name, _one_line(exc))
                 continue
@@ -341,8 +351,8 @@ class ByHand:
 
     def release(self) -> None:
         try:
-            with fenced(None), self.here.store.transaction() as tx:
-                tx.release_lease(self.name, self.holder, self.host_key)
+            with self.here.plain_transaction() as conn:
+                lease_sql.release_lease(conn, self.name, self.holder, self.host_key)
         except Exception as exc:  # noqa: BLE001 - it runs out on its own
             log.warning("could not give up the %s lease: %s", self.name, _one_line(exc))
 

@@ -276,8 +276,8 @@ def watch(
     stop = threading.Event()
     lease = ByHand(here, "mailbox", on_lost=stop.set)
     try:
-        with here.store.transaction() as tx:
-            lease.take(tx)
+        with here.plain_transaction() as conn:
+            lease.take(conn)
     except HeldElsewhere as exc:
         fail(str(exc))
     for signum in (signal.SIGTERM, signal.SIGINT):

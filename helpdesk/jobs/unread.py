@@ -2,9 +2,9 @@
 
 Asked before the rest of the intake is loaded: a poll that finds nothing (`helpdesk intake
 poll` from cron, on a quiet mailbox) ends without loading the parser, the router, the
-notifier and its templates. A poll by hand takes the mailbox's lease in the same
-transaction that reads the mailbox's state (helpdesk.leases.ByHand), before the mailbox
-is opened.
+notifier and its templates, nor the store's models and the ORM: the mailbox's state is one
+row read in plain SQL. A poll by hand takes the mailbox's lease in the same transaction
+(helpdesk.leases.ByHand), before the mailbox is opened.
 """
 
 from __future__ import annotations
@@ -38,11 +38,16 @@ class LastRead:
 def last_read(here: Site, lease: ByHand | None = None) -> LastRead:
     """The folder's last UID read and its UIDVALIDITY then; with ``lease``, taken in the
     same transaction (HeldElsewhere when another holds it)."""
-    with here.store.transaction() as tx:
+    from sqlalchemy import text
+
+    with here.plain_transaction() as conn:
         if lease is not None:
-            lease.take(tx)
-        state = tx.mailbox_state(here.config.mailbox.folder)
-        return LastRead(state.uidvalidity, state.last_uid) if state else LastRead(None, 0)
+            lease.take(conn)
+        row = conn.execute(
+            text("SELECT uidvalidity, last_uid FROM mailbox_state WHERE folder = :folder"),
+            {"folder": here.config.mailbox.folder},
+        ).first()
+    return LastRead(int(row[0]), int(row[1])) if row is not None else LastRead(None, 0)
 
 
 def unread(here: Site, mailbox: Mailbox, read: LastRead | None = None) -> Unread:
