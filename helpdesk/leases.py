@@ -178,7 +178,12 @@ class LeaseKeeper:
                         self._taken(name, dead.get(name))
                     self._renewed[name] = now
                 elif self._renewed.pop(name, None) is not None:
-                    log.warning("%s is run by %s now", name, others.get(name, "another daemon"))
+                    if self.single:  # the run lock: only a command run by hand can hold it
+                        log.warning("%s is run by %s now, a command run by hand", name,
+                                    others.get(name, "?"))  # fmt: skip
+                    else:
+                        log.warning("%s is run by another daemon now (%s)", name,
+                                    others.get(name, "?"))  # fmt: skip
             for name, tenures in self._tenures.items():
                 if not (name in self._renewed and now - self._renewed[name] < self.trust_seconds):
                     for tenure in tenures:
