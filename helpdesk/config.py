@@ -211,16 +211,17 @@ class CalendarConfig(_Section):
     @model_validator(mode="after")
     def _holidays(self) -> CalendarConfig:
         if self.holiday_country:
-            import holidays
+            # Only the country's own module is loaded (ticketing.holiday_data), not the
+            # library's 278: every command checks this at load.
+            from ticketing.holiday_data import UnknownCountry, country_holidays
 
             try:
-                holidays.country_holidays(
+                country_holidays(
                     self.holiday_country,
                     subdiv=self.holiday_subdivision,
-                    years=2026,
                     categories=self.holiday_categories,
                 )
-            except NotImplementedError:
+            except UnknownCountry:
                 raise ValueError(f"no holiday data for {self.holiday_country!r}") from None
             except Exception as exc:  # unknown category or subdivision
                 raise ValueError(f"holiday settings: {exc}") from None

@@ -18,6 +18,14 @@ transactions are fenced (`fence`, ticketing.store.leases): each checks the lease
 last statement and rolls back if this daemon no longer holds it, so that a daemon paused
 or cut off mid-batch cannot commit once the other has taken the job.
 
+A command run by hand that does such a job's work (`helpdesk intake poll` and `intake
+watch` read the mailbox) holds the job's lease for its run, as a daemon would (`ByHand`):
+it takes the lease, or refuses with one line naming the daemon that holds it; it renews it
+while it runs, its writes fenced by it, and gives it up at the end. A daemon does not take
+a lease from a command that holds it, also on SQLite (where the daemon otherwise holds
+every lease, being the only one): the lease is taken from a holder on this machine only
+once its process has ended.
+
 A daemon restarted on the machine where its predecessor was killed need not wait for the
 lease to run out: a lease whose holder ran in the same process space (the same boot of the
 same machine, the same PID namespace: `host_key`) under a process id that is no longer
@@ -31,13 +39,20 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from helpdesk.wiring import Site
-from ticketing.models import JobLease
-from ticketing.store.leases import Fence
+from ticketing.store import lease_sql
+from ticketing.store.lease_sql import Fence, fenced
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from helpdesk.wiring import Site
+    from ticketing.models import JobLease
 
 log = logging.getLogger("helpdesk.run")
 
@@ -131,15 +146,27 @@ class LeaseKeeper:
         """Take or renew every lease once; a database that cannot be reached is logged,
         and the leases held run out here on their own."""
         dead: dict[str, str] = {}
+        others: dict[str, str] = {}
         try:
             with self.here.store.transaction() as tx:
-                if not self.single:
-                    dead = self._dead_predecessors(tx.leases())
+                leases = tx.leases()
+                if self.single:
+                    # The only daemon (the run lock) takes every lease, but not one that a
+                    # command run by hand holds while its process runs.
+                    others = self._live_others(leases)
+                else:
+                    dead = self._dead_predecessors(leases)
+                    others = {lease.name: lease.holder for lease in leases}
                 got = {
-                    name: tx.take_lease(name, self.holder, self.free_seconds,
-                                        host_key=self.host_key, dead=dead.get(name))
+                    name: name not in others if self.single else
+                    tx.take_lease(name, self.holder, self.free_seconds,
+                                  host_key=self.host_key, dead=dead.get(name))
                     for name in self.names
                 }  # fmt: skip
+                for name, ours in got.items():
+                    if ours and self.single:
+                        tx.take_lease(name, self.holder, self.free_seconds,
+                                      host_key=self.host_key)  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - the database may be down: try again later
             log.warning("could not renew the job leases: %s", _one_line(exc))
             got = {}
@@ -151,7 +178,12 @@ class LeaseKeeper:
                         self._taken(name, dead.get(name))
                     self._renewed[name] = now
                 elif self._renewed.pop(name, None) is not None:
-                    log.warning("%s is run by another daemon now", name)
+                    if self.single:  # the run lock: only a command run by hand can hold it
+                        log.warning("%s is run by %s now, a command run by hand", name,
+                                    others.get(name, "?"))  # fmt: skip
+                    else:
+                        log.warning("%s is run by another daemon now (%s)", name,
+                                    others.get(name, "?"))  # fmt: skip
             for name, tenures in self._tenures.items():
                 if not (name in self._renewed and now - self._renewed[name] < self.trust_seconds):
                     for tenure in tenures:
@@ -185,6 +217,26 @@ class LeaseKeeper:
                 dead[lease.name] = lease.holder
         return dead
 
+    def _live_others(self, leases: list[JobLease]) -> dict[str, str]:
+        """The leases (name -> holder) held by another process that runs on this machine
+        now (a command run by hand): with the run lock, no other daemon runs here."""
+        if self.host_key is None:
+            return {}
+        host, _, _ = self.holder.rpartition(":")
+        live = {}
+        for lease in leases:
+            other_host, _, pid = lease.holder.rpartition(":")
+            if (
+                lease.name in self.names
+                and lease.holder != self.holder
+                and lease.host_key == self.host_key
+                and other_host == host
+                and pid.isdigit()
+                and running(int(pid))
+            ):
+                live[lease.name] = lease.holder
+        return live
+
     def tenure(self, name: str) -> threading.Event:
         """An event set once this daemon no longer runs ``name`` (or stops)."""
         event = threading.Event()
@@ -216,6 +268,98 @@ class LeaseKeeper:
                     tx.release_lease(name, self.holder, self.host_key)
         except Exception as exc:  # noqa: BLE001 - they run out on their own
             log.warning("could not give up the job leases: %s", _one_line(exc))
+
+
+_WORK = {"mailbox": "the mailbox", "phone_drop": "the phone-log folder"}
+
+
+class HeldElsewhere(Exception):
+    """A command run by hand was refused a job's lease: another holds it (the message,
+    one line, names the holder)."""
+
+
+class ByHand:
+    """The lease of a job that one daemon at a time runs, held by a command run by hand
+    that does the job's work (`helpdesk intake poll`): `take` in a transaction of the
+    command's (with what else it reads first), then `held()` around the work."""
+
+    def __init__(self, here: Site, name: str, *, on_lost: Callable[[], None] | None = None):
+        self.here = here
+        self.name = name
+        self.holder = this_daemon()
+        self.host_key = host_key()
+        timeout = float(here.config.daemon.lease_timeout)
+        self.free_seconds = timeout * FREE_SHARE
+        self.renew_seconds = timeout * RENEW_SHARE
+        self.fence = Fence(name, self.holder, self.free_seconds, self.host_key)
+        self.on_lost = on_lost
+        self.lost: str | None = None  # the holder that took it while this command ran
+
+    def take(self, conn: Connection) -> None:
+        """Take the lease in the plain transaction ``conn`` (`Site.plain_transaction`), or
+        raise HeldElsewhere: a daemon (or another command) renewed it within the last
+        ``FREE_SHARE`` of the timeout and, on this machine, its process still runs. A
+        holder here whose process has ended is taken over at once."""
+        holder = lease_sql.lease_holder(conn, self.name)
+        dead = None
+        if holder is not None and holder != self.holder:
+            other_host, _, pid = holder[0].rpartition(":")
+            host, _, _ = self.holder.rpartition(":")
+            if (self.host_key is not None and holder[1] == self.host_key and other_host == host
+                    and pid.isdigit() and not running(int(pid))):  # fmt: skip
+                dead = holder[0]
+        if not self._take(conn, dead):
+            assert holder is not None
+            what = _WORK.get(self.name, f"the {self.name} job")
+            raise HeldElsewhere(
+                f"{what} is being read by {holder[0]}, which holds its lease (helpdesk status"
+                " shows it): two readers at once are not safe; stop it first, or leave the"
+                " work to it"
+            )
+
+    def _take(self, conn: Connection, dead: str | None = None) -> bool:
+        return lease_sql.take_lease(
+            conn, conn.dialect.name, self.name, self.holder, self.free_seconds,
+            host_key=self.host_key, dead=dead,
+        )  # fmt: skip
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """The work of a command that has taken the lease: its transactions fenced by it,
+        the lease renewed every fifth of the timeout meanwhile and given up at the end."""
+        stop = threading.Event()
+        keeper = threading.Thread(target=self._keep, args=(stop,), name="lease", daemon=True)
+        keeper.start()
+        try:
+            with fenced(self.fence):
+                yield
+        finally:
+            stop.set()
+            keeper.join(timeout=30)
+            self.release()
+
+    def _keep(self, stop: threading.Event) -> None:
+        while not stop.wait(self.renew_seconds):
+            try:
+                with self.here.plain_transaction() as conn:
+                    ours = self._take(conn)
+                    holder = None if ours else lease_sql.lease_holder(conn, self.name)
+            except Exception as exc:  # noqa: BLE001 - the database may be down: try again
+                log.warning("could not renew the %s lease: %s", self.name, _one_line(exc))
+                continue
+            if not ours:
+                self.lost = holder[0] if holder else "another daemon"
+                log.warning("%s is run by %s now", self.name, self.lost)
+                if self.on_lost is not None:
+                    self.on_lost()
+                return
+
+    def release(self) -> None:
+        try:
+            with self.here.plain_transaction() as conn:
+                lease_sql.release_lease(conn, self.name, self.holder, self.host_key)
+        except Exception as exc:  # noqa: BLE001 - it runs out on its own
+            log.warning("could not give up the %s lease: %s", self.name, _one_line(exc))
 
 
 def _one_line(exc: BaseException) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,17 +19,18 @@ from typing import TYPE_CHECKING
 
 from helpdesk import clock
 from helpdesk.config import Config, ConfigError, find_config, load_config
-from ticketing.db import CannotRead, make_engine, why_not_writable
-from ticketing.store import Store, StoreError
+from ticketing.engine import CannotRead, make_engine, why_not_writable
+from ticketing.store.errors import StoreError, database_faults
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
     from intake.imap import MailboxSettings
     from notifier.outbox import RetryPolicy
     from notifier.policy import Office
     from notifier.smtp import SmtpSettings
     from ticketing.desk import Desk
+    from ticketing.store import Store
     from ticketing.survey import SurveySettings
 
 
@@ -224,6 +227,8 @@ class Site:
                 except OSError as exc:
                     raise StoreError(f"cannot create {folder}: {exc.strerror}") from None
                 done.append(f"created {folder}")
+        from ticketing.store import Store
+
         before, after = Store(self._engine).upgrade()
         if before != after:
             done.append(f"database migrated from {before or 'empty'} to {after}")
@@ -233,14 +238,32 @@ class Site:
     def store(self) -> Store:
         """The store of an initialised site, for a command that writes (raises StoreError
         otherwise, also on a site whose database cannot be written)."""
+        from ticketing.store import Store
+
+        return Store(self.engine)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The database of an initialised site, for a command that writes, checked as
+        `store` is (StoreError otherwise), without loading the store itself (SQLModel, the
+        models, the ORM)."""
+        from ticketing.migrate import check_current
+
         db = self.config.sqlite_path
         if db is not None and not db.exists():
             raise StoreError(f"no database at {db}; run 'helpdesk init' first")
         if reason := self._read_only_reason():
             raise StoreError(self._read_only_line(reason))
-        store = Store(self._engine)
-        store.check_schema()
-        return store
+        check_current(self._engine)
+        return self._engine
+
+    @contextmanager
+    def plain_transaction(self) -> Iterator[Connection]:
+        """One transaction in plain SQL (SQLAlchemy's core) on `engine`: for the few
+        statements of a poll that finds nothing new. Its failures are the store's
+        (DatabaseUnavailable, StoreError); no lease fences it."""
+        with database_faults(), self.engine.begin() as conn:
+            yield conn
 
     @cached_property
     def reader(self) -> Store:
@@ -250,6 +273,8 @@ class Site:
         db = self.config.sqlite_path
         if db is None or not db.exists() or not self._read_only_reason():
             return self.store
+        from ticketing.store import Store
+
         store = Store(self._make_engine(read_only=True))
         store.check_schema()
         return store

@@ -51,11 +51,11 @@ _MAX_LABEL_CHARS = 160
 # Between a label and its value, by strength: ":" or "=", a table cell boundary (tab or
 # "|"), two or more spaces. The first alternative absorbs the spaces around the colon.
 _SEPARATOR = re.compile(
-    r"[ \t\u00a0]*[:=：][ \t\u00a0]*"  # strong
-    r"|[ \u00a0]*[\t|][ \t\u00a0|]*"  # a table cell boundary
-    r"|[ \u00a0]{2,}"  # spaces
+    r"([ \t\u00a0]*[:=：][ \t\u00a0]*)"  # strong
+    r"|([ \u00a0]*[\t|][ \t\u00a0|]*)"  # a table cell boundary
+    r"|([ \u00a0]{2,})"  # spaces
 )
-_STRONG, _CELL, _SPACES = 0, 1, 2
+_STRONG, _CELL, _SPACES = 0, 1, 2  # the separator's kind: its group in _SEPARATOR, less one
 
 # A bullet, a list number or a table's outer border before a label.
 _LEAD = re.compile(r"^[\s|\-–—*•·▪●◦‣+>#]*(?:\(?\d{1,2}\s*[.)]\s*|\d{1,2}\t\s*)?")
@@ -156,7 +156,7 @@ def _label_line(line: str, fields: Sequence[FormulirField]) -> _LabelLine | None
         if match.start() > _MAX_LABEL_CHARS:
             break
         if match.start() > 0:
-            separators[_kind(match.group())].append(match)
+            separators[_kind(match)].append(match)
     for match in separators[_STRONG]:
         if found := _split(body, match, fields):
             return found
@@ -175,12 +175,11 @@ def _label_line(line: str, fields: Sequence[FormulirField]) -> _LabelLine | None
     return None
 
 
-def _kind(separator: str) -> int:
-    if any(ch in separator for ch in ":=："):
-        return _STRONG
-    if any(ch in separator for ch in "\t|"):
-        return _CELL
-    return _SPACES
+def _kind(separator: re.Match[str]) -> int:
+    """Strong (it holds ":" or "="), a cell boundary (a tab or "|"), or spaces: which of
+    `_SEPARATOR`'s alternatives matched, since only the first can hold a colon and only
+    the first two a tab or a bar."""
+    return (separator.lastindex or 1) - 1
 
 
 def _split(body: str, match: re.Match[str], fields: Sequence[FormulirField]) -> _LabelLine | None:

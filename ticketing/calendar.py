@@ -341,11 +341,12 @@ class BusinessCalendar:
 
     def _load_holidays(self, *, years: tuple[int, ...]) -> holidays.HolidayBase:
         # Imported here, not with the module: the CLI's help and the commands that never
-        # compute a deadline do not pay for loading the library (~0.15 s).
-        import holidays
+        # compute a deadline do not pay for loading the library; and of its countries only
+        # this one is loaded (ticketing.holiday_data).
+        from ticketing.holiday_data import country_holidays
 
         assert self._holiday_country is not None
-        return holidays.country_holidays(
+        return country_holidays(
             self._holiday_country,
             subdiv=self._holiday_subdiv,
             years=years,

@@ -353,25 +353,44 @@ def _label_index(fields: tuple[FormulirField, ...]) -> dict[str, FormulirField]:
     return index
 
 
-_last_index: tuple[object, dict[str, FormulirField]] = ((), {})
+# What each label text written was found to name, per index: the same labels come back
+# in message after message. Emptied when it grows past this many texts.
+_ANSWERS_KEPT = 4096
+_last_index: tuple[object, dict[str, FormulirField], dict[str, FormulirField | None]] = (
+    (), {}, {}
+)  # fmt: skip
 
 
-def _index_of(fields: Sequence[FormulirField]) -> dict[str, FormulirField]:
-    """`_label_index` of ``fields``; the last one asked for is kept by identity, since a
-    message's dozens of lines are all looked up in the same fields (hashing the fields
-    for the cache costs more than the lookup)."""
+def _index_of(
+    fields: Sequence[FormulirField],
+) -> tuple[dict[str, FormulirField], dict[str, FormulirField | None]]:
+    """`_label_index` of ``fields`` and the answers found in it; the last one asked for is
+    kept by identity, since a message's dozens of lines are all looked up in the same
+    fields (hashing the fields for the cache costs more than the lookup)."""
     global _last_index
-    known, index = _last_index  # one read: another thread may replace it meanwhile
+    known, index, answers = _last_index  # one read: another thread may replace it meanwhile
     if known is not fields:
-        index = _label_index(tuple(fields))
-        _last_index = (fields, index)
-    return index
+        index, answers = _label_index(tuple(fields)), {}
+        _last_index = (fields, index, answers)
+    return index, answers
 
 
 def field_for_label(text: str, fields: Sequence[FormulirField] = FIELDS) -> FormulirField | None:
     """The field a label names, as people write it ("Nama OPD", "nama opd :", "No. HP",
     "Jenis  Aduan", "3. Jenis Kelamin (L/P)"), or None."""
-    index = _index_of(fields)
+    index, answers = _index_of(fields)
+    try:
+        return answers[text]
+    except KeyError:
+        pass
+    found = _look_up(text, index)
+    if len(answers) >= _ANSWERS_KEPT:
+        answers.clear()
+    answers[text] = found
+    return found
+
+
+def _look_up(text: str, index: dict[str, FormulirField]) -> FormulirField | None:
     text = _ENUMERATION.sub("", text)
     found = index.get(_label_key(text))
     if found is None:

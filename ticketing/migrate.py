@@ -93,3 +93,32 @@ def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, revision)
+
+
+def check_current(engine: Engine) -> None:
+    """Raise StoreError unless the database has been initialised and migrated:
+    DatabaseUnavailable when it cannot be reached or used just now (its server down or
+    starting, its file locked), which may pass; a plain StoreError when it refuses this
+    site (a wrong password, user or database name) or is not set up."""
+    from ticketing.store.errors import (
+        DatabaseUnavailable,
+        StoreError,
+        database_fault,
+        database_unavailable,
+        refused_connection,
+    )
+
+    try:
+        current = current_revision(engine)
+    except Exception as exc:  # an unreachable server, an unreadable file
+        reason = database_fault(exc) or getattr(exc, "orig", None) or exc
+        if database_unavailable(exc) and not refused_connection(exc):
+            raise DatabaseUnavailable(f"cannot open the database: {reason}") from exc
+        raise StoreError(f"cannot open the database: {reason}") from exc
+    if current is None:
+        raise StoreError("the database is not initialised; run 'helpdesk init'")
+    if current != head_revision():
+        raise StoreError(
+            f"the database schema is at {current}, the program needs"
+            f" {head_revision()}; run 'helpdesk init' to migrate it"
+        )

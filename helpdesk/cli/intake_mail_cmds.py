@@ -57,15 +57,23 @@ def _mailbox_on(ctx: typer.Context) -> Site:
 
 @app.command()
 def poll(ctx: typer.Context) -> None:
-    """Read the mailbox once: process what arrived, move each message to its folder."""
-    from helpdesk.jobs.unread import unread
+    """Read the mailbox once: process what arrived, move each message to its folder.
+    Refused (exit 1) while a daemon reads it: the poll holds the mailbox's lease for its
+    run, as the daemon does."""
+    from helpdesk.jobs.unread import last_read, unread
+    from helpdesk.leases import ByHand, HeldElsewhere
     from intake.imap import Mailbox, MailboxError
 
     here = _mailbox_on(ctx)
     settings = here.mailbox_settings()
+    lease = ByHand(here, "mailbox")
     try:
-        with Mailbox(settings) as mailbox:
-            new = unread(here, mailbox)
+        read = last_read(here, lease)  # the lease taken with the state, in one transaction
+    except HeldElsewhere as exc:
+        fail(str(exc))
+    try:
+        with lease.held(), Mailbox(settings) as mailbox:
+            new = unread(here, mailbox, read)
             if not new.uids:  # the rest of the intake is not even loaded
                 typer.echo("fetched 0: nothing new")
                 return
@@ -254,8 +262,11 @@ def watch(
         float, typer.Option("--interval", min=1, help="Seconds between polls (longest wait).")
     ] = 60.0,
 ) -> None:
-    """Watch the mailbox until stopped (Ctrl-C or SIGTERM): reconnects by itself."""
+    """Watch the mailbox until stopped (Ctrl-C or SIGTERM): reconnects by itself. Refused
+    (exit 1) while a daemon reads it: the watch holds the mailbox's lease, as the daemon
+    does."""
     from helpdesk.jobs.mailbox_watch import WatchSettings, watch_mailbox
+    from helpdesk.leases import ByHand, HeldElsewhere
 
     here = _mailbox_on(ctx)
     logging.basicConfig(
@@ -263,6 +274,15 @@ def watch(
     )
     here.store  # noqa: B018 - fail now, with one line, if the site is not initialised
     stop = threading.Event()
+    lease = ByHand(here, "mailbox", on_lost=stop.set)
+    try:
+        with here.plain_transaction() as conn:
+            lease.take(conn)
+    except HeldElsewhere as exc:
+        fail(str(exc))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    watch_mailbox(here, stop, WatchSettings(idle=idle, interval_seconds=interval))
+    with lease.held():
+        watch_mailbox(here, stop, WatchSettings(idle=idle, interval_seconds=interval))
+    if lease.lost:
+        fail(f"stopped: the mailbox is read by {lease.lost} now, which took its lease")

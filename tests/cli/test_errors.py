@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import Cli
 
 
@@ -42,3 +44,27 @@ def test_bad_clock_override(cli: Cli) -> None:
     result = cli("ticket", "list", now="tomorrow")
     assert result.exit_code == 1
     assert "HELPDESK_NOW" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ('holiday_country = "XX"', "calendar: no holiday data for 'XX'"),
+        ('holiday_country = "ID"\nholiday_subdivision = "ZZ"',
+         "calendar: holiday settings: Entity `ID` does not have subdivision ZZ"),
+        ('holiday_country = "ID"\nholiday_categories = ["public", "bank"]',
+         "calendar: holiday settings: Category is not supported: bank."),
+    ],
+)  # fmt: skip
+def test_bad_holiday_setting_is_one_line_at_load(
+    cli: Cli, site_dir: Path, setting: str, said: str
+) -> None:
+    """An unknown holiday country, subdivision or category stops any command at load with
+    one line naming it, before the first deadline could meet it."""
+    config = site_dir / "config.toml"
+    text = config.read_text()
+    text = text.replace('holiday_categories = ["public", "government"]', "")
+    config.write_text(text.replace('holiday_country = "ID"', setting))
+    result = cli("ticket", "list")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"error: {config}: {said}"]

@@ -14,11 +14,17 @@ incomplete reports, threads, bounces, the mailbox, sender holds, jobs and alerts
 daemons' leases on jobs, deadlines, phone-log imports, bulk inserts, counts, a period's
 records, the satisfaction survey, and what is already stored of a batch of arriving
 messages.
+
+The package's names are loaded when first used (PEP 562): its errors, and the plain SQL of
+the leases (`ticketing.store.lease_sql`), can be imported without SQLModel, the models and
+the ORM, which a poll that finds the mailbox empty never needs.
 """
 
 from __future__ import annotations
 
-from ticketing.store.database import Store
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ticketing.store.errors import (
     DatabaseUnavailable,
     LeaseLost,
@@ -26,8 +32,27 @@ from ticketing.store.errors import (
     database_fault,
     database_unavailable,
 )
-from ticketing.store.tickets import TicketFilter
-from ticketing.store.tx import Tx
+
+if TYPE_CHECKING:
+    from ticketing.store.database import Store
+    from ticketing.store.tickets import TicketFilter
+    from ticketing.store.tx import Tx
+
+_LAZY = {
+    "Store": "ticketing.store.database",
+    "TicketFilter": "ticketing.store.tickets",
+    "Tx": "ticketing.store.tx",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DatabaseUnavailable",

@@ -12,14 +12,11 @@ from sqlmodel import Session
 from ticketing import migrate
 from ticketing.db import SNAPSHOT
 from ticketing.store.errors import (
-    DatabaseUnavailable,
     LeaseLost,
     StoreError,
-    database_fault,
-    database_unavailable,
-    refused_connection,
+    database_faults,
 )
-from ticketing.store.leases import current_fence
+from ticketing.store.lease_sql import current_fence
 from ticketing.store.tx import Tx
 
 
@@ -28,24 +25,9 @@ class Store:
         self.engine = engine
 
     def check_schema(self) -> None:
-        """Raise StoreError unless the database has been initialised and migrated:
-        DatabaseUnavailable when it cannot be reached or used just now (its server down
-        or starting, its file locked), which may pass; a plain StoreError when it refuses
-        this site (a wrong password, user or database name) or is not set up."""
-        try:
-            current = migrate.current_revision(self.engine)
-        except Exception as exc:  # an unreachable server, an unreadable file
-            reason = database_fault(exc) or getattr(exc, "orig", None) or exc
-            if database_unavailable(exc) and not refused_connection(exc):
-                raise DatabaseUnavailable(f"cannot open the database: {reason}") from exc
-            raise StoreError(f"cannot open the database: {reason}") from exc
-        if current is None:
-            raise StoreError("the database is not initialised; run 'helpdesk init'")
-        if current != migrate.head_revision():
-            raise StoreError(
-                f"the database schema is at {current}, the program needs"
-                f" {migrate.head_revision()}; run 'helpdesk init' to migrate it"
-            )
+        """Raise StoreError unless the database has been initialised and migrated
+        (`migrate.check_current`)."""
+        migrate.check_current(self.engine)
 
     def upgrade(self) -> tuple[str | None, str | None]:
         """Bring the schema to the program's (harmless when it is there already); the
@@ -92,19 +74,8 @@ class Store:
 
     @contextmanager
     def _session(self, options: dict[str, object]) -> Iterator[Tx]:
-        try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                with session.begin():
-                    if options:
-                        session.connection(execution_options=options)
-                    yield Tx(session)
-        except StoreError:
-            raise
-        except Exception as exc:
-            # The connection lost mid-way shows as the driver's error, or as SQLAlchemy's
-            # refusal to go on with a session whose connection went (raised from it).
-            if (fault := database_fault(exc)) is None:
-                raise
-            if database_unavailable(exc):
-                raise DatabaseUnavailable(f"database: {fault}; nothing was saved") from exc
-            raise StoreError(f"database: {fault}; nothing was saved") from exc
+        with database_faults(), Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                if options:
+                    session.connection(execution_options=options)
+                yield Tx(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class StoreError(Exception):
@@ -159,3 +160,21 @@ def _is_server_fault(error: object) -> bool:
     if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
         return True
     return isinstance(error, psycopg.Error) and getattr(error, "sqlstate", None) in _ENDED
+
+
+@contextmanager
+def database_faults() -> Iterator[None]:
+    """A failure of the database within: DatabaseUnavailable or StoreError (one line, the
+    transaction rolled back); a StoreError and anything else pass as they are."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        # The connection lost mid-way shows as the driver's error, or as SQLAlchemy's
+        # refusal to go on with a session whose connection went (raised from it).
+        if (fault := database_fault(exc)) is None:
+            raise
+        if database_unavailable(exc):
+            raise DatabaseUnavailable(f"database: {fault}; nothing was saved") from exc
+        raise StoreError(f"database: {fault}; nothing was saved") from exc
