@@ -368,8 +368,56 @@ def normalize_phone(raw: str) -> str:
     Indonesian numbers may be written with 0, 62, +62 or (0254); other countries need
     their "+" prefix. An extension ("ext. 12") is not part of E.164 and is dropped.
     """
+    text = _phone_text(raw)
+    if (fast := _plain_indonesian(text)) is not None:
+        return fast
+    return _phone_by_library(raw, text)
+
+
+def _phone_text(raw: str) -> str:
     text = unicodedata.normalize("NFKC", _drop_invisible(raw)).strip()
-    text = text.rstrip(_TRAILING_PUNCTUATION + " ")
+    return text.rstrip(_TRAILING_PUNCTUATION + " ")
+
+
+# The usual shapes of an Indonesian number: 0812-3456-7890, +62 812 3456 7890, 62812...,
+# 0062 812..., digits with single spaces or dashes between them.
+_PLAIN_PHONE = re.compile(r"(\+?)([0-9](?:[ -]?[0-9]){7,19})")
+_SEPARATORS = str.maketrans("", "", " -")
+
+
+def _plain_indonesian(text: str) -> str | None:
+    """What phonenumbers makes of ``text`` when it is a valid Indonesian number in one of
+    the usual shapes, without parsing it: its national significant number is the digits
+    after 0, 62, +62 or 0062 (not starting with 0), which phonenumbers then checks
+    against the region's patterns as it does after parsing. None for anything else
+    (another shape, not valid, another country): `_phone_by_library` decides, and gives
+    the reason. tests/unit/test_normalize.py holds the two equal."""
+    match = _PLAIN_PHONE.fullmatch(text)
+    if match is None:
+        return None
+    digits = match.group(2).translate(_SEPARATORS)
+    if match.group(1):
+        national = digits[2:] if digits.startswith("62") else ""
+    elif digits.startswith("0062"):
+        national = digits[4:]
+    elif digits.startswith("62"):
+        national = digits[2:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        return None
+    if not national or national[0] == "0":
+        return None
+    import phonenumbers
+
+    number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return "+62" + national
+
+
+def _phone_by_library(raw: str, text: str) -> str:
+    """`normalize_phone` by phonenumbers alone (``text`` is ``raw`` cleaned up)."""
     if text.casefold().startswith("tel:"):
         text = text[4:]
     if not _decimal_digits(text):
@@ -435,6 +483,14 @@ def normalize_email(raw: str) -> str:
     Accepts a "mailto:" prefix and surrounding angle brackets; refuses a display name
     ("Budi <budi@x.go.id>") so that exactly one address is meant.
     """
+    text = _email_text(raw)
+    if (fast := _plain_address(text)) is not None:
+        return fast
+    return _email_by_library(raw, text)
+
+
+def _email_text(raw: str) -> str:
+    """``raw`` cleaned up for the check, or the reason it is no address at all."""
     text = unicodedata.normalize("NFC", _drop_invisible(raw)).strip()
     text = text.rstrip(_TRAILING_PUNCTUATION + " ")
     if text.startswith("<") and text.endswith(">"):
@@ -451,6 +507,58 @@ def normalize_email(raw: str) -> str:
             f"{_quote(raw)} bukan alamat e-mail; mohon tuliskan seperti {_EMAIL_EXAMPLE}.",
             f"{_quote(raw)} is not an e-mail address; please write it like {_EMAIL_EXAMPLE}.",
         )
+    return text
+
+
+# An ASCII address whose local part is a dot-atom (RFC 5322 3.2.3), as email-validator's
+# own first check reads it, and one @.
+_ATEXT = r"a-zA-Z0-9_!#$%&'*+\-/=?^`{|}~"
+_PLAIN_ADDRESS = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@([a-zA-Z0-9.\-]+)")
+_EMAIL_MAX_LENGTH = 254  # email_validator.rfc_constants.EMAIL_MAX_LENGTH, in UTF-8 bytes
+
+
+def _plain_address(text: str) -> str | None:
+    """What email-validator makes of a plain address (a dot-atom local part, an ASCII
+    domain), with the domain checked by email-validator once per domain (a phone log's
+    addresses share a few); None for anything else, or anything it would refuse, which
+    `_email_by_library` decides with the reason. tests/unit/test_normalize.py holds the
+    two equal."""
+    match = _PLAIN_ADDRESS.fullmatch(text)
+    if match is None:
+        return None
+    local, domain = match.groups()
+    domains = _valid_domain(domain)
+    if domains is None:
+        return None
+    from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+
+    if local.lower() in CASE_INSENSITIVE_MAILBOX_NAMES:
+        local = local.lower()
+    shown, ascii_domain = domains
+    normalized = f"{local}@{shown}"
+    # The lengths email-validator checks: as written, normalized, and with the domain in
+    # its ASCII form.
+    for address in (text, normalized, f"{local}@{ascii_domain}"):
+        if len(address.encode()) > _EMAIL_MAX_LENGTH:
+            return None
+    return normalized
+
+
+@functools.lru_cache(maxsize=1024)
+def _valid_domain(domain: str) -> tuple[str, str] | None:
+    """The domain as email-validator normalizes it, and its ASCII form; None when it
+    refuses it (the address's local part plays no part in that check)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email(f"a@{domain}", check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return None
+    return result.domain, result.ascii_domain
+
+
+def _email_by_library(raw: str, text: str) -> str:
+    """`normalize_email` by email-validator alone (``text`` is ``raw`` cleaned up)."""
     from email_validator import EmailNotValidError, validate_email
 
     try:
