@@ -71,7 +71,7 @@ def _compact(raw: str) -> str:
     """A lookup key: NFKC, case-folded, with every character that is not a letter or digit
     removed, so that "Laki-laki", "laki laki" and "LAKILAKI." give the same key."""
     folded = unicodedata.normalize("NFKC", raw).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    return "".join(filter(str.isalnum, folded))
 
 
 def _words(raw: str) -> str:
@@ -94,7 +94,7 @@ def _lookup_table(groups: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 
 def _count_letters(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+    return sum(map(str.isalpha, text))
 
 
 # --- Jenis Kelamin --------------------------------------------------------------------------
@@ -452,14 +452,17 @@ def format_phone_national(e164: str) -> str:
 
     Numbers outside Indonesia keep their country code ("+65 6123 4567").
     """
-    import phonenumbers
-
     national = e164[3:]
     if e164.startswith("+62") and _NATIONAL_NUMBER.fullmatch(national):
         # What parsing an Indonesian E.164 number gives, without its cost (a phone log's
-        # acknowledgements show thousands of them): 2 to 17 digits, the first not 0.
-        number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        # acknowledgements show thousands of them): 2 to 17 digits, the first not 0, which
+        # are its national significant number; formatted as phonenumbers formats it.
+        for leading, pattern, rule in _national_formats():
+            if (leading is None or leading.match(national)) and pattern.fullmatch(national):
+                return pattern.sub(rule, national)
+        return national  # no format of the region fits: phonenumbers gives the digits
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException as exc:
@@ -470,6 +473,28 @@ def format_phone_national(e164: str) -> str:
     if number.country_code == 62:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@functools.cache
+def _national_formats() -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str], str], ...]:
+    """Indonesia's national formats as phonenumbers applies them in ``format_number(...,
+    NATIONAL)``, compiled once: in order, the last (most detailed) pattern of the leading
+    digits, the number's pattern, and the format with the national prefix put in."""
+    from phonenumbers.phonenumberutil import _FIRST_GROUP_PATTERN, PhoneMetadata
+
+    metadata = PhoneMetadata.metadata_for_region("ID")
+    formats = []
+    for number_format in metadata.number_format:
+        leading = number_format.leading_digits_pattern
+        rule = number_format.format
+        if number_format.national_prefix_formatting_rule:
+            rule = _FIRST_GROUP_PATTERN.sub(
+                number_format.national_prefix_formatting_rule, rule, count=1
+            )
+        formats.append(
+            (re.compile(leading[-1]) if leading else None, re.compile(number_format.pattern), rule)
+        )
+    return tuple(formats)
 
 
 # --- Alamat e-Mail --------------------------------------------------------------------------
@@ -583,6 +608,13 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 def normalize_text(raw: str) -> str:
     """Free text: strip, collapse runs of spaces and tabs within a line, keep line breaks
     (at most one blank line in a row), drop control characters."""
+    if raw.isascii() and raw.isprintable() and "  " not in raw:
+        # One line whose only spaces are single: nothing to normalize, collapse or drop.
+        return raw.strip()
+    return _text_by_rules(raw)
+
+
+def _text_by_rules(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
     text = _drop_invisible(text)
     lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
@@ -638,7 +670,7 @@ DESCRIPTION_MIN_CHARS = 10
 def normalize_description(raw: str) -> str:
     """Isi Aduan: multi-line text with at least 10 characters that are not spaces."""
     text = normalize_text(raw)
-    if sum(1 for ch in text if not ch.isspace()) < DESCRIPTION_MIN_CHARS:
+    if len("".join(text.split())) < DESCRIPTION_MIN_CHARS:  # characters that are not spaces
         raise InvalidValue(
             f"terlalu singkat; mohon jelaskan permasalahannya "
             f"(minimal {DESCRIPTION_MIN_CHARS} karakter).",

@@ -413,6 +413,17 @@ def test_an_indonesian_number_is_shown_as_phonenumbers_shows_it(national: int) -
     assert format_phone_national(e164) == shown
 
 
+@given(written_mobile_numbers())
+def test_a_mobile_number_is_shown_as_phonenumbers_shows_it(case: tuple[str, str]) -> None:
+    """A mobile number is shown as phonenumbers formats it (the national formats applied
+    without its look-ups)."""
+    import phonenumbers
+
+    number = phonenumbers.parse(case[1], None)
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    assert format_phone_national(case[1]) == shown
+
+
 @given(st.text(max_size=40))
 def test_phone_arbitrary_text_only_ever_raises_invalid_value(raw: str) -> None:
     """Any text either normalizes to E.164 or is refused with InvalidValue."""
@@ -589,6 +600,12 @@ def test_email_plain_addresses_are_checked_without_email_validator(raw: str) -> 
 
 
 # --- Free text, lines and names -------------------------------------------------------------
+
+
+@given(st.one_of(st.text(max_size=80), st.text(alphabet=" ab.,\t\r\n\x00", max_size=30)))
+def test_text_of_one_plain_line_normalizes_as_by_the_rules(raw: str) -> None:
+    """A single plain line is taken as it is (stripped) only where the rules give that."""
+    assert normalize_text(raw) == normalize._text_by_rules(raw)
 
 
 def test_text_collapses_spaces_and_keeps_line_breaks() -> None:
