@@ -226,9 +226,14 @@ _MAX_DECODING_ROUNDS = 4
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[^?]*\?[^?]*\?=")
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_SPACES = re.compile(r"\s+")
+
+
 def _flat(text: str) -> str:
-    cleaned = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
-    return re.sub(r"\s+", " ", cleaned).strip()
+    if text.isascii() and text.isprintable():  # no control character; no space but " "
+        return " ".join(text.split())
+    return _SPACES.sub(" ", _CONTROLS.sub(" ", text)).strip()
 
 
 def _decoded_words(text: str) -> str:

@@ -199,3 +199,15 @@ def test_bodies_are_encoded_alike(body: str) -> None:
         date=NOW, auto_submitted="auto-generated",
     )  # fmt: skip
     assert raw == expected
+
+
+@given(texts.map("".join))
+def test_a_header_value_is_flattened_as_by_its_two_expressions(text: str) -> None:
+    """A header value's control characters and runs of spaces become one space, and it is
+    stripped, whether or not it is plain ASCII."""
+    import re
+
+    from notifier.compose import _flat
+
+    expected = re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)).strip()
+    assert _flat(text) == expected
