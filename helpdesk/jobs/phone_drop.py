@@ -66,10 +66,10 @@ from ticketing.vocabulary import ImportStatus
 
 log = logging.getLogger("helpdesk.jobs.phone_drop")
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 """Rows committed per transaction: a chunk of complete rows holds the database's write lock
 for about a second; a smaller one makes a large file slower (each chunk rewrites the
-import's record, which grows with the file)."""
+import's record, whose lists grow with the file)."""
 
 Progress = Callable[[int, int], None]
 """Called as rows are processed: (rows done, rows in the file)."""
@@ -209,8 +209,11 @@ def import_bytes(
         with here.store.transaction() as tx:
             record = tx.phone_import_progress(sha256, for_update=True, lists=kept is None)
             if record is None:
+                # The file's bytes are stored once, with the chunk that finishes the import
+                # (SQLite writes a row whole: stored with the first of many chunks, a 30 MB
+                # file would be written again with every chunk's progress).
                 record = PhoneImport(
-                    sha256=sha256, name=name, source=source, size=len(data), raw=data,
+                    sha256=sha256, name=name, source=source, size=len(data), raw=b"",
                     encoding=phone_log.encoding, status=ImportStatus.IMPORTING, rows=len(rows),
                     notes=[_note_dict(note) for note in phone_log.problems], imported_at=now,
                 )  # fmt: skip
@@ -238,6 +241,7 @@ def import_bytes(
             record.problems = sum(1 for p in record.problem_rows if not p.get("ticket"))
             if start + len(chunk) >= len(rows):
                 record.status, record.finished_at = ImportStatus.DONE, now
+                record.raw = data
             tx.save_phone_import(record)
         kept = (record.last_row, record.row_tickets, record.problem_rows)
         made += tickets  # committed
