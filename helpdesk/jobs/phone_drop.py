@@ -40,11 +40,13 @@ A name already used there gets a number: ``log-2.csv``.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -178,6 +180,37 @@ def import_bytes(
     by: str | None = None,
 ) -> ImportReport:
     """Import the phone log ``data`` (named ``name`` in the report and the record)."""
+    with _collector_paused():
+        return _import_bytes(here, data, name, source=source, now=now, progress=progress, by=by)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while a file is imported. A chunk's rows
+    are tens of thousands of small dicts, lists and strings, freed as they are done with
+    without it; the collector would walk them all again and again as they pile up (a
+    fifth of the import's time). Whatever cycles are left meanwhile (a transaction's
+    session) are collected once it runs again."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _import_bytes(
+    here: Site,
+    data: bytes,
+    name: str,
+    *,
+    source: str,
+    now: dt.datetime,
+    progress: Progress | None,
+    by: str | None,
+) -> ImportReport:
     sha256 = hashlib.sha256(data).hexdigest()
     with here.store.transaction() as tx:
         record = tx.phone_import(sha256)
