@@ -480,20 +480,21 @@ def _national_formats() -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str], 
     """Indonesia's national formats as phonenumbers applies them in ``format_number(...,
     NATIONAL)``, compiled once: in order, the last (most detailed) pattern of the leading
     digits, the number's pattern, and the format with the national prefix put in."""
-    from phonenumbers.phonenumberutil import _FIRST_GROUP_PATTERN, PhoneMetadata
+    from phonenumbers import PhoneMetadata
+    from phonenumbers.phonenumberutil import _FIRST_GROUP_PATTERN
 
     metadata = PhoneMetadata.metadata_for_region("ID")
+    assert metadata is not None  # phonenumbers knows Indonesia
     formats = []
     for number_format in metadata.number_format:
         leading = number_format.leading_digits_pattern
-        rule = number_format.format
+        rule = str(number_format.format)
         if number_format.national_prefix_formatting_rule:
             rule = _FIRST_GROUP_PATTERN.sub(
-                number_format.national_prefix_formatting_rule, rule, count=1
+                str(number_format.national_prefix_formatting_rule), rule, count=1
             )
-        formats.append(
-            (re.compile(leading[-1]) if leading else None, re.compile(number_format.pattern), rule)
-        )
+        pattern = re.compile(str(number_format.pattern))
+        formats.append((re.compile(leading[-1]) if leading else None, pattern, rule))
     return tuple(formats)
 
 
