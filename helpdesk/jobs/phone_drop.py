@@ -68,7 +68,7 @@ from ticketing.vocabulary import ImportStatus
 
 log = logging.getLogger("helpdesk.jobs.phone_drop")
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 4000
 """Rows committed per transaction: a chunk of complete rows holds the database's write lock
 for about a second; a smaller one makes a large file slower (each chunk rewrites the
 import's record, whose lists grow with the file)."""
