@@ -371,7 +371,9 @@ def _without_repeats(
         return checked
     fields = checker.fields
     known: dict[tuple, str] = {}
-    for ticket in tx.phone_tickets_received_at([c.received_at for _, c in timed]):
+    moments = [c.received_at for _, c in timed]
+    wanted = ("number", "received_at", "created_by", *(f.key for f in fields))
+    for ticket in tx.phone_tickets_received_at(moments, wanted):
         if ticket.number not in checker.made:
             values = {f.key: getattr(ticket, f.key) for f in fields}
             known[call_key(ticket.received_at, ticket.created_by, values, fields)] = ticket.number
