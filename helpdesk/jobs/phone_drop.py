@@ -190,7 +190,7 @@ def _collector_paused() -> Iterator[None]:
     are tens of thousands of small dicts, lists and strings, freed as they are done with
     without it; the collector would walk them all again and again as they pile up (a
     fifth of the import's time). Whatever cycles are left meanwhile (a transaction's
-    session) are collected once it runs again."""
+    ORM objects) are collected once it runs again."""
     if not gc.isenabled():
         yield
         return
