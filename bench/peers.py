@@ -15,7 +15,10 @@ Measured: the whole process, as cron would start it, three runs each, alternatin
 
 Printed: each side's rate (messages per second of the whole process, the best run and the
 range), its CPU time per message (user + system of the process), and the ratio of their
-time to ours. Target: a ratio of at least 10 in whole-process time.
+time to ours. Target: a ratio of at least 10 in whole-process time, and in CPU time as
+well: on a machine doing other work django-helpdesk's time grows far beyond its CPU time
+(it commits each ticket on its own, and waits for the disk), so a ratio in time alone
+would pass on a busy machine and not on a quiet one.
 
 What the two do is not the same work: django-helpdesk makes a ticket of every message
 (1,000, the incomplete ones too, and again when the same mail is fetched twice); ours
@@ -226,8 +229,8 @@ def compare(messages: int, runs: int) -> bool:
     return figure(
         "peers ratio",
         f"{ratio:.1f}x in whole-process time, {cpu_ratio:.1f}x in CPU (best runs)",
-        f">= {TARGET_RATIO:.0f}x in time",
-        ratio >= TARGET_RATIO,
+        f">= {TARGET_RATIO:.0f}x in time and in CPU",
+        ratio >= TARGET_RATIO and cpu_ratio >= TARGET_RATIO,
     )
 
 
