@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import re
@@ -410,6 +411,9 @@ _CLOCK = re.compile(
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])(\d{1,2}):?(\d{2})?(?!\d)")
 
 
+# A log's calls share their moments (a busy minute, a day written without a time): each
+# way of writing one is read once.
+@functools.lru_cache(maxsize=16384)
 def parse_call_time(text: str, tz: dt.tzinfo) -> dt.datetime | None:
     """When a call came, as officers write it, in UTC; None when it cannot be understood.
 

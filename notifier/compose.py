@@ -19,7 +19,6 @@ import datetime as dt
 import random
 import re
 import sys
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -185,14 +184,21 @@ def render_subject(
 ) -> str:
     """``render(...).subject`` alone: the subject block of the text template."""
     text_template = environment(root).get_template(template_names(kind, language)[0])
-    values = _values(kind, language, context)
-    return one_line("".join(text_template.blocks["subject"](text_template.new_context(values))))
+    # The context a template's render makes, its globals under the values, made here once
+    # instead of copied again by ``new_context``.
+    values = _values(kind, language, context, text_template.globals)
+    block = text_template.blocks["subject"](text_template.new_context(values, shared=True))
+    return one_line("".join(block))
 
 
-def _values(kind: str, language: str, context: Mapping[str, Any]) -> dict[str, Any]:
-    """What a template sees: the notice's context and what every e-mail of ``kind`` has."""
+def _values(
+    kind: str, language: str, context: Mapping[str, Any], under: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """What a template sees: the notice's context and what every e-mail of ``kind`` has
+    (over ``under``)."""
     asks = bool(context.get("asks_reply"))
     return {
+        **(under or {}),
         **context,
         "reply_marker": reply_marker(kind, language, asks_reply=asks),
         # The page the e-mail links to: the reporter's status page, or the staff desk's.
@@ -226,9 +232,14 @@ _MAX_DECODING_ROUNDS = 4
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[^?]*\?[^?]*\?=")
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_SPACES = re.compile(r"\s+")
+
+
 def _flat(text: str) -> str:
-    cleaned = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)
-    return re.sub(r"\s+", " ", cleaned).strip()
+    if text.isascii() and text.isprintable():  # no control character; no space but " "
+        return " ".join(text.split())
+    return _SPACES.sub(" ", _CONTROLS.sub(" ", text)).strip()
 
 
 def _decoded_words(text: str) -> str:
@@ -243,10 +254,20 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def uuid4_hex(bits: int) -> str:
+    """``uuid.UUID(int=bits, version=4).hex``: the variant and version bits set as `uuid`
+    sets them, without making the object."""
+    bits &= ~(0xC000 << 48)
+    bits |= 0x8000 << 48
+    bits &= ~(0xF000 << 64)
+    bits |= 4 << 76
+    return f"{bits:032x}"
+
+
 def new_message_id(domain: str, ticket_number: str | None = None, *, rng: random.Random) -> str:
     """``<tik-2026-00001.3f2a…@example.go.id>``: ours, unique, and naming its ticket; the
     unique part is a version-4 UUID drawn from ``rng``."""
-    unique = uuid.UUID(int=rng.getrandbits(128), version=4).hex
+    unique = uuid4_hex(rng.getrandbits(128))
     return f"<{message_id_prefix(ticket_number)}.{unique}@{domain}>"
 
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 
 
 def long_time(moment: dt.datetime | None, *, timezone: str, zone_label: str, language: str) -> str:
@@ -18,10 +18,16 @@ def long_time(moment: dt.datetime | None, *, timezone: str, zone_label: str, lan
     if moment is None:
         return "-"
     when = moment.astimezone(ZoneInfo(timezone))
+    # babel's "EEEE, d MMMM y 'pukul' HH.mm" (in English "EEEE, d MMMM y, HH:mm"), token by
+    # token: the day in words once per day, the clock written here.
     if language == "id":
-        pattern = "EEEE, d MMMM y 'pukul' HH.mm"
-        return format_datetime(when, pattern, locale=_locale("id")) + f" {zone_label}"
-    return format_datetime(when, "EEEE, d MMMM y, HH:mm", locale=_locale("en")) + f" {zone_label}"
+        return f"{_long_day(when.date(), 'id')} pukul {when:%H.%M} {zone_label}"
+    return f"{_long_day(when.date(), 'en')}, {when:%H:%M} {zone_label}"
+
+
+@lru_cache(maxsize=1024)
+def _long_day(day: dt.date, language: str) -> str:
+    return format_date(day, "EEEE, d MMMM y", locale=_locale(language))
 
 
 @lru_cache(maxsize=8)

@@ -381,6 +381,10 @@ def _email(
     }
 
 
+# `json.dumps` with these arguments, its encoder made once.
+_DRAFT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 @dataclass(frozen=True)
 class Draft:
     """What an outbox e-mail is rendered from, besides its row's kind, Message-ID,
@@ -400,7 +404,7 @@ class Draft:
     boundary: int
 
     def encode(self) -> str:
-        return json.dumps(
+        return _DRAFT_JSON.encode(
             {
                 "language": self.language,
                 "context": self.context,
@@ -411,10 +415,7 @@ class Draft:
                 "in_reply_to": self.in_reply_to,
                 "references": list(self.references),
                 "boundary": self.boundary,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-            allow_nan=False,
+            }
         )
 
     @classmethod

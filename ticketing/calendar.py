@@ -33,6 +33,11 @@ _MAX_IDLE_DAYS = 3660
 
 _ONE_MINUTE = timedelta(minutes=1)
 
+# How many days' working periods, and how many deadlines, a calendar keeps at most (it
+# starts again when full): more days than the search above may walk through.
+_PERIODS_KEPT = 8192
+_ADDED_KEPT = 4096
+
 _STEP_PATTERN = re.compile(r"\s*([0-9]+)\s*([^\s0-9].*?)\s*", re.ASCII)
 
 # Unit words accepted by `StepTime.parse`, lower case, inner whitespace collapsed.
@@ -198,6 +203,11 @@ class BusinessCalendar:
         self._holiday_subdiv = holiday_subdiv
         self._holiday_language = holiday_language
         self._holiday_years: dict[int, dict[date, str]] = {}
+        # What never changes for a calendar, kept as it is asked for: the working period
+        # of each day, and the deadlines of recent starts (a phone log's thousands of
+        # tickets share their steps and many of their moments).
+        self._periods: dict[date, tuple[datetime, datetime] | None] = {}
+        self._added: dict[tuple[datetime, StepTime], datetime] = {}
         if holiday_country is not None:
             # Fail now, not at the first deadline, on an unknown country, subdivision or
             # category. No year is computed here.
@@ -245,11 +255,21 @@ class BusinessCalendar:
         same local clock time, counted from the next working moment, and clamped into the
         hours of the target day.
         """
+        key = (start, step)
+        due = self._added.get(key)
+        if due is not None:
+            return due
         if step.unit == "minutes":
-            return self.add_working_minutes(start, step.amount)
-        if step.unit == "hours":
-            return self.add_working_minutes(start, step.amount * 60)
-        return self._add_working_days(start, step.amount)
+            due = self.add_working_minutes(start, step.amount)
+        elif step.unit == "hours":
+            due = self.add_working_minutes(start, step.amount * 60)
+        else:
+            due = self._add_working_days(start, step.amount)
+        if len(self._added) >= _ADDED_KEPT:
+            self._added.clear()
+        # Equal moments are equal keys whatever their zone: the deadline is in UTC.
+        self._added[key] = due
+        return due
 
     def add_working_minutes(self, start: datetime, minutes: int) -> datetime:
         """The moment ``minutes`` of working time after ``start``.
@@ -322,12 +342,20 @@ class BusinessCalendar:
 
     def _period(self, day: date) -> tuple[datetime, datetime] | None:
         """The working period of ``day`` as UTC moments, or None on a day off."""
+        try:
+            return self._periods[day]
+        except KeyError:
+            pass
         hours = self._hours_of(day)
-        if hours is None:
-            return None
-        start = datetime.combine(day, hours.start, tzinfo=self.tz).astimezone(UTC)
-        end = datetime.combine(day, hours.end, tzinfo=self.tz).astimezone(UTC)
-        return start, end
+        period = None
+        if hours is not None:
+            start = datetime.combine(day, hours.start, tzinfo=self.tz).astimezone(UTC)
+            end = datetime.combine(day, hours.end, tzinfo=self.tz).astimezone(UTC)
+            period = (start, end)
+        if len(self._periods) >= _PERIODS_KEPT:
+            self._periods.clear()
+        self._periods[day] = period
+        return period
 
     def _holidays_of(self, year: int) -> Mapping[date, str]:
         """The holidays of one year, computed on first use and then kept."""

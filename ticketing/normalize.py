@@ -71,7 +71,7 @@ def _compact(raw: str) -> str:
     """A lookup key: NFKC, case-folded, with every character that is not a letter or digit
     removed, so that "Laki-laki", "laki laki" and "LAKILAKI." give the same key."""
     folded = unicodedata.normalize("NFKC", raw).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    return "".join(filter(str.isalnum, folded))
 
 
 def _words(raw: str) -> str:
@@ -94,7 +94,7 @@ def _lookup_table(groups: Mapping[str, Sequence[str]]) -> dict[str, str]:
 
 
 def _count_letters(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+    return sum(map(str.isalpha, text))
 
 
 # --- Jenis Kelamin --------------------------------------------------------------------------
@@ -368,8 +368,56 @@ def normalize_phone(raw: str) -> str:
     Indonesian numbers may be written with 0, 62, +62 or (0254); other countries need
     their "+" prefix. An extension ("ext. 12") is not part of E.164 and is dropped.
     """
+    text = _phone_text(raw)
+    if (fast := _plain_indonesian(text)) is not None:
+        return fast
+    return _phone_by_library(raw, text)
+
+
+def _phone_text(raw: str) -> str:
     text = unicodedata.normalize("NFKC", _drop_invisible(raw)).strip()
-    text = text.rstrip(_TRAILING_PUNCTUATION + " ")
+    return text.rstrip(_TRAILING_PUNCTUATION + " ")
+
+
+# The usual shapes of an Indonesian number: 0812-3456-7890, +62 812 3456 7890, 62812...,
+# 0062 812..., digits with single spaces or dashes between them.
+_PLAIN_PHONE = re.compile(r"(\+?)([0-9](?:[ -]?[0-9]){7,19})")
+_SEPARATORS = str.maketrans("", "", " -")
+
+
+def _plain_indonesian(text: str) -> str | None:
+    """What phonenumbers makes of ``text`` when it is a valid Indonesian number in one of
+    the usual shapes, without parsing it: its national significant number is the digits
+    after 0, 62, +62 or 0062 (not starting with 0), which phonenumbers then checks
+    against the region's patterns as it does after parsing. None for anything else
+    (another shape, not valid, another country): `_phone_by_library` decides, and gives
+    the reason. tests/unit/test_normalize.py holds the two equal."""
+    match = _PLAIN_PHONE.fullmatch(text)
+    if match is None:
+        return None
+    digits = match.group(2).translate(_SEPARATORS)
+    if match.group(1):
+        national = digits[2:] if digits.startswith("62") else ""
+    elif digits.startswith("0062"):
+        national = digits[4:]
+    elif digits.startswith("62"):
+        national = digits[2:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        return None
+    if not national or national[0] == "0":
+        return None
+    import phonenumbers
+
+    number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return "+62" + national
+
+
+def _phone_by_library(raw: str, text: str) -> str:
+    """`normalize_phone` by phonenumbers alone (``text`` is ``raw`` cleaned up)."""
     if text.casefold().startswith("tel:"):
         text = text[4:]
     if not _decimal_digits(text):
@@ -404,14 +452,17 @@ def format_phone_national(e164: str) -> str:
 
     Numbers outside Indonesia keep their country code ("+65 6123 4567").
     """
-    import phonenumbers
-
     national = e164[3:]
     if e164.startswith("+62") and _NATIONAL_NUMBER.fullmatch(national):
         # What parsing an Indonesian E.164 number gives, without its cost (a phone log's
-        # acknowledgements show thousands of them): 2 to 17 digits, the first not 0.
-        number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        # acknowledgements show thousands of them): 2 to 17 digits, the first not 0, which
+        # are its national significant number; formatted as phonenumbers formats it.
+        for leading, pattern, rule in _national_formats():
+            if (leading is None or leading.match(national)) and pattern.fullmatch(national):
+                return pattern.sub(rule, national)
+        return national  # no format of the region fits: phonenumbers gives the digits
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException as exc:
@@ -422,6 +473,29 @@ def format_phone_national(e164: str) -> str:
     if number.country_code == 62:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@functools.cache
+def _national_formats() -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str], str], ...]:
+    """Indonesia's national formats as phonenumbers applies them in ``format_number(...,
+    NATIONAL)``, compiled once: in order, the last (most detailed) pattern of the leading
+    digits, the number's pattern, and the format with the national prefix put in."""
+    from phonenumbers import PhoneMetadata
+    from phonenumbers.phonenumberutil import _FIRST_GROUP_PATTERN
+
+    metadata = PhoneMetadata.metadata_for_region("ID")
+    assert metadata is not None  # phonenumbers knows Indonesia
+    formats = []
+    for number_format in metadata.number_format:
+        leading = number_format.leading_digits_pattern
+        rule = str(number_format.format)
+        if number_format.national_prefix_formatting_rule:
+            rule = _FIRST_GROUP_PATTERN.sub(
+                str(number_format.national_prefix_formatting_rule), rule, count=1
+            )
+        pattern = re.compile(str(number_format.pattern))
+        formats.append((re.compile(leading[-1]) if leading else None, pattern, rule))
+    return tuple(formats)
 
 
 # --- Alamat e-Mail --------------------------------------------------------------------------
@@ -435,6 +509,14 @@ def normalize_email(raw: str) -> str:
     Accepts a "mailto:" prefix and surrounding angle brackets; refuses a display name
     ("Budi <budi@x.go.id>") so that exactly one address is meant.
     """
+    text = _email_text(raw)
+    if (fast := _plain_address(text)) is not None:
+        return fast
+    return _email_by_library(raw, text)
+
+
+def _email_text(raw: str) -> str:
+    """``raw`` cleaned up for the check, or the reason it is no address at all."""
     text = unicodedata.normalize("NFC", _drop_invisible(raw)).strip()
     text = text.rstrip(_TRAILING_PUNCTUATION + " ")
     if text.startswith("<") and text.endswith(">"):
@@ -451,6 +533,58 @@ def normalize_email(raw: str) -> str:
             f"{_quote(raw)} bukan alamat e-mail; mohon tuliskan seperti {_EMAIL_EXAMPLE}.",
             f"{_quote(raw)} is not an e-mail address; please write it like {_EMAIL_EXAMPLE}.",
         )
+    return text
+
+
+# An ASCII address whose local part is a dot-atom (RFC 5322 3.2.3), as email-validator's
+# own first check reads it, and one @.
+_ATEXT = r"a-zA-Z0-9_!#$%&'*+\-/=?^`{|}~"
+_PLAIN_ADDRESS = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@([a-zA-Z0-9.\-]+)")
+_EMAIL_MAX_LENGTH = 254  # email_validator.rfc_constants.EMAIL_MAX_LENGTH, in UTF-8 bytes
+
+
+def _plain_address(text: str) -> str | None:
+    """What email-validator makes of a plain address (a dot-atom local part, an ASCII
+    domain), with the domain checked by email-validator once per domain (a phone log's
+    addresses share a few); None for anything else, or anything it would refuse, which
+    `_email_by_library` decides with the reason. tests/unit/test_normalize.py holds the
+    two equal."""
+    match = _PLAIN_ADDRESS.fullmatch(text)
+    if match is None:
+        return None
+    local, domain = match.groups()
+    domains = _valid_domain(domain)
+    if domains is None:
+        return None
+    from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+
+    if local.lower() in CASE_INSENSITIVE_MAILBOX_NAMES:
+        local = local.lower()
+    shown, ascii_domain = domains
+    normalized = f"{local}@{shown}"
+    # The lengths email-validator checks: as written, normalized, and with the domain in
+    # its ASCII form.
+    for address in (text, normalized, f"{local}@{ascii_domain}"):
+        if len(address.encode()) > _EMAIL_MAX_LENGTH:
+            return None
+    return normalized
+
+
+@functools.lru_cache(maxsize=1024)
+def _valid_domain(domain: str) -> tuple[str, str] | None:
+    """The domain as email-validator normalizes it, and its ASCII form; None when it
+    refuses it (the address's local part plays no part in that check)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email(f"a@{domain}", check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return None
+    return result.domain, result.ascii_domain
+
+
+def _email_by_library(raw: str, text: str) -> str:
+    """`normalize_email` by email-validator alone (``text`` is ``raw`` cleaned up)."""
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -475,6 +609,13 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 def normalize_text(raw: str) -> str:
     """Free text: strip, collapse runs of spaces and tabs within a line, keep line breaks
     (at most one blank line in a row), drop control characters."""
+    if raw.isascii() and raw.isprintable() and "  " not in raw:
+        # One line whose only spaces are single: nothing to normalize, collapse or drop.
+        return raw.strip()
+    return _text_by_rules(raw)
+
+
+def _text_by_rules(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
     text = _drop_invisible(text)
     lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n")]
@@ -530,7 +671,7 @@ DESCRIPTION_MIN_CHARS = 10
 def normalize_description(raw: str) -> str:
     """Isi Aduan: multi-line text with at least 10 characters that are not spaces."""
     text = normalize_text(raw)
-    if sum(1 for ch in text if not ch.isspace()) < DESCRIPTION_MIN_CHARS:
+    if len("".join(text.split())) < DESCRIPTION_MIN_CHARS:  # characters that are not spaces
         raise InvalidValue(
             f"terlalu singkat; mohon jelaskan permasalahannya "
             f"(minimal {DESCRIPTION_MIN_CHARS} karakter).",

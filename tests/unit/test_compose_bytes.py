@@ -199,3 +199,25 @@ def test_bodies_are_encoded_alike(body: str) -> None:
         date=NOW, auto_submitted="auto-generated",
     )  # fmt: skip
     assert raw == expected
+
+
+@given(texts.map("".join))
+def test_a_header_value_is_flattened_as_by_its_two_expressions(text: str) -> None:
+    """A header value's control characters and runs of spaces become one space, and it is
+    stripped, whether or not it is plain ASCII."""
+    import re
+
+    from notifier.compose import _flat
+
+    expected = re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", text)).strip()
+    assert _flat(text) == expected
+
+
+@given(st.integers(min_value=0, max_value=2**128 - 1))
+def test_a_message_ids_unique_part_is_a_version_4_uuid(bits: int) -> None:
+    """The unique part of a Message-ID is what `uuid` makes a version-4 UUID of the bits."""
+    import uuid
+
+    from notifier.compose import uuid4_hex
+
+    assert uuid4_hex(bits) == uuid.UUID(int=bits, version=4).hex

@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from notifier.compose import Rendered, render
-from notifier.formatting import duration
+from notifier.formatting import duration, long_time
 from notifier.policy import Notice, breach_notices, notices_for_event, reminder_notice
 from records.output import shown
 from records.periods import month_period
@@ -395,3 +398,24 @@ def test_a_copy_to_the_head_of_office_names_her_by_office() -> None:
     for part in both(result):
         assert "sebagai tembusan kepada Kepala Dinas Komunikasi, Informatika" in part
         assert "Ratna Sari Dewi" not in part
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 12, 31),
+        timezones=st.just(dt.UTC),
+    ),
+    st.sampled_from(["id", "en"]),
+    st.sampled_from(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC"]),
+)  # fmt: skip
+def test_a_moment_in_words_is_what_babel_writes(
+    moment: dt.datetime, language: str, timezone: str
+) -> None:
+    """A moment in an e-mail reads as babel writes it with the office's pattern (the day's
+    words are kept per day, the clock is written directly)."""
+    from babel.dates import format_datetime
+
+    pattern = "EEEE, d MMMM y 'pukul' HH.mm" if language == "id" else "EEEE, d MMMM y, HH:mm"
+    when = moment.astimezone(ZoneInfo(timezone))
+    expected = format_datetime(when, pattern, locale=language) + " WIB"
+    assert long_time(moment, timezone=timezone, zone_label="WIB", language=language) == expected

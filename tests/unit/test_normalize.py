@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, reject
 from hypothesis import strategies as st
 
+from ticketing import normalize
 from ticketing.normalize import (
     CATEGORIES,
     CATEGORY_LABELS_EN,
@@ -412,6 +413,17 @@ def test_an_indonesian_number_is_shown_as_phonenumbers_shows_it(national: int) -
     assert format_phone_national(e164) == shown
 
 
+@given(written_mobile_numbers())
+def test_a_mobile_number_is_shown_as_phonenumbers_shows_it(case: tuple[str, str]) -> None:
+    """A mobile number is shown as phonenumbers formats it (the national formats applied
+    without its look-ups)."""
+    import phonenumbers
+
+    number = phonenumbers.parse(case[1], None)
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    assert format_phone_national(case[1]) == shown
+
+
 @given(st.text(max_size=40))
 def test_phone_arbitrary_text_only_ever_raises_invalid_value(raw: str) -> None:
     """Any text either normalizes to E.164 or is refused with InvalidValue."""
@@ -420,6 +432,66 @@ def test_phone_arbitrary_text_only_ever_raises_invalid_value(raw: str) -> None:
     except InvalidValue:
         return
     assert result.startswith("+") and result[1:].isdigit()
+
+
+def _outcome(normalize: Callable[[str], str], raw: str) -> tuple[str, ...]:
+    """What a normalizer gives: ("ok", value) or ("refused", Indonesian, English)."""
+    try:
+        return ("ok", normalize(raw))
+    except InvalidValue as error:
+        return ("refused", error.message_id, error.message_en)
+
+
+def _phone_by_library(raw: str) -> str:
+    return normalize._phone_by_library(raw, normalize._phone_text(raw))
+
+
+@st.composite
+def phone_shapes(draw: st.DrawFn) -> str:
+    """Numbers in and near the shapes the fast path reads: every prefix, too few or too many
+    digits, wrong leading digits, separators it takes and some it does not."""
+    prefix = draw(
+        st.sampled_from(
+            ["0", "62", "+62", "0062", "+62 ", "+62-", "00", "+620", "620", "+6", "+1", "+65",
+             "", "(0", "0 ", "6", "+", "062", "+0062"]
+        )
+    )  # fmt: skip
+    first = draw(st.sampled_from(["8", "2", "21", "254", "1", "0", "5", "9", "7", "3", "6"]))
+    digits = first + draw(st.text(alphabet="0123456789", min_size=0, max_size=14))
+    separators = draw(
+        st.lists(
+            st.sampled_from(["", "", "", " ", "-", "  ", ".", "--", " - "]),
+            min_size=len(digits), max_size=len(digits),
+        )
+    )  # fmt: skip
+    body = "".join(sep + digit for sep, digit in zip(separators, digits, strict=True))
+    tail = draw(st.sampled_from(["", "", " ", "-", ".", " ext 12", "x"]))
+    return prefix + body + tail
+
+
+@given(st.one_of(phone_shapes(), written_mobile_numbers().map(lambda case: case[0])))
+def test_phone_fast_path_gives_what_phonenumbers_gives(raw: str) -> None:
+    """The usual Indonesian shapes, read without parsing, give exactly what parsing with
+    phonenumbers gives: the same number, or the same refusal."""
+    assert _outcome(normalize_phone, raw) == _outcome(_phone_by_library, raw)
+
+
+@given(st.text(alphabet="0123456789 -+()", max_size=30))
+def test_phone_fast_path_gives_what_phonenumbers_gives_for_any_digits(raw: str) -> None:
+    """Any string of digits and separators gives what phonenumbers gives."""
+    assert _outcome(normalize_phone, raw) == _outcome(_phone_by_library, raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["0812-3456-7890", "+62 812 3456 7890", "62812345678", "0062 8123456789", "0254-123456"],
+)
+def test_phone_usual_shapes_are_read_without_parsing(raw: str) -> None:
+    """The shapes a phone log is written in take the fast path (so that the test above
+    compares something), and give the number phonenumbers gives."""
+    fast = normalize._plain_indonesian(normalize._phone_text(raw))
+    assert fast is not None
+    assert fast == _phone_by_library(raw)
 
 
 # --- Alamat e-Mail --------------------------------------------------------------------------
@@ -482,7 +554,58 @@ def test_email_normalizing_is_idempotent(raw: str) -> None:
     assert normalize_email(once) == once
 
 
+def _email_by_library(raw: str) -> str:
+    return normalize._email_by_library(raw, normalize._email_text(raw))
+
+
+_LOCAL_CHARS = "abcXYZ09._-+!#$%&'*/=?^`{|}~\"(),:;<>@[] é"
+_DOMAIN_LABELS = [
+    "example", "go", "id", "bantenprov", "GO", "ID", "co", "com", "org", "a", "xn--bcher-kva",
+    "xn--", "-bad", "bad-", "123", "localhost", "local", "test", "invalid", "onion", "arpa",
+    "a" * 63, "b" * 64, "bücher", "münchen", "1x", "x_y", "", "LOCAL", "example2",
+]  # fmt: skip
+
+
+@st.composite
+def address_shapes(draw: st.DrawFn) -> str:
+    """Addresses in and near the plain shape: dots at the ends and doubled, characters a
+    dot-atom does not allow, quoted local parts, case-insensitive mailbox names, IDN and
+    punycode domains, special-use names, labels and addresses too long."""
+    local = draw(
+        st.one_of(
+            st.text(alphabet=_LOCAL_CHARS, min_size=0, max_size=12),
+            st.sampled_from(["postmaster", "Abuse", "budi.santoso", '"budi santoso"', "a" * 70,
+                             "x" * 200, ".budi", "budi.", "bu..di", "BUDI"]),
+        )
+    )  # fmt: skip
+    labels = draw(st.lists(st.sampled_from(_DOMAIN_LABELS), min_size=1, max_size=5))
+    return local + draw(st.sampled_from(["@", "@@", "@", "@"])) + ".".join(labels)
+
+
+@given(st.one_of(address_shapes(), st.emails()))
+def test_email_fast_path_gives_what_email_validator_gives(raw: str) -> None:
+    """Plain addresses, checked without email-validator but for their domain, give exactly
+    what email-validator gives: the same address, or the same refusal."""
+    assert _outcome(normalize_email, raw) == _outcome(_email_by_library, raw)
+
+
+@pytest.mark.parametrize(
+    "raw", ["budi.santoso12@example.go.id", "Budi@Dinkes.BantenProv.GO.ID", "Postmaster@x.id"]
+)
+def test_email_plain_addresses_are_checked_without_email_validator(raw: str) -> None:
+    """A plain address takes the fast path (so that the test above compares something)."""
+    fast = normalize._plain_address(normalize._email_text(raw))
+    assert fast is not None
+    assert fast == _email_by_library(raw)
+
+
 # --- Free text, lines and names -------------------------------------------------------------
+
+
+@given(st.one_of(st.text(max_size=80), st.text(alphabet=" ab.,\t\r\n\x00", max_size=30)))
+def test_text_of_one_plain_line_normalizes_as_by_the_rules(raw: str) -> None:
+    """A single plain line is taken as it is (stripped) only where the rules give that."""
+    assert normalize_text(raw) == normalize._text_by_rules(raw)
 
 
 def test_text_collapses_spaces_and_keeps_line_breaks() -> None:

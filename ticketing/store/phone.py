@@ -47,16 +47,22 @@ class PhoneImports(Part):
             statement = statement.with_for_update()
         return self.session.exec(statement).first()
 
-    def phone_tickets_received_at(self, moments: Sequence[dt.datetime]) -> list[Any]:
+    def phone_tickets_received_at(
+        self, moments: Sequence[dt.datetime], columns: Sequence[str] = ()
+    ) -> list[Any]:
         """The phone-channel tickets received at one of ``moments`` (a phone log's call
-        times): the candidates for a row imported before. Read-only rows with a ticket's
-        columns as attributes, not objects of the session: a large log's later chunks
-        find thousands, most of them the log's own earlier rows."""
+        times), in the order they were made: the candidates for a row imported before.
+        Read-only rows with a ticket's columns (or only ``columns``) as attributes, not
+        objects of the session: a large log's later chunks find thousands, most of them
+        the log's own earlier rows."""
         table = table_of(Ticket)
+        selected = [table.c[name] for name in columns] if columns else list(table.columns)
         found: list[Any] = []
-        for chunk in chunks(moments):
-            statement = select(*table.columns).where(
-                table.c.channel == "phone", table.c.received_at.in_(chunk)
+        for chunk in chunks(list(dict.fromkeys(moments))):  # each moment asked once
+            statement = (
+                select(*selected)
+                .where(table.c.channel == "phone", table.c.received_at.in_(chunk))
+                .order_by(table.c.id)
             )
             found += self.session.execute(statement)
         return found
