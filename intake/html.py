@@ -75,10 +75,12 @@ _VALUE = r"""(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+(?=[ \t\n\r\f>]))"""
 _ATTRIBUTE = re.compile(
     rf"""{_SPACE}+({_NAME})(?:{_SPACE}*={_SPACE}*("[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+))?"""
 )
-_START_TAG = re.compile(
-    rf"<({_NAME})((?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*{_VALUE})?)*){_SPACE}*(/?)>"
+# One token at a time: text up to the next '<', a start tag, or an end tag.
+_TOKEN = re.compile(
+    rf"([^<]+)"
+    rf"|<({_NAME})((?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*{_VALUE})?)*){_SPACE}*(/?)>"
+    rf"|</({_NAME}){_SPACE}*>"
 )
-_END_TAG = re.compile(rf"</({_NAME}){_SPACE}*>")
 _CDATA_END = {
     name: re.compile(rf"</\s*{name}\s*>", re.I) for name in HTMLParser.CDATA_CONTENT_ELEMENTS
 }
@@ -90,32 +92,24 @@ def _plain_tokens(markup: str) -> list[_Token] | None:
     2 start-end tag, 3 end tag), or None when it is not of the plainest kind."""
     tokens: list[_Token] = []
     add = tokens.append
-    find = markup.find
-    start_tag, end_tag = _START_TAG.match, _END_TAG.match
+    token = _TOKEN.match
     i, n = 0, len(markup)
     while i < n:
-        j = find("<", i)
-        if j < 0:
-            j = n
-        if i < j:
-            text = markup[i:j]
-            add((0, unescape(text) if "&" in text else text, None))
-            if j == n:
-                break
-        if markup.startswith("</", j):
-            found = end_tag(markup, j)
-            if found is None:
-                return None
-            add((3, found.group(1).lower(), None))
-            i = found.end()
-            continue
-        found = start_tag(markup, j)
+        found = token(markup, i)
         if found is None:
             return None
-        tag = found.group(1).lower()
+        i = found.end()
+        text, tag, attributes, empty, end = found.groups()
+        if text is not None:
+            add((0, unescape(text) if "&" in text else text, None))
+            continue
+        if end is not None:
+            add((3, end.lower(), None))
+            continue
+        tag = tag.lower()
         attrs: list[tuple[str, str | None]] = []
-        if found.group(2):
-            for attribute in _ATTRIBUTE.finditer(found.group(2)):
+        if attributes:
+            for attribute in _ATTRIBUTE.finditer(attributes):
                 value = attribute.group(2)
                 if value is not None:
                     if value[:1] in ("'", '"'):
@@ -123,20 +117,19 @@ def _plain_tokens(markup: str) -> list[_Token] | None:
                     if "&" in value:
                         value = unescape(value)
                 attrs.append((attribute.group(1).lower(), value))
-        i = found.end()
-        if found.group(3):
+        if empty:
             add((2, tag, attrs))
             continue
         add((1, tag, attrs))
         closing = _CDATA_END.get(tag)
         if closing is not None:
-            end = closing.search(markup, i)
-            if end is None:
+            close = closing.search(markup, i)
+            if close is None:
                 return None
-            if i < end.start():
-                add((0, markup[i : end.start()], None))
+            if i < close.start():
+                add((0, markup[i : close.start()], None))
             add((3, tag, None))
-            i = end.end()
+            i = close.end()
     return tokens
 
 
