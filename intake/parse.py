@@ -939,9 +939,20 @@ def _raw_items(part: Message) -> list[tuple[str, Any]]:
 
 
 def _content_type(part: Message) -> str:
-    """The part's type, lower case; a garbled one is application/octet-stream."""
-    kind = _safe(part.get_content_type, "text/plain")
-    return kind if isinstance(kind, str) and _MIME_TYPE.match(kind) else "application/octet-stream"
+    """The part's type, lower case; a garbled one is application/octet-stream. Kept on
+    the part once read (its headers do not change while it is read: a part's type is
+    asked some ten times over a message)."""
+    state = vars(part)
+    kind = state.get(_TYPE_READ)
+    if kind is None:
+        kind = _safe(part.get_content_type, "text/plain")
+        if not (isinstance(kind, str) and _MIME_TYPE.match(kind)):
+            kind = "application/octet-stream"
+        state[_TYPE_READ] = kind
+    return kind
+
+
+_TYPE_READ = "_intake_content_type"
 
 
 def _maintype(part: Message) -> str:
