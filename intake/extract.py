@@ -151,25 +151,30 @@ def _label_line(line: str, fields: Sequence[FormulirField]) -> _LabelLine | None
     body = line[lead.end() if lead else 0 :].strip().strip("|").strip()
     if not body:
         return None
-    separators: list[list[re.Match[str]]] = [[], [], []]
+    # The strong separators are tried in order as they are found: the first that follows
+    # a label wins, and the rest of the line need not be looked at.
+    cells: list[re.Match[str]] = []
+    spaces: list[re.Match[str]] = []
     for match in _SEPARATOR.finditer(body):
         if match.start() > _MAX_LABEL_CHARS:
             break
         if match.start() > 0:
-            separators[_kind(match)].append(match)
-    for match in separators[_STRONG]:
-        if found := _split(body, match, fields):
-            return found
+            kind = _kind(match)
+            if kind == _STRONG:
+                if found := _split(body, match, fields):
+                    return found
+            else:
+                (cells if kind == _CELL else spaces).append(match)
     if len(body) <= _MAX_LABEL_CHARS and (field := field_for_label(body, fields)):
         return _LabelLine(field, "")
-    for match in separators[_CELL]:
+    for match in cells:
         if found := _split(body, match, fields):
             return found
     if any(ch in body for ch in ":=："):
         # A colon that follows no label makes this prose, not a "Label  value" row.
         return None
     # Labels hold spaces themselves ("Nama  Pelapor  Budi"): the longest label wins.
-    for match in reversed(separators[_SPACES]):
+    for match in reversed(spaces):
         if found := _split(body, match, fields):
             return found
     return None
