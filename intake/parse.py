@@ -238,11 +238,14 @@ class _Parse:
             self.defects.append(text)
 
     def _message(self) -> EmailMessage:
-        lines = self.raw.count(b"\n") + 1
         # Every boundary parameter holds the word: its count bounds theirs, at a quarter
         # of the cost of counting them (a photo's 100 kB, say); they are counted only when
-        # it is too high to tell.
+        # it is too high to tell. The lines are counted only when the message's length
+        # does not bound them low enough.
         most = self.raw.lower().count(b"boundary")
+        lines = len(self.raw) + 1
+        if most * lines > MAX_NESTING_COST:
+            lines = self.raw.count(b"\n") + 1
         boundaries = most
         if most > MAX_BOUNDARIES or most * lines > MAX_NESTING_COST:
             boundaries = len(_BOUNDARY.findall(self.raw))
@@ -544,7 +547,7 @@ class _Parse:
         return "\n\n".join(_normalize(p) for p in pieces if p.strip()), was_html
 
     def part_text(self, part: Message, *, plain: bool = False) -> str:
-        data = _safe(lambda: part.get_payload(decode=True), None)
+        data = _decoded(part)
         if not isinstance(data, bytes):
             payload = _payload(part, "")
             data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
@@ -618,7 +621,7 @@ class _Parse:
     def payload(self, part: Message) -> bytes:
         if _maintype(part) == "message" or part.is_multipart():
             return self.message_bytes(part)
-        data = _safe(lambda: part.get_payload(decode=True), None)
+        data = _decoded(part)
         if isinstance(data, bytes):
             return data
         self.defect("attachment payload unreadable")
@@ -929,7 +932,20 @@ def _payload(part: Message, default: Any) -> Any:
 
 
 def _decoded(part: Message) -> Any:
-    """``part.get_payload(decode=True)``: its bytes, or None."""
+    """``part.get_payload(decode=True)``: its bytes, or None. A base64 body of ASCII
+    lines whose letters decode strictly (an attachment as mail programs write it) is
+    decoded as the stdlib does it, by the same call on the same letters, without making
+    an object of each of its lines; any other is left to the stdlib."""
+    payload = vars(part).get("_payload")
+    if isinstance(payload, str) and payload.isascii():
+        cte = _safe(lambda: str(part.get("content-transfer-encoding", "")).lower(), "")
+        if cte == "base64":
+            letters = payload.encode("ascii").translate(None, b"\r\n")
+            if len(letters) % 4 == 0:
+                try:
+                    return binascii.a2b_base64(letters, strict_mode=True)
+                except binascii.Error:
+                    pass  # the stdlib's own way, with its defects
     return _safe(lambda: part.get_payload(decode=True), None)
 
 
