@@ -373,6 +373,10 @@ class _Parse:
 
     def _raw_values(self, part: Message, name: str) -> list[Any]:
         """The values of every ``name`` header of the part as they came, in order."""
+        return self._header_index(part).get(name.lower(), [])
+
+    def _header_index(self, part: Message) -> dict[str, list[Any]]:
+        """The part's headers as they came, by lower-case name, in order."""
         known = self._headers.get(id(part))
         if known is None or known[0] is not part:
             index: dict[str, list[Any]] = {}
@@ -380,7 +384,7 @@ class _Parse:
                 if isinstance(key, str):
                     index.setdefault(key.strip().lower(), []).append(value)
             known = self._headers[id(part)] = (part, index)
-        return known[1].get(name.lower(), [])
+        return known[1]
 
     def raw_header(self, part: Message, name: str) -> str | None:
         """The first ``name`` header as it came, unfolded, 8-bit bytes decoded; or None."""
@@ -668,9 +672,10 @@ class _Parse:
     def signal_headers(self) -> dict[str, str]:
         """The values of the headers that tell automatic and list mail (intake.automatic)."""
         found = {}
+        present = self._header_index(self.msg)
         for name in automatic.HEADERS:
-            value = self.header(self.msg, name)
-            if value is not None:
+            # a header the message does not have is None without asking for it
+            if name.lower() in present and (value := self.header(self.msg, name)) is not None:
                 found[name] = value
         return found
 
