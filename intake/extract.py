@@ -39,6 +39,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ticketing.formulir import FIELDS, FormulirField, field_for_label
 
@@ -104,7 +105,17 @@ class _LabelLine:
 def extract_fields(text: str, fields: Sequence[FormulirField] = FIELDS) -> Extracted:
     """The form fields written in ``text`` (an e-mail body without its quotes)."""
     lines = text.splitlines()
-    labelled = [_label_line(line, fields) for line in lines]
+    read = _lines_read(fields)
+    labelled = []
+    for line in lines:
+        hit = read.get(line, _UNREAD)
+        if hit is _UNREAD:
+            hit = _label_line(line, fields)
+            if len(line) <= _LINE_KEPT_CHARS:
+                if len(read) >= _LINES_KEPT:
+                    read.clear()
+                read[line] = hit
+        labelled.append(hit)
     found: dict[str, str] = {}
     used = 0
     i = 0
@@ -143,6 +154,25 @@ def looks_like_form(text: str, fields: Sequence[FormulirField] = FIELDS) -> bool
 
 
 # --- One line ---------------------------------------------------------------------------------
+
+# What the lines read lately were found to be (`_label_line` is pure, and what it gives is
+# immutable), for the last fields they were read in: a form's greetings, blank lines and
+# closings, and many of its answers (an agency, a category, "Perempuan"), are the same from
+# one e-mail to the next. Kept by the fields' identity, as `ticketing.formulir.field_for_label`
+# keeps its labels; at most this many lines of at most this many characters (some 2 MB).
+_LINES_KEPT = 4096
+_LINE_KEPT_CHARS = 256
+_UNREAD: Any = object()
+_last_read: tuple[Sequence[FormulirField] | None, dict[str, _LabelLine | None]] = (None, {})
+
+
+def _lines_read(fields: Sequence[FormulirField]) -> dict[str, _LabelLine | None]:
+    global _last_read
+    known, read = _last_read  # one read: another thread may replace it meanwhile
+    if known is not fields:
+        read = {}
+        _last_read = (fields, read)
+    return read
 
 
 def _label_line(line: str, fields: Sequence[FormulirField]) -> _LabelLine | None:
