@@ -39,6 +39,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ticketing.formulir import FIELDS, FormulirField, field_for_label
 
@@ -104,7 +105,17 @@ class _LabelLine:
 def extract_fields(text: str, fields: Sequence[FormulirField] = FIELDS) -> Extracted:
     """The form fields written in ``text`` (an e-mail body without its quotes)."""
     lines = text.splitlines()
-    labelled = [_label_line(line, fields) for line in lines]
+    read = _lines_read(fields)
+    labelled = []
+    for line in lines:
+        hit = read.get(line, _UNREAD)
+        if hit is _UNREAD:
+            hit = _label_line(line, fields)
+            if len(line) <= _LINE_KEPT_CHARS:
+                if len(read) >= _LINES_KEPT:
+                    read.clear()
+                read[line] = hit
+        labelled.append(hit)
     found: dict[str, str] = {}
     used = 0
     i = 0
@@ -144,6 +155,25 @@ def looks_like_form(text: str, fields: Sequence[FormulirField] = FIELDS) -> bool
 
 # --- One line ---------------------------------------------------------------------------------
 
+# What the lines read lately were found to be (`_label_line` is pure, and what it gives is
+# immutable), for the last fields they were read in: a form's greetings, blank lines and
+# closings, and many of its answers (an agency, a category, "Perempuan"), are the same from
+# one e-mail to the next. Kept by the fields' identity, as `ticketing.formulir.field_for_label`
+# keeps its labels; at most this many lines of at most this many characters (some 2 MB).
+_LINES_KEPT = 4096
+_LINE_KEPT_CHARS = 256
+_UNREAD: Any = object()
+_last_read: tuple[Sequence[FormulirField] | None, dict[str, _LabelLine | None]] = (None, {})
+
+
+def _lines_read(fields: Sequence[FormulirField]) -> dict[str, _LabelLine | None]:
+    global _last_read
+    known, read = _last_read  # one read: another thread may replace it meanwhile
+    if known is not fields:
+        read = {}
+        _last_read = (fields, read)
+    return read
+
 
 def _label_line(line: str, fields: Sequence[FormulirField]) -> _LabelLine | None:
     """The field a line names and the value on it, or None for a line that is no label."""
@@ -151,25 +181,30 @@ def _label_line(line: str, fields: Sequence[FormulirField]) -> _LabelLine | None
     body = line[lead.end() if lead else 0 :].strip().strip("|").strip()
     if not body:
         return None
-    separators: list[list[re.Match[str]]] = [[], [], []]
+    # The strong separators are tried in order as they are found: the first that follows
+    # a label wins, and the rest of the line need not be looked at.
+    cells: list[re.Match[str]] = []
+    spaces: list[re.Match[str]] = []
     for match in _SEPARATOR.finditer(body):
         if match.start() > _MAX_LABEL_CHARS:
             break
         if match.start() > 0:
-            separators[_kind(match)].append(match)
-    for match in separators[_STRONG]:
-        if found := _split(body, match, fields):
-            return found
+            kind = _kind(match)
+            if kind == _STRONG:
+                if found := _split(body, match, fields):
+                    return found
+            else:
+                (cells if kind == _CELL else spaces).append(match)
     if len(body) <= _MAX_LABEL_CHARS and (field := field_for_label(body, fields)):
         return _LabelLine(field, "")
-    for match in separators[_CELL]:
+    for match in cells:
         if found := _split(body, match, fields):
             return found
     if any(ch in body for ch in ":=："):
         # A colon that follows no label makes this prose, not a "Label  value" row.
         return None
     # Labels hold spaces themselves ("Nama  Pelapor  Budi"): the longest label wins.
-    for match in reversed(separators[_SPACES]):
+    for match in reversed(spaces):
         if found := _split(body, match, fields):
             return found
     return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 
 # Longer markup is cut before conversion (the caller records that it was); a complaint
@@ -43,12 +44,93 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\xad]")
 def html_to_text(markup: str) -> str:
     """The text of an HTML document, as lines. Never raises on broken markup."""
     converter = _Converter()
+    markup = markup[:MAX_HTML_CHARS]
+    tokens = _plain_tokens(markup)
     try:
-        converter.feed(markup[:MAX_HTML_CHARS])
-        converter.close()
+        if tokens is None:
+            converter.feed(markup)
+            converter.close()
+        else:
+            converter.replay(tokens)
     except Exception:  # html.parser asserts on some broken declarations
         pass  # keep what was converted up to the broken spot
     return converter.text()
+
+
+# The plainest HTML, read without html.parser (its pure-Python scanner costs more than
+# the conversion): text without '<', start tags of a name and attributes each written
+# as name, name=value without quotes, '...' or "..." (no '<' or '>' inside), each after
+# ASCII whitespace; end tags of a name alone. Anything else (a comment, a declaration, a
+# stray '<', other whitespace) and the whole document goes to html.parser. For these
+# documents html.parser calls the same handlers with the same arguments, in the same
+# order (tests/unit/test_html.py holds them equal): tag and attribute names in lower
+# case, values unquoted and their character references decoded, the text between two
+# tags as one piece with its references decoded, the content of a script or a style up
+# to its end tag given as it is.
+_NAME = r"[a-zA-Z][-a-zA-Z0-9:_.]*"
+_SPACE = r"[ \t\n\r\f]"
+_VALUE = r"""(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+(?=[ \t\n\r\f>]))"""
+# The same, over a start tag's attributes alone (checked by _START_TAG): a bare value
+# ends at the end of them.
+_ATTRIBUTE = re.compile(
+    rf"""{_SPACE}+({_NAME})(?:{_SPACE}*={_SPACE}*("[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+))?"""
+)
+# One token at a time: text up to the next '<', a start tag, or an end tag.
+_TOKEN = re.compile(
+    rf"([^<]+)"
+    rf"|<({_NAME})((?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*{_VALUE})?)*){_SPACE}*(/?)>"
+    rf"|</({_NAME}){_SPACE}*>"
+)
+_CDATA_END = {
+    name: re.compile(rf"</\s*{name}\s*>", re.I) for name in HTMLParser.CDATA_CONTENT_ELEMENTS
+}
+_Token = tuple[int, str, list[tuple[str, str | None]] | None]
+
+
+def _plain_tokens(markup: str) -> list[_Token] | None:
+    """The handler calls html.parser would make of ``markup`` (0 text, 1 start tag,
+    2 start-end tag, 3 end tag), or None when it is not of the plainest kind."""
+    tokens: list[_Token] = []
+    add = tokens.append
+    token = _TOKEN.match
+    i, n = 0, len(markup)
+    while i < n:
+        found = token(markup, i)
+        if found is None:
+            return None
+        i = found.end()
+        text, tag, attributes, empty, end = found.groups()
+        if text is not None:
+            add((0, unescape(text) if "&" in text else text, None))
+            continue
+        if end is not None:
+            add((3, end.lower(), None))
+            continue
+        tag = tag.lower()
+        attrs: list[tuple[str, str | None]] = []
+        if attributes:
+            for attribute in _ATTRIBUTE.finditer(attributes):
+                value = attribute.group(2)
+                if value is not None:
+                    if value[:1] in ("'", '"'):
+                        value = value[1:-1]
+                    if "&" in value:
+                        value = unescape(value)
+                attrs.append((attribute.group(1).lower(), value))
+        if empty:
+            add((2, tag, attrs))
+            continue
+        add((1, tag, attrs))
+        closing = _CDATA_END.get(tag)
+        if closing is not None:
+            close = closing.search(markup, i)
+            if close is None:
+                return None
+            if i < close.start():
+                add((0, markup[i : close.start()], None))
+            add((3, tag, None))
+            i = close.end()
+    return tokens
 
 
 class _Sink:
@@ -138,6 +220,18 @@ class _Converter(HTMLParser):
         self.quotes: list[bool] = []  # open blockquotes: True for a quoted reply
         self.pre = 0
         self.office = False  # Word's HTML: every line a <p class=MsoNormal>, no margins
+
+    def replay(self, tokens: list[_Token]) -> None:
+        """The handler calls of `_plain_tokens`, in order."""
+        for kind, value, attrs in tokens:
+            if kind == 0:
+                self.handle_data(value)
+            elif kind == 1:
+                self.handle_starttag(value, attrs or [])
+            elif kind == 2:
+                self.handle_startendtag(value, attrs or [])
+            else:
+                self.handle_endtag(value)
 
     # -- where text goes --------------------------------------------------------------
 

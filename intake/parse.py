@@ -25,6 +25,7 @@ import email
 import email.policy
 import email.utils
 import hashlib
+import io
 import quopri
 import re
 import unicodedata
@@ -237,11 +238,14 @@ class _Parse:
             self.defects.append(text)
 
     def _message(self) -> EmailMessage:
-        lines = self.raw.count(b"\n") + 1
         # Every boundary parameter holds the word: its count bounds theirs, at a quarter
         # of the cost of counting them (a photo's 100 kB, say); they are counted only when
-        # it is too high to tell.
+        # it is too high to tell. The lines are counted only when the message's length
+        # does not bound them low enough.
         most = self.raw.lower().count(b"boundary")
+        lines = len(self.raw) + 1
+        if most * lines > MAX_NESTING_COST:
+            lines = self.raw.count(b"\n") + 1
         boundaries = most
         if most > MAX_BOUNDARIES or most * lines > MAX_NESTING_COST:
             boundaries = len(_BOUNDARY.findall(self.raw))
@@ -369,6 +373,10 @@ class _Parse:
 
     def _raw_values(self, part: Message, name: str) -> list[Any]:
         """The values of every ``name`` header of the part as they came, in order."""
+        return self._header_index(part).get(name.lower(), [])
+
+    def _header_index(self, part: Message) -> dict[str, list[Any]]:
+        """The part's headers as they came, by lower-case name, in order."""
         known = self._headers.get(id(part))
         if known is None or known[0] is not part:
             index: dict[str, list[Any]] = {}
@@ -376,7 +384,7 @@ class _Parse:
                 if isinstance(key, str):
                     index.setdefault(key.strip().lower(), []).append(value)
             known = self._headers[id(part)] = (part, index)
-        return known[1].get(name.lower(), [])
+        return known[1]
 
     def raw_header(self, part: Message, name: str) -> str | None:
         """The first ``name`` header as it came, unfolded, 8-bit bytes decoded; or None."""
@@ -543,7 +551,7 @@ class _Parse:
         return "\n\n".join(_normalize(p) for p in pieces if p.strip()), was_html
 
     def part_text(self, part: Message, *, plain: bool = False) -> str:
-        data = _safe(lambda: part.get_payload(decode=True), None)
+        data = _decoded(part)
         if not isinstance(data, bytes):
             payload = _payload(part, "")
             data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
@@ -617,7 +625,7 @@ class _Parse:
     def payload(self, part: Message) -> bytes:
         if _maintype(part) == "message" or part.is_multipart():
             return self.message_bytes(part)
-        data = _safe(lambda: part.get_payload(decode=True), None)
+        data = _decoded(part)
         if isinstance(data, bytes):
             return data
         self.defect("attachment payload unreadable")
@@ -664,9 +672,10 @@ class _Parse:
     def signal_headers(self) -> dict[str, str]:
         """The values of the headers that tell automatic and list mail (intake.automatic)."""
         found = {}
+        present = self._header_index(self.msg)
         for name in automatic.HEADERS:
-            value = self.header(self.msg, name)
-            if value is not None:
+            # a header the message does not have is None without asking for it
+            if name.lower() in present and (value := self.header(self.msg, name)) is not None:
                 found[name] = value
         return found
 
@@ -826,6 +835,9 @@ def _message_from_bytes(raw: bytes, *, spared: bool = True) -> EmailMessage:
     head_end = _body_start(raw)
     runs = list(_BASE64_RUN.finditer(raw, head_end)) if spared and head_end >= 0 else []
     if not runs:
+        single = _single_part(raw) if spared else None
+        if single is not None:
+            return single
         msg: EmailMessage = email.message_from_bytes(raw, policy=POLICY)
         return msg
     tag = b"QmFzZTY0cnVu"
@@ -860,6 +872,47 @@ def _message_from_bytes(raw: bytes, *, spared: bool = True) -> EmailMessage:
     return msg
 
 
+# A message of one part that is neither a multipart nor a message (a complaint typed as
+# text or HTML) whose header lines are all ``Name: value`` lines or their continuations,
+# then an empty line: the email package's parser would make a message of those headers
+# (each as its policy's header_source_parse gives it) and of the rest of the text as its
+# payload, with no defects; made here without its line-by-line reading. Anything else
+# (a "From " line, a line that is no header before the empty line, no empty line, a
+# multipart or message type) is left to the parser (tests/unit/test_parse.py holds the two
+# equal on the corpus and on generated messages).
+_NAMED_HEADER = re.compile(r"[\041-\071\073-\176]+:")
+_SINGLE_PART_TYPES = frozenset({"multipart", "message"})
+
+
+def _single_part(raw: bytes) -> EmailMessage | None:
+    text = raw.decode("ascii", "surrogateescape")
+    lines = io.StringIO(text, newline="").readlines()
+    header_line = _NAMED_HEADER.match
+    headers: list[list[str]] = []
+    offset = 0
+    for line in lines:
+        offset += len(line)
+        if line in ("\n", "\r\n", "\r"):
+            break
+        if line[0] in " \t":
+            if not headers:
+                return None
+            headers[-1].append(line)
+        elif header_line(line) and not line.startswith("From "):
+            headers.append([line])
+        else:
+            return None
+    else:
+        return None  # no empty line: left to the parser
+    msg: EmailMessage = POLICY.message_factory(policy=POLICY)  # type: ignore[misc]
+    for source in headers:
+        msg.set_raw(*POLICY.header_source_parse(source))
+    if msg.get_content_maintype() in _SINGLE_PART_TYPES:
+        return None
+    msg.set_payload(text[offset:])
+    return msg
+
+
 def _body_start(raw: bytes) -> int:
     """Where the message's first body begins (after the first empty line), or -1."""
     found = re.search(rb"\r?\n\r?\n", raw)
@@ -884,7 +937,20 @@ def _payload(part: Message, default: Any) -> Any:
 
 
 def _decoded(part: Message) -> Any:
-    """``part.get_payload(decode=True)``: its bytes, or None."""
+    """``part.get_payload(decode=True)``: its bytes, or None. A base64 body of ASCII
+    lines whose letters decode strictly (an attachment as mail programs write it) is
+    decoded as the stdlib does it, by the same call on the same letters, without making
+    an object of each of its lines; any other is left to the stdlib."""
+    payload = vars(part).get("_payload")
+    if isinstance(payload, str) and payload.isascii():
+        cte = _safe(lambda: str(part.get("content-transfer-encoding", "")).lower(), "")
+        if cte == "base64":
+            letters = payload.encode("ascii").translate(None, b"\r\n")
+            if len(letters) % 4 == 0:
+                try:
+                    return binascii.a2b_base64(letters, strict_mode=True)
+                except binascii.Error:
+                    pass  # the stdlib's own way, with its defects
     return _safe(lambda: part.get_payload(decode=True), None)
 
 
@@ -894,9 +960,20 @@ def _raw_items(part: Message) -> list[tuple[str, Any]]:
 
 
 def _content_type(part: Message) -> str:
-    """The part's type, lower case; a garbled one is application/octet-stream."""
-    kind = _safe(part.get_content_type, "text/plain")
-    return kind if isinstance(kind, str) and _MIME_TYPE.match(kind) else "application/octet-stream"
+    """The part's type, lower case; a garbled one is application/octet-stream. Kept on
+    the part once read (its headers do not change while it is read: a part's type is
+    asked some ten times over a message)."""
+    state = vars(part)
+    kind = state.get(_TYPE_READ)
+    if kind is None:
+        kind = _safe(part.get_content_type, "text/plain")
+        if not (isinstance(kind, str) and _MIME_TYPE.match(kind)):
+            kind = "application/octet-stream"
+        state[_TYPE_READ] = kind
+    return kind
+
+
+_TYPE_READ = "_intake_content_type"
 
 
 def _maintype(part: Message) -> str:

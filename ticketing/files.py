@@ -77,8 +77,11 @@ def archive_bytes(
     archive_dir: Path,
     ticket: Ticket,
     now: dt.datetime,
+    *,
+    sha256: str | None = None,
 ) -> Attachment:
-    """Write an e-mail attachment into the (stored) ticket's archive folder and describe it."""
+    """Write an e-mail attachment into the (stored) ticket's archive folder and describe it.
+    ``sha256``: the payload's digest (hex), when the caller has it already."""
     ticket_id = _stored_id(ticket)
     target = _target(archive_dir, ticket.number, filename)
     dst = target.open("xb")
@@ -94,7 +97,7 @@ def archive_bytes(
         stored_path=str(target.relative_to(archive_dir)),
         content_type=content_type,
         size=len(payload),
-        sha256=hashlib.sha256(payload).hexdigest(),
+        sha256=sha256 or hashlib.sha256(payload).hexdigest(),
         created_at=now,
     )
 

@@ -49,8 +49,17 @@ def _archived(
     """A message's attachments written into its ticket's archive folder, their records
     not yet stored."""
     archive_dir = here.config.path(here.config.paths.archive_dir)
+    # Each payload's digest is the one the parser made of the same bytes.
     return [
-        archive_bytes(item.payload, item.filename, item.content_type, archive_dir, ticket, now)
+        archive_bytes(
+            item.payload,
+            item.filename,
+            item.content_type,
+            archive_dir,
+            ticket,
+            now,
+            sha256=item.sha256,
+        )  # fmt: skip
         for item in message.attachments
     ]
 

@@ -479,3 +479,15 @@ def test_generated_form_is_read_back(form: tuple[str, dict[str, str]]):
     """A form of ``Label: value`` lines in any order and spelling gives back its values."""
     text, expected = form
     assert extract_fields(text).values == expected
+
+
+def test_a_line_read_before_is_read_again_in_other_fields() -> None:
+    """The lines read lately are kept for the fields they were read in: the same text
+    read with other fields is read in those."""
+    text = "Nama OPD: Dinas Kesehatan\nNama Pelapor: Budi\nJenis Aduan: Jaringan\n"
+    assert extract_fields(text).values["agency"] == "Dinas Kesehatan"
+    fewer = [f for f in FIELDS if f.key != "agency"]
+    assert "agency" not in extract_fields(text, fewer).values
+    assert extract_fields(text, fewer).values["reporter_name"] == "Budi"
+    assert extract_fields(text).values["agency"] == "Dinas Kesehatan"
+    assert extract_fields(text) == extract_fields(text)

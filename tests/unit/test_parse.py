@@ -846,3 +846,68 @@ def test_a_photo_is_read_whole_through_the_spared_parser() -> None:
     msg.add_attachment(photo, maintype="image", subtype="jpeg", filename="foto.jpg")
     [attachment] = parse(msg.as_bytes()).attachments
     assert attachment.payload == photo
+
+
+# -- a message of one part, read without the parser's line-by-line reading ----------------
+#
+# A single-part message that is no multipart and no message, with plain header lines and
+# an empty line after them, is made without the email package's parser
+# (`intake.parse._single_part`); what it makes must be what the parser makes.
+
+
+def _state(raw: bytes, *, spared: bool) -> list[dict[str, object]]:
+    from intake.parse import _message_from_bytes
+
+    msg = _message_from_bytes(raw, spared=spared)
+
+    def value(name: str, value: object) -> object:
+        if name == "defects" and isinstance(value, list):
+            return [type(d).__name__ for d in value]
+        if isinstance(value, list) and name == "_payload":
+            return len(value)  # its parts are compared one by one, as walk() gives them
+        return value
+
+    return [{k: value(k, v) for k, v in vars(part).items() if k != "policy"} for part in msg.walk()]
+
+
+_HEAD_LINE = st.one_of(
+    st.sampled_from(
+        ["From: a@example.org", "Subject: Halo", "Content-Type: text/plain; charset=utf-8",
+         "Content-Type: text/html", "Content-Type: message/rfc822", "Content-Type: multipart/mixed",
+         "Content-Type: garbage", "Content-Transfer-Encoding: quoted-printable", " folded",
+         "\tfolded", "From somebody", ": no name", "no colon", "X-A:", "X-B:  spaced  ", "",
+         "Subject: =?utf-8?q?caf=C3=A9?=", "To: A <a@b.c>, c@d.e", "Content-Type: text/plain;"]
+    ),
+    st.text(max_size=30),
+)  # fmt: skip
+_NEWLINE = st.sampled_from(["\r\n", "\n", "\r"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_HEAD_LINE, _NEWLINE), max_size=8), _NEWLINE, st.text(max_size=60))
+def test_a_single_part_message_reads_as_the_parser_reads_it(
+    head: list[tuple[str, str]], blank: str, body: str
+) -> None:
+    """Header lines of every kind (folded, without a name, "From " lines, no empty line
+    after them), any line ends, 8-bit bytes: the same message, headers, payload and
+    defects, and the same InboundMessage, as the email package alone gives."""
+    raw = ("".join(line + end for line, end in head) + blank + body).encode(
+        "utf-8", "surrogatepass"
+    )
+    assert _state(raw, spared=True) == _state(raw, spared=False)
+    assert _parsed(raw, spared=True) == _parsed(raw, spared=False)
+
+
+def test_the_corpus_reads_as_the_parser_reads_it_part_by_part() -> None:
+    """Every message of the corpus and the fixtures, every attribute of every part."""
+    from intake.parse import _single_part
+    from tests.unit.test_corpus import CORPUS, MISSING
+
+    assert CORPUS.is_dir(), MISSING
+    paths = [*sorted(CORPUS.rglob("*.eml")), *sorted(FIXTURES.glob("*.eml"))]
+    single = 0
+    for path in paths:
+        raw = path.read_bytes()
+        single += _single_part(raw) is not None
+        assert _state(raw, spared=True) == _state(raw, spared=False), path.name
+    assert single > 0  # the corpus has messages of one text part
