@@ -124,7 +124,10 @@ def _plain_tokens(markup: str) -> list[_Token] | None:
         closing = _CDATA_END.get(tag)
         if closing is not None:
             close = closing.search(markup, i)
-            if close is None:
+            # html.parser's search is the same, but it ends a script or a style only at
+            # an end tag of ASCII letters: "</\u017fcript>" (a long s, equal to "s"
+            # ignoring case) is text inside it, so such a document is left to it.
+            if close is None or not close.group().isascii():
                 return None
             if i < close.start():
                 add((0, markup[i : close.start()], None))

@@ -88,6 +88,11 @@ NOT_PLAIN = [
     "</p\x0b>",
     "<script>never closed",
     "<p title='a>b'>",
+    # a long s is "s" to a search ignoring case, not to html.parser's end tag: the script
+    # and the style go on after these
+    "<script>x</\u017fcript><p>shown?</p></script>after",
+    "<style>p{}</\u017ftyle>shown?</style>after",
+    "<style>p{}</style\xa0>after",
 ]
 
 
@@ -118,7 +123,8 @@ _PIECES = st.sampled_from(
         "<script>", "</script >", "<b>", "</B>", "<div a='x&amp;y' b>", "</div>", "<o:p>",
         "</o:p>", "<!-- c -->", "<", ">", "&", "&amp;", "&nbsp;", "&#x41;", "&#65", " ", "\n",
         "\t", "\xa0", ":", "Nama", "Budi", "\u200b", "=", '"', "'", "/", "<td a=1/>", "<a b=c>",
-        "<x y = 'z'>", "</ p>", "<p\x0c>", "\r\n",
+        "<x y = 'z'>", "</ p>", "<p\x0c>", "\r\n", "</\u017fcript>", "</\u017ftyle>",
+        "</script\xa0>", "</STYLE\t>", "&#0;", "&#x110000;", "\x00", "<p a=b\x00>",
     ]
 )  # fmt: skip
 
