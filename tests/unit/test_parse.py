@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import email
 import hashlib
 import random
 from datetime import UTC, datetime, timedelta
@@ -876,24 +878,51 @@ _HEAD_LINE = st.one_of(
          "Content-Type: text/html", "Content-Type: message/rfc822", "Content-Type: multipart/mixed",
          "Content-Type: garbage", "Content-Transfer-Encoding: quoted-printable", " folded",
          "\tfolded", "From somebody", ": no name", "no colon", "X-A:", "X-B:  spaced  ", "",
-         "Subject: =?utf-8?q?caf=C3=A9?=", "To: A <a@b.c>, c@d.e", "Content-Type: text/plain;"]
+         "Subject: =?utf-8?q?caf=C3=A9?=", "To: A <a@b.c>, c@d.e", "Content-Type: text/plain;",
+         # the headers a forger or a robot writes twice, oddly or after the first
+         "From: evil@x.org", "From:good@y.org", "Sender: s@x.org", "Reply-To: r@x.org",
+         "Message-ID: <a@x>", "Message-ID: <b@x>", "Auto-Submitted: auto-replied",
+         "auto-submitted:no", "Auto-Submitted : auto-generated", "Precedence: bulk",
+         "List-Id: <l.x.org>", "Authentication-Results: mx; dkim=pass", "From\x00: a@b.c",
+         "Subject: caf\u00e9", "Subject\u00e9: x", "\ufeffFrom: a@b.c", "X-Nul: a\x00b",
+         "CONTENT-TYPE: TEXT/HTML; CHARSET=\"ISO-8859-1\"", "Content-Type: Multipart/Mixed",
+         "Content-Type: MESSAGE/delivery-status", "content-type: text/plain; format=flowed",
+         "Content-Type: text/plain; boundary=b", "Content-Type: multipart/mixed;", "Content-Type:",
+         "Content-Transfer-Encoding: BASE64", "Content-Transfer-Encoding: 8bit",
+         "Content-Transfer-Encoding: base64 (c)", "Content-Type: text/plain\x00",
+         "X-Long: " + "y" * 8190, "X-Long: " + "z" * 8200 + "\r"]
     ),
     st.text(max_size=30),
 )  # fmt: skip
 _NEWLINE = st.sampled_from(["\r\n", "\n", "\r"])
 
 
+_BODY_PIECE = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(
+        [" starts with a space\r\n", "\tand a tab\n", "caf=C3=A9 =\r\nsoft break\r\n",
+         "SGFsbw==\r\n", "SGFsbw\r\n!!", "From me\n",
+         "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--\r\n",
+         "Subject: inner\r\n\r\n", "\r", "\x00", "x" * 9000, "\r\n" * 3]
+    ),
+)  # fmt: skip
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(_HEAD_LINE, _NEWLINE), max_size=8), _NEWLINE, st.text(max_size=60))
+@given(
+    st.lists(st.tuples(_HEAD_LINE, _NEWLINE), max_size=8), _NEWLINE,
+    st.lists(_BODY_PIECE, max_size=4).map("".join), st.booleans(),
+)  # fmt: skip
 def test_a_single_part_message_reads_as_the_parser_reads_it(
-    head: list[tuple[str, str]], blank: str, body: str
+    head: list[tuple[str, str]], blank: str, body: str, latin: bool
 ) -> None:
-    """Header lines of every kind (folded, without a name, "From " lines, no empty line
-    after them), any line ends, 8-bit bytes: the same message, headers, payload and
-    defects, and the same InboundMessage, as the email package alone gives."""
-    raw = ("".join(line + end for line, end in head) + blank + body).encode(
-        "utf-8", "surrogatepass"
-    )
+    """Header lines of every kind (folded, without a name, "From " lines, repeated From,
+    Message-ID or Auto-Submitted, NUL and 8-bit bytes, odd types and encodings, lines
+    longer than the parser's reads, no empty line after them), any line ends, bodies
+    starting with white space: the same message, headers, payload and defects, and the
+    same InboundMessage, as the email package alone gives."""
+    text = "".join(line + end for line, end in head) + blank + body
+    raw = text.encode("latin-1", "replace") if latin else text.encode("utf-8", "surrogatepass")
     assert _state(raw, spared=True) == _state(raw, spared=False)
     assert _parsed(raw, spared=True) == _parsed(raw, spared=False)
 
@@ -911,3 +940,40 @@ def test_the_corpus_reads_as_the_parser_reads_it_part_by_part() -> None:
         single += _single_part(raw) is not None
         assert _state(raw, spared=True) == _state(raw, spared=False), path.name
     assert single > 0  # the corpus has messages of one text part
+
+
+# -- a base64 body decoded by the strict call ---------------------------------------------
+
+_B64_BODY = st.one_of(
+    st.binary(max_size=80).map(lambda data: base64.b64encode(data).decode()),
+    st.text(alphabet="ABCxyz019+/=\r\n -_!\x00\u00e9", max_size=40),
+)
+_B64_CUT = st.sampled_from(
+    ["", "\r\n", "\n", "\r", " ", "=", "==", "A", "AA", "!", "\u00e9", "\x0b"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _B64_BODY, _B64_CUT, st.integers(0, 200), st.sampled_from([0, 8, 76]),
+    st.sampled_from(["base64", "BASE64", " base64", "base64 ", "base64 (c)", "(c)base64",
+                     '"base64"', "=?utf-8?q?base64?=", "base64;", "x-base64", "8bit", ""]),
+)  # fmt: skip
+def test_a_base64_body_decodes_as_the_email_package_decodes_it(
+    body: str, cut: str, at: int, width: int, cte: str
+) -> None:
+    """Lines of any width and ends, garbage, missing padding, white space, 8-bit letters
+    and every way of writing the encoding: the same bytes and the same defects on the
+    part as ``get_payload(decode=True)``."""
+    from intake.parse import POLICY, _decoded
+
+    at = min(at, len(body))
+    body = body[:at] + cut + body[at:]
+    if width:
+        body = "\r\n".join(body[i : i + width] for i in range(0, len(body), width))
+    head = f"Content-Type: image/jpeg\r\nContent-Transfer-Encoding: {cte}\r\n\r\n"
+    ours, theirs = (email.message_from_bytes(head.encode(), policy=POLICY) for _ in "ab")
+    ours.set_payload(body)
+    theirs.set_payload(body)
+    assert _decoded(ours) == theirs.get_payload(decode=True)
+    assert [type(d) for d in ours.defects] == [type(d) for d in theirs.defects]
