@@ -200,30 +200,21 @@ class LeaseKeeper:
     def _dead_predecessors(self, leases: list[JobLease]) -> dict[str, str]:
         """The leases (name -> holder) held by a daemon that ran where this one runs and
         is no longer running: a predecessor killed on this machine."""
-        if self.host_key is None:
-            return {}
-        host, _, _ = self.holder.rpartition(":")
-        dead = {}
-        for lease in leases:
-            other_host, _, pid = lease.holder.rpartition(":")
-            if (
-                lease.name in self.names
-                and lease.holder != self.holder
-                and lease.host_key == self.host_key
-                and other_host == host
-                and pid.isdigit()
-                and not running(int(pid))
-            ):
-                dead[lease.name] = lease.holder
-        return dead
+        return self._held_here(leases, alive=False)
 
     def _live_others(self, leases: list[JobLease]) -> dict[str, str]:
         """The leases (name -> holder) held by another process that runs on this machine
         now (a command run by hand): with the run lock, no other daemon runs here."""
+        return self._held_here(leases, alive=True)
+
+    def _held_here(self, leases: list[JobLease], *, alive: bool) -> dict[str, str]:
+        """The leases (name -> holder) of this daemon's jobs held by another process of
+        this machine (the same host and boot), whose process is running (``alive``) or
+        gone."""
         if self.host_key is None:
             return {}
         host, _, _ = self.holder.rpartition(":")
-        live = {}
+        found = {}
         for lease in leases:
             other_host, _, pid = lease.holder.rpartition(":")
             if (
@@ -232,10 +223,10 @@ class LeaseKeeper:
                 and lease.host_key == self.host_key
                 and other_host == host
                 and pid.isdigit()
-                and running(int(pid))
+                and running(int(pid)) == alive
             ):
-                live[lease.name] = lease.holder
-        return live
+                found[lease.name] = lease.holder
+        return found
 
     def tenure(self, name: str) -> threading.Event:
         """An event set once this daemon no longer runs ``name`` (or stops)."""
