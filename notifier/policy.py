@@ -6,11 +6,10 @@ Pure: takes the ticket, the event and the office's facts; returns ``Notice`` val
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from notifier import links
@@ -431,22 +430,32 @@ def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def form_rows(office: Office, ticket: Ticket) -> list[dict[str, str]]:
-    """The Formulir Pengaduan as (label, value) rows, in the form's order."""
+# The form's values that `ticket_context` shows as `_shown_value` shows them.
+_SHOWN_IN_TICKET_CONTEXT = frozenset(
+    {"category", "agency", "division", "reporter_name", "position", "phone", "email", "sex",
+     "employment_status", "description"}
+)  # fmt: skip
+
+
+def form_rows(
+    office: Office, ticket: Ticket, shown: Mapping[str, Any] | None = None
+) -> list[dict[str, str]]:
+    """The Formulir Pengaduan as (label, value) rows, in the form's order. ``shown``: the
+    ticket's `ticket_context`, whose values are taken instead of shown again."""
     language = office.settings.language
     rows = [
         {"label": "Nomor Pengaduan" if language == "id" else "Complaint number",
          "value": ticket.number},
         {"label": "Hari, Tanggal" if language == "id" else "Day, date",
-         "value": _time(office, ticket.received_at)},
+         "value": shown["received"] if shown else _time(office, ticket.received_at)},
     ]  # fmt: skip
     for f in office.fields:
-        rows.append(
-            {
-                "label": _label(office, f),
-                "value": _shown_value(office, f.key, getattr(ticket, f.key)),
-            }
-        )
+        key = f.key
+        if shown is not None and key in _SHOWN_IN_TICKET_CONTEXT:
+            value = shown[key]
+        else:
+            value = _shown_value(office, key, getattr(ticket, key))
+        rows.append({"label": _label(office, f), "value": value})
     return rows
 
 
@@ -676,11 +685,8 @@ def _staff_by_address(office: Office, address: str) -> Staff | None:
 
 def _base(office: Office, ticket: Ticket) -> dict[str, Any]:
     s = office.settings
-    return {
-        "office": office_context(s),
-        "ticket": ticket_context(office, ticket),
-        "form": form_rows(office, ticket),
-    }
+    shown = ticket_context(office, ticket)
+    return {"office": office_context(s), "ticket": shown, "form": form_rows(office, ticket, shown)}
 
 
 def _step_time(office: Office, step: int) -> str:
@@ -776,9 +782,16 @@ def _linked(office: Office, ticket: Ticket, notices: list[Notice]) -> list[Notic
         return notices
     link = status_url(public_url, ticket.number, token)
     return [
-        dataclasses.replace(n, context={**n.context, "status_url": link}) if n.to_reporter else n
-        for n in notices
+        _with_context(n, {**n.context, "status_url": link}) if n.to_reporter else n for n in notices
     ]
+
+
+def _with_context(notice: Notice, context: Mapping[str, Any]) -> Notice:
+    """``dataclasses.replace(notice, context=context)``, without its look at the fields
+    (an acknowledgement of each call of a phone log)."""
+    made = object.__new__(Notice)
+    made.__dict__.update(notice.__dict__, context=context)
+    return made
 
 
 def notices_for_event(
@@ -796,16 +809,20 @@ def _event_notices(
     directory = office.directory
     actor = directory.get(event.actor)
 
-    @cache
+    said: list[dict[str, Any]] = []  # base(), once made
+
     def base() -> dict[str, Any]:
         """What every e-mail about the event says of the ticket, its form, who acted and
-        the note: put into words only for an event that has e-mails."""
+        the note: put into words only for an event that has e-mails, once."""
+        if said:
+            return said[0]
         made = _base(office, ticket)
         made["actor"] = _person(office, actor) if actor else {
             "name": event.actor, "title": "", "salutation": event.actor,
             "sapaan": sapaan(office.settings.language), "named": event.actor,
         }  # fmt: skip
         made["note"] = event.note
+        said.append(made)
         return made
 
     if action == Action.CREATE:

@@ -457,10 +457,14 @@ def format_phone_national(e164: str) -> str:
         # What parsing an Indonesian E.164 number gives, without its cost (a phone log's
         # acknowledgements show thousands of them): 2 to 17 digits, the first not 0, which
         # are its national significant number; formatted as phonenumbers formats it.
-        for leading, pattern, rule in _national_formats():
-            if (leading is None or leading.match(national)) and pattern.fullmatch(national):
-                return pattern.sub(rule, national)
-        return national  # no format of the region fits: phonenumbers gives the digits
+        if _formats_by_shape():
+            found = _national_format(national[:_LEADING_WIDTH], len(national))
+        else:
+            found = _format_for(national)
+        if found is None:
+            return national  # no format of the region fits: phonenumbers gives the digits
+        pattern, rule = found
+        return pattern.sub(rule, national)
     import phonenumbers
 
     try:
@@ -473,6 +477,40 @@ def format_phone_national(e164: str) -> str:
     if number.country_code == 62:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# Which national format fits a number depends only on its first digits (those the leading
+# digits' patterns can look at) and its length, as its digits are all digits: so it is
+# looked for once per such shape (most of a phone log's numbers share a few of them).
+_LEADING_WIDTH = 8
+
+
+@functools.lru_cache(maxsize=4096)
+def _national_format(leading_digits: str, length: int) -> tuple[re.Pattern[str], str] | None:
+    """The pattern and rule that format a national number of ``length`` digits starting
+    with ``leading_digits`` (its first `_LEADING_WIDTH`), as `format_phone_national` finds
+    them; None when no format fits."""
+    # Any digits stand for those past the leading ones: the patterns ask only for digits.
+    return _format_for(leading_digits + "0" * (length - len(leading_digits)))
+
+
+def _format_for(national: str) -> tuple[re.Pattern[str], str] | None:
+    """The first of the region's formats that fits ``national``, as phonenumbers picks it."""
+    for leading, pattern, rule in _national_formats():
+        if (leading is None or leading.match(national)) and pattern.fullmatch(national):
+            return pattern, rule
+    return None
+
+
+@functools.cache
+def _formats_by_shape() -> bool:
+    """Whether no leading digits' pattern looks past the first `_LEADING_WIDTH` digits, so
+    that `_national_format` may pick a number's format by its shape."""
+    return all(
+        _widest_match(leading) <= _LEADING_WIDTH
+        for leading, _, _ in _national_formats()
+        if leading is not None
+    )
 
 
 @functools.cache
@@ -496,6 +534,14 @@ def _national_formats() -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str], 
         pattern = re.compile(str(number_format.pattern))
         formats.append((re.compile(leading[-1]) if leading else None, pattern, rule))
     return tuple(formats)
+
+
+def _widest_match(pattern: re.Pattern[str]) -> int:
+    """The most characters ``pattern`` can match."""
+    # the width of a pattern, as the re module computes it
+    import re._parser as parser  # type: ignore[import-not-found]
+
+    return int(parser.parse(pattern.pattern).getwidth()[1])
 
 
 # --- Alamat e-Mail --------------------------------------------------------------------------

@@ -840,3 +840,12 @@ def test_normalizers_are_idempotent(normalize: Callable[[str], str], raw: str) -
     """A canonical value normalizes to itself (merged replies are checked again)."""
     once = normalize(raw)
     assert normalize(once) == once
+
+
+def test_a_numbers_format_is_picked_by_its_leading_digits_and_length() -> None:
+    """With the installed phonenumbers, every Indonesian format's leading digits are read
+    within the first digits the display looks at, so a number's format is found by its
+    shape (the tests above hold the display equal to phonenumbers' on that path)."""
+    from ticketing.normalize import _formats_by_shape
+
+    assert _formats_by_shape()
