@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
@@ -22,6 +23,16 @@ BUSY_TIMEOUT_MS = 10_000
 # The execution option of a SQLite transaction that only reads from one snapshot: a plain
 # BEGIN, so that it takes no write lock (see Store.snapshot).
 SNAPSHOT = "helpdesk_snapshot"
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+# The JSON columns (an event's data, an e-mail's recipients, a report's values) are
+# written and read with orjson: compact UTF-8, several times faster than the json module
+# on a phone log's thousands of rows. Text the json module wrote reads the same.
+_JSON_COLUMNS: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
 class CannotRead(Exception):
@@ -102,7 +113,9 @@ def make_engine(
             given = parsed.query.get("options", "")
             setting = f"-c idle_in_transaction_session_timeout={max(int(stalled_after * 1000), 1)}"
             connect["options"] = f"{given} {setting}".strip() if isinstance(given, str) else setting
-        return create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect)
+        return create_engine(
+            parsed, echo=echo, pool_pre_ping=True, connect_args=connect, **_JSON_COLUMNS
+        )
     if parsed.get_backend_name() != "sqlite":
         raise ValueError(f"not a sqlite:// or postgresql:// URL: {parsed.drivername}")
     timeout = BUSY_TIMEOUT_MS / 1000
@@ -110,14 +123,15 @@ def make_engine(
         assert parsed.database not in (None, "", ":memory:"), "a read-only database is a file"
         uri = read_only_uri(Path(parsed.database))
         engine = create_engine(
-            url, echo=echo,
+            url, echo=echo, **_JSON_COLUMNS,
             creator=lambda: sqlite3.connect(uri, uri=True, timeout=timeout,
                                             check_same_thread=False),
         )  # fmt: skip
     else:
         engine = create_engine(
-            url, echo=echo, connect_args={"timeout": timeout, "check_same_thread": False}
-        )
+            url, echo=echo, connect_args={"timeout": timeout, "check_same_thread": False},
+            **_JSON_COLUMNS,
+        )  # fmt: skip
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
