@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from helpdesk.jobs import reports
-from helpdesk.jobs.replies import apply_reply
 from helpdesk.jobs.unread import Unread, unread
 from helpdesk.wiring import Site
 from intake.imap import Fetched, Mailbox
@@ -472,7 +471,10 @@ def _refuse(
 def _reply_to_ticket(
     here: Site, tx: Tx, message: InboundMessage, decision: ReplyToTicket, now: dt.datetime
 ) -> Processed:
-    """A reply from the ticket's reporter or one of the staff (helpdesk.jobs.replies)."""
+    """A reply from the ticket's reporter or one of the staff (helpdesk.jobs.replies,
+    loaded with the first reply: a poll of new reports alone does without it)."""
+    from helpdesk.jobs.replies import apply_reply
+
     outcome, detail = apply_reply(here, tx, message, decision, now)
     return Processed(outcome, detail, ticket=decision.number)
 
