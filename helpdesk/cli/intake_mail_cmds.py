@@ -63,7 +63,15 @@ def poll(ctx: typer.Context) -> None:
     run, as the daemon does."""
     # The collector is held off while the site and the intake load (module and
     # configuration objects, which live as long as the process), then told to leave them
-    # out of its walks (`gc.freeze`); `poll_mailbox` holds it off batch by batch.
+    # out of its walks (`gc.freeze`) until the poll ends; `poll_mailbox` holds it off
+    # batch by batch.
+    try:
+        _poll(ctx)
+    finally:
+        gc.unfreeze()  # a process that goes on (a test's) collects them again
+
+
+def _poll(ctx: typer.Context) -> None:
     gc.disable()
     try:
         from helpdesk.jobs.unread import last_read, unread
