@@ -4,8 +4,8 @@ Set-up (not measured): a private Dovecot on loopback, 2,000 messages of the mix 
 ``bench/_mail.py`` put in INBOX with MULTIAPPEND, a site migrated in a temporary folder.
 
 Measured, in the same run:
-- the floor: a plain imapclient fetch of the same messages by UID, 50 per command
-  (the intake's batch size), BODY.PEEK[] + INTERNALDATE + FLAGS, nothing else. It is run
+- the floor: a plain imapclient fetch of the same messages by UID, ``intake.batch_size``
+  per command (500, the intake's batch), BODY.PEEK[] + INTERNALDATE + FLAGS, nothing else. It is run
   twice and the second is kept, so both sides read from a warm server;
 - the intake: one ``poll_mailbox`` over a connected mailbox, the daemon's own job: fetch,
   parse, route, store (raw message, ticket or incomplete report, events, attachments),

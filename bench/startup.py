@@ -163,6 +163,10 @@ def main(argv: list[str] | None = None) -> bool:
     parser.add_argument("--tree", type=Path, help="time `python -m helpdesk` of this source tree")
     args = parser.parse_args(argv or [])
 
+    if args.tree is None:
+        from bench.peers import byte_compiled
+
+        byte_compiled()  # as an installed copy is (a --tree is compiled by whoever made it)
     program, env = command(args.tree)
     helped = help_figure(program, env, args.tree or REPO, args.runs)
     polled = poll_figure(program, env, args.poll_runs)

@@ -312,7 +312,7 @@ class IntakeFolders(_Section):
 
 class IntakeConfig(_Section):
     folders: IntakeFolders = IntakeFolders()
-    batch_size: int = Field(50, ge=1, le=1000, strict=True)
+    batch_size: int = Field(500, ge=1, le=1000, strict=True)
     attempts: int = Field(3, ge=1, le=10, strict=True)  # tries per message before quarantine
     max_message_mb: float = Field(25, gt=0)
     max_attachment_mb: float = Field(10, gt=0)

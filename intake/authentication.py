@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import authres
+if TYPE_CHECKING:
+    import authres
 
 
 class Verdict(StrEnum):
@@ -70,6 +72,8 @@ def authenticate(
 
 
 def _parse(value: str) -> authres.AuthenticationResultsHeader | None:
+    import authres  # loaded with the first header to read: most mail is new reports
+
     text = " ".join(value.split())
     try:
         return authres.AuthenticationResultsHeader.parse_value(text)

@@ -174,6 +174,21 @@ class Mailbox:
         self._known_uid = max(self._known_uid, last_uid, *newer)
         return newer
 
+    def sizes(self, uids: Sequence[int]) -> dict[int, int]:
+        """Each message's size in bytes (RFC822.SIZE) by UID, in one command; a UID gone
+        meanwhile is left out."""
+        wanted = {int(uid) for uid in uids}
+        if not wanted:
+            return {}
+        client = self._live()
+        with self._faults(f"sizes of {len(wanted)} messages"):
+            found = client.fetch(sorted(wanted), ["RFC822.SIZE"])
+        return {
+            uid: int(item[b"RFC822.SIZE"])
+            for uid, item in found.items()
+            if uid in wanted and b"RFC822.SIZE" in item
+        }
+
     def fetch(self, uids: Sequence[int], batch: int = 50) -> Iterator[Fetched]:
         """The messages, whole, in ``batch``-sized commands; \\Seen is never set.
 

@@ -7,11 +7,21 @@ from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from ticketing.db import UTCDateTime
 
 
-class Ticket(SQLModel, table=True):
+class _Table(SQLModel):
+    """The tables' base: their pydantic validators are built when first asked for, not
+    when the module is loaded. Rows are made as the ORM makes them, without validation,
+    so a process that only reads and writes rows never builds one (some 10 ms of every
+    start that touches the store)."""
+
+    model_config = SQLModelConfig(defer_build=True)
+
+
+class Ticket(_Table, table=True):
     __tablename__ = "ticket"
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_ticket_year_seq"),
@@ -69,7 +79,7 @@ class Ticket(SQLModel, table=True):
     )
 
 
-class Event(SQLModel, table=True):
+class Event(_Table, table=True):
     """One change of a ticket. Never updated or deleted (the database refuses)."""
 
     __tablename__ = "event"
@@ -87,7 +97,7 @@ class Event(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(_Table, table=True):
     """A file archived with a ticket (a scanned letter, later an e-mail attachment)."""
 
     __tablename__ = "attachment"
@@ -102,7 +112,7 @@ class Attachment(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class Counter(SQLModel, table=True):
+class Counter(_Table, table=True):
     """The last complaint number handed out, per year."""
 
     __tablename__ = "counter"
@@ -112,7 +122,7 @@ class Counter(SQLModel, table=True):
     value: int = 0
 
 
-class OutboxEmail(SQLModel, table=True):
+class OutboxEmail(_Table, table=True):
     """An e-mail to send, queued in the transaction of the event that calls for it.
 
     It is queued as data (``draft``: the template's language and context, the addresses,
@@ -159,7 +169,7 @@ class OutboxEmail(SQLModel, table=True):
     bounce_token: str | None = Field(default=None, max_length=32)
 
 
-class BounceRecord(SQLModel, table=True):
+class BounceRecord(_Table, table=True):
     """A verified delivery failure of one of our e-mails to one of its recipients. The same
     failure reported again (servers retry, forgers repeat) adds to ``count``: one record,
     one note on the ticket, one alert."""
@@ -183,7 +193,7 @@ class BounceRecord(SQLModel, table=True):
     last_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class Inbound(SQLModel, table=True):
+class Inbound(_Table, table=True):
     """A message that came in (by e-mail, or injected from a file), kept whole, with what
     became of it. Stored in the same transaction as its outcome."""
 
@@ -212,7 +222,7 @@ class Inbound(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class Submission(SQLModel, table=True):
+class Submission(_Table, table=True):
     """An incomplete report: what was understood so far, and what is missing. The SOP does
     not follow it up until a reply completes it; then it becomes a ticket."""
 
@@ -234,7 +244,7 @@ class Submission(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class MailboxState(SQLModel, table=True):
+class MailboxState(_Table, table=True):
     """How far the mailbox has been read: the last UID seen under one UIDVALIDITY."""
 
     __tablename__ = "mailbox_state"
@@ -245,7 +255,7 @@ class MailboxState(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class SenderHold(SQLModel, table=True):
+class SenderHold(_Table, table=True):
     """A sender whose mail is kept without processing, for flooding the mailbox, until the
     help desk releases them."""
 
@@ -260,7 +270,7 @@ class SenderHold(SQLModel, table=True):
     released_by: str | None = None
 
 
-class JobLease(SQLModel, table=True):
+class JobLease(_Table, table=True):
     """Which daemon runs a job that one at a time may run, since when (seconds since the
     epoch, by the database server's clock), and when it last said it still does."""
 
@@ -275,7 +285,7 @@ class JobLease(SQLModel, table=True):
     host_key: str | None = Field(default=None, max_length=128)
 
 
-class JobState(SQLModel, table=True):
+class JobState(_Table, table=True):
     """When each of the daemon's jobs last ran, and how it went: for `helpdesk status`."""
 
     __tablename__ = "job_state"
@@ -298,7 +308,7 @@ class JobState(SQLModel, table=True):
     failures: int = 0
 
 
-class PhoneImport(SQLModel, table=True):
+class PhoneImport(_Table, table=True):
     """A phone-log CSV file read into tickets, known by its SHA-256: the same file read
     again makes no new ticket. A big file is committed in chunks; ``last_row`` is the last
     row committed, so an import cut short goes on after it instead of starting over."""
@@ -332,7 +342,7 @@ class PhoneImport(SQLModel, table=True):
     )
 
 
-class AlertState(SQLModel, table=True):
+class AlertState(_Table, table=True):
     """An alert raised to the help desk about the program itself, until it clears."""
 
     __tablename__ = "alert_state"
@@ -345,7 +355,7 @@ class AlertState(SQLModel, table=True):
     )
 
 
-class SurveyInvitation(SQLModel, table=True):
+class SurveyInvitation(_Table, table=True):
     """The one invitation of a closed ticket's reporter to the satisfaction survey (IKM),
     sent in the closure e-mail."""
 
@@ -358,7 +368,7 @@ class SurveyInvitation(SQLModel, table=True):
     invited_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class SurveyResponse(SQLModel, table=True):
+class SurveyResponse(_Table, table=True):
     """A reporter's answer to the survey: one per ticket, never changed. Scores 1..4 per
     element (U1..U9 of PermenPANRB 14/2017), None where unanswered."""
 
@@ -394,7 +404,7 @@ class SurveyResponse(SQLModel, table=True):
         return (self.u1, self.u2, self.u3, self.u4, self.u5, self.u6, self.u7, self.u8, self.u9)
 
 
-class StaffPassword(SQLModel, table=True):
+class StaffPassword(_Table, table=True):
     """A staff member's password for the staff desk (`helpdesk staff password`), as an
     argon2 hash; never the password itself."""
 
@@ -405,7 +415,7 @@ class StaffPassword(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class WebHit(SQLModel, table=True):
+class WebHit(_Table, table=True):
     """One counted request of the web application, for its rate limits: a public form sent
     from an address, a failed login for an account or from an address."""
 
@@ -418,7 +428,7 @@ class WebHit(SQLModel, table=True):
     at: dt.datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class WebSubmission(SQLModel, table=True):
+class WebSubmission(_Table, table=True):
     """A public form that became a ticket, by the one-time id the form page carried: the
     same form sent twice (a double click, a reload) registers once."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -60,25 +61,45 @@ def poll(ctx: typer.Context) -> None:
     """Read the mailbox once: process what arrived, move each message to its folder.
     Refused (exit 1) while a daemon reads it: the poll holds the mailbox's lease for its
     run, as the daemon does."""
-    from helpdesk.jobs.unread import last_read, unread
-    from helpdesk.leases import ByHand, HeldElsewhere
-    from intake.imap import Mailbox, MailboxError
-
-    here = _mailbox_on(ctx)
-    settings = here.mailbox_settings()
-    lease = ByHand(here, "mailbox")
+    # The collector is held off while the site and the intake load (module and
+    # configuration objects, which live as long as the process), then told to leave them
+    # out of its walks (`gc.freeze`) until the poll ends; `poll_mailbox` holds it off
+    # batch by batch.
     try:
-        read = last_read(here, lease)  # the lease taken with the state, in one transaction
-    except HeldElsewhere as exc:
-        fail(str(exc))
+        _poll(ctx)
+    finally:
+        gc.unfreeze()  # a process that goes on (a test's) collects them again
+
+
+def _poll(ctx: typer.Context) -> None:
+    gc.disable()
+    try:
+        from helpdesk.jobs.unread import last_read, unread
+        from helpdesk.leases import ByHand, HeldElsewhere
+        from intake.imap import Mailbox, MailboxError
+
+        here = _mailbox_on(ctx)
+        settings = here.mailbox_settings()
+        lease = ByHand(here, "mailbox")
+        try:
+            read = last_read(here, lease)  # the lease taken with the state, in one transaction
+        except HeldElsewhere as exc:
+            fail(str(exc))
+    finally:
+        gc.freeze()
+        gc.enable()
     try:
         with lease.held(), Mailbox(settings) as mailbox:
             new = unread(here, mailbox, read)
             if not new.uids:  # the rest of the intake is not even loaded
                 typer.echo("fetched 0: nothing new")
                 return
-            from helpdesk.jobs.mailbox import poll_mailbox
-
+            gc.disable()
+            try:
+                from helpdesk.jobs.mailbox import poll_mailbox
+            finally:
+                gc.freeze()
+                gc.enable()
             report = poll_mailbox(here, mailbox, now=here.now, new=new)
     except MailboxError as exc:
         fail(f"mailbox: {exc}")

@@ -11,15 +11,16 @@ so a crash in between fetches them again and finds each already stored.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import logging
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
 from helpdesk.jobs import reports
-from helpdesk.jobs.replies import apply_reply
 from helpdesk.jobs.unread import Unread, unread
 from helpdesk.wiring import Site
 from intake.imap import Fetched, Mailbox
@@ -470,7 +471,10 @@ def _refuse(
 def _reply_to_ticket(
     here: Site, tx: Tx, message: InboundMessage, decision: ReplyToTicket, now: dt.datetime
 ) -> Processed:
-    """A reply from the ticket's reporter or one of the staff (helpdesk.jobs.replies)."""
+    """A reply from the ticket's reporter or one of the staff (helpdesk.jobs.replies,
+    loaded with the first reply: a poll of new reports alone does without it)."""
+    from helpdesk.jobs.replies import apply_reply
+
     outcome, detail = apply_reply(here, tx, message, decision, now)
     return Processed(outcome, detail, ticket=decision.number)
 
@@ -745,6 +749,49 @@ def _with_retries_in(
     return Processed(Outcome.QUARANTINE, last)
 
 
+# The most mail a batch holds, in the messages' own bytes (RFC822.SIZE), besides the
+# batch's count: a batch is fetched whole and parsed before it is stored. A message larger
+# than this goes in a batch of its own.
+BATCH_BYTES = 32 * 1024 * 1024
+
+
+def batches(
+    uids: Sequence[int], sizes: dict[int, int], count: int, max_bytes: int
+) -> Iterator[list[int]]:
+    """The UIDs in order, cut into batches of at most ``count`` messages and at most
+    ``max_bytes`` of mail by their ``sizes`` (a UID without one counts nothing: it is gone,
+    and its fetch finds nothing)."""
+    chunk: list[int] = []
+    held = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if chunk and (len(chunk) >= count or held + size > max_bytes):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(uid)
+        held += size
+    if chunk:
+        yield chunk
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while a batch is processed. A batch
+    makes tens of thousands of short-lived objects (parse trees, form values, rows) that
+    reference counting frees as they are done with; the collector would walk them, and
+    every module's objects, again and again meanwhile. The batch's few cycles (its
+    transaction's ORM objects) are collected once it runs again, after the batch: what
+    is held meanwhile is bounded by the batch."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def poll_mailbox(
     here: Site,
     mailbox: Mailbox,
@@ -755,11 +802,12 @@ def poll_mailbox(
 ) -> PollReport:
     """Fetch what arrived since last time, process each message, then move it.
 
-    Messages go in batches of ``intake.batch_size``: the batch is processed in one
-    transaction, each message in a savepoint of its own (`process_batch`), and committed;
-    then the batch's messages are moved, one MOVE per folder (a
-    MOVE per message costs the server about as much as all the rest of the intake), and
-    only then is the batch's last UID recorded. A crash before the moves fetches the
+    Messages go in batches of ``intake.batch_size`` and at most `BATCH_BYTES` of mail
+    (their sizes asked first, in one command): a batch is fetched in one command,
+    processed in one transaction, each message in a savepoint of its own
+    (`process_batch`), and committed; then the batch's messages are moved, one MOVE per
+    folder (a MOVE costs the server some 10 ms however many messages it moves), and only
+    then is the batch's last UID recorded. A crash before the moves fetches the
     batch again, and each message is found already stored. Once ``going_on()`` is false
     (the daemon no longer holds the mailbox) no further batch is processed: those
     processed are moved and recorded, the rest left for the mailbox's new reader.
@@ -777,17 +825,18 @@ def poll_mailbox(
         with here.store.transaction() as tx:
             since = tx.first_read(source) or now()
     batch = config.intake.batch_size
-    for start in range(0, len(uids), batch):
-        chunk = uids[start : start + batch]
+    sizes = mailbox.sizes(uids) if len(uids) > 1 else {}
+    for chunk in batches(uids, sizes, batch, BATCH_BYTES):
         targets: dict[str, list[int]] = {}
         last = None
         if not going_on():
             break
-        messages = list(mailbox.fetch(chunk, batch=batch))
-        results = process_batch(
-            here, messages, source=source, now=now, attempts=config.intake.attempts,
-            uidvalidity=validity, since=since,
-        )  # fmt: skip
+        messages = list(mailbox.fetch(chunk, batch=len(chunk)))
+        with collector_paused():
+            results = process_batch(
+                here, messages, source=source, now=now, attempts=config.intake.attempts,
+                uidvalidity=validity, since=since,
+            )  # fmt: skip
         for fetched, processed in zip(messages, results, strict=True):
             last = fetched.uid
             report.fetched += 1

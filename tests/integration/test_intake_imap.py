@@ -296,8 +296,8 @@ def test_server_going_away_mid_batch_recovers(
     restart the rest follow, once each."""
     config = site_dir / "config.toml"
     text = config.read_text(encoding="utf-8")
-    assert "batch_size = 50 " in text
-    config.write_text(text.replace("batch_size = 50 ", "batch_size = 2 ", 1), encoding="utf-8")
+    assert "batch_size = 500 " in text
+    config.write_text(text.replace("batch_size = 500 ", "batch_size = 2   ", 1), encoding="utf-8")
     office.deliver(*[
         email(sender=f"p{n}@dinkes.example.go.id", message_id=f"<b{n}@dinkes.example.go.id>")
         for n in range(4)
@@ -321,6 +321,39 @@ def test_server_going_away_mid_batch_recovers(
     office.ok("intake", "poll")
     assert len(office.json("ticket", "list")) == 4
     assert office.count("INBOX") == 0 and office.count("Processed") == 4
+
+
+def test_a_batch_holds_at_most_its_bytes_of_mail(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Messages that together pass the batch's bytes are fetched, stored and moved in
+    batches under it: here one message each, where the count alone would take all three."""
+    import helpdesk.jobs.mailbox as job
+
+    messages = [
+        email(sender=f"s{n}@dinkes.example.go.id", message_id=f"<s{n}@dinkes.example.go.id>")
+        for n in range(3)
+    ]
+    office.deliver(*messages)
+    monkeypatch.setattr(job, "BATCH_BYTES", max(len(m) for m in messages) + 10)
+    real_move = Mailbox.move
+    moves: list[list[int]] = []
+
+    def recorded(self: Mailbox, uids: list[int], folder: str) -> None:
+        moves.append(list(uids))
+        real_move(self, uids, folder)
+
+    monkeypatch.setattr(Mailbox, "move", recorded)
+    office.ok("intake", "poll")
+    assert [len(uids) for uids in moves] == [1, 1, 1]
+    assert len(office.json("ticket", "list")) == 3
+    assert office.count("INBOX") == 0 and office.count("Processed") == 3
+
+    monkeypatch.setattr(job, "BATCH_BYTES", 32 * 1024 * 1024)
+    moves.clear()
+    office.deliver(*[email(sender=f"t{n}@dinkes.example.go.id") for n in range(3)])
+    office.ok("intake", "poll")
+    assert [len(uids) for uids in moves] == [3]
 
 
 def test_refused_login_is_one_clear_line(office: Office, site_dir: Path) -> None:
