@@ -1,0 +1,100 @@
+"""Rows inserted many at once (`ticketing.store.bulk`) are stored as SQLAlchemy's own
+insert stores them, whichever path they take."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, text
+
+from helpdesk.wiring import Site
+from tests.conftest import FORM
+from ticketing.desk import register
+from ticketing.models import Event
+from ticketing.store.base import table_of
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
+
+
+def _tickets(here: Site, count: int) -> list[int]:
+    ids = []
+    with here.store.transaction() as tx:
+        for _ in range(count):
+            outcome = register(
+                tx, here.desk, FORM, channel="phone", received_at=MONDAY, signature="sari",
+                officer="sari", now=MONDAY,
+            )  # fmt: skip
+            ids.append(outcome.ticket.id)  # type: ignore[union-attr]
+    return ids
+
+
+def _events(ticket_id: int) -> list[dict[str, Any]]:
+    """Events whose values a conversion shared between rows or columns could get wrong:
+    the same moment in two zones and in two columns' worth of rows, equal JSON objects,
+    objects whose values are equal keys but not the same JSON (1, 1.0, True), keys that
+    are not text, None in a JSON column and in a nullable one."""
+    utc = MONDAY.astimezone(dt.UTC)
+    datas: list[Any] = [
+        {"due_at": "2026-12-01T02:00:00+00:00"},
+        {"due_at": "2026-12-01T02:00:00+00:00"},
+        {"due_at": None},
+        {"n": 1},
+        {"n": 1.0},
+        {"n": True},
+        {1: "x"},
+        {True: "x"},
+        {"a": "x", "b": "y"},
+        {"b": "y", "a": "x"},
+        {"a": "x", "b": "y", "c": "z", "d": "w", "e": "v"},
+        {"nested": {"a": "x"}},
+        {},
+        None,
+        ["a", "b"],
+    ]
+    moments = [MONDAY, utc, MONDAY + dt.timedelta(microseconds=1), utc, MONDAY]
+    return [
+        {
+            "ticket_id": ticket_id,
+            "at": moments[n % len(moments)],
+            "actor": "sari",
+            "action": "note",
+            "from_state": None if n % 2 else "first_level",
+            "to_state": "first_level",
+            "note": f"catatan {n}",
+            "channel": "cli",
+            "data": data,
+        }
+        for n, data in enumerate(datas)
+    ]
+
+
+_COLUMNS = "at, actor, action, from_state, to_state, note, channel, data"
+
+
+@pytest.mark.sqlite_only("the driver's own path is SQLite's; PostgreSQL takes SQLAlchemy's")
+def test_events_given_at_once_are_stored_as_sqlalchemy_stores_them(site: Site) -> None:
+    """The same events through the SQLite driver's path (with and without their ids) and
+    through SQLAlchemy's insert: the same stored values, column for column."""
+    direct, returning, plain = _tickets(site, 3)
+    with site.store.transaction() as tx:
+        tx.add_events(_events(direct))
+        ids = tx.insert_events(_events(returning))
+        tx.session.execute(insert(table_of(Event)), _events(plain))
+    with site.store.transaction() as tx:
+
+        def stored(ticket_id: int) -> list[tuple[Any, ...]]:
+            query = f"SELECT {_COLUMNS} FROM event WHERE ticket_id = :t AND action = 'note'"
+            return [
+                tuple(r) for r in tx.session.execute(text(query + " ORDER BY id"), {"t": ticket_id})
+            ]
+
+        by_ids = tx.session.execute(
+            text("SELECT id FROM event WHERE ticket_id = :t AND action = 'note' ORDER BY id"),
+            {"t": returning},
+        ).scalars()
+        assert stored(direct) == stored(plain) == stored(returning)
+        assert list(by_ids) == ids
+        assert len(stored(plain)) == len(_events(plain))
