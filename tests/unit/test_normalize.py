@@ -482,6 +482,37 @@ def test_phone_fast_path_gives_what_phonenumbers_gives_for_any_digits(raw: str) 
     assert _outcome(normalize_phone, raw) == _outcome(_phone_by_library, raw)
 
 
+@st.composite
+def indonesian_nationals(draw: st.DrawFn) -> str:
+    """National significant numbers near every kind of the region's numbers: each kind's
+    leading digits, any digits after them, any length the kinds allow and more."""
+    leading = draw(
+        st.sampled_from(
+            ["8", "81", "812", "813", "814", "819", "85", "86", "87", "88", "89", "2", "21",
+             "22", "24", "254", "2150", "2114", "61", "619", "800", "177", "1770", "809",
+             "804", "1500", "8071", "1", "3", "4", "5", "6", "7", "9"]
+        )
+    )  # fmt: skip
+    return leading + draw(st.text(alphabet="0123456789", min_size=0, max_size=15))
+
+
+@given(st.one_of(indonesian_nationals(), st.integers(1, 10**17).map(str)))
+def test_an_indonesian_number_is_valid_as_phonenumbers_says(national: str) -> None:
+    """The fast path's validity of an Indonesian number is phonenumbers' own."""
+    import phonenumbers
+
+    number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
+    assert normalize._valid_indonesian(national) == phonenumbers.is_valid_number(number)
+
+
+def test_indonesian_numbers_of_every_kind_are_checked() -> None:
+    """Valid numbers of several kinds and invalid ones, so that the test above compares
+    both answers."""
+    valid = ["81234567890", "2112345678", "254123456", "8001234567", "8091234567", "8071123456"]
+    assert all(normalize._valid_indonesian(n) for n in valid)
+    assert not any(normalize._valid_indonesian(n) for n in ["8123", "41234567", "9123456789"])
+
+
 @pytest.mark.parametrize(
     "raw",
     ["0812-3456-7890", "+62 812 3456 7890", "62812345678", "0062 8123456789", "0254-123456"],
