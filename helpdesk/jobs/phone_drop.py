@@ -322,7 +322,7 @@ def _import_rows(
             checker.failed[row.number] = outcome.reasons
         if isinstance(outcome, Filed):
             tickets.append((row.number, outcome.ticket.number))
-            checker.made.add(outcome.ticket.number)
+            checker.add_made(outcome)
             if remarks := checker.remarks_on(row, outcome):
                 problems.append(
                     {
@@ -373,7 +373,10 @@ def _without_repeats(
     known: dict[tuple, str] = {}
     moments = [c.received_at for _, c in timed]
     wanted = ("number", "received_at", "created_by", *(f.key for f in fields))
-    for ticket in tx.phone_tickets_received_at(moments, wanted):
+    # The tickets this import made are left out by their ids where they are a few runs
+    # of ids (a chunk's are one on SQLite); the rest by their numbers.
+    made = checker.made_ids if len(checker.made_ids) <= _RUNS_LEFT_OUT else ()
+    for ticket in tx.phone_tickets_received_at(moments, wanted, besides=made):
         if ticket.number not in checker.made:
             values = {f.key: getattr(ticket, f.key) for f in fields}
             known[call_key(ticket.received_at, ticket.created_by, values, fields)] = ticket.number
@@ -400,6 +403,10 @@ def _without_repeats(
         same_row = int(repeated) if repeated.isdigit() else 0
         result[i] = RowProblem(row, (note,), repeat=True, same_row=same_row)
     return result
+
+
+_RUNS_LEFT_OUT = 64
+"""At most this many runs of ids are left out by the query for earlier calls."""
 
 
 def _note_dict(note: Note) -> dict[str, str]:

@@ -48,20 +48,26 @@ class PhoneImports(Part):
         return self.session.exec(statement).first()
 
     def phone_tickets_received_at(
-        self, moments: Sequence[dt.datetime], columns: Sequence[str] = ()
+        self,
+        moments: Sequence[dt.datetime],
+        columns: Sequence[str] = (),
+        *,
+        besides: Sequence[tuple[int, int]] = (),
     ) -> list[Any]:
         """The phone-channel tickets received at one of ``moments`` (a phone log's call
         times), in the order they were made: the candidates for a row imported before.
         Read-only rows with a ticket's columns (or only ``columns``) as attributes, not
         objects of the session: a large log's later chunks find thousands, most of them
-        the log's own earlier rows."""
+        the log's own earlier rows, which ``besides`` leaves out (runs of ids, first and
+        last)."""
         table = table_of(Ticket)
         selected = [table.c[name] for name in columns] if columns else list(table.columns)
+        others = [~table.c.id.between(first, last) for first, last in besides]
         found: list[Any] = []
         for chunk in chunks(list(dict.fromkeys(moments))):  # each moment asked once
             statement = (
                 select(*selected)
-                .where(table.c.channel == "phone", table.c.received_at.in_(chunk))
+                .where(table.c.channel == "phone", table.c.received_at.in_(chunk), *others)
                 .order_by(table.c.id)
             )
             found += self.session.execute(statement)
