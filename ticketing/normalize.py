@@ -62,6 +62,8 @@ def _drop_invisible(text: str) -> str:
     """
     if text.isprintable():  # no character of category C (nor Z but the space): none to drop
         return text
+    if text.replace("\n", "").replace("\t", "").isprintable():  # lines and tabs alone: kept
+        return text
     return "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
     )

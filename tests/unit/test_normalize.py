@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given, reject
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from ticketing import normalize
@@ -871,3 +871,35 @@ def test_normalizers_are_idempotent(normalize: Callable[[str], str], raw: str) -
     """A canonical value normalizes to itself (merged replies are checked again)."""
     once = normalize(raw)
     assert normalize(once) == once
+
+
+def _drop_invisible_by_category(text: str) -> str:
+    import unicodedata
+
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+
+
+_SEEN = st.sampled_from(["a", "é", "1", " ", ".", "\n", "\t"])  # printable, lines, tabs
+_UNSEEN = st.sampled_from(["\r", "\x00", "\u200b", "\ufeff", "\u00a0", "\u2028", "\u202e", "\x85"])
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.tuples(st.text(_SEEN, max_size=12), _UNSEEN, st.text(_SEEN, max_size=12)).map("".join),
+        st.text(st.one_of(_SEEN, _UNSEEN, st.characters()), max_size=30),
+    )
+)
+def test_invisible_characters_are_dropped_as_by_their_category(text: str) -> None:
+    """Control and format characters go, line feeds and tabs stay, whichever way the text
+    is read (a text of lines and tabs alone is left as it is without a look at each
+    character)."""
+    assert normalize._drop_invisible(text) == _drop_invisible_by_category(text)
+
+
+def test_a_text_of_lines_is_kept_as_it_is() -> None:
+    """A description on several lines keeps its lines and loses its invisible marks."""
+    assert normalize._drop_invisible("a\nb\tc") == "a\nb\tc"
+    assert normalize._drop_invisible("a\n\u200bb") == "a\nb"
