@@ -20,13 +20,15 @@ WIB = dt.timezone(dt.timedelta(hours=7))
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
 
 
-def _tickets(here: Site, count: int) -> list[int]:
+def _tickets(here: Site, count: int, *, later: dt.datetime | None = None) -> list[int]:
+    """``count`` phone tickets received on MONDAY (the second and the fifth at ``later``)."""
     ids = []
     with here.store.transaction() as tx:
-        for _ in range(count):
+        for n in range(count):
+            received_at = later if later is not None and n in (1, 4) else MONDAY
             outcome = register(
-                tx, here.desk, FORM, channel="phone", received_at=MONDAY, signature="sari",
-                officer="sari", now=MONDAY,
+                tx, here.desk, FORM, channel="phone", received_at=received_at,
+                signature="sari", officer="sari", now=MONDAY,
             )  # fmt: skip
             ids.append(outcome.ticket.id)  # type: ignore[union-attr]
     return ids
@@ -127,3 +129,23 @@ def test_json_is_written_as_json_dumps_writes_it_errors_included() -> None:
         dumps(mixed)
     del mixed[(1, 2)]
     assert dumps(mixed) == dumps([mixed])[1:-1] == json.dumps(mixed)
+
+
+def test_the_calls_recorded_at_some_moments_leave_out_only_the_runs_of_ids_given(
+    site: Site,
+) -> None:
+    """The phone tickets received at the moments asked, without those whose ids are in
+    the runs given (an import's own tickets), and every other one still found."""
+    later = MONDAY - dt.timedelta(minutes=1)
+    ids = _tickets(site, 6, later=later)
+    with site.store.transaction() as tx:
+
+        def found(*runs: tuple[int, int]) -> list[int]:
+            rows = tx.phone_tickets_received_at([MONDAY, later], ["id"], besides=runs)
+            return [row.id for row in rows]
+
+        assert found() == ids
+        assert found((ids[1], ids[2])) == [ids[0], *ids[3:]]
+        assert found((ids[0], ids[0]), (ids[4], ids[5])) == ids[1:4]
+        only_later = tx.phone_tickets_received_at([later], ["id"], besides=[(ids[0], ids[1])])
+        assert [row.id for row in only_later] == [ids[4]]

@@ -392,3 +392,21 @@ def test_the_usual_day_first_times_are_read_without_searching() -> None:
         assert phonelog._DAY_FIRST_CLOCK.fullmatch(text)
     assert at("1-2-2026 9:05") == dt.datetime(2026, 2, 1, 2, 5, tzinfo=dt.UTC)
     assert at("12/31/2026 09.15") == dt.datetime(2026, 12, 31, 2, 15, tzinfo=dt.UTC)
+
+
+def _cell_as_before(value: str) -> str:
+    import re
+
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if match := re.match(r'^="(.*)"$', value, re.DOTALL):
+        value = match.group(1).strip()
+    return value
+
+
+@given(st.text(st.sampled_from(["=", '"', "\r", "\n", " ", "\t", "a", "0", "\u00a0"]), max_size=12))
+def test_a_cell_is_read_as_it_was_read_with_every_step(value: str) -> None:
+    """A cell without a carriage return or Excel's text mark skips those steps and reads
+    the same as with them."""
+    from intake import phonelog
+
+    assert phonelog._cell(value) == _cell_as_before(value)
