@@ -225,17 +225,21 @@ class _Plan:
         return values
 
 
-_PLANS: dict[tuple[str, tuple[str, ...], str], _Plan | None] = {}
+# The plans made, by table, columns and dialect (the engine's own: its processors are
+# made from it), with the dialect itself, so that its id is not another's. Emptied when it
+# grows past this many (a test run makes an engine for each site).
+_PLANS: dict[tuple[Table, tuple[str, ...], int], tuple[Dialect, _Plan | None]] = {}
+_PLANS_KEPT = 64
 
 
 def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Plan | None:
     """The plan for rows of ``table`` giving every column but the id as ``names``; None
-    when they do not (such rows take SQLAlchemy's own path). Made once per columns."""
-    key = (table.name, names, dialect.name)
-    try:
-        return _PLANS[key]
-    except KeyError:
-        pass
+    when they do not (such rows take SQLAlchemy's own path). Made once per columns and
+    dialect."""
+    key = (table, names, id(dialect))
+    known = _PLANS.get(key)
+    if known is not None and known[0] is dialect:
+        return known[1]
     wanted = {c.name for c in table.columns if not c.primary_key}
     plan = None
     if set(names) == wanted and len(names) == len(wanted):
@@ -259,7 +263,9 @@ def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Plan | Non
             f"VALUES ({', '.join('?' * len(names))})"
         )
         plan = _Plan(statement, tuple(converters), len(groups), tuple(made))
-    _PLANS[key] = plan
+    if len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.clear()
+    _PLANS[key] = (dialect, plan)
     return plan
 
 
