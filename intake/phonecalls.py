@@ -59,7 +59,7 @@ def call_key(
     return (
         received_at.astimezone(dt.UTC),
         officer,
-        *((values.get(f.key) or "").strip() for f in fields),
+        *[(values.get(f.key) or "").strip() for f in fields],
     )
 
 
@@ -88,6 +88,7 @@ class RowChecker:
         # Their ids, as runs of consecutive ids (first, last), each id of a run one of them.
         self.made_ids: list[tuple[int, int]] = []
         self._agencies: dict[str, AgencyMatch] = {}  # the register's verdicts so far
+        self._officers: dict[str, tuple[Staff | None, Note | None]] = {}  # officers as written
         self.failed: dict[int, tuple[Note, ...]] = {}  # rows that made no ticket: why
 
     def check(self, row: Row) -> Complaint | RowProblem:
@@ -103,7 +104,10 @@ class RowChecker:
                 )
             )
         received_at, time_problem = self._received_at(row.call_time)
-        officer, officer_problem = self._officer(row.officer)
+        known = self._officers.get(row.officer)
+        if known is None:
+            known = self._officers[row.officer] = self._officer(row.officer)
+        officer, officer_problem = known
         if time_problem is not None or reasons:
             after = [p for p in (time_problem, officer_problem) if p is not None]
             form = check_formulir(row.values, self.fields)
