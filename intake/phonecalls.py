@@ -59,7 +59,7 @@ def call_key(
     return (
         received_at.astimezone(dt.UTC),
         officer,
-        *((values.get(f.key) or "").strip() for f in fields),
+        *[(values.get(f.key) or "").strip() for f in fields],
     )
 
 
@@ -85,6 +85,10 @@ class RowChecker:
         self.help_desk = ", ".join(s.id for s in directory.with_role(Role.HELP_DESK))
         self.seen: dict[tuple, str] = {}  # calls of this file so far: key -> row number
         self.made: set[str] = set()  # the tickets this import has made so far
+        # Their ids, as runs of consecutive ids (first, last), each id of a run one of them.
+        self.made_ids: list[tuple[int, int]] = []
+        self._agencies: dict[str, AgencyMatch] = {}  # the register's verdicts so far
+        self._officers: dict[str, tuple[Staff | None, Note | None]] = {}  # officers as written
         self.failed: dict[int, tuple[Note, ...]] = {}  # rows that made no ticket: why
 
     def check(self, row: Row) -> Complaint | RowProblem:
@@ -100,7 +104,10 @@ class RowChecker:
                 )
             )
         received_at, time_problem = self._received_at(row.call_time)
-        officer, officer_problem = self._officer(row.officer)
+        known = self._officers.get(row.officer)
+        if known is None:
+            known = self._officers[row.officer] = self._officer(row.officer)
+        officer, officer_problem = known
         if time_problem is not None or reasons:
             after = [p for p in (time_problem, officer_problem) if p is not None]
             form = check_formulir(row.values, self.fields)
@@ -135,7 +142,9 @@ class RowChecker:
                          "a help-desk officer to take it.")
                 )  # fmt: skip
         agency = filed.ticket.agency
-        found = self.agency(agency)
+        found = self._agencies.get(agency)
+        if found is None:
+            found = self._agencies[agency] = self.agency(agency)
         if not found.registered:
             hint_id = hint_en = ""
             if found.suggestions:
@@ -148,6 +157,15 @@ class RowChecker:
                      f"as written.{hint_en}")
             )  # fmt: skip
         return remarks
+
+    def add_made(self, filed: Filed) -> None:
+        """Note a ticket this import made."""
+        self.made.add(filed.ticket.number)
+        ticket_id = filed.ticket.id
+        if self.made_ids and self.made_ids[-1][1] + 1 == ticket_id:
+            self.made_ids[-1] = (self.made_ids[-1][0], ticket_id)
+        else:
+            self.made_ids.append((ticket_id, ticket_id))
 
     def outcome(self, row: Row, outcome: Filed | Incomplete | Rejected) -> Filed | RowProblem:
         """What became of the row's complaint: a ticket, or why not."""

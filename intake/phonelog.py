@@ -328,8 +328,10 @@ def _rows(
 
 
 def _cell(value: str) -> str:
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if match := _EXCEL_TEXT.match(value):
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.strip()
+    if value.startswith('="') and (match := _EXCEL_TEXT.match(value)):
         value = match.group(1).strip()
     return value
 
@@ -427,10 +429,13 @@ def parse_call_time(text: str, tz: dt.tzinfo) -> dt.datetime | None:
     if not text:
         return None
     value: dt.datetime | None
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        value = _parse_loose(text.casefold(), tz)
+    if plain := _DAY_FIRST_CLOCK.fullmatch(text):
+        value = _day_first(plain, tz)
+    else:
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            value = _parse_loose(text.casefold(), tz)
     if value is None:
         return None
     if value.tzinfo is None:
@@ -438,6 +443,21 @@ def parse_call_time(text: str, tz: dt.tzinfo) -> dt.datetime | None:
     try:
         return value.astimezone(dt.UTC)
     except (OverflowError, ValueError):
+        return None
+
+
+# The way a phone log mostly writes a call, day first with a clock and nothing else
+# ("30/11/2026 09.15", "1-2-2026 9:05"): read as `_parse_loose` reads it, without its
+# searches. (Not a form `fromisoformat` takes: its dates start with the year.)
+_DAY_FIRST_CLOCK = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}) (\d{1,2})[:.](\d{2})")
+
+
+def _day_first(match: re.Match[str], tz: dt.tzinfo) -> dt.datetime | None:
+    first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    day, month = (second, first) if second > 12 and first <= 12 else (first, second)
+    try:
+        return dt.datetime(year, month, day, int(match.group(5)), int(match.group(6)), tzinfo=tz)
+    except ValueError:
         return None
 
 

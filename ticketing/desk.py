@@ -7,8 +7,9 @@ the events in the same transaction.
 
 from __future__ import annotations
 
-import dataclasses
+import collections
 import datetime as dt
+import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,10 +72,10 @@ class Moved:
 
 
 def _row_type(name: str, model: Any, doc: str) -> Any:
-    """A read-only record with an attribute for each of ``model``'s columns."""
+    """A read-only record with an attribute for each of ``model``'s columns, in the table's
+    order (a named tuple: made from the values at once, without a call for each)."""
     columns = [column.name for column in model.__table__.columns]
-    fields = [(column, Any, dataclasses.field(default=None)) for column in columns]
-    record = dataclasses.make_dataclass(name, fields, frozen=True, slots=True)
+    record = collections.namedtuple(name, columns, defaults=[None] * len(columns))  # type: ignore[misc]
     record.__doc__ = doc
     record.__module__ = __name__
     return record
@@ -84,7 +85,14 @@ TicketRow = _row_type(
     "TicketRow", Ticket, "A ticket as `register_many` stored it; reads like a Ticket."
 )
 EventRow = _row_type("EventRow", Event, "An event as `register_many` stored it.")
-_TICKET_COLUMNS = frozenset(f.name for f in dataclasses.fields(TicketRow))
+_TICKET_COLUMNS = frozenset(TicketRow._fields)
+# The columns `_stored` gives, every one but the id, in the table's order; and those of
+# an event.
+_TICKET_VALUES = tuple(name for name in TicketRow._fields if name != "id")
+_EVENT_VALUES = tuple(name for name in EventRow._fields if name != "id")
+_ticket_values = operator.itemgetter(*_TICKET_VALUES)
+_event_values = operator.itemgetter(*_EVENT_VALUES)
+_new_row = tuple.__new__
 
 
 @dataclass(frozen=True)
@@ -210,65 +218,134 @@ def _stored(
     """The tickets of complete complaints and their events, stored in this order."""
     if not accepted:
         return []
-    years = [complaint.received_at.astimezone(desk.calendar.tz).year for complaint, _ in accepted]
+    calendar = desk.calendar
+    years = [complaint.received_at.astimezone(calendar.tz).year for complaint, _ in accepted]
     # Each year's numbers in one block: the same numbers as one at a time, in this order.
     first = {year: tx.next_seqs("ticket", year, n) for year, n in Counter(years).items()}
-    decided: dict[tuple[TicketView, Move], Transition] = {}  # `now` is the same for all
+    keys = [f.key for f in desk.fields]
+    if unknown := [key for key in keys if key not in _TICKET_COLUMNS or key == "id"]:
+        raise TypeError(f"form fields that are not a ticket's columns: {', '.join(unknown)}")
+    blank = dict.fromkeys(_TICKET_VALUES)
+    received, create = State.RECEIVED.value, Action.CREATE.value
+    # What rows share is worked out once: step 1's deadline (and its words) for each start,
+    # and an officer's taking of a new ticket for each ticket as the workflow sees it
+    # (`now` is the same for all).
+    dues: dict[dt.datetime, tuple[dt.datetime | None, str | None]] = {}
+    taken: dict[tuple[Any, ...], tuple[list[tuple[str, Any]], dict[str, Any]]] = {}
     tickets: list[dict[str, Any]] = []
     events: list[list[dict[str, Any]]] = []
     for (complaint, values), year in zip(accepted, years, strict=True):
         seq, first[year] = first[year], first[year] + 1
         start = step_one_start(complaint, now)
-        due = desk.sop.deadline(State.RECEIVED, start, desk.calendar)
-        ticket = dict.fromkeys(_TICKET_COLUMNS) | {
-            "number": format_number(desk.number_format, year=year, seq=seq),
-            "year": year,
-            "seq": seq,
-            "channel": complaint.channel,
-            "state": State.RECEIVED.value,
-            "received_at": complaint.received_at,
-            "signature": complaint.signature,
-            "created_by": complaint.officer,
-            "created_at": now,
-            "step_started_at": start,
-            "due_at": due,
-            "source_message_id": complaint.source_message_id,
-            "access_token": new_access_token(),
-            **{f.key: values[f.key] for f in desk.fields},
-        }
+        known = dues.get(start)
+        if known is None:
+            due = desk.sop.deadline(State.RECEIVED, start, calendar)
+            known = dues[start] = (due, due.isoformat() if due else None)
+        due, due_words = known
+        ticket = blank.copy()
+        ticket["number"] = format_number(desk.number_format, year=year, seq=seq)
+        ticket["year"] = year
+        ticket["seq"] = seq
+        ticket["channel"] = channel = complaint.channel
+        ticket["state"] = received
+        ticket["received_at"] = complaint.received_at
+        ticket["signature"] = complaint.signature
+        ticket["created_by"] = officer = complaint.officer
+        ticket["created_at"] = now
+        ticket["step_started_at"] = start
+        ticket["due_at"] = due
+        ticket["source_message_id"] = complaint.source_message_id
+        ticket["access_token"] = new_access_token()
+        for key in keys:
+            ticket[key] = values[key]
         ticket["email_confirmed"] = confirmed_at_registration(
-            complaint.channel, complaint.signature, ticket.get("email") or ""
+            channel, complaint.signature, ticket.get("email") or ""
         )
-        del ticket["id"]
-        made = [_created_event(ticket, complaint, now, start)]
-        if complaint.officer is not None:
-            request = Move(Action.TAKE, complaint.officer, channel=complaint.channel)
-            key = (_view_of(ticket), request)
-            transition = decided.get(key)
-            if transition is None:
-                outcome = decide(
-                    key[0], request, directory=desk.directory, sop=desk.sop,
-                    calendar=desk.calendar, now=now,
-                )  # fmt: skip
-                if isinstance(outcome, Rejected):  # the officer was checked above
-                    raise RuntimeError(f"an officer could not take a new ticket: {outcome.message}")
-                transition = decided[key] = outcome
-            made.append(_applied(ticket, transition, now))
+        received_words = complaint.received_at.isoformat()
+        made = [
+            {
+                "at": now,
+                "actor": officer or complaint.signature,
+                "action": create,
+                "from_state": None,
+                "to_state": received,
+                "note": "",
+                "channel": channel,
+                "data": {
+                    "received_at": received_words,
+                    "started_at": (
+                        received_words if start is complaint.received_at else start.isoformat()
+                    ),
+                    "due_at": due_words,
+                },
+            }
+        ]
+        if officer is not None:
+            # The ticket as the workflow sees it (`_view_of`), and the move.
+            seen_as = (officer, channel, *[ticket[name] for name in _VIEW])
+            take = taken.get(seen_as)
+            if take is None:
+                take = taken[seen_as] = _taking(desk, ticket, officer, channel, now)
+            changes, event = take
+            ticket.update(changes)
+            event = event.copy()
+            event["data"] = dict(event["data"])
+            made.append(event)
         tickets.append(ticket)
         events.append(made)
 
-    ticket_ids = tx.insert_tickets(tickets)
+    values_of = [_ticket_values(ticket) for ticket in tickets]
+    ticket_ids = tx.insert_ticket_values(_TICKET_VALUES, values_of)
     for ticket_id, made in zip(ticket_ids, events, strict=True):
         for event in made:
             event["ticket_id"] = ticket_id
-    event_ids = iter(tx.insert_events([event for made in events for event in made]))
+    event_values = [_event_values(event) for made in events for event in made]
+    event_ids = iter(tx.insert_event_values(_EVENT_VALUES, event_values))
+    rows = iter(event_values)
     return [
         Filed(
-            TicketRow(id=ticket_id, **ticket),
-            [EventRow(id=next(event_ids), **event) for event in made],
+            _new_row(TicketRow, (ticket_id, *ticket)),
+            [_new_row(EventRow, (next(event_ids), *next(rows))) for _ in made],
         )
-        for ticket, ticket_id, made in zip(tickets, ticket_ids, events, strict=True)
+        for ticket, ticket_id, made in zip(values_of, ticket_ids, events, strict=True)
     ]
+
+
+_VIEW = (
+    "state", "category", "unit", "assignee", "technician", "due_at", "paused_at",
+    "remaining_minutes",
+)  # fmt: skip
+"""A ticket's columns that `TicketView` holds."""
+
+
+def _taking(
+    desk: Desk, ticket: dict[str, Any], officer: str, channel: str, now: dt.datetime
+) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
+    """The officer's taking of a new ticket at once: the ticket's new column values, and
+    the event's (`Tx.apply` on column values)."""
+    request = Move(Action.TAKE, officer, channel=channel)
+    transition = decide(
+        _view_of(ticket), request, directory=desk.directory, sop=desk.sop,
+        calendar=desk.calendar, now=now,
+    )  # fmt: skip
+    if isinstance(transition, Rejected):  # the officer was checked above
+        raise RuntimeError(f"an officer could not take a new ticket: {transition.message}")
+    changes = []
+    for name, value in transition.changes.items():
+        if name not in ticket:
+            raise ValueError(f"ticket has no field {name!r}")
+        changes.append((name, value.value if isinstance(value, State) else value))
+    event = {
+        "at": now,
+        "actor": transition.actor,
+        "action": transition.action.value,
+        "from_state": transition.from_state.value,
+        "to_state": transition.to_state.value,
+        "note": transition.note,
+        "channel": transition.channel,
+        "data": dict(transition.data),
+    }
+    return changes, event
 
 
 # Channels whose moment of receipt a person records (the call taken, the letter's arrival):
@@ -290,26 +367,6 @@ def step_one_start(complaint: Complaint, now: dt.datetime) -> dt.datetime:
     return now
 
 
-def _created_event(
-    ticket: Mapping[str, Any], complaint: Complaint, now: dt.datetime, start: dt.datetime
-) -> dict:
-    due_at = ticket["due_at"]
-    return {
-        "at": now,
-        "actor": complaint.officer or complaint.signature,
-        "action": Action.CREATE.value,
-        "from_state": None,
-        "to_state": State.RECEIVED.value,
-        "note": "",
-        "channel": complaint.channel,
-        "data": {
-            "received_at": complaint.received_at.isoformat(),
-            "started_at": start.isoformat(),
-            "due_at": due_at.isoformat() if due_at else None,
-        },
-    }
-
-
 def _view_of(ticket: Mapping[str, Any]) -> TicketView:
     return TicketView(
         state=State(ticket["state"]),
@@ -321,24 +378,6 @@ def _view_of(ticket: Mapping[str, Any]) -> TicketView:
         paused_at=ticket["paused_at"],
         remaining_minutes=ticket["remaining_minutes"],
     )
-
-
-def _applied(ticket: dict[str, Any], transition: Transition, now: dt.datetime) -> dict:
-    """`Tx.apply` on column values: the ticket's new values, and its event's."""
-    for name, value in transition.changes.items():
-        if name not in ticket:
-            raise ValueError(f"ticket has no field {name!r}")
-        ticket[name] = value.value if isinstance(value, State) else value
-    return {
-        "at": now,
-        "actor": transition.actor,
-        "action": transition.action.value,
-        "from_state": transition.from_state.value,
-        "to_state": transition.to_state.value,
-        "note": transition.note,
-        "channel": transition.channel,
-        "data": dict(transition.data),
-    }
 
 
 def view(ticket: Ticket) -> TicketView:

@@ -464,18 +464,53 @@ def check_formulir(
     """
     problems: list[Problem] = []
     understood: dict[str, str] = {}
-    for field in fields:
+    for field, decided in zip(fields, _decided_of(fields), strict=True):
         value = raw.get(field.key)
-        if value is None or _is_blank(value):
+        if value is None:
             problems.append(missing_problem(field))
             continue
-        try:
-            understood[field.key] = field.normalize(value)
-        except InvalidValue as reason:
-            problems.append(invalid_problem(field, reason))
+        text = type(value) is str
+        outcome = decided.get(value) if text else None
+        if outcome is None:
+            outcome = _decided(field, value)
+            if text:
+                if len(decided) >= _VALUES_KEPT:
+                    decided.clear()
+                decided[value] = outcome
+        if isinstance(outcome, Problem):
+            problems.append(outcome)
+        else:
+            understood[field.key] = outcome
     if problems:
         return Incomplete(problems=tuple(problems), understood=understood)
     return Complete(values=understood)
+
+
+def _decided(field: FormulirField, value: str) -> str | Problem:
+    """What the form makes of one field's value: its normalized value, or the problem."""
+    if _is_blank(value):
+        return missing_problem(field)
+    try:
+        return field.normalize(value)
+    except InvalidValue as reason:
+        return invalid_problem(field, reason)
+
+
+# What each value was found to be, per field of the fields last checked (kept by identity,
+# as `_index_of` keeps its index): a phone log gives the same agencies, units, positions
+# and choices thousands of times, and no normalizer looks at anything but the value.
+# A field's values are emptied when they grow past this many.
+_VALUES_KEPT = 1024
+_last_decided: tuple[object, tuple[dict[str, str | Problem], ...]] = ((), ())
+
+
+def _decided_of(fields: Sequence[FormulirField]) -> tuple[dict[str, str | Problem], ...]:
+    global _last_decided
+    known, decided = _last_decided  # one read: another thread may replace it meanwhile
+    if known is not fields:
+        decided = tuple({} for _ in fields)
+        _last_decided = (fields, decided)
+    return decided
 
 
 def merge(previous: Mapping[str, str], update: Mapping[str, str | None]) -> dict[str, str]:

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # phonenumbers and email-validator take ~0.25 s to import; they are imported where a phone
 # number or an address is first checked, not by everything that reads the form's table
@@ -61,6 +61,8 @@ def _drop_invisible(text: str) -> str:
     Line feeds and tabs are kept; the callers decide what whitespace means.
     """
     if text.isprintable():  # no character of category C (nor Z but the space): none to drop
+        return text
+    if text.replace("\n", "").replace("\t", "").isprintable():  # lines and tabs alone: kept
         return text
     return "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
@@ -406,14 +408,61 @@ def _plain_indonesian(text: str) -> str | None:
         national = digits[1:]
     else:
         return None
-    if not national or national[0] == "0":
-        return None
-    import phonenumbers
-
-    number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
-    if not phonenumbers.is_valid_number(number):
+    if not national or national[0] == "0" or not _valid_indonesian(national):
         return None
     return "+62" + national
+
+
+_Desc = tuple[frozenset[int], "re.Pattern[str]"]
+
+
+def _valid_indonesian(national: str) -> bool:
+    """``phonenumbers.is_valid_number`` of the Indonesian number (+62) whose national
+    significant number is ``national`` (digits, the first not 0), with the library's own
+    patterns but not its calls: a number is valid when it fits the region's general
+    pattern and the pattern of any kind of number, each with its lengths (the library
+    tries the kinds in turn to name the kind; a phone log's are mostly mobiles, tried
+    first here). tests/unit/test_normalize.py holds the two equal."""
+    general, kinds = _indonesian_patterns()
+    length = len(national)
+    if not _fits(general, national, length):
+        return False
+    return any(_fits(kind, national, length) for kind in kinds)
+
+
+def _fits(desc: _Desc | None, national: str, length: int) -> bool:
+    """The library's ``_is_number_matching_desc``."""
+    if desc is None:
+        return False
+    lengths, pattern = desc
+    if lengths and length not in lengths:
+        return False
+    return pattern.fullmatch(national) is not None
+
+
+@functools.cache
+def _indonesian_patterns() -> tuple[_Desc | None, tuple[_Desc | None, ...]]:
+    """The region's general description and those of its kinds of numbers, as lengths
+    and compiled patterns, in the order that makes a mobile number's check shortest."""
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    metadata = PhoneMetadata.metadata_for_region("ID")
+    assert metadata is not None
+
+    def desc(number_desc: Any) -> _Desc | None:
+        if number_desc is None or not number_desc.national_number_pattern:
+            return None
+        return frozenset(number_desc.possible_length), re.compile(
+            number_desc.national_number_pattern
+        )
+
+    kinds = [metadata.fixed_line, metadata.premium_rate, metadata.toll_free,
+             metadata.shared_cost, metadata.voip, metadata.personal_number, metadata.pager,
+             metadata.uan, metadata.voicemail]  # fmt: skip
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        # Where the two are the same the library does not try the mobile one on its own.
+        kinds.insert(0, metadata.mobile)
+    return desc(metadata.general_desc), tuple(desc(kind) for kind in kinds)
 
 
 def _phone_by_library(raw: str, text: str) -> str:

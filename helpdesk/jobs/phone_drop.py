@@ -64,6 +64,7 @@ from ticketing.desk import Complaint, Filed
 from ticketing.formulir import Complete, check_formulir
 from ticketing.models import PhoneImport
 from ticketing.store import DatabaseUnavailable, LeaseLost, Tx
+from ticketing.store.phone import JsonList
 from ticketing.vocabulary import ImportStatus
 
 log = logging.getLogger("helpdesk.jobs.phone_drop")
@@ -235,9 +236,9 @@ def _import_bytes(
     made: list[tuple[int, str]] = []
     resumed_after = 0
     first = True
-    # The record's lists as this import last committed them, with its last row: read
-    # again only when another process has committed rows of the file since.
-    kept: tuple[int, list[list[Any]], list[dict[str, Any]]] | None = None
+    # The record's lists as this import last committed them (with their JSON), with its
+    # last row: read again only when another process has committed rows of the file since.
+    kept: tuple[int, JsonList, JsonList] | None = None
     while True:
         with here.store.transaction() as tx:
             record = tx.phone_import_progress(sha256, for_update=True, lists=kept is None)
@@ -264,19 +265,19 @@ def _import_bytes(
             row_tickets, problem_rows = (
                 kept[1:]
                 if kept is not None and kept[0] == record.last_row
-                else (record.row_tickets, record.problem_rows)
+                else (JsonList(record.row_tickets), JsonList(record.problem_rows))
             )
             if chunk:
                 record.last_row = chunk[-1].number
-            record.row_tickets = [*row_tickets, *([r, n] for r, n in tickets)]
-            record.problem_rows = [*problem_rows, *problems]
-            record.tickets = len(record.row_tickets)
-            record.problems = sum(1 for p in record.problem_rows if not p.get("ticket"))
+            row_tickets = row_tickets.plus([[r, n] for r, n in tickets])
+            problem_rows = problem_rows.plus(problems)
+            record.tickets = len(row_tickets.items)
+            record.problems = sum(1 for p in problem_rows.items if not p.get("ticket"))
             if start + len(chunk) >= len(rows):
                 record.status, record.finished_at = ImportStatus.DONE, now
                 record.raw = data
-            tx.save_phone_import(record)
-        kept = (record.last_row, record.row_tickets, record.problem_rows)
+            tx.save_phone_import(record, (row_tickets, problem_rows))
+        kept = (record.last_row, row_tickets, problem_rows)
         made += tickets  # committed
         if record.status == ImportStatus.DONE:
             break
@@ -322,7 +323,7 @@ def _import_rows(
             checker.failed[row.number] = outcome.reasons
         if isinstance(outcome, Filed):
             tickets.append((row.number, outcome.ticket.number))
-            checker.made.add(outcome.ticket.number)
+            checker.add_made(outcome)
             if remarks := checker.remarks_on(row, outcome):
                 problems.append(
                     {
@@ -373,7 +374,10 @@ def _without_repeats(
     known: dict[tuple, str] = {}
     moments = [c.received_at for _, c in timed]
     wanted = ("number", "received_at", "created_by", *(f.key for f in fields))
-    for ticket in tx.phone_tickets_received_at(moments, wanted):
+    # The tickets this import made are left out by their ids where they are a few runs
+    # of ids (a chunk's are one on SQLite); the rest by their numbers.
+    made = checker.made_ids if len(checker.made_ids) <= _RUNS_LEFT_OUT else ()
+    for ticket in tx.phone_tickets_received_at(moments, wanted, besides=made):
         if ticket.number not in checker.made:
             values = {f.key: getattr(ticket, f.key) for f in fields}
             known[call_key(ticket.received_at, ticket.created_by, values, fields)] = ticket.number
@@ -400,6 +404,10 @@ def _without_repeats(
         same_row = int(repeated) if repeated.isdigit() else 0
         result[i] = RowProblem(row, (note,), repeat=True, same_row=same_row)
     return result
+
+
+_RUNS_LEFT_OUT = 64
+"""At most this many runs of ids are left out by the query for earlier calls."""
 
 
 def _note_dict(note: Note) -> dict[str, str]:

@@ -353,3 +353,60 @@ def test_call_time_never_raises(text: str) -> None:
     """Any text gives a time or None."""
     result = at(text)
     assert result is None or result.tzinfo is not None
+
+
+@st.composite
+def day_first_times(draw: st.DrawFn) -> str:
+    """Day-first dates with a clock, in and near the shape read without searching: one or
+    two digits, any separator, days and months either way round or impossible, hours and
+    minutes out of range, two-digit years, seconds, a zone, a meridiem."""
+    number = st.integers(0, 99).flatmap(lambda n: st.sampled_from([str(n), f"{n:02d}"]))
+    day, month = draw(number), draw(number)
+    year = draw(st.sampled_from(["2026", "1999", "0001", "9999", "26", "20265"]))
+    sep = draw(st.sampled_from(["/", "-", ".", "/", "-."]))
+    hour, minute = draw(number), draw(st.integers(0, 99).map(lambda n: f"{n:02d}"))
+    clock = draw(st.sampled_from([":", "."]))
+    tail = draw(st.sampled_from(["", "", "", ":30", " WIB", " PM", " +0800", "x"]))
+    gap = draw(st.sampled_from([" ", " ", "  ", "T", ""]))
+    return f"{day}{sep[0]}{month}{sep[-1]}{year}{gap}{hour}{clock}{minute}{tail}"
+
+
+@given(day_first_times(), st.sampled_from([JAKARTA, dt.UTC, ZoneInfo("Asia/Makassar")]))
+def test_a_day_first_time_is_read_as_the_loose_reading_reads_it(text: str, tz: dt.tzinfo) -> None:
+    """The usual day-first shape, read without the loose reading's searches, gives the
+    moment the loose reading gives (or None, as it does)."""
+    from intake import phonelog
+
+    words = " ".join(text.split())
+    loose = phonelog._parse_loose(words.casefold(), tz)
+    expected = None if loose is None else loose.astimezone(dt.UTC)
+    assert parse_call_time.__wrapped__(text, tz) == expected
+
+
+def test_the_usual_day_first_times_are_read_without_searching() -> None:
+    """The shape a phone log is written in takes the quick reading (so that the test above
+    compares it), impossible dates and clocks included."""
+    from intake import phonelog
+
+    for text in ["30/11/2026 09.15", "1-2-2026 9:05", "31/02/2026 09.15", "30/11/2026 25.00"]:
+        assert phonelog._DAY_FIRST_CLOCK.fullmatch(text)
+    assert at("1-2-2026 9:05") == dt.datetime(2026, 2, 1, 2, 5, tzinfo=dt.UTC)
+    assert at("12/31/2026 09.15") == dt.datetime(2026, 12, 31, 2, 15, tzinfo=dt.UTC)
+
+
+def _cell_as_before(value: str) -> str:
+    import re
+
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if match := re.match(r'^="(.*)"$', value, re.DOTALL):
+        value = match.group(1).strip()
+    return value
+
+
+@given(st.text(st.sampled_from(["=", '"', "\r", "\n", " ", "\t", "a", "0", "\u00a0"]), max_size=12))
+def test_a_cell_is_read_as_it_was_read_with_every_step(value: str) -> None:
+    """A cell without a carriage return or Excel's text mark skips those steps and reads
+    the same as with them."""
+    from intake import phonelog
+
+    assert phonelog._cell(value) == _cell_as_before(value)

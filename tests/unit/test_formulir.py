@@ -391,3 +391,42 @@ def test_reply_completing_an_incomplete_report_gives_complete() -> None:
     reply: dict[str, str | None] = {"phone": "+62 812 3456 7890", "category": "3", "sex": ""}
     result = check_formulir(merge(first.understood, reply))
     assert result == Complete(values={**NORMALIZED_COMPLETE, "category": "Komputer"})
+
+
+# Values a field may be given again and again, each field's own and the others': blank,
+# invisible, invalid, usual and unusual.
+_POOL = [
+    None, "", "  ", "\u200b", "-", "x", "L", "wanita", "PNS", "pppk", "wifi", "Jaringan",
+    "Dinkes", "Dinas Keshatan", "Diskominfo", "0812-3456-7890", "0812", "+65 6123 4567",
+    "siti@dinkes.bantenprov.go.id", "siti@", "Siti  Aminah", "Bidang Pelayanan Kesehatan",
+    "Wi-Fi mati\r\nsejak pagi.", "123", "Pranata Komputer",
+]  # fmt: skip
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries({key: st.sampled_from(_POOL) for key in KEYS}),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_values_checked_again_are_found_what_they_were_the_first_time(
+    raws: list[dict[str, str | None]],
+) -> None:
+    """The values a field was given before are found what they were found the first time:
+    the same normalized values and the same problems as forms checked afresh (another
+    sequence of the fields, with nothing kept)."""
+    fields = build_fields(AGENCIES)
+    afresh = [check_formulir(raw, list(fields)) for raw in raws]
+    assert [check_formulir(raw, fields) for raw in raws * 2] == afresh * 2
+
+
+def test_values_checked_again_keep_each_field_apart() -> None:
+    """A value given to two fields is found what each field makes of it."""
+    fields = build_fields(AGENCIES)
+    raw = dict.fromkeys(KEYS, "L")
+    first = check_formulir(raw, fields)
+    again = check_formulir(raw, fields)
+    assert isinstance(first, Incomplete) and first == again
+    assert again.understood == {"sex": "L"}  # too short for a division, a name, a position
+    assert {p.key for p in again.problems} == set(KEYS) - {"sex"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given, reject
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from ticketing import normalize
@@ -482,6 +482,37 @@ def test_phone_fast_path_gives_what_phonenumbers_gives_for_any_digits(raw: str) 
     assert _outcome(normalize_phone, raw) == _outcome(_phone_by_library, raw)
 
 
+@st.composite
+def indonesian_nationals(draw: st.DrawFn) -> str:
+    """National significant numbers near every kind of the region's numbers: each kind's
+    leading digits, any digits after them, any length the kinds allow and more."""
+    leading = draw(
+        st.sampled_from(
+            ["8", "81", "812", "813", "814", "819", "85", "86", "87", "88", "89", "2", "21",
+             "22", "24", "254", "2150", "2114", "61", "619", "800", "177", "1770", "809",
+             "804", "1500", "8071", "1", "3", "4", "5", "6", "7", "9"]
+        )
+    )  # fmt: skip
+    return leading + draw(st.text(alphabet="0123456789", min_size=0, max_size=15))
+
+
+@given(st.one_of(indonesian_nationals(), st.integers(1, 10**17).map(str)))
+def test_an_indonesian_number_is_valid_as_phonenumbers_says(national: str) -> None:
+    """The fast path's validity of an Indonesian number is phonenumbers' own."""
+    import phonenumbers
+
+    number = phonenumbers.PhoneNumber(country_code=62, national_number=int(national))
+    assert normalize._valid_indonesian(national) == phonenumbers.is_valid_number(number)
+
+
+def test_indonesian_numbers_of_every_kind_are_checked() -> None:
+    """Valid numbers of several kinds and invalid ones, so that the test above compares
+    both answers."""
+    valid = ["81234567890", "2112345678", "254123456", "8001234567", "8091234567", "8071123456"]
+    assert all(normalize._valid_indonesian(n) for n in valid)
+    assert not any(normalize._valid_indonesian(n) for n in ["8123", "41234567", "9123456789"])
+
+
 @pytest.mark.parametrize(
     "raw",
     ["0812-3456-7890", "+62 812 3456 7890", "62812345678", "0062 8123456789", "0254-123456"],
@@ -849,3 +880,35 @@ def test_a_numbers_format_is_picked_by_its_leading_digits_and_length() -> None:
     from ticketing.normalize import _formats_by_shape
 
     assert _formats_by_shape()
+
+
+def _drop_invisible_by_category(text: str) -> str:
+    import unicodedata
+
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+
+
+_SEEN = st.sampled_from(["a", "é", "1", " ", ".", "\n", "\t"])  # printable, lines, tabs
+_UNSEEN = st.sampled_from(["\r", "\x00", "\u200b", "\ufeff", "\u00a0", "\u2028", "\u202e", "\x85"])
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.tuples(st.text(_SEEN, max_size=12), _UNSEEN, st.text(_SEEN, max_size=12)).map("".join),
+        st.text(st.one_of(_SEEN, _UNSEEN, st.characters()), max_size=30),
+    )
+)
+def test_invisible_characters_are_dropped_as_by_their_category(text: str) -> None:
+    """Control and format characters go, line feeds and tabs stay, whichever way the text
+    is read (a text of lines and tabs alone is left as it is without a look at each
+    character)."""
+    assert normalize._drop_invisible(text) == _drop_invisible_by_category(text)
+
+
+def test_a_text_of_lines_is_kept_as_it_is() -> None:
+    """A description on several lines keeps its lines and loses its invisible marks."""
+    assert normalize._drop_invisible("a\nb\tc") == "a\nb\tc"
+    assert normalize._drop_invisible("a\n\u200bb") == "a\nb"

@@ -4,10 +4,14 @@ no ORM objects are made."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import json.encoder
+import operator
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import JSON, Connection, Dialect, Table, insert
 from sqlmodel import SQLModel
 
 from ticketing.models import Event, Inbound, OutboxEmail, Submission, Ticket
@@ -21,9 +25,20 @@ class Bulk(Part):
         no ORM objects are made."""
         return self._insert_returning_ids(Ticket, rows)
 
+    def insert_ticket_values(
+        self, names: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> list[int]:
+        """`insert_tickets` of rows given as the values of the columns ``names``, in that
+        order (every column but the id): no dict a row."""
+        return self._insert_values_returning_ids(Ticket, tuple(names), rows)
+
     def insert_events(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """`insert_tickets` for events."""
         return self._insert_returning_ids(Event, rows)
+
+    def insert_event_values(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+        """`insert_ticket_values` for events."""
+        return self._insert_values_returning_ids(Event, tuple(names), rows)
 
     def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
         """`insert_events` when the ids are not needed (the deadline sweep's reminders and
@@ -70,23 +85,51 @@ class Bulk(Part):
         if not rows:
             return []
         table = table_of(model)
-        direct = self._driver_insert(table, rows)
-        if direct is not None:
-            connection, statement, values = direct
-            name = connection.dialect.identifier_preparer.quote(table.name)
-            before = connection.exec_driver_sql(f"SELECT max(id) FROM {name}").scalar() or 0
-            if before < _LARGEST_ID - len(rows):  # else SQLite picks ids at random
-                connection.exec_driver_sql(statement, values)
-                last, count = connection.exec_driver_sql(
-                    f"SELECT max(id), count(*) FROM {name} WHERE id > ?", (before,)
-                ).one()
-                if (last, count) != (before + len(rows), len(rows)):
-                    raise RuntimeError(
-                        f"{table.name}: the rows inserted did not take the ids after {before}"
-                    )
-                return list(range(before + 1, before + 1 + len(rows)))
+        names = _same_columns(rows)
+        if names is not None:
+            getter = operator.itemgetter(*names)
+            ids = self._driver_returning_ids(table, names, [getter(row) for row in rows])
+            if ids is not None:
+                return ids
         statement_ = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return [int(i) for i in self.session.execute(statement_, list(rows)).scalars()]
+
+    def _insert_values_returning_ids(
+        self, model: type[SQLModel], names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+    ) -> list[int]:
+        """`_insert_returning_ids` of rows given as values of the columns ``names``."""
+        if not rows:
+            return []
+        table = table_of(model)
+        ids = self._driver_returning_ids(table, names, rows)
+        if ids is not None:
+            return ids
+        statement_ = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        given = [dict(zip(names, row, strict=True)) for row in rows]
+        return [int(i) for i in self.session.execute(statement_, given).scalars()]
+
+    def _driver_returning_ids(
+        self, table: Table, names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+    ) -> list[int] | None:
+        """The rows inserted through the SQLite driver and their ids (see
+        `_insert_returning_ids`); None where that path is not taken."""
+        direct = self._driver_values(table, names, rows)
+        if direct is None:
+            return None
+        connection, statement, values = direct
+        name = connection.dialect.identifier_preparer.quote(table.name)
+        before = connection.exec_driver_sql(f"SELECT max(id) FROM {name}").scalar() or 0
+        if before >= _LARGEST_ID - len(rows):  # SQLite would pick ids at random
+            return None
+        connection.exec_driver_sql(statement, values)
+        last, count = connection.exec_driver_sql(
+            f"SELECT max(id), count(*) FROM {name} WHERE id > ?", (before,)
+        ).one()
+        if (last, count) != (before + len(rows), len(rows)):
+            raise RuntimeError(
+                f"{table.name}: the rows inserted did not take the ids after {before}"
+            )
+        return list(range(before + 1, before + 1 + len(rows)))
 
     def _driver_insert(
         self, table: Table, rows: Sequence[dict[str, Any]]
@@ -94,42 +137,169 @@ class Bulk(Part):
         """The connection, INSERT statement and converted values with which rows that give
         every column but the id go straight to the SQLite driver (pending ORM objects
         flushed first, as a statement through the session would); None elsewhere."""
-        names = list(rows[0])
-        wanted = {c.name for c in table.columns if not c.primary_key}
+        names = _same_columns(rows)
+        if names is None:
+            return None
+        getter = operator.itemgetter(*names)
+        return self._driver_values(table, names, [getter(row) for row in rows])
+
+    def _driver_values(
+        self, table: Table, names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+    ) -> tuple[Connection, str, list[tuple[Any, ...]]] | None:
+        """`_driver_insert` of rows given as the values of the columns ``names``."""
         connection = self.session.connection()
         dialect = connection.dialect
-        if (
-            dialect.paramstyle != "qmark"
-            or set(names) != wanted
-            or any(len(row) != len(names) or row.keys() != rows[0].keys() for row in rows)
-        ):
+        if dialect.paramstyle != "qmark":
+            return None
+        plan = _plan(table, names, dialect)
+        if plan is None:
             return None
         if self.session.autoflush:
             self.session.flush()  # as session.execute would: pending objects go first
-        # (position, the column's bind processor, its values converted)
-        converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
-        for position, name in enumerate(names):
-            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                converted.append((position, process, {}))
+        return connection, plan.statement, plan.converted(rows)
+
+
+def _same_columns(rows: Sequence[dict[str, Any]]) -> tuple[str, ...] | None:
+    """The columns every row gives, in the first row's order, when all give the same."""
+    first = rows[0].keys()
+    if len(first) < 2 or any(row.keys() != first for row in rows):
+        return None
+    return tuple(first)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How rows of some columns of a table go to the SQLite driver: the statement, and
+    the columns whose values their bind processors convert."""
+
+    statement: str
+    converters: tuple[tuple[int, Callable[[Any], Any], bool, int], ...]
+    """(position, the bind processor, whether it gives None for None, the column's group:
+    columns of one type share the values converted already)."""
+    groups: int
+    made: tuple[tuple[int, Callable[[], Callable[[Any], Any]]], ...] = ()
+    """(index in `converters`, what makes the processor): the JSON columns' processors,
+    made for each call, since each has an encoder of its own."""
+
+    def converted(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The rows' values as the driver takes them: a time is converted once, and so is a
+        JSON object of a few text values (the events of a chunk share theirs)."""
+        converters = self.converters
+        if not converters:
+            return [tuple(row) for row in rows]
+        if self.made:
+            listed = list(converters)
+            for index, make in self.made:
+                position, _, none_is_none, group = listed[index]
+                listed[index] = (position, make(), none_is_none, group)
+            converters = tuple(listed)
+        seen: list[dict[Any, Any]] = [{} for _ in range(self.groups)]
+        datetime, text = dt.datetime, str
         values = []
         for row in rows:
-            out = [row[name] for name in names]
-            for position, convert, seen in converted:
+            out = list(row)
+            for position, convert, none_is_none, group in converters:
                 value = out[position]
-                if type(value) is dt.datetime:
-                    if value not in seen:
-                        seen[value] = convert(value)
-                    out[position] = seen[value]
+                if value is None and none_is_none:
+                    continue
+                kind = type(value)
+                if kind is datetime:
+                    done = seen[group].get(value)
+                    if done is None:
+                        done = seen[group][value] = convert(value)
+                    out[position] = done
+                elif kind is dict and len(value) <= 4:
+                    # The same text keys and values in the same order: the same JSON. Other
+                    # values (1, 1.0 and True are equal keys) are converted each time.
+                    items = tuple(value.items())
+                    if all(type(k) is text and type(v) is text for k, v in items):
+                        done = seen[group].get(items)
+                        if done is None:
+                            done = seen[group][items] = convert(value)
+                        out[position] = done
+                    else:
+                        out[position] = convert(value)
                 else:
                     out[position] = convert(value)
             values.append(tuple(out))
+        return values
+
+
+# The plans made, by table, columns and dialect (the engine's own: its processors are
+# made from it), with the dialect itself, so that its id is not another's. Emptied when it
+# grows past this many (a test run makes an engine for each site).
+_PLANS: dict[tuple[Table, tuple[str, ...], int], tuple[Dialect, _Plan | None]] = {}
+_PLANS_KEPT = 64
+
+
+def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Plan | None:
+    """The plan for rows of ``table`` giving every column but the id as ``names``; None
+    when they do not (such rows take SQLAlchemy's own path). Made once per columns and
+    dialect."""
+    key = (table, names, id(dialect))
+    known = _PLANS.get(key)
+    if known is not None and known[0] is dialect:
+        return known[1]
+    wanted = {c.name for c in table.columns if not c.primary_key}
+    plan = None
+    if set(names) == wanted and len(names) == len(wanted):
+        groups: dict[tuple[type, str], int] = {}
+        converters: list[tuple[int, Callable[[Any], Any], bool, int]] = []
+        made: list[tuple[int, Callable[[], Callable[[Any], Any]]]] = []
+        for position, name in enumerate(names):
+            column_type = table.c[name].type
+            impl = column_type.dialect_impl(dialect)
+            process = impl.bind_processor(dialect)
+            if process is None:
+                continue
+            # Columns of one type share the values converted already.
+            group = groups.setdefault((type(column_type), repr(column_type)), len(groups))
+            if isinstance(impl, JSON) and dialect._json_serializer is None:  # json.dumps
+                made.append((len(converters), _json_processor(impl, dialect)))
+            converters.append((position, process, process(None) is None, group))
         quote = dialect.identifier_preparer.quote
         statement = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
             f"VALUES ({', '.join('?' * len(names))})"
         )
-        return connection, statement, values
+        plan = _Plan(statement, tuple(converters), len(groups), tuple(made))
+    if len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.clear()
+    _PLANS[key] = (dialect, plan)
+    return plan
+
+
+def _json_processor(impl: JSON, dialect: Dialect) -> Callable[[], Callable[[Any], Any]]:
+    """What makes the bind processor of a JSON column whose values ``json.dumps`` writes:
+    SQLAlchemy's own, given ``json.dumps`` made once for all the values of one call
+    (`_dumps`) instead of once for each."""
+    string_process = impl._str_impl.bind_processor(dialect)
+    return lambda: impl._make_bind_processor(string_process, _dumps())
+
+
+def _dumps() -> Callable[[Any], str]:
+    """``json.dumps`` with its default settings, as one function: the C encoder it makes
+    for each value (with the same arguments) made once. It has its own record of the
+    objects being written, for the check of circular references, and is used by one
+    call at a time; an error leaves that record as it was before the value."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.dumps
+    markers: dict[int, Any] = {}
+    default = json.JSONEncoder().default
+    ascii_text = json.encoder.encode_basestring_ascii
+    encode = make(markers, default, ascii_text, None, ": ", ", ", False, False, True)
+
+    def dumps(value: Any) -> str:
+        if isinstance(value, str):
+            return ascii_text(value)
+        try:
+            return "".join(encode(value, 0))
+        except BaseException:
+            markers.clear()
+            raise
+
+    return dumps
 
 
 _LARGEST_ID = 2**63 - 1  # SQLite's largest rowid

@@ -1,0 +1,151 @@
+"""Rows inserted many at once (`ticketing.store.bulk`) are stored as SQLAlchemy's own
+insert stores them, whichever path they take."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, text
+
+from helpdesk.wiring import Site
+from tests.conftest import FORM
+from ticketing.desk import register
+from ticketing.models import Event
+from ticketing.store.base import table_of
+from ticketing.store.bulk import _dumps
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
+
+
+def _tickets(here: Site, count: int, *, later: dt.datetime | None = None) -> list[int]:
+    """``count`` phone tickets received on MONDAY (the second and the fifth at ``later``)."""
+    ids = []
+    with here.store.transaction() as tx:
+        for n in range(count):
+            received_at = later if later is not None and n in (1, 4) else MONDAY
+            outcome = register(
+                tx, here.desk, FORM, channel="phone", received_at=received_at,
+                signature="sari", officer="sari", now=MONDAY,
+            )  # fmt: skip
+            ids.append(outcome.ticket.id)  # type: ignore[union-attr]
+    return ids
+
+
+def _events(ticket_id: int) -> list[dict[str, Any]]:
+    """Events whose values a conversion shared between rows or columns could get wrong:
+    the same moment in two zones and in two columns' worth of rows, equal JSON objects,
+    objects whose values are equal keys but not the same JSON (1, 1.0, True), keys that
+    are not text, None in a JSON column and in a nullable one."""
+    utc = MONDAY.astimezone(dt.UTC)
+    datas: list[Any] = [
+        {"due_at": "2026-12-01T02:00:00+00:00"},
+        {"due_at": "2026-12-01T02:00:00+00:00"},
+        {"due_at": None},
+        {"n": 1},
+        {"n": 1.0},
+        {"n": True},
+        {1: "x"},
+        {True: "x"},
+        {"a": "x", "b": "y"},
+        {"b": "y", "a": "x"},
+        {"a": "x", "b": "y", "c": "z", "d": "w", "e": "v"},
+        {"nested": {"a": "x"}},
+        {},
+        None,
+        ["a", "b"],
+        {"t": "Dinas Kesehatan – lantai 2 ✓", "q": 'kata "sandi"\n\\'},
+        {"f": 1.5, "nan": float("nan"), "inf": float("-inf"), "big": 10**20},
+        ["x", ("a", 1), {"n": [None, False]}],
+        "teks",
+    ]
+    moments = [MONDAY, utc, MONDAY + dt.timedelta(microseconds=1), utc, MONDAY]
+    return [
+        {
+            "ticket_id": ticket_id,
+            "at": moments[n % len(moments)],
+            "actor": "sari",
+            "action": "note",
+            "from_state": None if n % 2 else "first_level",
+            "to_state": "first_level",
+            "note": f"catatan {n}",
+            "channel": "cli",
+            "data": data,
+        }
+        for n, data in enumerate(datas)
+    ]
+
+
+_COLUMNS = "at, actor, action, from_state, to_state, note, channel, data"
+
+
+@pytest.mark.sqlite_only("the driver's own path is SQLite's; PostgreSQL takes SQLAlchemy's")
+def test_events_given_at_once_are_stored_as_sqlalchemy_stores_them(site: Site) -> None:
+    """The same events through the SQLite driver's path (with and without their ids) and
+    through SQLAlchemy's insert: the same stored values, column for column."""
+    direct, returning, plain = _tickets(site, 3)
+    with site.store.transaction() as tx:
+        tx.add_events(_events(direct))
+        ids = tx.insert_events(_events(returning))
+        tx.session.execute(insert(table_of(Event)), _events(plain))
+    with site.store.transaction() as tx:
+
+        def stored(ticket_id: int) -> list[tuple[Any, ...]]:
+            query = f"SELECT {_COLUMNS} FROM event WHERE ticket_id = :t AND action = 'note'"
+            return [
+                tuple(r) for r in tx.session.execute(text(query + " ORDER BY id"), {"t": ticket_id})
+            ]
+
+        by_ids = tx.session.execute(
+            text("SELECT id FROM event WHERE ticket_id = :t AND action = 'note' ORDER BY id"),
+            {"t": returning},
+        ).scalars()
+        assert stored(direct) == stored(plain) == stored(returning)
+        assert list(by_ids) == ids
+        assert len(stored(plain)) == len(_events(plain))
+
+
+def test_json_is_written_as_json_dumps_writes_it_errors_included() -> None:
+    """The JSON of many values, written with one encoder, is what ``json.dumps`` writes,
+    and a value it cannot write fails as there, without spoiling the values after it."""
+    import json
+
+    dumps = _dumps()
+    loop: list[Any] = ["a"]
+    loop.append(loop)
+    shared = {"a": "x"}
+    for bad in (loop, {"when": MONDAY}, [shared, object()]):
+        with pytest.raises((TypeError, ValueError)) as ours:
+            dumps(bad)
+        with pytest.raises((TypeError, ValueError)) as theirs:
+            json.dumps(bad)
+        assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
+    for good in ([shared, shared], {"b": shared}, "é", 1.0, None, [float("nan")], {1: True}):
+        assert dumps(good) == json.dumps(good)
+    mixed: dict[Any, str] = {"a": "x", (1, 2): "y"}  # fails while it is being written
+    with pytest.raises(TypeError):
+        dumps(mixed)
+    del mixed[(1, 2)]
+    assert dumps(mixed) == dumps([mixed])[1:-1] == json.dumps(mixed)
+
+
+def test_the_calls_recorded_at_some_moments_leave_out_only_the_runs_of_ids_given(
+    site: Site,
+) -> None:
+    """The phone tickets received at the moments asked, without those whose ids are in
+    the runs given (an import's own tickets), and every other one still found."""
+    later = MONDAY - dt.timedelta(minutes=1)
+    ids = _tickets(site, 6, later=later)
+    with site.store.transaction() as tx:
+
+        def found(*runs: tuple[int, int]) -> list[int]:
+            rows = tx.phone_tickets_received_at([MONDAY, later], ["id"], besides=runs)
+            return [row.id for row in rows]
+
+        assert found() == ids
+        assert found((ids[1], ids[2])) == [ids[0], *ids[3:]]
+        assert found((ids[0], ids[0]), (ids[4], ids[5])) == ids[1:4]
+        only_later = tx.phone_tickets_received_at([later], ["id"], besides=[(ids[0], ids[1])])
+        assert [row.id for row in only_later] == [ids[4]]
