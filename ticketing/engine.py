@@ -9,6 +9,7 @@ ORM is loaded to open a database.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -26,12 +27,16 @@ SNAPSHOT = "helpdesk_snapshot"
 
 
 def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson does not write (an integer past 64 bits): the json module
+        return json.dumps(value)
 
 
 # The JSON columns (an event's data, an e-mail's recipients, a report's values) are
 # written and read with orjson: compact UTF-8, several times faster than the json module
-# on a phone log's thousands of rows. Text the json module wrote reads the same.
+# on a phone log's thousands of rows; a key that is not a string is written as one, as the
+# json module writes it. Text the json module wrote reads the same.
 _JSON_COLUMNS: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 

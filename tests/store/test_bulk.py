@@ -14,7 +14,6 @@ from tests.conftest import FORM
 from ticketing.desk import register
 from ticketing.models import Event
 from ticketing.store.base import table_of
-from ticketing.store.bulk import _dumps
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
@@ -105,30 +104,6 @@ def test_events_given_at_once_are_stored_as_sqlalchemy_stores_them(site: Site) -
         assert stored(direct) == stored(plain) == stored(returning)
         assert list(by_ids) == ids
         assert len(stored(plain)) == len(_events(plain))
-
-
-def test_json_is_written_as_json_dumps_writes_it_errors_included() -> None:
-    """The JSON of many values, written with one encoder, is what ``json.dumps`` writes,
-    and a value it cannot write fails as there, without spoiling the values after it."""
-    import json
-
-    dumps = _dumps()
-    loop: list[Any] = ["a"]
-    loop.append(loop)
-    shared = {"a": "x"}
-    for bad in (loop, {"when": MONDAY}, [shared, object()]):
-        with pytest.raises((TypeError, ValueError)) as ours:
-            dumps(bad)
-        with pytest.raises((TypeError, ValueError)) as theirs:
-            json.dumps(bad)
-        assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
-    for good in ([shared, shared], {"b": shared}, "é", 1.0, None, [float("nan")], {1: True}):
-        assert dumps(good) == json.dumps(good)
-    mixed: dict[Any, str] = {"a": "x", (1, 2): "y"}  # fails while it is being written
-    with pytest.raises(TypeError):
-        dumps(mixed)
-    del mixed[(1, 2)]
-    assert dumps(mixed) == dumps([mixed])[1:-1] == json.dumps(mixed)
 
 
 def test_the_calls_recorded_at_some_moments_leave_out_only_the_runs_of_ids_given(

@@ -4,14 +4,12 @@ no ORM objects are made."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import json.encoder
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Dialect, Table, insert
+from sqlalchemy import Connection, Dialect, Table, insert
 from sqlmodel import SQLModel
 
 from ticketing.models import Event, Inbound, OutboxEmail, Submission, Ticket
@@ -177,9 +175,6 @@ class _Plan:
     """(position, the bind processor, whether it gives None for None, the column's group:
     columns of one type share the values converted already)."""
     groups: int
-    made: tuple[tuple[int, Callable[[], Callable[[Any], Any]]], ...] = ()
-    """(index in `converters`, what makes the processor): the JSON columns' processors,
-    made for each call, since each has an encoder of its own."""
 
     def converted(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
         """The rows' values as the driver takes them: a time is converted once, and so is a
@@ -187,12 +182,6 @@ class _Plan:
         converters = self.converters
         if not converters:
             return [tuple(row) for row in rows]
-        if self.made:
-            listed = list(converters)
-            for index, make in self.made:
-                position, _, none_is_none, group = listed[index]
-                listed[index] = (position, make(), none_is_none, group)
-            converters = tuple(listed)
         seen: list[dict[Any, Any]] = [{} for _ in range(self.groups)]
         datetime, text = dt.datetime, str
         values = []
@@ -245,7 +234,6 @@ def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Plan | Non
     if set(names) == wanted and len(names) == len(wanted):
         groups: dict[tuple[type, str], int] = {}
         converters: list[tuple[int, Callable[[Any], Any], bool, int]] = []
-        made: list[tuple[int, Callable[[], Callable[[Any], Any]]]] = []
         for position, name in enumerate(names):
             column_type = table.c[name].type
             impl = column_type.dialect_impl(dialect)
@@ -254,52 +242,17 @@ def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Plan | Non
                 continue
             # Columns of one type share the values converted already.
             group = groups.setdefault((type(column_type), repr(column_type)), len(groups))
-            if isinstance(impl, JSON) and dialect._json_serializer is None:  # json.dumps
-                made.append((len(converters), _json_processor(impl, dialect)))
             converters.append((position, process, process(None) is None, group))
         quote = dialect.identifier_preparer.quote
         statement = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
             f"VALUES ({', '.join('?' * len(names))})"
         )
-        plan = _Plan(statement, tuple(converters), len(groups), tuple(made))
+        plan = _Plan(statement, tuple(converters), len(groups))
     if len(_PLANS) >= _PLANS_KEPT:
         _PLANS.clear()
     _PLANS[key] = (dialect, plan)
     return plan
-
-
-def _json_processor(impl: JSON, dialect: Dialect) -> Callable[[], Callable[[Any], Any]]:
-    """What makes the bind processor of a JSON column whose values ``json.dumps`` writes:
-    SQLAlchemy's own, given ``json.dumps`` made once for all the values of one call
-    (`_dumps`) instead of once for each."""
-    string_process = impl._str_impl.bind_processor(dialect)
-    return lambda: impl._make_bind_processor(string_process, _dumps())
-
-
-def _dumps() -> Callable[[Any], str]:
-    """``json.dumps`` with its default settings, as one function: the C encoder it makes
-    for each value (with the same arguments) made once. It has its own record of the
-    objects being written, for the check of circular references, and is used by one
-    call at a time; an error leaves that record as it was before the value."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return json.dumps
-    markers: dict[int, Any] = {}
-    default = json.JSONEncoder().default
-    ascii_text = json.encoder.encode_basestring_ascii
-    encode = make(markers, default, ascii_text, None, ": ", ", ", False, False, True)
-
-    def dumps(value: Any) -> str:
-        if isinstance(value, str):
-            return ascii_text(value)
-        try:
-            return "".join(encode(value, 0))
-        except BaseException:
-            markers.clear()
-            raise
-
-    return dumps
 
 
 _LARGEST_ID = 2**63 - 1  # SQLite's largest rowid
