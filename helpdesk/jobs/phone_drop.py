@@ -64,7 +64,6 @@ from ticketing.desk import Complaint, Filed
 from ticketing.formulir import Complete, check_formulir
 from ticketing.models import PhoneImport
 from ticketing.store import DatabaseUnavailable, LeaseLost, Tx
-from ticketing.store.phone import JsonList
 from ticketing.vocabulary import ImportStatus
 
 log = logging.getLogger("helpdesk.jobs.phone_drop")
@@ -236,9 +235,9 @@ def _import_bytes(
     made: list[tuple[int, str]] = []
     resumed_after = 0
     first = True
-    # The record's lists as this import last committed them (with their JSON), with its
-    # last row: read again only when another process has committed rows of the file since.
-    kept: tuple[int, JsonList, JsonList] | None = None
+    # The record's lists as this import last committed them, with its last row: read
+    # again only when another process has committed rows of the file since.
+    kept: tuple[int, list[list[Any]], list[dict[str, Any]]] | None = None
     while True:
         with here.store.transaction() as tx:
             record = tx.phone_import_progress(sha256, for_update=True, lists=kept is None)
@@ -265,19 +264,19 @@ def _import_bytes(
             row_tickets, problem_rows = (
                 kept[1:]
                 if kept is not None and kept[0] == record.last_row
-                else (JsonList(record.row_tickets), JsonList(record.problem_rows))
+                else (record.row_tickets, record.problem_rows)
             )
             if chunk:
                 record.last_row = chunk[-1].number
-            row_tickets = row_tickets.plus([[r, n] for r, n in tickets])
-            problem_rows = problem_rows.plus(problems)
-            record.tickets = len(row_tickets.items)
-            record.problems = sum(1 for p in problem_rows.items if not p.get("ticket"))
+            record.row_tickets = [*row_tickets, *([r, n] for r, n in tickets)]
+            record.problem_rows = [*problem_rows, *problems]
+            record.tickets = len(record.row_tickets)
+            record.problems = sum(1 for p in record.problem_rows if not p.get("ticket"))
             if start + len(chunk) >= len(rows):
                 record.status, record.finished_at = ImportStatus.DONE, now
                 record.raw = data
-            tx.save_phone_import(record, (row_tickets, problem_rows))
-        kept = (record.last_row, row_tickets, problem_rows)
+            tx.save_phone_import(record)
+        kept = (record.last_row, record.row_tickets, record.problem_rows)
         made += tickets  # committed
         if record.status == ImportStatus.DONE:
             break

@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, literal
 from sqlalchemy.orm import defer
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
 from ticketing.models import PhoneImport, Ticket
 from ticketing.store.base import Part, attribute, chunks, table_of
-
-
-class JsonList:
-    """A list with its JSON as ``json.dumps`` writes it, made longer without writing the
-    items it had again (``json.dumps`` writes a list as its items' JSON between brackets,
-    with ", " between them)."""
-
-    def __init__(self, items: list[Any], text: str | None = None) -> None:
-        self.items = items
-        self.text = json.dumps(items) if text is None else text
-
-    def plus(self, more: list[Any]) -> JsonList:
-        """These items, then ``more``: a new list (this one is left as it is), or this one
-        when there are none."""
-        if not more:
-            return self
-        added = json.dumps(more)
-        text = added if not self.items else f"{self.text[:-1]}, {added[1:]}"
-        return JsonList([*self.items, *more], text)
 
 
 class PhoneImports(Part):
@@ -45,29 +23,9 @@ class PhoneImports(Part):
             statement = statement.with_for_update()
         return self.session.exec(statement).first()
 
-    def save_phone_import(
-        self, record: PhoneImport, lists: tuple[JsonList, JsonList] | None = None
-    ) -> PhoneImport:
-        """Write the record; ``lists``, its lists of tickets and of problem rows, with their
-        JSON. On SQLite that JSON is what is stored (the column's own serializer,
-        ``json.dumps``, writes the same text), so that a chunk of a large import does not
-        write every row before it out again; elsewhere the lists are given as values."""
+    def save_phone_import(self, record: PhoneImport) -> PhoneImport:
         self.session.add(record)
-        if lists is None:
-            self.session.flush()
-            return record
-        rows, problems = lists
-        dialect = self.session.get_bind().dialect
-        if dialect.name != "sqlite" or getattr(dialect, "_json_serializer", None) is not None:
-            record.row_tickets, record.problem_rows = rows.items, problems.items
-            self.session.flush()
-            return record
-        # SQL values of the columns: their text goes as it is, not through the JSON type.
-        setattr(record, "row_tickets", literal(rows.text, Text()))  # noqa: B010
-        setattr(record, "problem_rows", literal(problems.text, Text()))  # noqa: B010
         self.session.flush()
-        set_committed_value(record, "row_tickets", rows.items)
-        set_committed_value(record, "problem_rows", problems.items)
         return record
 
     def phone_import_progress(
