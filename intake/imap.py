@@ -21,12 +21,52 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timezone
 from types import TracebackType
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 log = logging.getLogger(__name__)
+
+# A command's UIDs: a server may refuse a long command line (Dovecot past 64 kB; RFC 7162
+# asks clients to keep under 8 kB). A MOVE names its UIDs as runs ("1:500"); a FETCH, whose
+# answer imapclient sorts by the UIDs named one by one, names at most this many bytes of
+# them, so that a large backlog's sizes, or a batch of long UIDs, take a few commands.
+UID_LIST_BYTES = 1000
+
+
+def uid_lists(uids: Sequence[int], limit: int = UID_LIST_BYTES) -> Iterator[list[int]]:
+    """``uids`` in order, in lists each written in at most ``limit`` bytes ("1,2,3")."""
+    part: list[int] = []
+    size = 0
+    for uid in uids:
+        length = len(str(uid)) + (1 if part else 0)
+        if part and size + length > limit:
+            yield part
+            part, size, length = [], 0, len(str(uid))
+        part.append(uid)
+        size += length
+    if part:
+        yield part
+
+
+def uid_set(uids: Sequence[int]) -> str:
+    """The UIDs as an IMAP sequence set of exactly them: each run of consecutive UIDs as
+    ``first:last``, the others one by one (``1:3,7,9:10``)."""
+    ordered = sorted({int(uid) for uid in uids})
+    if not ordered:
+        raise ValueError("no UIDs")
+    parts = []
+    first = last = ordered[0]
+    for uid in ordered[1:]:
+        if uid == last + 1:
+            last = uid
+            continue
+        parts.append(f"{first}:{last}" if last > first else f"{first}")
+        first = last = uid
+    parts.append(f"{first}:{last}" if last > first else f"{first}")
+    return ",".join(parts)
+
 
 # imapclient's errors are imaplib's; socket, timeout and TLS errors are all OSError.
 _FAULTS = (imaplib.IMAP4.error, OSError)
@@ -175,22 +215,25 @@ class Mailbox:
         return newer
 
     def sizes(self, uids: Sequence[int]) -> dict[int, int]:
-        """Each message's size in bytes (RFC822.SIZE) by UID, in one command; a UID gone
-        meanwhile is left out."""
-        wanted = {int(uid) for uid in uids}
-        if not wanted:
-            return {}
-        client = self._live()
-        with self._faults(f"sizes of {len(wanted)} messages"):
-            found = client.fetch(sorted(wanted), ["RFC822.SIZE"])
-        return {
-            uid: int(item[b"RFC822.SIZE"])
-            for uid, item in found.items()
-            if uid in wanted and b"RFC822.SIZE" in item
-        }
+        """Each message's size in bytes (RFC822.SIZE) by UID, as few commands as the
+        command line allows (`uid_lists`); a UID gone meanwhile is left out."""
+        wanted = sorted({int(uid) for uid in uids})
+        sizes: dict[int, int] = {}
+        for part in uid_lists(wanted):
+            client = self._live()
+            with self._faults(f"sizes of {len(part)} messages"):
+                found = client.fetch(part, ["RFC822.SIZE"])
+            asked = set(part)
+            sizes.update(
+                (uid, int(item[b"RFC822.SIZE"]))
+                for uid, item in found.items()
+                if uid in asked and b"RFC822.SIZE" in item
+            )
+        return sizes
 
     def fetch(self, uids: Sequence[int], batch: int = 50) -> Iterator[Fetched]:
-        """The messages, whole, in ``batch``-sized commands; \\Seen is never set.
+        """The messages, whole, ``batch`` at a time (in as many commands as their UIDs'
+        length needs: `uid_lists`); \\Seen is never set.
 
         A UID that is gone by the time its batch is fetched is skipped.
         """
@@ -200,8 +243,10 @@ class Mailbox:
         for start in range(0, len(wanted), batch):
             chunk = wanted[start : start + batch]
             client = self._live()
-            with self._faults(f"fetch {len(chunk)} messages"):
-                found = client.fetch(chunk, ["BODY.PEEK[]", "INTERNALDATE", "FLAGS"])
+            found: dict[int, dict[bytes, Any]] = {}
+            for part in uid_lists(chunk):
+                with self._faults(f"fetch {len(part)} messages"):
+                    found.update(client.fetch(part, ["BODY.PEEK[]", "INTERNALDATE", "FLAGS"]))
             for uid in chunk:
                 item = found.get(uid, {})
                 body = item.get(b"BODY[]")
@@ -239,14 +284,15 @@ class Mailbox:
         self.ensure_folder(folder)
         client = self._live()
         named = f"UID {wanted[0]}" if len(wanted) == 1 else f"{len(wanted)} UIDs"
+        listed = uid_set(wanted)
         with self._faults(f"move {named} to {folder}"):
             if self.has_capability("MOVE"):
-                client.move(wanted, folder)
+                client.move(listed, folder)
                 return
-            client.copy(wanted, folder)
-            client.add_flags(wanted, [_DELETED], silent=True)
+            client.copy(listed, folder)
+            client.add_flags(listed, [_DELETED], silent=True)
             if self.has_capability("UIDPLUS"):
-                client.uid_expunge(wanted)
+                client.uid_expunge(listed)
             elif not self._warned_uidplus:
                 # A bare EXPUNGE would also remove what other clients flagged \Deleted.
                 log.warning(

@@ -150,6 +150,7 @@ class DovecotServer:
         proxy_port: int | None = None,
         *,
         ssl_required: bool = False,
+        settings: str = "",
     ) -> None:
         if tls is not None and (tls_port is None or proxy_port is None):
             raise ValueError("a certificate needs tls_port and proxy_port")
@@ -162,6 +163,7 @@ class DovecotServer:
         self.proxy_port = proxy_port if tls else None  # HAProxy protocol; see remote_relay
         self.tls = tls
         self.ssl_required = ssl_required
+        self.settings = settings  # more lines of dovecot.conf
         self.mail_dir = root / "mail"
         self.conf = root / "dovecot.conf"
         self.log = root / "dovecot.log"
@@ -187,7 +189,7 @@ class DovecotServer:
             host=HOST, port=self.port, root=self.root, identity=identity, chroot=chroot,
             ssl=ssl_lines, listeners=listeners,
         )  # fmt: skip
-        self.conf.write_text(config)
+        self.conf.write_text(config + (f"{self.settings}\n" if self.settings else ""))
         lines = []
         for name, password in users.items():
             if any(c in name + password for c in ":\n\r"):
@@ -341,6 +343,7 @@ def dovecot_server(
     tls: Certificate | None = None,
     *,
     ssl_required: bool = False,
+    settings: str = "",
 ) -> Iterator[DovecotServer]:
     """A started private Dovecot with these users under ``root``; stopped (whole group) on exit.
 
@@ -371,7 +374,7 @@ def dovecot_server(
             port, tls_port, proxy_port = free_ports(3)
             server = DovecotServer(
                 root / f"instance-{attempt}", users, port, tls, tls_port, proxy_port,
-                ssl_required=ssl_required,
+                ssl_required=ssl_required, settings=settings,
             )  # fmt: skip
             try:
                 server.start()

@@ -356,6 +356,30 @@ def test_a_batch_holds_at_most_its_bytes_of_mail(
     assert [len(uids) for uids in moves] == [3]
 
 
+def test_a_backlog_longer_than_a_command_line_is_read_whole(
+    site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mailbox whose new messages' UIDs, listed one by one, pass the server's longest
+    command line (here 2 kB; Dovecot's default is 64 kB, some 13,000 new messages) is read
+    whole: the UIDs go as runs ("1:700"), and their sizes are asked a part at a time."""
+    from helpdesk.testing.imap import dovecot_server
+
+    with dovecot_server(
+        tmp_path / "short-lines", {"helpdesk": "secret"}, settings="imap_max_line_length = 2k"
+    ) as server:
+        use_mailbox(site_dir, server.port)
+        office = Office(site_dir, server, monkeypatch)
+        office.ok("init")
+        with office.mailbox() as box:
+            for n in range(700):
+                raw = email("Saya sedang cuti.", sender=f"c{n}@dinsos.example.go.id",
+                            headers={"Auto-Submitted": "auto-replied"})  # fmt: skip
+                box.append("INBOX", raw, dt.datetime.fromisoformat(NOW))
+        office.ok("intake", "poll")
+        assert office.count("INBOX") == 0
+        assert len(office.json("ticket", "list")) == 0
+
+
 def test_refused_login_is_one_clear_line(office: Office, site_dir: Path) -> None:
     """Wrong mailbox credentials: exit 1 naming the mailbox, nothing fetched."""
     use_mailbox(site_dir, office.imap.port, password="wrong")
