@@ -33,11 +33,18 @@ def _json_text(value: Any) -> str:
         return json.dumps(value)
 
 
+def _json_value(text: str | bytes) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # what the json module wrote and orjson does not read:
+        return json.loads(text)  # NaN, Infinity, an escaped lone surrogate
+
+
 # The JSON columns (an event's data, an e-mail's recipients, a report's values) are
 # written and read with orjson: compact UTF-8, several times faster than the json module
 # on a phone log's thousands of rows; a key that is not a string is written as one, as the
-# json module writes it. Text the json module wrote reads the same.
-_JSON_COLUMNS: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+# json module writes it, and what orjson does not write or read goes to the json module.
+_JSON_COLUMNS: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": _json_value}
 
 
 class CannotRead(Exception):

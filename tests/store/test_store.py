@@ -280,3 +280,28 @@ def test_foreign_keys_are_enforced(site: Site) -> None:
                     " data) VALUES (999, '2026-01-01', 'x', 'note', 'received', '', 'cli', '{}')"
                 )
             )
+
+
+@pytest.mark.sqlite_only("PostgreSQL's json type refuses NaN and lone surrogates as they come")
+def test_json_the_json_module_wrote_reads_as_it_did(site: Site) -> None:
+    """An event's data written by the json module (an older version of the help desk), even
+    with what orjson does not read (NaN, an escaped lone surrogate), reads as it did."""
+    import json
+
+    written = {"plain": "é", "nan": float("nan"), "odd": "caf\udce9", "n": 2**40}
+    ticket = _register(site).ticket.id
+    with site.store.transaction() as tx:
+        tx.session.execute(
+            text(
+                "INSERT INTO event (ticket_id, at, actor, action, to_state, note, channel, data)"
+                " VALUES (:t, '2026-11-30 02:00:00.000000', 'sari', 'note', 'received', '',"
+                " 'cli', :d)"
+            ),
+            {"t": ticket, "d": json.dumps(written)},
+        )
+    with site.store.transaction() as tx:
+        [event] = [e for e in tx.events(tx.ticket_by_id(ticket)) if e.action == "note"]
+        data = dict(event.data)
+    nan = data.pop("nan")
+    assert nan != nan  # NaN, as written
+    assert data == {"plain": "é", "odd": "caf\udce9", "n": 2**40}
