@@ -13,6 +13,7 @@ import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from ticketing.addresses import confirmed_at_registration, email_is_confirmed
@@ -311,11 +312,8 @@ def _stored(
     ]
 
 
-_VIEW = (
-    "state", "category", "unit", "assignee", "technician", "due_at", "paused_at",
-    "remaining_minutes",
-)  # fmt: skip
-"""A ticket's columns that `TicketView` holds."""
+_VIEW = tuple(f.name for f in dataclass_fields(TicketView))
+"""A ticket's columns that `TicketView` holds (its fields are named as they are)."""
 
 
 def _taking(

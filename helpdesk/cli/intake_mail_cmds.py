@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from helpdesk import collector
 from helpdesk.cli.common import actor, fail, out, print_json, site
 from ticketing.vocabulary import KEPT_OUTCOMES, Outcome
 
@@ -72,8 +73,7 @@ def poll(ctx: typer.Context) -> None:
 
 
 def _poll(ctx: typer.Context) -> None:
-    gc.disable()
-    try:
+    with collector.loading():
         from helpdesk.jobs.unread import last_read, unread
         from helpdesk.leases import ByHand, HeldElsewhere
         from intake.imap import Mailbox, MailboxError
@@ -85,21 +85,14 @@ def _poll(ctx: typer.Context) -> None:
             read = last_read(here, lease)  # the lease taken with the state, in one transaction
         except HeldElsewhere as exc:
             fail(str(exc))
-    finally:
-        gc.freeze()
-        gc.enable()
     try:
         with lease.held(), Mailbox(settings) as mailbox:
             new = unread(here, mailbox, read)
             if not new.uids:  # the rest of the intake is not even loaded
                 typer.echo("fetched 0: nothing new")
                 return
-            gc.disable()
-            try:
+            with collector.loading():
                 from helpdesk.jobs.mailbox import poll_mailbox
-            finally:
-                gc.freeze()
-                gc.enable()
             report = poll_mailbox(here, mailbox, now=here.now, new=new)
     except MailboxError as exc:
         fail(f"mailbox: {exc}")

@@ -11,15 +11,14 @@ so a crash in between fetches them again and finds each already stored.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import logging
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+from helpdesk import collector
 from helpdesk.jobs import reports
 from helpdesk.jobs.unread import Unread, unread
 from helpdesk.wiring import Site
@@ -774,24 +773,6 @@ def batches(
         yield chunk
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector held off while a batch is processed. A batch
-    makes tens of thousands of short-lived objects (parse trees, form values, rows) that
-    reference counting frees as they are done with; the collector would walk them, and
-    every module's objects, again and again meanwhile. The batch's few cycles (its
-    transaction's ORM objects) are collected once it runs again, after the batch: what
-    is held meanwhile is bounded by the batch."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def poll_mailbox(
     here: Site,
     mailbox: Mailbox,
@@ -832,7 +813,7 @@ def poll_mailbox(
         if not going_on():
             break
         messages = list(mailbox.fetch(chunk, batch=len(chunk)))
-        with collector_paused():
+        with collector.paused():
             results = process_batch(
                 here, messages, source=source, now=now, attempts=config.intake.attempts,
                 uidvalidity=validity, since=since,

@@ -40,18 +40,16 @@ A name already used there gets a number: ``log-2.csv``.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from helpdesk import clock
+from helpdesk import clock, collector
 from helpdesk.service import register_many_in
 from helpdesk.wiring import Site
 from intake import dropfolder
@@ -180,25 +178,8 @@ def import_bytes(
     by: str | None = None,
 ) -> ImportReport:
     """Import the phone log ``data`` (named ``name`` in the report and the record)."""
-    with _collector_paused():
+    with collector.paused():
         return _import_bytes(here, data, name, source=source, now=now, progress=progress, by=by)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector held off while a file is imported. A chunk's rows
-    are tens of thousands of small dicts, lists and strings, freed as they are done with
-    without it; the collector would walk them all again and again as they pile up (a
-    fifth of the import's time). Whatever cycles are left meanwhile (a transaction's
-    ORM objects) are collected once it runs again."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _import_bytes(

@@ -177,13 +177,13 @@ class _Plan:
     groups: int
 
     def converted(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        """The rows' values as the driver takes them: a time is converted once, and so is a
-        JSON object of a few text values (the events of a chunk share theirs)."""
+        """The rows' values as the driver takes them, each distinct time converted once (the
+        rows of a chunk share their moments)."""
         converters = self.converters
         if not converters:
             return [tuple(row) for row in rows]
         seen: list[dict[Any, Any]] = [{} for _ in range(self.groups)]
-        datetime, text = dt.datetime, str
+        datetime = dt.datetime
         values = []
         for row in rows:
             out = list(row)
@@ -191,23 +191,11 @@ class _Plan:
                 value = out[position]
                 if value is None and none_is_none:
                     continue
-                kind = type(value)
-                if kind is datetime:
+                if type(value) is datetime:
                     done = seen[group].get(value)
                     if done is None:
                         done = seen[group][value] = convert(value)
                     out[position] = done
-                elif kind is dict and len(value) <= 4:
-                    # The same text keys and values in the same order: the same JSON. Other
-                    # values (1, 1.0 and True are equal keys) are converted each time.
-                    items = tuple(value.items())
-                    if all(type(k) is text and type(v) is text for k, v in items):
-                        done = seen[group].get(items)
-                        if done is None:
-                            done = seen[group][items] = convert(value)
-                        out[position] = done
-                    else:
-                        out[position] = convert(value)
                 else:
                     out[position] = convert(value)
             values.append(tuple(out))
