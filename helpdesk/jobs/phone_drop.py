@@ -14,7 +14,10 @@ rows and in chunks of that size beyond. Each import is recorded by the file's SH
 - the same file read again (dropped twice, or imported by hand after the drop) makes no
   new ticket;
 - an import cut short (a crash, a lost database) goes on after its last committed row
-  when the file is read again; no row becomes a ticket twice.
+  when the file is read again; no row becomes a ticket twice, and the rows committed
+  before are the file's own rows still, so that the import makes the tickets one
+  uninterrupted run makes (the same holds for rows another process committed between two
+  chunks of this one).
 
 **When a file in the drop folder is read.** A file is read once its modification time
 is at least `SETTLE_SECONDS` before the folder's own clock, so that a copy still being
@@ -44,7 +47,7 @@ import datetime as dt
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -215,6 +218,7 @@ def _import_bytes(
     )
     made: list[tuple[int, str]] = []
     resumed_after = 0
+    known_to = 0  # the rows before this index are known to the checker (`_recall`)
     first = True
     # The record's lists as this import last committed them, with its last row: read
     # again only when another process has committed rows of the file since.
@@ -241,12 +245,15 @@ def _import_bytes(
             first = False
             start = bisect.bisect_right(numbers, record.last_row)
             chunk = rows[start : start + CHUNK_ROWS]
-            tickets, problems = _import_rows(here, tx, checker, chunk, start, len(rows), progress)
             row_tickets, problem_rows = (
                 kept[1:]
                 if kept is not None and kept[0] == record.last_row
                 else (record.row_tickets, record.problem_rows)
             )
+            if start > known_to:  # committed by a run cut short, or by another process
+                _recall(checker, rows[known_to:start], row_tickets, problem_rows)
+            known_to = start + len(chunk)
+            tickets, problems = _import_rows(here, tx, checker, chunk, start, len(rows), progress)
             if chunk:
                 record.last_row = chunk[-1].number
             record.row_tickets = [*row_tickets, *([r, n] for r, n in tickets)]
@@ -271,6 +278,37 @@ def _import_bytes(
             )
         )
     return report
+
+
+def _recall(
+    checker: RowChecker,
+    rows: Sequence[Row],
+    row_tickets: Sequence[Sequence[Any]],
+    problem_rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Bring ``checker`` to where one run of the file would be after ``rows``, which
+    another run committed (one cut short, or another process), with the file's record as
+    it stands (``row_tickets``, ``problem_rows``): their tickets are this import's, their
+    calls are the file's earlier rows, to which a later row is compared by its cells as
+    written (`_without_repeats`), and a copy of a row that made no ticket gives that row's
+    reasons."""
+    repeats = set()
+    for problem in problem_rows:
+        if problem.get("repeat"):
+            repeats.add(problem["row"])
+        elif not problem.get("ticket"):
+            checker.failed[problem["row"]] = tuple(
+                Note(i, e) for i, e in zip(problem["id"], problem["en"], strict=True)
+            )
+    checker.made.update(number for _, number in row_tickets)
+    for row in rows:
+        if row.number in repeats or not row.call_time.strip():
+            continue
+        checked = checker.check(row)
+        checker.unknown_officers.pop(row.number, None)
+        if isinstance(checked, Complaint):
+            cells = call_key(checked.received_at, checked.officer, checked.raw, checker.fields)
+            checker.seen.setdefault(cells, f"{row.number}")
 
 
 def _import_rows(

@@ -476,6 +476,45 @@ def test_import_cut_short_goes_on_after_the_last_committed_row(
     assert import_file(site, path, now=NOW).status == "duplicate"
 
 
+@pytest.mark.parametrize("cut_short", [False, True], ids=["whole", "cut-short"])
+def test_an_import_cut_short_finds_the_repeats_one_run_finds(
+    cut_short: bool, site: Site, tmp_path: Path, ready: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows a crashed import committed are still the file's own rows when it goes on:
+    a later row is compared with them by its cells as written, as in one run. A call
+    written again with its phone number spelt otherwise is a ticket of its own, and a row
+    copied whole is the same call as the row it copies, crash or not."""
+    monkeypatch.setattr(phone_import, "CHUNK_ROWS", 3)
+    if cut_short:
+        real_register_many_in = phone_import.register_many_in
+        calls = 0
+
+        def crash_in_the_second_chunk(*args, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal calls
+            calls += 1
+            if calls == 2:
+                raise RuntimeError("the power went out")
+            return real_register_many_in(*args, **kwargs)
+
+        monkeypatch.setattr(phone_import, "register_many_in", crash_in_the_second_chunk)
+    path = tmp_path / "log.csv"
+    # File rows 2-4 are the first chunk; row 6 is row 4 with its phone number spelt
+    # otherwise, row 7 a copy of row 3.
+    path.write_bytes(
+        phone_log(row(1), row(2), row(3), row(4), row(3, phone="081234567890"), row(2), row(5))
+    )
+    if cut_short:
+        with pytest.raises(RuntimeError):
+            import_file(site, path, now=NOW)
+    report = import_file(site, path, now=NOW)
+    assert report.status == "imported"
+    assert [r for r, _ in report.tickets] == ([5, 6, 8] if cut_short else [2, 3, 4, 5, 6, 8])
+    assert [problem.line("en") for problem in report.problems] == [
+        "row 7: the same call as row 3; not recorded twice"
+    ]
+    assert [t["number"] for t in tickets(ready)] == [f"TIK-2026-0000{n}" for n in range(1, 7)]
+
+
 def test_rows_another_import_committed_meanwhile_stay_in_the_record(
     site: Site, tmp_path: Path, ready: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
