@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from sqlalchemy import insert, text
 
 from helpdesk.wiring import Site
@@ -80,15 +79,24 @@ def _events(ticket_id: int) -> list[dict[str, Any]]:
 _COLUMNS = "at, actor, action, from_state, to_state, note, channel, data"
 
 
-@pytest.mark.sqlite_only("the driver's own path is SQLite's; PostgreSQL takes SQLAlchemy's")
 def test_events_given_at_once_are_stored_as_sqlalchemy_stores_them(site: Site) -> None:
-    """The same events through the SQLite driver's path (with and without their ids) and
-    through SQLAlchemy's insert: the same stored values, column for column."""
+    """The same events through the driver's path (with and without their ids: on
+    PostgreSQL, ids drawn from the sequence) and through SQLAlchemy's insert: the same
+    stored values, column for column. (PostgreSQL's json type refuses a NaN whichever
+    path it takes: that event is left out there.)"""
     direct, returning, plain = _tickets(site, 3)
     with site.store.transaction() as tx:
-        tx.add_events(_events(direct))
-        ids = tx.insert_events(_events(returning))
-        tx.session.execute(insert(table_of(Event)), _events(plain))
+        postgresql = tx.session.connection().dialect.name == "postgresql"
+
+        def events(ticket_id: int) -> list[dict[str, Any]]:
+            return [
+                event for event in _events(ticket_id)
+                if not (postgresql and isinstance(event["data"], dict) and "nan" in event["data"])
+            ]  # fmt: skip
+
+        tx.add_events(events(direct))
+        ids = tx.insert_events(events(returning))
+        tx.session.execute(insert(table_of(Event)), events(plain))
     with site.store.transaction() as tx:
 
         def stored(ticket_id: int) -> list[tuple[Any, ...]]:
@@ -103,7 +111,7 @@ def test_events_given_at_once_are_stored_as_sqlalchemy_stores_them(site: Site) -
         ).scalars()
         assert stored(direct) == stored(plain) == stored(returning)
         assert list(by_ids) == ids
-        assert len(stored(plain)) == len(_events(plain))
+        assert len(stored(plain)) == len(events(plain))
 
 
 def test_the_calls_recorded_at_some_moments_leave_out_only_the_runs_of_ids_given(

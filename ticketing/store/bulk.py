@@ -1,5 +1,6 @@
-"""Many rows at once, given as column values (a phone log's chunk, the sweep's events):
-no ORM objects are made."""
+"""Many rows at once, given as column values (a phone log's chunk, the sweep's events,
+a batch of e-mails): no ORM objects are made, and the rows go to the driver's
+executemany (SQLite's, and psycopg's pipeline)."""
 
 from __future__ import annotations
 
@@ -57,11 +58,12 @@ class Bulk(Part):
         self._insert_many(Inbound, rows)
 
     def _insert_many(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-        """Insert rows given as column values, ids not needed. On SQLite, when every row
-        gives every column but the id, the values go through the columns' own bind
-        processors (each distinct value once: a sweep's events share their moment) and
-        straight to the driver's executemany, without SQLAlchemy's per-row compilation
-        of parameters: the same stored values, at a fraction of the cost."""
+        """Insert rows given as column values, ids not needed. When every row gives every
+        column but the id, the values go through the columns' own bind processors (each
+        distinct value once: a sweep's events share their moment) and straight to the
+        driver's executemany, without SQLAlchemy's per-row compilation of parameters: the
+        same stored values, at a fraction of the cost. On PostgreSQL the statement is one
+        row's INSERT, which psycopg sends for every row in one pipeline."""
         if not rows:
             return
         table = table_of(model)
@@ -79,7 +81,9 @@ class Bulk(Part):
         rows go to the driver as `_insert_many` sends them: SQLite gives a row without an id
         the largest id in the table plus one, and this transaction holds the database's
         write lock, so the rows take the ids after the largest before them, in order (which
-        is checked). Otherwise one INSERT ... RETURNING (SQLAlchemy's insertmanyvalues)."""
+        is checked). On PostgreSQL the ids are drawn from the table's sequence, in one
+        query, and sent with the rows. Otherwise one INSERT ... RETURNING (SQLAlchemy's
+        insertmanyvalues)."""
         if not rows:
             return []
         table = table_of(model)
@@ -109,8 +113,25 @@ class Bulk(Part):
     def _driver_returning_ids(
         self, table: Table, names: tuple[str, ...], rows: Sequence[Sequence[Any]]
     ) -> list[int] | None:
-        """The rows inserted through the SQLite driver and their ids (see
-        `_insert_returning_ids`); None where that path is not taken."""
+        """The rows inserted through the driver and their ids (see `_insert_returning_ids`
+        for SQLite; on PostgreSQL the ids are drawn from the table's sequence first, in
+        one query, and inserted with the rows); None where that path is not taken."""
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            if _plan(table, ("id", *names), connection.dialect) is None:
+                return None
+            drawn = connection.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id'))"
+                " FROM generate_series(1, %(count)s)",
+                {"table": table.name, "count": len(rows)},
+            )
+            ids = sorted(int(i) for i in drawn.scalars())
+            with_ids = [(i, *row) for i, row in zip(ids, rows, strict=True)]
+            direct = self._driver_values(table, ("id", *names), with_ids)
+            assert direct is not None
+            connection, statement, values = direct
+            connection.exec_driver_sql(statement, values)
+            return ids
         direct = self._driver_values(table, names, rows)
         if direct is None:
             return None
@@ -131,10 +152,11 @@ class Bulk(Part):
 
     def _driver_insert(
         self, table: Table, rows: Sequence[dict[str, Any]]
-    ) -> tuple[Connection, str, list[tuple[Any, ...]]] | None:
+    ) -> tuple[Connection, str, list[Any]] | None:
         """The connection, INSERT statement and converted values with which rows that give
-        every column but the id go straight to the SQLite driver (pending ORM objects
-        flushed first, as a statement through the session would); None elsewhere."""
+        every column but the id go straight to the driver's executemany (pending ORM
+        objects flushed first, as a statement through the session would); None where that
+        path is not taken."""
         names = _same_columns(rows)
         if names is None:
             return None
@@ -143,12 +165,10 @@ class Bulk(Part):
 
     def _driver_values(
         self, table: Table, names: tuple[str, ...], rows: Sequence[Sequence[Any]]
-    ) -> tuple[Connection, str, list[tuple[Any, ...]]] | None:
+    ) -> tuple[Connection, str, list[Any]] | None:
         """`_driver_insert` of rows given as the values of the columns ``names``."""
         connection = self.session.connection()
         dialect = connection.dialect
-        if dialect.paramstyle != "qmark":
-            return None
         plan = _plan(table, names, dialect)
         if plan is None:
             return None
@@ -167,18 +187,28 @@ def _same_columns(rows: Sequence[dict[str, Any]]) -> tuple[str, ...] | None:
 
 @dataclass(frozen=True)
 class _Plan:
-    """How rows of some columns of a table go to the SQLite driver: the statement, and
-    the columns whose values their bind processors convert."""
+    """How rows of some columns of a table go to the driver: the statement, and the
+    columns whose values their bind processors convert."""
 
     statement: str
     converters: tuple[tuple[int, Callable[[Any], Any], bool, int], ...]
     """(position, the bind processor, whether it gives None for None, the column's group:
     columns of one type share the values converted already)."""
     groups: int
+    named: tuple[str, ...] | None = None
+    """The columns, when the statement takes each row as a mapping (``%(name)s``, as
+    SQLAlchemy writes an INSERT for psycopg, with the casts it renders)."""
 
-    def converted(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    def converted(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
         """The rows' values as the driver takes them, each distinct time converted once (the
         rows of a chunk share their moments)."""
+        values = self._converted(rows)
+        if self.named is not None:
+            names = self.named
+            return [dict(zip(names, row, strict=True)) for row in values]
+        return values
+
+    def _converted(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
         converters = self.converters
         if not converters:
             return [tuple(row) for row in rows]
@@ -210,16 +240,21 @@ _PLANS_KEPT = 64
 
 
 def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Plan | None:
-    """The plan for rows of ``table`` giving every column but the id as ``names``; None
-    when they do not (such rows take SQLAlchemy's own path). Made once per columns and
-    dialect."""
+    """The plan for rows of ``table`` giving every column but the id as ``names`` (on
+    PostgreSQL, the id as well, first, or not); None when they do not, or on a driver
+    other than SQLite's and psycopg (such rows take SQLAlchemy's own path). Made once per
+    columns and dialect."""
     key = (table, names, id(dialect))
     known = _PLANS.get(key)
     if known is not None and known[0] is dialect:
         return known[1]
     wanted = {c.name for c in table.columns if not c.primary_key}
+    postgresql = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    given = names[1:] if postgresql and names[:1] == ("id",) else names
     plan = None
-    if set(names) == wanted and len(names) == len(wanted):
+    if (dialect.paramstyle == "qmark" or postgresql) and (
+        set(given) == wanted and len(given) == len(wanted)
+    ):
         groups: dict[tuple[type, str], int] = {}
         converters: list[tuple[int, Callable[[Any], Any], bool, int]] = []
         for position, name in enumerate(names):
@@ -231,12 +266,20 @@ def _plan(table: Table, names: tuple[str, ...], dialect: Dialect) -> _Plan | Non
             # Columns of one type share the values converted already.
             group = groups.setdefault((type(column_type), repr(column_type)), len(groups))
             converters.append((position, process, process(None) is None, group))
-        quote = dialect.identifier_preparer.quote
-        statement = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({', '.join('?' * len(names))})"
-        )
-        plan = _Plan(statement, tuple(converters), len(groups))
+        if postgresql:
+            # SQLAlchemy's own INSERT for psycopg, with its casts (``::JSON``), without
+            # RETURNING; one row a statement, so psycopg converts it once and its
+            # executemany sends the rows in one pipeline, where a statement of many rows'
+            # VALUES (SQLAlchemy's insertmanyvalues) is converted anew every time.
+            compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(names))
+            plan = _Plan(str(compiled), tuple(converters), len(groups), named=names)
+        else:
+            quote = dialect.identifier_preparer.quote
+            statement = (
+                f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+                f"VALUES ({', '.join('?' * len(names))})"
+            )
+            plan = _Plan(statement, tuple(converters), len(groups))
     if len(_PLANS) >= _PLANS_KEPT:
         _PLANS.clear()
     _PLANS[key] = (dialect, plan)
