@@ -104,6 +104,29 @@ def make_site(
     return site
 
 
+@contextlib.contextmanager
+def database(kind: str) -> Iterator[dict[str, str]]:
+    """The ``sections`` that put a bench site's tickets in ``kind``: ``sqlite`` (the
+    default: none), or ``postgresql``, a database on a private cluster on loopback,
+    started here and stopped at the end (its password in the environment, as an office
+    keeps it)."""
+    if kind == "sqlite":
+        yield {}
+        return
+    from helpdesk.testing.postgres import postgres_server
+
+    with postgres_server() as server:
+        os.environ[_PASSWORD_ENV] = server.password
+        try:
+            url = server.create_database("helpdesk")
+            yield {"database": f'url = "{url}"\npassword_env = "{_PASSWORD_ENV}"'}
+        finally:
+            os.environ.pop(_PASSWORD_ENV, None)
+
+
+_PASSWORD_ENV = "HELPDESK_BENCH_DB_PASSWORD"
+
+
 def profiling_requested() -> bool:
     return os.environ.get(PROFILE_ENV) == "1"
 

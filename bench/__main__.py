@@ -18,7 +18,10 @@ from pathlib import Path
 from bench import PROFILE_ENV
 
 # The order of a full run; any other module of the package with a main() comes after.
-ORDER = ["intake", "peers", "latency", "delivery", "sweep", "footprint", "phone_import", "startup"]
+ORDER = [
+    "intake", "peers", "latency", "delivery", "sweep", "footprint", "phone_import", "startup",
+    "postgresql",
+]  # fmt: skip
 
 
 def available() -> list[str]:
