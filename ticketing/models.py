@@ -128,9 +128,10 @@ class OutboxEmail(_Table, table=True):
     It is queued as data (``draft``: the template's language and context, the addresses,
     the Date, the threading and the drawn MIME boundary; `notifier.outbox.Draft`) with its
     Subject, Message-ID and bounce token, and rendered when it is sent: ``raw`` holds the
-    exact bytes sent from then on. Until then anything that shows the e-mail renders it
-    from the draft (`notifier.outbox.email_bytes`), which gives the bytes that will be
-    sent. E-mails queued before drafts existed have their bytes from the start.
+    exact bytes sent from then on, and the draft is dropped. Until then anything that
+    shows the e-mail renders it from the draft (`notifier.outbox.email_bytes`), which
+    gives the bytes that will be sent. E-mails queued before drafts existed have their
+    bytes from the start.
     """
 
     __tablename__ = "outbox"

@@ -272,7 +272,8 @@ def test_each_email_is_marked_sent_as_soon_as_the_server_takes_it(
 def test_an_e_mail_is_rendered_when_sent_as_it_was_shown_before(desk: Desk, sink: Sink) -> None:
     """A queued e-mail is kept as data and rendered when it is sent, a day later here: the
     bytes the server receives are those `outbox show --raw` gave while it waited (its Date
-    the moment it was queued), and they are kept with it once it is sent."""
+    the moment it was queued), and they are kept with it once it is sent, in place of
+    the data they were rendered from."""
     desk.ok("phone", *form_args(), "--by", "sari")
     [queued] = desk.outbox()
     [(raw,)] = desk.query("SELECT raw FROM outbox")
@@ -283,8 +284,10 @@ def test_an_e_mail_is_rendered_when_sent_as_it_was_shown_before(desk: Desk, sink
     [mail] = sink.received
     assert mail.raw.decode("utf-8").replace("\r\n", "\n") + "\n" == shown.replace("\r\n", "\n")
     assert mail.message["Date"] == "Mon, 30 Nov 2026 02:00:00 +0000"
-    [(kept,)] = desk.query("SELECT raw FROM outbox")
-    assert bytes(kept) == mail.raw
+    [(kept, draft)] = desk.query("SELECT raw, draft FROM outbox")
+    assert bytes(kept) == mail.raw and draft is None
+    again = desk.ok("outbox", "show", "--raw", str(queued["id"])).stdout
+    assert again.replace("\r\n", "\n") == shown.replace("\r\n", "\n")
 
 
 def test_an_e_mail_that_cannot_be_rendered_is_dead_and_the_help_desk_told(

@@ -49,8 +49,9 @@ class Delivery(Part):
 
     def mark_sent(self, email_id: int, now: dt.datetime, raw: bytes | None = None) -> None:
         """The e-mail went out at ``now``; ``raw``: the bytes sent, rendered from its draft
-        for the sending (kept from now on), or None when the row holds them already."""
-        values: dict[str, Any] = {"raw": raw} if raw is not None else {}
+        for the sending (kept from now on, in place of the draft they were rendered from),
+        or None when the row holds them already."""
+        values = _sent_bytes(raw)
         self._set(
             email_id,
             status=OutboxStatus.SENT,
@@ -97,7 +98,7 @@ class Delivery(Part):
         )
         marked = 0
         for email_id, (at, raw) in sent.items():
-            values: dict[str, Any] = {"raw": raw} if raw is not None else {}
+            values = _sent_bytes(raw)
             done = self.session.execute(
                 update(OutboxEmail)
                 .where(col(OutboxEmail.id) == email_id, still)
@@ -137,3 +138,9 @@ class Delivery(Part):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+
+
+def _sent_bytes(raw: bytes | None) -> dict[str, Any]:
+    """The columns that keep an e-mail's bytes once sent: the bytes, and no draft (it
+    would only repeat them, at some 3 KB an e-mail)."""
+    return {"raw": raw, "draft": None} if raw is not None else {}
