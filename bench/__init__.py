@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,14 +105,24 @@ def make_site(
     return site
 
 
+@dataclass(frozen=True)
+class Database:
+    """Where a bench site keeps its tickets: the ``sections`` of its configuration, and
+    the CPU seconds the database's own processes have used so far (none for SQLite, whose
+    work is done in the process that measures)."""
+
+    sections: dict[str, str]
+    server_cpu: Callable[[], float] = lambda: 0.0
+
+
 @contextlib.contextmanager
-def database(kind: str) -> Iterator[dict[str, str]]:
-    """The ``sections`` that put a bench site's tickets in ``kind``: ``sqlite`` (the
-    default: none), or ``postgresql``, a database on a private cluster on loopback,
-    started here and stopped at the end (its password in the environment, as an office
-    keeps it)."""
+def database(kind: str) -> Iterator[Database]:
+    """The database of a bench site: ``sqlite`` (the default: no section), or
+    ``postgresql``, a database on a private cluster on loopback, started here and stopped
+    at the end (its password in the environment, as an office keeps it). The cluster runs
+    with the test suite's settings: no fsync, so its commits cost less than an office's."""
     if kind == "sqlite":
-        yield {}
+        yield Database({})
         return
     from helpdesk.testing.postgres import postgres_server
 
@@ -119,9 +130,31 @@ def database(kind: str) -> Iterator[dict[str, str]]:
         os.environ[_PASSWORD_ENV] = server.password
         try:
             url = server.create_database("helpdesk")
-            yield {"database": f'url = "{url}"\npassword_env = "{_PASSWORD_ENV}"'}
+            section = f'url = "{url}"\npassword_env = "{_PASSWORD_ENV}"'
+            yield Database({"database": section}, lambda: _cluster_cpu(server.data))
         finally:
             os.environ.pop(_PASSWORD_ENV, None)
+
+
+def _cluster_cpu(data: Path) -> float:
+    """CPU seconds (user and system) of a PostgreSQL cluster's processes so far: the
+    postmaster's own and its finished children's, and each running child's."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        if pid == postmaster:  # utime, stime, cutime, cstime
+            total += sum(int(f) for f in fields[11:15])
+        elif parent == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 _PASSWORD_ENV = "HELPDESK_BENCH_DB_PASSWORD"

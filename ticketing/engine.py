@@ -10,6 +10,7 @@ ORM is loaded to open a database.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -45,6 +46,28 @@ def _json_value(text: str | bytes) -> Any:
 # on a phone log's thousands of rows; a key that is not a string is written as one, as the
 # json module writes it, and what orjson does not write or read goes to the json module.
 _JSON_COLUMNS: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": _json_value}
+
+
+class _PipelineAborted(logging.Filter):
+    """psycopg's warning when a statement of a pipeline fails (a bulk insert's executemany,
+    `ticketing.store.bulk`): "error ignored terminating <psycopg.Pipeline ...>: pipeline
+    aborted", beside the statement's own error, which is raised to the caller and reported
+    there; the warning would only repeat it, naming the database server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        return not (
+            isinstance(record.msg, str)
+            and record.msg.startswith("error ignored terminating")
+            and isinstance(args, tuple)
+            and bool(args)
+            and str(args[-1]) == "pipeline aborted"
+        )
+
+
+_PSYCOPG_LOG = logging.getLogger("psycopg")
+if not any(isinstance(f, _PipelineAborted) for f in _PSYCOPG_LOG.filters):
+    _PSYCOPG_LOG.addFilter(_PipelineAborted())
 
 
 class CannotRead(Exception):

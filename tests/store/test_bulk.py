@@ -4,17 +4,22 @@ insert stores them, whichever path they take."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 
 from helpdesk.wiring import Site
 from tests.conftest import FORM
 from ticketing.desk import register
-from ticketing.models import Event
+from ticketing.models import Event, Ticket
 from ticketing.store.base import table_of
 
 WIB = dt.timezone(dt.timedelta(hours=7))
+NEW_YORK = ZoneInfo("America/New_York")
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
 
 
@@ -59,7 +64,9 @@ def _events(ticket_id: int) -> list[dict[str, Any]]:
         ["x", ("a", 1), {"n": [None, False]}],
         "teks",
     ]
-    moments = [MONDAY, utc, MONDAY + dt.timedelta(microseconds=1), utc, MONDAY]
+    # The wall-clock hour New York's clocks go back, twice: equal as datetimes, an hour apart.
+    first, again = (dt.datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK, fold=f) for f in (0, 1))
+    moments = [MONDAY, utc, MONDAY + dt.timedelta(microseconds=1), utc, MONDAY, first, again]
     return [
         {
             "ticket_id": ticket_id,
@@ -132,3 +139,48 @@ def test_the_calls_recorded_at_some_moments_leave_out_only_the_runs_of_ids_given
         assert found((ids[0], ids[0]), (ids[4], ids[5])) == ids[1:4]
         only_later = tx.phone_tickets_received_at([later], ["id"], besides=[(ids[0], ids[1])])
         assert [row.id for row in only_later] == [ids[4]]
+
+
+def test_an_event_waiting_in_the_session_takes_its_id_before_the_rows_given_at_once(
+    site: Site,
+) -> None:
+    """An event added to the session and not yet flushed is stored first, as a statement
+    through the session stores it: a ticket's history keeps the order it was made in."""
+    [ticket_id] = _tickets(site, 1)
+    pending, *given = _events(ticket_id)[:3]
+    with site.store.transaction() as tx:
+        tx.session.add(Event(**{**pending, "note": "first"}))
+        ids = tx.insert_events([{**event, "note": "then"} for event in given])
+        notes = tx.session.execute(
+            text("SELECT id, note FROM event WHERE ticket_id = :t AND action = 'note' ORDER BY id"),
+            {"t": ticket_id},
+        ).all()
+    assert [note for _, note in notes] == ["first", "then", "then"]
+    assert [i for i, _ in notes][1:] == ids
+
+
+def test_a_bulk_insert_that_fails_rolls_back_to_its_savepoint_with_its_error_alone(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A row of many that breaks a constraint raises its error, the savepoint around them
+    rolls back and the transaction goes on; the log does not gain the driver's own line
+    about the statements it abandoned (psycopg's "pipeline aborted")."""
+    [ticket_id] = _tickets(site, 1)
+    with site.store.transaction() as tx:
+        stored = tx.session.get(Ticket, ticket_id)
+        assert stored is not None
+        number = stored.number
+        good = {c.name: getattr(stored, c.name) for c in table_of(Ticket).columns}
+        del good["id"]
+        twins = [
+            {**good, "seq": 1000 + n, "access_token": f"token{n}", "number": f"TIK-X-{n}"}
+            for n in range(50)
+        ]
+        twins[1]["number"] = number  # the ticket's own number, again
+        caplog.set_level(logging.WARNING)
+        with pytest.raises(IntegrityError), tx.savepoint():
+            tx.insert_tickets(twins)
+        tx.insert_tickets([twins[0]])
+    with site.store.transaction() as tx:
+        assert tx.session.execute(text("SELECT count(*) FROM ticket")).scalar_one() == 2
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []

@@ -120,6 +120,8 @@ class Bulk(Part):
         if connection.dialect.name == "postgresql":
             if _plan(table, ("id", *names), connection.dialect) is None:
                 return None
+            if self.session.autoflush:
+                self.session.flush()  # pending objects take their ids first, as they would
             drawn = connection.exec_driver_sql(
                 "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id'))"
                 " FROM generate_series(1, %(count)s)",
@@ -221,7 +223,9 @@ class _Plan:
                 value = out[position]
                 if value is None and none_is_none:
                     continue
-                if type(value) is datetime:
+                # A moment repeated in the wall-clock hour a zone's clocks go back shows
+                # it by its fold alone, which equality ignores: converted each time.
+                if type(value) is datetime and not value.fold:
                     done = seen[group].get(value)
                     if done is None:
                         done = seen[group][value] = convert(value)
