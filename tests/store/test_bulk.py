@@ -60,7 +60,8 @@ def _events(ticket_id: int) -> list[dict[str, Any]]:
         None,
         ["a", "b"],
         {"t": "Dinas Kesehatan – lantai 2 ✓", "q": 'kata "sandi"\n\\'},
-        {"f": 1.5, "nan": float("nan"), "inf": float("-inf"), "big": 10**20},
+        {"f": 1.5, "nan": float("nan"), "inf": float("-inf")},
+        {"big": 10**20},
         ["x", ("a", 1), {"n": [None, False]}],
         "teks",
     ]
