@@ -8,6 +8,7 @@ runs them all, or the ones named.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import math
 import os
@@ -113,6 +114,17 @@ class Database:
 
     sections: dict[str, str]
     server_cpu: Callable[[], float] = lambda: 0.0
+
+
+def database_option(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], str]:
+    """Give a benchmark's command line ``--postgresql`` (its figures then for information:
+    the targets are SQLite's); returns what reads the kind of database from the options."""
+    parser.add_argument(
+        "--postgresql", action="store_true",
+        help="tickets in a private PostgreSQL cluster (figures for information: the "
+        "targets are SQLite's)",
+    )  # fmt: skip
+    return lambda args: "postgresql" if args.postgresql else "sqlite"
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ import sys
 import time
 from collections import Counter
 
-from bench import database, figure, info, make_site, profiled, rate, scratch
+from bench import database, database_option, figure, info, make_site, profiled, rate, scratch
 from bench._imap import append_all, count, plain_fetch
 from bench._mail import complaints
 
@@ -34,13 +34,8 @@ TARGET_CPU_MS = 2.0  # CPU per message, of this process (the server's is not cou
 
 def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__)
-    parser.add_argument(
-        "--postgresql", action="store_true",
-        help="tickets in a private PostgreSQL cluster (figures for information: the "
-        "targets are SQLite's)",
-    )  # fmt: skip
-    args = parser.parse_args(argv or [])
-    return measure("postgresql" if args.postgresql else "sqlite")
+    kind = database_option(parser)
+    return measure(kind(parser.parse_args(argv or [])))
 
 
 def measure(kind: str) -> bool:

@@ -24,7 +24,7 @@ import random
 import sys
 import time
 
-from bench import database, figure, info, make_site, profiled, rate, scratch
+from bench import database, database_option, figure, info, make_site, profiled, rate, scratch
 
 NAME = "phone-import"
 ROWS = 100_000
@@ -137,13 +137,9 @@ def main(argv: list[str] | None = None) -> bool:
     """Run the benchmark; True when the target was met (and the outcome is right)."""
     parser = argparse.ArgumentParser(prog="python -m bench.phone_import", description=__doc__)
     parser.add_argument("--rows", type=int, default=ROWS, help=f"rows in the file ({ROWS:,})")
-    parser.add_argument(
-        "--postgresql", action="store_true",
-        help="tickets in a private PostgreSQL cluster (a figure for information: the "
-        "target is SQLite's)",
-    )  # fmt: skip
+    kind = database_option(parser)
     args = parser.parse_args(argv or [])
-    return measure(args.rows, "postgresql" if args.postgresql else "sqlite")
+    return measure(args.rows, kind(args))
 
 
 def measure(rows: int, kind: str) -> bool:

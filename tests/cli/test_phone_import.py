@@ -444,23 +444,28 @@ def test_a_file_that_fails_stays_and_the_others_go_on(
 # --- big files, and imports cut short ---------------------------------------------------------
 
 
-def test_import_cut_short_goes_on_after_the_last_committed_row(
-    site: Site, tmp_path: Path, ready: Cli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A crash in the second chunk keeps the first chunk's tickets; reading the file
-    again goes on after the last committed row, and no row becomes a ticket twice."""
+def crash_in_the_second_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 3 rows, and the power going out as the second chunk is registered."""
     monkeypatch.setattr(phone_import, "CHUNK_ROWS", 3)
     real_register_many_in = phone_import.register_many_in
     calls = 0
 
-    def crash_in_the_second_chunk(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def crashing(*args, **kwargs):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("the power went out")
         return real_register_many_in(*args, **kwargs)
 
-    monkeypatch.setattr(phone_import, "register_many_in", crash_in_the_second_chunk)
+    monkeypatch.setattr(phone_import, "register_many_in", crashing)
+
+
+def test_import_cut_short_goes_on_after_the_last_committed_row(
+    site: Site, tmp_path: Path, ready: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash in the second chunk keeps the first chunk's tickets; reading the file
+    again goes on after the last committed row, and no row becomes a ticket twice."""
+    crash_in_the_second_chunk(monkeypatch)
     path = tmp_path / "log.csv"
     path.write_bytes(phone_log(*(row(n) for n in range(1, 9))))
     with pytest.raises(RuntimeError):
@@ -486,17 +491,7 @@ def test_an_import_cut_short_finds_the_repeats_one_run_finds(
     copied whole is the same call as the row it copies, crash or not."""
     monkeypatch.setattr(phone_import, "CHUNK_ROWS", 3)
     if cut_short:
-        real_register_many_in = phone_import.register_many_in
-        calls = 0
-
-        def crash_in_the_second_chunk(*args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal calls
-            calls += 1
-            if calls == 2:
-                raise RuntimeError("the power went out")
-            return real_register_many_in(*args, **kwargs)
-
-        monkeypatch.setattr(phone_import, "register_many_in", crash_in_the_second_chunk)
+        crash_in_the_second_chunk(monkeypatch)
     path = tmp_path / "log.csv"
     # File rows 2-4 are the first chunk; row 6 is row 4 with its phone number spelt
     # otherwise, row 7 a copy of row 3.

@@ -118,10 +118,10 @@ class Bulk(Part):
         one query, and inserted with the rows); None where that path is not taken."""
         connection = self.session.connection()
         if connection.dialect.name == "postgresql":
-            if _plan(table, ("id", *names), connection.dialect) is None:
+            plan = _plan(table, ("id", *names), connection.dialect)
+            if plan is None:
                 return None
-            if self.session.autoflush:
-                self.session.flush()  # pending objects take their ids first, as they would
+            self._flush_pending()  # they take their ids first, as they would
             drawn = connection.exec_driver_sql(
                 "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id'))"
                 " FROM generate_series(1, %(count)s)",
@@ -129,10 +129,7 @@ class Bulk(Part):
             )
             ids = sorted(int(i) for i in drawn.scalars())
             with_ids = [(i, *row) for i, row in zip(ids, rows, strict=True)]
-            direct = self._driver_values(table, ("id", *names), with_ids)
-            assert direct is not None
-            connection, statement, values = direct
-            connection.exec_driver_sql(statement, values)
+            connection.exec_driver_sql(plan.statement, plan.converted(with_ids))
             return ids
         direct = self._driver_values(table, names, rows)
         if direct is None:
@@ -174,9 +171,13 @@ class Bulk(Part):
         plan = _plan(table, names, dialect)
         if plan is None:
             return None
-        if self.session.autoflush:
-            self.session.flush()  # as session.execute would: pending objects go first
+        self._flush_pending()
         return connection, plan.statement, plan.converted(rows)
+
+    def _flush_pending(self) -> None:
+        """Pending ORM objects go first, as a statement through the session would send them."""
+        if self.session.autoflush:
+            self.session.flush()
 
 
 def _same_columns(rows: Sequence[dict[str, Any]]) -> tuple[str, ...] | None:
