@@ -29,7 +29,15 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    meta,
+    nodes,
+    select_autoescape,
+)
 
 from ticketing.conversation import (
     BOUNCE_REF_HEADER,
@@ -184,11 +192,29 @@ def render_subject(
 ) -> str:
     """``render(...).subject`` alone: the subject block of the text template."""
     text_template = environment(root).get_template(template_names(kind, language)[0])
+    # Only what the block reads: a context composed when read (`notifier.policy.Composed`)
+    # makes only that part of itself.
+    names = _subject_names(text_template)
+    read = {name: context[name] for name in names if name in context}
     # The context a template's render makes, its globals under the values, made here once
     # instead of copied again by ``new_context``.
-    values = _values(kind, language, context, _globals(text_template))
+    values = _values(kind, language, read, _globals(text_template))
     block = text_template.blocks["subject"](text_template.new_context(values, shared=True))
     return one_line("".join(block))
+
+
+@lru_cache(maxsize=256)
+def _subject_names(template: Template) -> frozenset[str]:
+    """The names the subject block of ``template`` reads from its context (``asks_reply``
+    too where it shows the reply marker, which depends on it)."""
+    environment = template.environment
+    assert environment.loader is not None and template.name is not None
+    source = environment.loader.get_source(environment, template.name)[0]
+    block = next(b for b in environment.parse(source).find_all(nodes.Block) if b.name == "subject")
+    body = nodes.Template(block.body)
+    body.set_environment(environment)
+    names = meta.find_undeclared_variables(body)
+    return frozenset(names | {"asks_reply"} if "reply_marker" in names else names)
 
 
 @lru_cache(maxsize=256)

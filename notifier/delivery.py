@@ -117,7 +117,7 @@ def deliver_due(
     for email in claimed:
         assert email.id is not None
         try:
-            raw = email_bytes(email)
+            raw = email_bytes(email, office)
         except Exception as exc:  # noqa: BLE001 - one e-mail that cannot be made, not the batch
             log.exception("outbox e-mail %s could not be rendered", email.id)
             unrendered[email.id] = f"could not be rendered: {type(exc).__name__}: {exc}"

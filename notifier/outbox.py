@@ -31,7 +31,7 @@ from notifier.compose import (
     render_subject,
     subject_text,
 )
-from notifier.policy import Notice, Office, delivery_failed_notice, notices_for_event
+from notifier.policy import Composed, Notice, Office, delivery_failed_notice, notices_for_event
 from ticketing.conversation import new_bounce_token
 from ticketing.models import Event, OutboxEmail, Submission, Ticket
 from ticketing.store import Tx
@@ -387,11 +387,16 @@ class Draft:
     """What an outbox e-mail is rendered from, besides its row's kind, Message-ID,
     Auto-Submitted and bounce token: the template's language and context, the From, To
     and Cc, the Date, the threading and the drawn MIME boundary. Stored as JSON
-    (``outbox.draft``); the context is data (strings, numbers, lists and mappings), so
-    the e-mail rendered from it is the same now or later."""
+    (``outbox.draft``).
+
+    The context is either data (strings, numbers, lists and mappings), so that the e-mail
+    rendered from it is the same now or later, or, for the kinds composed from facts
+    (`notifier.policy.Composed`: the acknowledgement of a new ticket and the help desk's
+    copy of it), the facts: the e-mail says them as the office's configuration does when
+    it is rendered."""
 
     language: str
-    context: Mapping[str, Any]
+    context: Mapping[str, Any]  # a `Composed` one is stored as its facts
     sender: tuple[str, str]  # (name, address)
     to: Sequence[tuple[str, str]]  # (address, name)
     cc: Sequence[tuple[str, str]]
@@ -404,10 +409,12 @@ class Draft:
         # orjson: an acknowledgement's draft in about 1 us, where the json module takes 14;
         # compact, UTF-8 as it stands. A context's keys are strings (the templates' names):
         # orjson refuses any other.
+        context = self.context
+        said = {"facts": context.facts} if isinstance(context, Composed) else {"context": context}
         return orjson.dumps(
             {
                 "language": self.language,
-                "context": self.context,
+                **said,
                 "from": list(self.sender),
                 "to": [list(r) for r in self.to],
                 "cc": [list(r) for r in self.cc],
@@ -419,12 +426,15 @@ class Draft:
         ).decode()
 
     @classmethod
-    def decode(cls, text: str) -> Draft:
+    def decode(cls, text: str, office: Office, kind: str) -> Draft:
+        """The draft of an outbox e-mail of ``kind``; ``office`` composes its context when
+        it is stored as facts."""
         data = orjson.loads(text)
         name, address = data["from"]
+        facts = data.get("facts")
         return cls(
             language=data["language"],
-            context=data["context"],
+            context=data["context"] if facts is None else Composed(office, kind, facts),
             sender=(name, address),
             to=[(a, n) for a, n in data["to"]],
             cc=[(a, n) for a, n in data["cc"]],
@@ -435,14 +445,15 @@ class Draft:
         )
 
 
-def email_bytes(email: OutboxEmail) -> bytes:
+def email_bytes(email: OutboxEmail, office: Office) -> bytes:
     """The e-mail's bytes: those sent, once it is sent; before, rendered from its draft,
-    the same bytes the sender will render and send."""
+    the same bytes the sender will render and send (``office`` composes a draft stored as
+    facts)."""
     if email.raw is not None:
         return email.raw
     if email.draft is None:
         raise ValueError(f"outbox e-mail {email.id} has neither its bytes nor a draft")
-    draft = Draft.decode(email.draft)
+    draft = Draft.decode(email.draft, office, email.kind)
     name, address = draft.sender
     raw, _ = message_bytes(
         render(email.kind, draft.language, draft.context),

@@ -7,7 +7,7 @@ Pure: takes the ticket, the event and the office's facts; returns ``Notice`` val
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -19,10 +19,11 @@ from notifier.links import status_url, survey_url
 from ticketing.addresses import reporter_addresses, unconfirmed_email
 from ticketing.calendar import BusinessCalendar, StepTime
 from ticketing.conversation import subject_tag
+from ticketing.db import UTCDateTime
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
 from ticketing.ikm import ELEMENTS
-from ticketing.models import Event, SurveyResponse, Ticket
+from ticketing.models import Event, SurveyResponse, Ticket, TicketRow
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
 from ticketing.survey import Refusal, SurveySettings
 from ticketing.workflow import (
@@ -778,11 +779,16 @@ def _linked(office: Office, ticket: Ticket, notices: list[Notice]) -> list[Notic
     access token; the reporter's own), when the office has a public address."""
     public_url = office.settings.public_url
     token = getattr(ticket, "access_token", None)
-    if not public_url or not token or not any(n.to_reporter for n in notices):
+    if not public_url or not token:
+        return notices
+    if not any(n.to_reporter and not isinstance(n.context, Composed) for n in notices):
         return notices
     link = status_url(public_url, ticket.number, token)
     return [
-        _with_context(n, {**n.context, "status_url": link}) if n.to_reporter else n for n in notices
+        _with_context(n, {**n.context, "status_url": link})
+        if n.to_reporter and not isinstance(n.context, Composed)  # linked as composed
+        else n
+        for n in notices
     ]
 
 
@@ -826,28 +832,20 @@ def _event_notices(
         return made
 
     if action == Action.CREATE:
+        # Composed when rendered, from the ticket as registered (`Composed`): a phone log
+        # acknowledges thousands of calls at once.
+        facts = _registration_facts(ticket, event)
         made = []
-        to, who = _reporter(office, ticket)
-        web = ticket.channel == "web" and not to and bool(ticket.email.strip())
-        if web:
-            # The web form's only answer, to the address typed on it: the acknowledgement
-            # with the status link. The address is not confirmed by it (nothing else goes
-            # there until its owner answers us), and as an answer to a request it counts
-            # towards the per-address cap on automatic replies.
+        to, _ = _reporter(office, ticket)
+        if _acknowledged_on_the_web(ticket, to):
             to = [Recipient(ticket.email.strip(), ticket.reporter_name)]
         if to:
             # An answer to the reporter's own e-mail or form is an auto-reply; after a call
             # or a letter it is a notice the system sends on its own.
             kind = AUTO_REPLIED if ticket.channel in ("email", "web") else AUTO_GENERATED
-            context = {
-                **base(),
-                "recipient": who,
-                "standards": _first_standards(office, ticket),
-                "unconfirmed_email": None if web else unconfirmed_email(ticket),
-                "web_unconfirmed": web,
-            }
+            context = Composed(office, "reporter.acknowledged", facts, ticket)
             made.append(Notice("reporter.acknowledged", to, context, kind, to_reporter=True))
-        copy = new_ticket_notice(office, ticket, base(), acknowledged=bool(to))
+        copy = new_ticket_notice(office, ticket, {**facts, "acknowledged": bool(to)})
         return made + ([copy] if copy is not None else [])
 
     if action == Action.SOLVE:
@@ -1001,31 +999,185 @@ def _event_notices(
 UNATTENDED_CHANNELS = frozenset({"email", "web"})
 
 
-def new_ticket_notice(
-    office: Office, ticket: Ticket, base: Mapping[str, Any], *, acknowledged: bool
-) -> Notice | None:
+def new_ticket_notice(office: Office, ticket: Ticket, facts: Mapping[str, Any]) -> Notice | None:
     """The help desk's copy of a complaint that came in by itself (e-mail, web form): the
     form, the reporter's acknowledgement, and the words that act on it by reply (a
-    first-level solution, an escalation to a unit, the closure once the reporter confirms)."""
+    first-level solution, an escalation to a unit, the closure once the reporter confirms).
+    ``facts``: `_registration_facts`, and whether the reporter was acknowledged."""
     if ticket.channel not in UNATTENDED_CHANNELS:
         return None
     officers = _help_desk_officers(office)
     if not officers:
         return None
+    context = Composed(office, "help_desk.new_ticket", facts, ticket)
+    return Notice("help_desk.new_ticket", [_staff_recipient(o) for o in officers], context)
+
+
+def _new_ticket_copy(
+    office: Office, ticket: Ticket, facts: Mapping[str, Any], base: dict[str, Any]
+) -> dict[str, Any]:
+    officers = _help_desk_officers(office)
     directory = office.directory
     suggested = directory.unit_for_category(ticket.category)
-    context = {
+    return {
         **base,
-        "recipient": _help_desk(office, officers),
-        "acknowledged": acknowledged,
+        "recipient": _help_desk(office, officers) if officers else _team(office),
+        "acknowledged": bool(facts.get("acknowledged")),
         "unit": suggested.name if suggested else None,
         "units": [{"key": u.key, "name": u.name} for u in directory.units.values()],
         "reply_words": [
-            _reply_word(office, verb, officers[0], ticket) for verb in ("done", "escalate")
+            _reply_word(office, verb, officers[0] if officers else None, ticket)
+            for verb in ("done", "escalate")
         ],
-        "close_word": _reply_word(office, "close", officers[0], ticket),
+        "close_word": _reply_word(office, "close", officers[0] if officers else None, ticket),
     }
-    return Notice("help_desk.new_ticket", [_staff_recipient(o) for o in officers], context)
+
+
+def _acknowledgement(
+    office: Office, ticket: Ticket, facts: Mapping[str, Any], base: dict[str, Any]
+) -> dict[str, Any]:
+    to, who = _reporter(office, ticket)
+    web = _acknowledged_on_the_web(ticket, to)
+    context = {
+        **base,
+        "recipient": who,
+        "standards": _first_standards(office, ticket),
+        "unconfirmed_email": None if web else unconfirmed_email(ticket),
+        "web_unconfirmed": web,
+    }
+    public_url = office.settings.public_url
+    if public_url and getattr(ticket, "access_token", None):  # as `_linked` links
+        context["status_url"] = status_url(public_url, ticket.number, ticket.access_token)
+    return context
+
+
+def _acknowledged_on_the_web(ticket: Ticket, to: Sequence[Recipient]) -> bool:
+    """The web form's only answer goes to the address typed on it: the acknowledgement with
+    the status link. The address is not confirmed by it (nothing else goes there until its
+    owner answers us), and as an answer to a request it counts towards the per-address cap
+    on automatic replies."""
+    return ticket.channel == "web" and not to and bool(ticket.email.strip())
+
+
+class _TicketShown(dict[str, Any]):
+    """`ticket_context` as a subject reads it: its number, tag, category and agency, the
+    rest made (all of it) the first time anything else is read."""
+
+    def __init__(self, office: Office, ticket: Ticket) -> None:
+        super().__init__(
+            number=ticket.number, tag=subject_tag(ticket.number), agency=ticket.agency,
+            category=_shown_value(office, "category", ticket.category),
+        )  # fmt: skip
+        self._office, self._ticket = office, ticket
+
+    def __missing__(self, key: str) -> Any:
+        self.update(ticket_context(self._office, self._ticket))
+        return dict.__getitem__(self, key)
+
+
+# --- e-mails composed when rendered --------------------------------------------------
+
+
+def _registration_facts(ticket: Ticket, event: Event) -> dict[str, Any]:
+    """What the e-mails of a registration are composed from: the ticket as registered (its
+    columns, those without a value left out) and who registered it, with the note."""
+    values = ticket._asdict() if hasattr(ticket, "_asdict") else {
+        name: getattr(ticket, name) for name in TicketRow._fields
+    }  # fmt: skip
+    return {
+        "ticket": {name: value for name, value in values.items() if value is not None},
+        "actor": event.actor,
+        "note": event.note,
+    }
+
+
+_TICKET_TIMES = frozenset(
+    column.name for column in Ticket.__table__.columns if isinstance(column.type, UTCDateTime)
+)
+
+
+def _ticket_of(facts: Mapping[str, Any]) -> Any:
+    """The ticket of ``facts`` (`_registration_facts`) as read back from JSON."""
+    values = {
+        name: dt.datetime.fromisoformat(value) if name in _TICKET_TIMES else value
+        for name, value in facts["ticket"].items()
+        if name in TicketRow._fields
+    }
+    return TicketRow(**values)
+
+
+def _registration_base(office: Office, ticket: Ticket, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """What every e-mail of a registration says of the ticket, its form, who registered it
+    and the note."""
+    shown = ticket_context(office, ticket)
+    actor_id = facts["actor"]
+    actor = office.directory.get(actor_id)
+    return {
+        "office": office_context(office.settings),
+        "ticket": shown,
+        "form": form_rows(office, ticket, shown),
+        "actor": _person(office, actor)
+        if actor
+        else {
+            "name": actor_id,
+            "title": "",
+            "salutation": actor_id,
+            "sapaan": sapaan(office.settings.language),
+            "named": actor_id,
+        },  # fmt: skip
+        "note": facts["note"],
+    }
+
+
+_COMPOSERS = {"reporter.acknowledged": _acknowledgement, "help_desk.new_ticket": _new_ticket_copy}
+"""The kinds of e-mail composed from facts, and how each is composed over its base."""
+
+
+class Composed(Mapping[str, Any]):
+    """The context of an e-mail that is composed from facts (``facts``: data, stored in its
+    draft) by the office as it is when it is rendered: its settings, directory, SOP times
+    and words. The facts are fixed when the e-mail is queued (the ticket as registered, not
+    as it is later); what is said of them follows the office's configuration.
+
+    Read as a mapping; the ticket's part alone (what a subject shows) is made without the
+    rest, which is made once, the first time any other part is read."""
+
+    __slots__ = ("office", "kind", "facts", "_ticket", "_whole")
+
+    def __init__(
+        self, office: Office, kind: str, facts: Mapping[str, Any], ticket: Any = None
+    ) -> None:
+        if kind not in _COMPOSERS:
+            raise ValueError(f"no e-mail of kind {kind!r} is composed from facts")
+        self.office, self.kind, self.facts = office, kind, facts
+        self._ticket = ticket
+        self._whole: dict[str, Any] | None = None
+
+    def _ticket_row(self) -> Any:
+        if self._ticket is None:
+            self._ticket = _ticket_of(self.facts)
+        return self._ticket
+
+    def _context(self) -> dict[str, Any]:
+        if self._whole is None:
+            ticket = self._ticket_row()
+            base = _registration_base(self.office, ticket, self.facts)
+            self._whole = _COMPOSERS[self.kind](self.office, ticket, self.facts, base)
+        return self._whole
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "ticket" and self._whole is None:
+            return _TicketShown(self.office, self._ticket_row())
+        return self._context()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key == "ticket" or key in self._context()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._context())
+
+    def __len__(self) -> int:
+        return len(self._context())
 
 
 def _handler_words(office: Office, person: Staff, ticket: Ticket) -> list[dict[str, str]]:

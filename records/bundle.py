@@ -311,7 +311,7 @@ def build(
         if (where := folder(email.ticket_id, email.submission_id)) is None:
             continue
         if email.status in WENT_OUT:
-            add(f"{where}/out-{email.id}.eml", email_bytes(email))
+            add(f"{where}/out-{email.id}.eml", email_bytes(email, office))
             messages += 1
         else:
             not_sent.append(email)

@@ -209,7 +209,7 @@ def rendered(folder: Path) -> dict[str, str]:
         name = f"{row.kind}.txt" if role == kind_role else f"{row.kind}.{role}.txt"
         if name in files:
             continue
-        files[name] = _shown(email_bytes(row), tokens)
+        files[name] = _shown(email_bytes(row, here.office), tokens)
     files[README] = _readme(files)
     return files
 

@@ -7,7 +7,6 @@ the events in the same transaction.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import operator
 from collections import Counter
@@ -30,7 +29,7 @@ from ticketing.formulir import (
     invalid_problem,
     missing_problem,
 )
-from ticketing.models import Event, Ticket
+from ticketing.models import Event, EventRow, Ticket, TicketRow
 from ticketing.normalize import InvalidValue
 from ticketing.numbering import format_number
 from ticketing.store import Tx
@@ -72,20 +71,6 @@ class Moved:
     event: Event
 
 
-def _row_type(name: str, model: Any, doc: str) -> Any:
-    """A read-only record with an attribute for each of ``model``'s columns, in the table's
-    order (a named tuple: made from the values at once, without a call for each)."""
-    columns = [column.name for column in model.__table__.columns]
-    record = collections.namedtuple(name, columns, defaults=[None] * len(columns))  # type: ignore[misc]
-    record.__doc__ = doc
-    record.__module__ = __name__
-    return record
-
-
-TicketRow = _row_type(
-    "TicketRow", Ticket, "A ticket as `register_many` stored it; reads like a Ticket."
-)
-EventRow = _row_type("EventRow", Event, "An event as `register_many` stored it.")
 _TICKET_COLUMNS = frozenset(TicketRow._fields)
 # The columns `_stored` gives, every one but the id, in the table's order; and those of
 # an event.

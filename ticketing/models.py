@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 from typing import Any
 
@@ -95,6 +96,22 @@ class Event(_Table, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     channel: str = Field(max_length=16)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def _row_type(name: str, model: Any, doc: str) -> Any:
+    """A read-only record with an attribute for each of ``model``'s columns, in the table's
+    order (a named tuple: made from the values at once, without a call for each)."""
+    columns = [column.name for column in model.__table__.columns]
+    record = collections.namedtuple(name, columns, defaults=[None] * len(columns))  # type: ignore[misc]
+    record.__doc__ = doc
+    record.__module__ = __name__
+    return record
+
+
+TicketRow = _row_type(
+    "TicketRow", Ticket, "A ticket's columns as a read-only record; reads like a Ticket."
+)
+EventRow = _row_type("EventRow", Event, "An event's columns as a read-only record.")
 
 
 class Attachment(_Table, table=True):

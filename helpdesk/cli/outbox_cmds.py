@@ -106,7 +106,7 @@ def show(
         email = tx.outbox_email(email_id)
     if email is None:
         fail(f"no e-mail {email_id} in the outbox")
-    data = email_bytes(email)  # as sent, or as it will be sent
+    data = email_bytes(email, here.office)  # as sent, or as it will be sent
     if raw:
         typer.echo(data.decode("utf-8", "replace"))
         return

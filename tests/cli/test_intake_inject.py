@@ -23,10 +23,11 @@ def _raw(site_dir: Path, message_id: str) -> bytes:
     from helpdesk.wiring import Site
     from notifier.outbox import email_bytes
 
-    with Site.load(str(site_dir / "config.toml")).reader.transaction() as tx:
+    here = Site.load(str(site_dir / "config.toml"))
+    with here.reader.transaction() as tx:
         email = tx.outbox_by_message_id(message_id)
     assert email is not None
-    return email_bytes(email)
+    return email_bytes(email, here.office)
 
 
 def test_complete_complaint_becomes_a_ticket_with_an_acknowledgement(inject, ready: Cli) -> None:  # type: ignore[no-untyped-def]

@@ -30,7 +30,7 @@ def test_digest_once_a_day_after_its_time(site: Site) -> None:
     assert digest.recipients == ["sari.wulandari@example.go.id", "yoga.pratama@example.go.id"]
     assert to_head.recipients == ["kepala.dinas@example.go.id"]
     text, head_text = (
-        message_from_bytes(email_bytes(e), policy=default_policy)
+        message_from_bytes(email_bytes(e, site.office), policy=default_policy)
         .get_body(preferencelist=("plain",))
         .get_content()
         for e in (digest, to_head)

@@ -132,7 +132,7 @@ def _stored(here: Site) -> dict[str, list[Any]]:
                     e.message_id,
                     e.status,
                     e.last_error,
-                    email_bytes(e),
+                    email_bytes(e, here.office),
                 )
                 for e in tx.outbox()
             ],

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from email import message_from_bytes
 from email.policy import default as default_policy
+from pathlib import Path
 
 import pytest
 
+from helpdesk.config import load_config
 from helpdesk.service import register_complaint
 from helpdesk.wiring import Site
 from notifier.outbox import RetryPolicy, email_bytes
+from notifier.policy import Office
 from tests.conftest import FORM
 from ticketing.desk import Registered
 from ticketing.models import OutboxEmail
@@ -73,7 +76,7 @@ def test_reply_to_reporter_threads_to_their_e_mail(site: Site) -> None:
     _email_complaint(site)
     with site.store.transaction() as tx:
         [email] = _acknowledgements(tx)
-    message = message_from_bytes(email_bytes(email), policy=default_policy)
+    message = message_from_bytes(email_bytes(email, site.office), policy=default_policy)
     assert message["In-Reply-To"] == "<abc@mail.example.id>"
     assert message["References"] == "<abc@mail.example.id>"
     assert message["Auto-Submitted"] == "auto-replied"
@@ -184,11 +187,75 @@ def test_final_report_keeps_internal_notes_internal(site: Site) -> None:
         assert not isinstance(move_ticket(site, number, request, now=MONDAY), Rejected)
     with site.store.transaction() as tx:
         [final] = [e for e in tx.outbox() if e.kind == "reporter.final_report"]
-    message = message_from_bytes(email_bytes(final), policy=default_policy)
+    message = message_from_bytes(email_bytes(final, site.office), policy=default_policy)
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "Adaptor router diganti." in text
     assert "rahasia123" not in text and "Router mati total" not in text
     assert "Dieskalasikan oleh Sari Wulandari ke Unit Jaringan" in text
+
+
+def _plain(email: OutboxEmail, office: Office) -> str:
+    message = message_from_bytes(email_bytes(email, office), policy=default_policy)
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_an_acknowledgement_says_the_ticket_as_registered_whatever_it_became(site: Site) -> None:
+    """An acknowledgement not yet sent when its ticket is corrected and escalated (the daemon
+    down, the mail server unreachable) still acknowledges the complaint as it was registered,
+    and the help desk's copy of an e-mailed one too: the same bytes as before."""
+    from helpdesk.service import edit_ticket, move_ticket
+    from ticketing.workflow import Action, Move
+
+    phoned = register_complaint(
+        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
+        officer="sari",
+    )  # fmt: skip
+    mailed = _email_complaint(site)
+    assert isinstance(phoned, Registered)
+    with site.store.transaction() as tx:
+        queued = tx.outbox()
+        before = [email_bytes(e, site.office) for e in queued]
+    assert [e.kind for e in queued] == [
+        "reporter.acknowledged", "reporter.acknowledged", "help_desk.new_ticket",
+    ]  # fmt: skip
+    later = MONDAY + dt.timedelta(minutes=20)
+    for number in (phoned.ticket.number, mailed.ticket.number):
+        changed = {"description": "Ternyata kabel LAN putus.", "agency": "Dinas Pendidikan"}
+        assert not isinstance(edit_ticket(site, number, "sari", changed, now=later), Rejected)
+        escalate = Move(Action.ESCALATE, "sari", note="Perlu teknisi")
+        if number == mailed.ticket.number:
+            taken = move_ticket(site, number, Move(Action.TAKE, "sari"), now=later)
+            assert not isinstance(taken, Rejected)
+        assert not isinstance(move_ticket(site, number, escalate, now=later), Rejected)
+    with site.store.transaction() as tx:
+        after = [email_bytes(tx.outbox_email(e.id), site.office) for e in queued]
+        assert all(t.state == "escalated" for t in tx.tickets())
+    assert after == before
+    text = _plain(queued[0], site.office)
+    assert FORM["description"] in text and "Ternyata kabel LAN putus." not in text
+    assert "layanan tingkat pertama" in text
+
+
+def test_an_acknowledgement_not_yet_sent_takes_the_offices_settings_of_now(
+    site: Site, site_dir: Path
+) -> None:
+    """What an acknowledgement says of the office (its telephone, here) is what the
+    configuration says when the e-mail is sent: one queued before the office changed its
+    number gives the new one."""
+    from tests.faults.support import configure
+
+    phoned = register_complaint(
+        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
+        officer="sari",
+    )  # fmt: skip
+    assert isinstance(phoned, Registered)
+    with site.store.transaction() as tx:
+        [ack] = tx.outbox()
+    assert "Telepon: (0254) 123456" in _plain(ack, site.office)
+    configure(site_dir, {"office.phone": "(0254) 654321"})
+    now = Site(load_config(site_dir / "config.toml"))
+    text = _plain(ack, now.office)
+    assert "Telepon: (0254) 654321" in text and "123456" not in text
 
 
 def test_incomplete_report_reply_is_queued_as_an_auto_reply(site: Site) -> None:
@@ -205,7 +272,7 @@ def test_incomplete_report_reply_is_queued_as_an_auto_reply(site: Site) -> None:
     )  # fmt: skip
     with site.store.transaction() as tx:
         [email] = queue(tx, site.office, [notice], now=MONDAY, in_reply_to="<orig@mail.id>")
-    message = message_from_bytes(email_bytes(email), policy=default_policy)
+    message = message_from_bytes(email_bytes(email, site.office), policy=default_policy)
     assert message["Subject"] == "Laporan belum lengkap: Internet mati"
     assert message["In-Reply-To"] == "<orig@mail.id>"
     assert message["Auto-Submitted"] == "auto-replied"
@@ -239,7 +306,7 @@ def test_what_an_e_mail_draws_comes_from_the_senders_generator(site: Site) -> No
                 settings, sender=sender))  # fmt: skip
             with contextlib.suppress(_Undone), tx.savepoint():
                 [email] = queue(tx, office, [notice], now=MONDAY)
-                drawn.append((email.message_id, email.bounce_token, email_bytes(email)))
+                drawn.append((email.message_id, email.bounce_token, email_bytes(email, office)))
                 raise _Undone  # the next one takes the same Message-ID
     first, again, other = drawn
     assert first == again

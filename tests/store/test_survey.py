@@ -18,6 +18,7 @@ from helpdesk.config import load_config
 from helpdesk.service import move_ticket, register_complaint
 from helpdesk.wiring import Site
 from notifier.outbox import email_bytes
+from notifier.policy import Office
 from tests.conftest import FORM
 from tests.faults.support import configure
 from ticketing.desk import Moved, Registered
@@ -59,8 +60,8 @@ def _closure(here: Site, ticket: Ticket) -> list[OutboxEmail]:
         return [e for e in tx.outbox(ticket=ticket) if e.kind == "reporter.closed"]
 
 
-def _text(email: OutboxEmail) -> str:
-    parsed = message_from_bytes(email_bytes(email), policy=default_policy)
+def _text(email: OutboxEmail, office: Office) -> str:
+    parsed = message_from_bytes(email_bytes(email, office), policy=default_policy)
     assert isinstance(parsed, EmailMessage)
     body = parsed.get_body(preferencelist=("plain",))
     assert body is not None
@@ -84,7 +85,7 @@ def _site(site_dir: Path, settings: dict[str, object]) -> Site:
 def test_the_closure_e_mail_invites_once_with_the_link_and_the_digits(site: Site) -> None:
     ticket = _closed(site)
     [closure] = _closure(site, ticket)
-    text = _text(closure)
+    text = _text(closure, site.office)
     assert "Survei Kepuasan Masyarakat" in text
     assert f"/survei/{ticket.number}?k={ticket.access_token}" in text
     assert "4 4 3 4 4 4 3 4 4" in text and "Waktu Penyelesaian" in text
@@ -95,7 +96,7 @@ def test_the_closure_e_mail_invites_once_with_the_link_and_the_digits(site: Site
 def test_no_link_without_a_public_address_but_the_reply_way_stays(site_dir: Path) -> None:
     here = _site(site_dir, {"web.public_url": ""})
     ticket = _closed(here)
-    text = _text(_closure(here, ticket)[0])
+    text = _text(_closure(here, ticket)[0], here.office)
     assert "/survei/" not in text and ticket.access_token not in text
     assert "Silakan balas e-mail ini" in text and "4 4 3 4 4 4 3 4 4" in text
 
@@ -103,7 +104,8 @@ def test_no_link_without_a_public_address_but_the_reply_way_stays(site_dir: Path
 def test_a_survey_turned_off_invites_nobody(site_dir: Path) -> None:
     here = _site(site_dir, {"survey.enabled": False})
     ticket = _closed(here)
-    assert "Survei" not in _text(_closure(here, ticket)[0]) and not _invited(here, ticket)
+    assert "Survei" not in _text(_closure(here, ticket)[0], here.office)
+    assert not _invited(here, ticket)
 
 
 def test_the_share_is_chosen_by_the_tickets_number(site_dir: Path) -> None:
@@ -114,7 +116,7 @@ def test_the_share_is_chosen_by_the_tickets_number(site_dir: Path) -> None:
     assert invited == [chosen(t.number, 0.5) for t in tickets]
     assert 0 < sum(invited) < len(tickets)
     for ticket, yes in zip(tickets, invited, strict=True):
-        assert ("Survei Kepuasan" in _text(_closure(site, ticket)[0])) == yes
+        assert ("Survei Kepuasan" in _text(_closure(site, ticket)[0], site.office)) == yes
 
 
 def test_the_choice_is_a_fixed_function_of_the_number() -> None:
@@ -129,7 +131,7 @@ def test_a_reporter_who_did_not_answer_is_not_asked_again_within_the_days(site: 
     ten_days = _closed(site, now=MONDAY + dt.timedelta(days=10))
     a_month = _closed(site, now=MONDAY + dt.timedelta(days=31))
     assert [_invited(site, t) for t in (first, ten_days, a_month)] == [True, False, True]
-    assert "Survei" not in _text(_closure(site, ten_days)[0])
+    assert "Survei" not in _text(_closure(site, ten_days)[0], site.office)
 
 
 def test_a_reporter_who_answered_is_asked_again_for_the_next_ticket(site: Site) -> None:

@@ -12,7 +12,7 @@ from helpdesk.jobs.sweep import deadline_events, delivered_in_time, sweep_deadli
 from helpdesk.service import move_ticket, register_complaint
 from helpdesk.wiring import Site
 from notifier.outbox import email_bytes, queue
-from notifier.policy import breach_notices
+from notifier.policy import Office, breach_notices
 from tests.conftest import FORM
 from ticketing.desk import Registered
 from ticketing.store import Tx
@@ -128,12 +128,12 @@ def _seeded(site: Site) -> None:
     site.__dict__["office"] = office  # the cached office, its generator seeded
 
 
-def _outbox(tx: Tx) -> list[tuple[object, ...]]:
+def _outbox(tx: Tx, office: Office) -> list[tuple[object, ...]]:
     """Every queued e-mail in the order queued, as it will be sent (ids aside: those of a
     rolled-back transaction are not reused on PostgreSQL)."""
     return [
         (e.kind, e.recipients, e.subject, e.message_id, e.status, e.next_attempt_at,
-         e.bounce_token, e.ticket_id, email_bytes(e))
+         e.bounce_token, e.ticket_id, email_bytes(e, office))
         for e in tx.outbox()
     ]  # fmt: skip
 
@@ -167,13 +167,13 @@ def test_a_page_queues_the_e_mails_that_queueing_them_one_by_one_would(site: Sit
                 queue(tx, site.office, mails, now=now, ticket=whole[ticket.id],
                       not_before=send_from)  # fmt: skip
         tx.add_events(events)
-        one_by_one = _outbox(tx)
+        one_by_one = _outbox(tx, site.office)
         raise _Undone
     _seeded(site)
     report = sweep_deadlines(site, now=now, chunk=3)
     assert len(report.breached) == 7
     with site.store.transaction() as tx:
-        swept = _outbox(tx)
+        swept = _outbox(tx, site.office)
     assert len([r for r in swept if r[0] == "staff.breach"]) == 9  # two help desk officers
     assert swept == one_by_one
 

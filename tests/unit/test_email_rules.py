@@ -404,8 +404,9 @@ def test_the_english_digest_counts_in_good_english() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("kind", ON_DISK)
 def test_an_e_mail_rendered_from_its_stored_draft_is_the_same(kind: str, language: str) -> None:
-    """The outbox keeps a notice as its draft (the context as JSON) and renders it when it
-    is sent: the context is data that survives being stored, so the e-mail is the same."""
+    """The outbox keeps a notice as its draft (the context as JSON, or the facts it is
+    composed from) and renders it when it is sent: what is stored survives being stored,
+    so the e-mail is the same."""
     from notifier.outbox import Draft
 
     found = any_notice(kind, language)
@@ -413,5 +414,17 @@ def test_an_e_mail_rendered_from_its_stored_draft_is_the_same(kind: str, languag
         language, found.context, ("Help Desk", "helpdesk@example.go.id"), [], [],
         dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC), None, [], 1,
     )  # fmt: skip
-    stored = Draft.decode(draft.encode())
+    stored = Draft.decode(draft.encode(), office(language), kind)
     assert render(kind, language, stored.context) == render(kind, language, found.context)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", ON_DISK)
+def test_the_subject_queued_is_the_subject_sent(kind: str, language: str) -> None:
+    """The outbox row's subject (what the desk and the CLI list) is made from the part of
+    the context its template's subject reads, before the e-mail is rendered: it is the
+    Subject of the e-mail rendered whole."""
+    from notifier.compose import render_subject
+
+    queued = render_subject(kind, language, any_notice(kind, language).context)
+    assert queued and queued == render(kind, language, any_notice(kind, language).context).subject

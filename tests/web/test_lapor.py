@@ -79,7 +79,11 @@ def test_complete_form_registers_with_number_deadline_and_link(desk: Desk) -> No
 
     from notifier.outbox import email_bytes
 
-    text = message_from_bytes(email_bytes(mail), policy=default).get_body(("plain",)).get_content()
+    text = (
+        message_from_bytes(email_bytes(mail, desk.site.office), policy=default)
+        .get_body(("plain",))
+        .get_content()
+    )
     assert link in text
     assert "balas e-mail ini sekali" in text
 

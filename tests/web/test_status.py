@@ -176,6 +176,8 @@ def test_lacak_emails_the_link_only_when_number_and_address_match(desk: Desk) ->
         sent = [m for m in tx.outbox() if m.kind == "reporter.status_link"]
     assert len(sent) == 1 and sent[0].recipients == ["budi.santoso@dinkes.example.go.id"]
     body = (
-        message_from_bytes(email_bytes(sent[0]), policy=default).get_body(("plain",)).get_content()
+        message_from_bytes(email_bytes(sent[0], desk.site.office), policy=default)
+        .get_body(("plain",))
+        .get_content()
     )
     assert f"http://127.0.0.1:8080{link}" in body.replace("=\n", "")

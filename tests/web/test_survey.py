@@ -113,7 +113,9 @@ def test_the_closure_e_mail_links_the_page_with_the_nine_questions(desk: Desk) -
     wording, each answered 1..4 by radio buttons with their labels, the regulation's
     profile (the sex taken from the form), an optional saran; no script."""
     number, token = closed(desk)
-    link = re.search(r"(http://\S+/survei/\S+)", plain(email_bytes(closure(desk, number))))
+    link = re.search(
+        r"(http://\S+/survei/\S+)", plain(email_bytes(closure(desk, number), desk.site.office))
+    )
     assert link and link.group(1) == f"http://127.0.0.1:8080{survey_path(number, token)}"
     page = desk.client.get(link.group(1).replace("http://127.0.0.1:8080", ""))
     assert page.status_code == 200
@@ -274,7 +276,9 @@ def test_an_answer_on_the_web_first_stands_against_an_e_mail(desk: Desk, site_di
     with desk.site.reader.transaction() as tx:
         told = [e for e in tx.outbox(ticket=ticket(desk, number))
                 if e.kind == "reporter.survey_refused"]  # fmt: skip
-    assert len(told) == 1 and "jawab sebelumnya" in " ".join(plain(email_bytes(told[0])).split())
+    assert len(told) == 1 and "jawab sebelumnya" in " ".join(
+        plain(email_bytes(told[0], desk.site.office)).split()
+    )
 
 
 def test_a_post_without_its_csrf_token_is_refused(desk: Desk) -> None:
