@@ -19,11 +19,10 @@ from notifier.links import status_url, survey_url
 from ticketing.addresses import reporter_addresses, unconfirmed_email
 from ticketing.calendar import BusinessCalendar, StepTime
 from ticketing.conversation import subject_tag
-from ticketing.db import UTCDateTime
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
 from ticketing.ikm import ELEMENTS
-from ticketing.models import Event, SurveyResponse, Ticket, TicketRow
+from ticketing.models import TICKET_TIMES, Event, SurveyResponse, Ticket, TicketRow
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
 from ticketing.survey import Refusal, SurveySettings
 from ticketing.workflow import (
@@ -843,8 +842,8 @@ def _event_notices(
             # An answer to the reporter's own e-mail or form is an auto-reply; after a call
             # or a letter it is a notice the system sends on its own.
             kind = AUTO_REPLIED if ticket.channel in ("email", "web") else AUTO_GENERATED
-            context = Composed(office, "reporter.acknowledged", facts, ticket)
-            made.append(Notice("reporter.acknowledged", to, context, kind, to_reporter=True))
+            composed = Composed(office, "reporter.acknowledged", facts, ticket)
+            made.append(Notice("reporter.acknowledged", to, composed, kind, to_reporter=True))
         copy = new_ticket_notice(office, ticket, {**facts, "acknowledged": bool(to)})
         return made + ([copy] if copy is not None else [])
 
@@ -1091,15 +1090,10 @@ def _registration_facts(ticket: Ticket, event: Event) -> dict[str, Any]:
     }
 
 
-_TICKET_TIMES = frozenset(
-    column.name for column in Ticket.__table__.columns if isinstance(column.type, UTCDateTime)
-)
-
-
 def _ticket_of(facts: Mapping[str, Any]) -> Any:
     """The ticket of ``facts`` (`_registration_facts`) as read back from JSON."""
     values = {
-        name: dt.datetime.fromisoformat(value) if name in _TICKET_TIMES else value
+        name: dt.datetime.fromisoformat(value) if name in TICKET_TIMES else value
         for name, value in facts["ticket"].items()
         if name in TicketRow._fields
     }

@@ -112,6 +112,12 @@ TicketRow = _row_type(
     "TicketRow", Ticket, "A ticket's columns as a read-only record; reads like a Ticket."
 )
 EventRow = _row_type("EventRow", Event, "An event's columns as a read-only record.")
+TICKET_TIMES = frozenset(
+    column.name
+    for column in Ticket.__table__.columns  # type: ignore[attr-defined]
+    if isinstance(column.type, UTCDateTime)
+)
+"""The ticket's columns that hold a moment."""
 
 
 class Attachment(_Table, table=True):
@@ -148,7 +154,8 @@ class OutboxEmail(_Table, table=True):
     exact bytes sent from then on, and the draft is dropped. Until then anything that
     shows the e-mail renders it from the draft (`notifier.outbox.email_bytes`), which
     gives the bytes that will be sent. E-mails queued before drafts existed have their
-    bytes from the start.
+    bytes from the start. A new ticket's acknowledgement and the help desk's copy keep
+    the facts they are composed from in place of the context (`notifier.policy.Composed`).
     """
 
     __tablename__ = "outbox"
