@@ -34,6 +34,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     Template,
+    Undefined,
     meta,
     nodes,
     select_autoescape,
@@ -134,7 +135,7 @@ class Threading:
 
 
 class _Environment(Environment):
-    """Jinja2's environment, looking up ``a.b`` on a plain dict as an item first.
+    """Jinja2's environment, looking up ``a.b`` on a dict as an item first.
 
     Jinja2 tries an attribute first and only then an item, and the failed attribute lookup
     (an exception) was a good part of each e-mail's rendering, since every template context
@@ -143,7 +144,7 @@ class _Environment(Environment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict:
+        if isinstance(obj, dict):
             try:
                 return obj[attribute]
             except KeyError:
@@ -196,6 +197,10 @@ def render_subject(
     # makes only that part of itself.
     names = _subject_names(text_template)
     read = {name: context[name] for name in names if name in context}
+    if (parts := _plain_subject(text_template)) is not None and (
+        text := _joined(text_template.environment, parts, read)
+    ) is not None:
+        return one_line(text)
     # The context a template's render makes, its globals under the values, made here once
     # instead of copied again by ``new_context``.
     values = _values(kind, language, read, _globals(text_template))
@@ -203,18 +208,70 @@ def render_subject(
     return one_line("".join(block))
 
 
+_Part = str | tuple[str, str]
+"""Of a plain subject: its text as written, or a ``{{ name.attribute }}`` it shows."""
+
+
+@lru_cache(maxsize=256)
+def _plain_subject(template: Template) -> tuple[_Part, ...] | None:
+    """The subject block of ``template`` as its parts when it is only text and
+    ``{{ name.attribute }}`` (most are: ``{{ ticket.tag }} Pengaduan diterima: ...``), else
+    None: such a block is the text of its parts, each value as jinja2 writes it (`_joined`),
+    without a template context made for it."""
+    block = _subject_block(template)
+    if len(block.body) != 1 or not isinstance(output := block.body[0], nodes.Output):
+        return None
+    parts: list[_Part] = []
+    for node in output.nodes:
+        if isinstance(node, nodes.TemplateData):
+            parts.append(node.data)
+        elif (
+            isinstance(node, nodes.Getattr)
+            and isinstance(node.node, nodes.Name)
+            and node.ctx == "load"
+        ):
+            parts.append((node.node.name, node.attr))
+        else:
+            return None
+    return tuple(parts)
+
+
+def _joined(
+    environment: Environment, parts: Sequence[_Part], values: Mapping[str, Any]
+) -> str | None:
+    """A plain subject's text (`_plain_subject`), or None when a value is missing (the
+    template then says what is missing, as it would anyway)."""
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        name, attribute = part
+        if name not in values:
+            return None
+        value = environment.getattr(values[name], attribute)
+        if isinstance(value, Undefined):
+            return None
+        out.append(str(value))
+    return "".join(out)
+
+
 @lru_cache(maxsize=256)
 def _subject_names(template: Template) -> frozenset[str]:
     """The names the subject block of ``template`` reads from its context (``asks_reply``
     too where it shows the reply marker, which depends on it)."""
+    body = nodes.Template(_subject_block(template).body)
+    body.set_environment(template.environment)
+    names = meta.find_undeclared_variables(body)
+    return frozenset(names | {"asks_reply"} if "reply_marker" in names else names)
+
+
+def _subject_block(template: Template) -> nodes.Block:
+    """The subject block of ``template``, as parsed."""
     environment = template.environment
     assert environment.loader is not None and template.name is not None
     source = environment.loader.get_source(environment, template.name)[0]
-    block = next(b for b in environment.parse(source).find_all(nodes.Block) if b.name == "subject")
-    body = nodes.Template(block.body)
-    body.set_environment(environment)
-    names = meta.find_undeclared_variables(body)
-    return frozenset(names | {"asks_reply"} if "reply_marker" in names else names)
+    return next(b for b in environment.parse(source).find_all(nodes.Block) if b.name == "subject")
 
 
 @lru_cache(maxsize=256)
