@@ -135,7 +135,7 @@ class Threading:
 
 
 class _Environment(Environment):
-    """Jinja2's environment, looking up ``a.b`` on a dict as an item first.
+    """Jinja2's environment, looking up ``a.b`` on a dict (a mapping) as an item first.
 
     Jinja2 tries an attribute first and only then an item, and the failed attribute lookup
     (an exception) was a good part of each e-mail's rendering, since every template context
@@ -144,7 +144,7 @@ class _Environment(Environment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, dict):
+        if type(obj) is dict or isinstance(obj, Mapping):
             try:
                 return obj[attribute]
             except KeyError:

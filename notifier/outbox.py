@@ -434,7 +434,9 @@ class Draft:
         facts = data.get("facts")
         return cls(
             language=data["language"],
-            context=data["context"] if facts is None else Composed(office, kind, facts),
+            context=data["context"]
+            if facts is None
+            else Composed(office, kind, facts, language=data["language"]),
             sender=(name, address),
             to=[(a, n) for a, n in data["to"]],
             cc=[(a, n) for a, n in data["cc"]],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -831,8 +831,8 @@ def _event_notices(
         return made
 
     if action == Action.CREATE:
-        # Composed when rendered, from the ticket as registered (`Composed`): a phone log
-        # acknowledges thousands of calls at once.
+        # Composed when rendered, from the facts of the registration (`Composed`): a phone
+        # log acknowledges thousands of calls at once.
         facts = _registration_facts(ticket, event)
         made = []
         to, _ = _reporter(office, ticket)
@@ -842,9 +842,11 @@ def _event_notices(
             # An answer to the reporter's own e-mail or form is an auto-reply; after a call
             # or a letter it is a notice the system sends on its own.
             kind = AUTO_REPLIED if ticket.channel in ("email", "web") else AUTO_GENERATED
-            composed = Composed(office, "reporter.acknowledged", facts, ticket)
+            # What the SOP promised at registration (not what a later SOP would say).
+            promised = {**facts, "standards": _first_standards(office, ticket)}
+            composed = Composed(office, "reporter.acknowledged", promised, ticket)
             made.append(Notice("reporter.acknowledged", to, composed, kind, to_reporter=True))
-        copy = new_ticket_notice(office, ticket, {**facts, "acknowledged": bool(to)})
+        copy = new_ticket_notice(office, ticket, facts, acknowledged=bool(to))
         return made + ([copy] if copy is not None else [])
 
     if action == Action.SOLVE:
@@ -998,37 +1000,39 @@ def _event_notices(
 UNATTENDED_CHANNELS = frozenset({"email", "web"})
 
 
-def new_ticket_notice(office: Office, ticket: Ticket, facts: Mapping[str, Any]) -> Notice | None:
+def new_ticket_notice(
+    office: Office, ticket: Ticket, facts: Mapping[str, Any], *, acknowledged: bool
+) -> Notice | None:
     """The help desk's copy of a complaint that came in by itself (e-mail, web form): the
     form, the reporter's acknowledgement, and the words that act on it by reply (a
     first-level solution, an escalation to a unit, the closure once the reporter confirms).
-    ``facts``: `_registration_facts`, and whether the reporter was acknowledged."""
+    ``facts``: `_registration_facts`."""
     if ticket.channel not in UNATTENDED_CHANNELS:
         return None
     officers = _help_desk_officers(office)
     if not officers:
         return None
-    context = Composed(office, "help_desk.new_ticket", facts, ticket)
+    sent_to = {**facts, "acknowledged": acknowledged, "officers": [o.id for o in officers]}
+    context = Composed(office, "help_desk.new_ticket", sent_to, ticket)
     return Notice("help_desk.new_ticket", [_staff_recipient(o) for o in officers], context)
 
 
 def _new_ticket_copy(
     office: Office, ticket: Ticket, facts: Mapping[str, Any], base: dict[str, Any]
 ) -> dict[str, Any]:
-    officers = _help_desk_officers(office)
     directory = office.directory
+    # Those it went to, as the directory names them now (the team, should none be left).
+    officers = [s for s in map(directory.get, facts["officers"]) if s is not None]
+    first = officers[0] if officers else None
     suggested = directory.unit_for_category(ticket.category)
     return {
         **base,
         "recipient": _help_desk(office, officers) if officers else _team(office),
-        "acknowledged": bool(facts.get("acknowledged")),
+        "acknowledged": facts["acknowledged"],
         "unit": suggested.name if suggested else None,
         "units": [{"key": u.key, "name": u.name} for u in directory.units.values()],
-        "reply_words": [
-            _reply_word(office, verb, officers[0] if officers else None, ticket)
-            for verb in ("done", "escalate")
-        ],
-        "close_word": _reply_word(office, "close", officers[0] if officers else None, ticket),
+        "reply_words": [_reply_word(office, verb, first, ticket) for verb in ("done", "escalate")],
+        "close_word": _reply_word(office, "close", first, ticket),
     }
 
 
@@ -1040,7 +1044,7 @@ def _acknowledgement(
     context = {
         **base,
         "recipient": who,
-        "standards": _first_standards(office, ticket),
+        "standards": facts["standards"],
         "unconfirmed_email": None if web else unconfirmed_email(ticket),
         "web_unconfirmed": web,
     }
@@ -1058,46 +1062,65 @@ def _acknowledged_on_the_web(ticket: Ticket, to: Sequence[Recipient]) -> bool:
     return ticket.channel == "web" and not to and bool(ticket.email.strip())
 
 
-class _TicketShown(dict[str, Any]):
-    """`ticket_context` as a subject reads it: its number, tag, category and agency, the
-    rest made (all of it) the first time anything else is read."""
+class _TicketShown(Mapping[str, Any]):
+    """`ticket_context` as a subject reads it: its number, tag, category and agency at
+    once, the rest made (all of it) the first time anything else is read."""
+
+    __slots__ = ("_office", "_ticket", "_heading", "_whole")
 
     def __init__(self, office: Office, ticket: Ticket) -> None:
-        super().__init__(
-            number=ticket.number, tag=subject_tag(ticket.number), agency=ticket.agency,
-            category=_shown_value(office, "category", ticket.category),
-        )  # fmt: skip
         self._office, self._ticket = office, ticket
+        self._heading = {
+            "number": ticket.number,
+            "tag": subject_tag(ticket.number),
+            "agency": ticket.agency,
+            "category": _shown_value(office, "category", ticket.category),
+        }
+        self._whole: dict[str, Any] | None = None
 
-    def __missing__(self, key: str) -> Any:
-        self.update(ticket_context(self._office, self._ticket))
-        return dict.__getitem__(self, key)
+    def _context(self) -> dict[str, Any]:
+        if self._whole is None:
+            self._whole = ticket_context(self._office, self._ticket)
+        return self._whole
+
+    def __getitem__(self, key: str) -> Any:
+        heading = self._heading
+        return heading[key] if key in heading else self._context()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._context())
+
+    def __len__(self) -> int:
+        return len(self._context())
 
 
 # --- e-mails composed when rendered --------------------------------------------------
 
 
 def _registration_facts(ticket: Ticket, event: Event) -> dict[str, Any]:
-    """What the e-mails of a registration are composed from: the ticket as registered (its
-    columns, those without a value left out) and who registered it, with the note."""
+    """What the e-mails of a registration are composed from: the ticket as registered
+    (every column) and who registered it, with the note."""
     values = ticket._asdict() if hasattr(ticket, "_asdict") else {
         name: getattr(ticket, name) for name in TicketRow._fields
     }  # fmt: skip
-    return {
-        "ticket": {name: value for name, value in values.items() if value is not None},
-        "actor": event.actor,
-        "note": event.note,
-    }
+    return {"ticket": values, "actor": event.actor, "note": event.note}
 
 
 def _ticket_of(facts: Mapping[str, Any]) -> Any:
-    """The ticket of ``facts`` (`_registration_facts`) as read back from JSON."""
-    values = {
-        name: dt.datetime.fromisoformat(value) if name in TICKET_TIMES else value
-        for name, value in facts["ticket"].items()
-        if name in TicketRow._fields
-    }
-    return TicketRow(**values)
+    """The ticket of ``facts`` (`_registration_facts`) as read back from JSON: every column
+    is there (a draft that lacks one is not composed half-made)."""
+    given = facts["ticket"]
+    if missing := [name for name in TicketRow._fields if name not in given]:
+        raise ValueError(f"the facts lack the ticket's {', '.join(missing)}")
+    return TicketRow(
+        **{
+            name: dt.datetime.fromisoformat(value)
+            if name in TICKET_TIMES and value is not None
+            else value
+            for name, value in given.items()
+            if name in TicketRow._fields
+        }
+    )
 
 
 def _registration_base(office: Office, ticket: Ticket, facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -1106,19 +1129,15 @@ def _registration_base(office: Office, ticket: Ticket, facts: Mapping[str, Any])
     shown = ticket_context(office, ticket)
     actor_id = facts["actor"]
     actor = office.directory.get(actor_id)
+    unknown = {
+        "name": actor_id, "title": "", "salutation": actor_id,
+        "sapaan": sapaan(office.settings.language), "named": actor_id,
+    }  # fmt: skip
     return {
         "office": office_context(office.settings),
         "ticket": shown,
         "form": form_rows(office, ticket, shown),
-        "actor": _person(office, actor)
-        if actor
-        else {
-            "name": actor_id,
-            "title": "",
-            "salutation": actor_id,
-            "sapaan": sapaan(office.settings.language),
-            "named": actor_id,
-        },  # fmt: skip
+        "actor": _person(office, actor) if actor else unknown,
         "note": facts["note"],
     }
 
@@ -1129,20 +1148,32 @@ _COMPOSERS = {"reporter.acknowledged": _acknowledgement, "help_desk.new_ticket":
 
 class Composed(Mapping[str, Any]):
     """The context of an e-mail that is composed from facts (``facts``: data, stored in its
-    draft) by the office as it is when it is rendered: its settings, directory, SOP times
-    and words. The facts are fixed when the e-mail is queued (the ticket as registered, not
-    as it is later); what is said of them follows the office's configuration.
+    draft) when it is rendered. The facts are fixed when the e-mail is queued: the ticket
+    as registered (not as it is later), who registered it, the deadlines the SOP gave then,
+    those it went to. What is said of them, in the draft's language, follows the office's
+    configuration when it is rendered: its names and contacts, the staff's names and
+    titles, the form's labels, the status page's address.
 
     Read as a mapping; the ticket's part alone (what a subject shows) is made without the
-    rest, which is made once, the first time any other part is read."""
+    rest, which is made once, the first time any other part is read. ``language``: the
+    draft's, when the office's has changed since it was queued."""
 
     __slots__ = ("office", "kind", "facts", "_ticket", "_whole")
 
     def __init__(
-        self, office: Office, kind: str, facts: Mapping[str, Any], ticket: Any = None
+        self,
+        office: Office,
+        kind: str,
+        facts: Mapping[str, Any],
+        ticket: Any = None,
+        *,
+        language: str | None = None,
     ) -> None:
         if kind not in _COMPOSERS:
             raise ValueError(f"no e-mail of kind {kind!r} is composed from facts")
+        settings = office.settings
+        if language is not None and language != settings.language:
+            office = replace(office, settings=replace(settings, language=language))
         self.office, self.kind, self.facts = office, kind, facts
         self._ticket = ticket
         self._whole: dict[str, Any] | None = None

@@ -258,6 +258,37 @@ def test_an_acknowledgement_not_yet_sent_takes_the_offices_settings_of_now(
     assert "Telepon: (0254) 654321" in text and "123456" not in text
 
 
+@pytest.mark.parametrize(
+    "changed", [{"office.language": "en"}, {"sop.first_level": "4h", "sop.registration": "2h"}]
+)
+def test_an_acknowledgement_keeps_its_language_and_the_sops_promise(
+    site: Site, site_dir: Path, changed: dict[str, object]
+) -> None:
+    """The office switching its language, or its SOP's times, before an acknowledgement goes
+    out leaves it as queued: in the language it was queued in (its subject as listed, and
+    every word of it), with the deadlines and standards the SOP gave at registration. The
+    help desk's copy of an e-mailed complaint too."""
+    from tests.faults.support import configure
+
+    phoned = register_complaint(
+        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
+        officer="sari",
+    )  # fmt: skip
+    assert isinstance(phoned, Registered)
+    _email_complaint(site)
+    with site.store.transaction() as tx:
+        queued = tx.outbox()
+    before = [email_bytes(e, site.office) for e in queued]
+    configure(site_dir, changed)
+    now = Site(load_config(site_dir / "config.toml"))
+    assert [email_bytes(e, now.office) for e in queued] == before
+    for email, raw in zip(queued, before, strict=True):
+        assert message_from_bytes(raw, policy=default_policy)["Subject"] == email.subject
+    assert "standar waktu 2 jam, yaitu sampai Senin, 30 November 2026 pukul 11.00 WIB" in " ".join(
+        _plain(queued[0], now.office).split()
+    )
+
+
 def test_incomplete_report_reply_is_queued_as_an_auto_reply(site: Site) -> None:
     """The reply to an incomplete report answers the reporter's message and lists each problem."""
     from notifier.outbox import queue
