@@ -697,7 +697,30 @@ def _first_standards(office: Office, ticket: Ticket) -> dict[str, Any]:
     """What the acknowledgement promises: steps 1 to 3's service standards, each with the
     deadline it gives where it is running. A complaint by e-mail waits for the help desk
     (step 1, its deadline the ticket's); one logged by an officer is taken at once, so
-    step 2 runs from then and step 3's deadline (the ticket's) follows step 2's."""
+    step 2 runs from then and step 3's deadline (the ticket's) follows step 2's.
+
+    The same for alike tickets (a phone log's, taken at the same moment): worked out once
+    for each, for the office last asked about (kept by identity). Read, not changed."""
+    global _last_standards
+    known_office, known = _last_standards  # one read: another thread may replace it
+    if known_office is not office:
+        known = {}
+        _last_standards = (office, known)
+    key = (ticket.state, ticket.step_started_at, ticket.due_at, ticket.created_at)
+    found = known.get(key)
+    if found is None:
+        if len(known) >= _STANDARDS_KEPT:
+            known.clear()
+        found = known[key] = _standards_of(office, ticket)
+    return found
+
+
+_STANDARDS_KEPT = 1024
+_last_standards: tuple[object, dict[tuple[Any, ...], dict[str, Any]]] = (None, {})
+
+
+def _standards_of(office: Office, ticket: Ticket) -> dict[str, Any]:
+    """`_first_standards`, worked out."""
     taken = ticket.state == State.FIRST_LEVEL.value
     step2_due = (
         office.calendar.add(ticket.step_started_at, office.sop.by_step[2]) if taken else None

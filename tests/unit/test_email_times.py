@@ -154,6 +154,24 @@ def test_the_acknowledgement_promises_only_what_happens(language: str) -> None:
     assert promise in result.text
 
 
+def test_alike_calls_are_promised_what_each_is_promised_alone() -> None:
+    """A phone log's calls taken at the same moment share the standards their
+    acknowledgements promise (worked out once): each call's are those worked out for it
+    alone, the same call time or not, taken or waiting, in the office's language."""
+    from notifier.policy import _standards_of
+
+    for language in ("id", "en"):
+        the_office = office(language)
+        calls = [jkt(11, 30, 8, 5), jkt(11, 30, 8, 5), jkt(12, 4, 15, 30), jkt(11, 30, 8, 5)]
+        taken = [True, True, True, False]
+        for called, take in zip(calls, taken, strict=True):
+            moves = [(called, Move(Action.TAKE, "sari"))] if take else []
+            the_ticket, history = handled(called, moves)
+            (found,) = notices_for_event(the_office, the_ticket, history[0], history)
+            assert found.context["standards"] == _standards_of(the_office, the_ticket)
+            assert found.context["standards"]["taken"] is take
+
+
 # --- lateness and time left ---------------------------------------------------------------
 
 
