@@ -392,8 +392,8 @@ class Draft:
     The context is either data (strings, numbers, lists and mappings), so that the e-mail
     rendered from it is the same now or later, or, for the kinds composed from facts
     (`notifier.policy.Composed`: the acknowledgement of a new ticket and the help desk's
-    copy of it), the facts: the e-mail says them as the office's configuration does when
-    it is rendered."""
+    copy of it), the facts, fixed when it is queued: the e-mail says them in its language
+    as the office's configuration does when it is rendered."""
 
     language: str
     context: Mapping[str, Any]  # a `Composed` one is stored as its facts

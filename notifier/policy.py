@@ -689,6 +689,19 @@ def _base(office: Office, ticket: Ticket) -> dict[str, Any]:
     return {"office": office_context(s), "ticket": shown, "form": form_rows(office, ticket, shown)}
 
 
+def _acted(office: Office, ticket: Ticket, actor_id: str, note: str) -> dict[str, Any]:
+    """What every e-mail about an event says of the ticket, its form, who acted (their id
+    where the directory does not know them) and the note."""
+    made = _base(office, ticket)
+    actor = office.directory.get(actor_id)
+    made["actor"] = _person(office, actor) if actor else {
+        "name": actor_id, "title": "", "salutation": actor_id,
+        "sapaan": sapaan(office.settings.language), "named": actor_id,
+    }  # fmt: skip
+    made["note"] = note
+    return made
+
+
 def _step_time(office: Office, step: int) -> str:
     return office.sop.by_step[step].label(office.settings.language)
 
@@ -799,19 +812,25 @@ def _can_escalate(office: Office, person: Staff) -> bool:
 def _linked(office: Office, ticket: Ticket, notices: list[Notice]) -> list[Notice]:
     """Each e-mail to the reporter with the link to the ticket's status page (opened by its
     access token; the reporter's own), when the office has a public address."""
-    public_url = office.settings.public_url
-    token = getattr(ticket, "access_token", None)
-    if not public_url or not token:
-        return notices
     if not any(n.to_reporter and not isinstance(n.context, Composed) for n in notices):
         return notices
-    link = status_url(public_url, ticket.number, token)
+    link = _status_link(office, ticket)
+    if link is None:
+        return notices
     return [
         _with_context(n, {**n.context, "status_url": link})
         if n.to_reporter and not isinstance(n.context, Composed)  # linked as composed
         else n
         for n in notices
     ]
+
+
+def _status_link(office: Office, ticket: Ticket) -> str | None:
+    """The reporter's link to the ticket's status page (opened by its access token), when
+    the office has a public address."""
+    public_url = office.settings.public_url
+    token = getattr(ticket, "access_token", None)
+    return status_url(public_url, ticket.number, token) if public_url and token else None
 
 
 def _with_context(notice: Notice, context: Mapping[str, Any]) -> Notice:
@@ -842,16 +861,9 @@ def _event_notices(
     def base() -> dict[str, Any]:
         """What every e-mail about the event says of the ticket, its form, who acted and
         the note: put into words only for an event that has e-mails, once."""
-        if said:
-            return said[0]
-        made = _base(office, ticket)
-        made["actor"] = _person(office, actor) if actor else {
-            "name": event.actor, "title": "", "salutation": event.actor,
-            "sapaan": sapaan(office.settings.language), "named": event.actor,
-        }  # fmt: skip
-        made["note"] = event.note
-        said.append(made)
-        return made
+        if not said:
+            said.append(_acted(office, ticket, event.actor, event.note))
+        return said[0]
 
     if action == Action.CREATE:
         # Composed when rendered, from the facts of the registration (`Composed`): a phone
@@ -1071,9 +1083,8 @@ def _acknowledgement(
         "unconfirmed_email": None if web else unconfirmed_email(ticket),
         "web_unconfirmed": web,
     }
-    public_url = office.settings.public_url
-    if public_url and getattr(ticket, "access_token", None):  # as `_linked` links
-        context["status_url"] = status_url(public_url, ticket.number, ticket.access_token)
+    if (link := _status_link(office, ticket)) is not None:  # as `_linked` links
+        context["status_url"] = link
     return context
 
 
@@ -1146,25 +1157,6 @@ def _ticket_of(facts: Mapping[str, Any]) -> Any:
     )
 
 
-def _registration_base(office: Office, ticket: Ticket, facts: Mapping[str, Any]) -> dict[str, Any]:
-    """What every e-mail of a registration says of the ticket, its form, who registered it
-    and the note."""
-    shown = ticket_context(office, ticket)
-    actor_id = facts["actor"]
-    actor = office.directory.get(actor_id)
-    unknown = {
-        "name": actor_id, "title": "", "salutation": actor_id,
-        "sapaan": sapaan(office.settings.language), "named": actor_id,
-    }  # fmt: skip
-    return {
-        "office": office_context(office.settings),
-        "ticket": shown,
-        "form": form_rows(office, ticket, shown),
-        "actor": _person(office, actor) if actor else unknown,
-        "note": facts["note"],
-    }
-
-
 _COMPOSERS = {"reporter.acknowledged": _acknowledgement, "help_desk.new_ticket": _new_ticket_copy}
 """The kinds of e-mail composed from facts, and how each is composed over its base."""
 
@@ -1209,7 +1201,7 @@ class Composed(Mapping[str, Any]):
     def _context(self) -> dict[str, Any]:
         if self._whole is None:
             ticket = self._ticket_row()
-            base = _registration_base(self.office, ticket, self.facts)
+            base = _acted(self.office, ticket, self.facts["actor"], self.facts["note"])
             self._whole = _COMPOSERS[self.kind](self.office, ticket, self.facts, base)
         return self._whole
 
