@@ -289,6 +289,36 @@ def test_an_acknowledgement_keeps_its_language_and_the_sops_promise(
     )
 
 
+def test_an_acknowledgement_queued_with_its_context_by_an_earlier_version_still_goes(
+    site: Site,
+) -> None:
+    """An acknowledgement queued before they were composed when sent (its draft holds the
+    context itself, not the facts) is rendered from that context after the upgrade: the
+    same bytes as the composed one."""
+    import json
+
+    from notifier.outbox import Draft
+
+    phoned = register_complaint(
+        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
+        officer="sari",
+    )  # fmt: skip
+    assert isinstance(phoned, Registered)
+    with site.store.transaction() as tx:
+        [ack] = tx.outbox()
+        assert ack.draft is not None and '"facts"' in ack.draft
+        composed = email_bytes(ack, site.office)
+        context = dict(Draft.decode(ack.draft, site.office, ack.kind).context)
+        stored = json.loads(ack.draft)
+        del stored["facts"]
+        ack.draft = json.dumps({**stored, "context": context})
+        tx.session.add(ack)
+    with site.store.transaction() as tx:
+        earlier = tx.outbox_email(ack.id)
+        assert earlier is not None and '"facts"' not in (earlier.draft or "")
+        assert email_bytes(earlier, site.office) == composed
+
+
 def test_incomplete_report_reply_is_queued_as_an_auto_reply(site: Site) -> None:
     """The reply to an incomplete report answers the reporter's message and lists each problem."""
     from notifier.outbox import queue
