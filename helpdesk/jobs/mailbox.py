@@ -16,6 +16,7 @@ import logging
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, assert_never
 
 from helpdesk import collector
@@ -573,8 +574,14 @@ def process_with_retries(
 
 
 def _failed(exc: Exception, which: object, attempt: int) -> str:
-    """An attempt's failure, logged; its one-line reason."""
+    """An attempt's failure, logged; its one-line reason. An exception that says nothing
+    of itself (a failed ``assert``) is named with where it was raised, so that the
+    quarantined message's reason points at the cause."""
     reason = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if not str(exc) and (frames := traceback.extract_tb(exc.__traceback__)):
+        where = frames[-1]
+        place = "/".join(Path(where.filename).parts[-2:])
+        reason = f"{reason} at {place}:{where.lineno} ({where.name})"
     log.warning("message %s: attempt %d failed: %s", which, attempt, reason)
     log.debug("traceback", exc_info=True)
     return reason

@@ -198,6 +198,24 @@ def test_a_replayed_message_keeps_its_arrival(
     assert ticket["created_at"] == "2026-11-30T03:00:00+00:00"
 
 
+def test_a_message_that_trips_a_silent_check_is_kept_with_where_it_tripped(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure that says nothing of itself (a bare ``assert`` in the program) quarantines
+    the message with a reason that names where it was raised, not a bare "AssertionError"."""
+    import helpdesk.jobs.reports as job
+
+    def checked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError  # what a failing bare ``assert`` raises outside pytest
+
+    monkeypatch.setattr(job, "extract_fields", checked)
+    office.deliver(email(message_id="<silent@dinkes.example.go.id>"))
+    office.ok("intake", "poll")
+    [kept] = office.json("intake", "quarantine")
+    assert "AssertionError at integration/test_intake_imap.py:" in json.dumps(kept)
+    assert "(checked)" in json.dumps(kept)
+
+
 def test_old_mail_found_at_the_first_start_is_received_when_read(office: Office) -> None:
     """On its first start the help desk finds mail months old in the INBOX (it arrived in
     August, before the help desk read this mailbox): it was never the help desk's to answer
