@@ -22,7 +22,7 @@ from ticketing.conversation import subject_tag
 from ticketing.directory import ROLE_LABELS, Directory, Role, Staff
 from ticketing.formulir import FormulirField, Problem
 from ticketing.ikm import ELEMENTS
-from ticketing.models import TICKET_TIMES, Event, SurveyResponse, Ticket, TicketRow
+from ticketing.models import TICKET_REQUIRED, TICKET_TIMES, Event, SurveyResponse, Ticket, TicketRow
 from ticketing.normalize import CATEGORY_LABELS_EN, SEX_LABELS, format_phone_national
 from ticketing.survey import Refusal, SurveySettings
 from ticketing.workflow import (
@@ -1141,10 +1141,11 @@ def _registration_facts(ticket: Ticket, event: Event) -> dict[str, Any]:
 
 
 def _ticket_of(facts: Mapping[str, Any]) -> Any:
-    """The ticket of ``facts`` (`_registration_facts`) as read back from JSON: every column
-    is there (a draft that lacks one is not composed half-made)."""
+    """The ticket of ``facts`` (`_registration_facts`) as read back from JSON. A draft that
+    lacks a column that always holds a value is not composed half-made; one that lacks a
+    column that may be empty (one added since it was queued) takes it empty."""
     given = facts["ticket"]
-    if missing := [name for name in TicketRow._fields if name not in given]:
+    if missing := sorted(TICKET_REQUIRED.difference(given)):
         raise ValueError(f"the facts lack the ticket's {', '.join(missing)}")
     return TicketRow(
         **{

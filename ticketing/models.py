@@ -118,6 +118,12 @@ TICKET_TIMES = frozenset(
     if isinstance(column.type, UTCDateTime)
 )
 """The ticket's columns that hold a moment."""
+TICKET_REQUIRED = frozenset(
+    column.name
+    for column in Ticket.__table__.columns  # type: ignore[attr-defined]
+    if not column.nullable and not column.primary_key
+)
+"""The ticket's columns that always hold a value (its id aside)."""
 
 
 class Attachment(_Table, table=True):

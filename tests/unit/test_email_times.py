@@ -170,6 +170,13 @@ def test_alike_calls_are_promised_what_each_is_promised_alone() -> None:
             (found,) = notices_for_event(the_office, the_ticket, history[0], history)
             assert found.context["standards"] == _standards_of(the_office, the_ticket)
             assert found.context["standards"]["taken"] is take
+        # The same call waiting, registered only after its step 1 ran out (read late):
+        # the apology for the passed deadline, not the standards of the one read in time.
+        late, history = handled(calls[0], [])
+        late.created_at = calls[0] + dt.timedelta(days=1)
+        (found,) = notices_for_event(the_office, late, history[0], history)
+        assert found.context["standards"] == _standards_of(the_office, late)
+        assert found.context["standards"]["step1"]["passed"] is True
 
 
 # --- lateness and time left ---------------------------------------------------------------
