@@ -444,7 +444,11 @@ def _fits(desc: _Desc | None, national: str, length: int) -> bool:
 def _indonesian_patterns() -> tuple[_Desc | None, tuple[_Desc | None, ...]]:
     """The region's general description and those of its kinds of numbers, as lengths
     and compiled patterns, in the order that makes a mobile number's check shortest."""
-    from phonenumbers.phonemetadata import PhoneMetadata
+    # From the package, not its module phonemetadata: a thread that imports the module
+    # while another is still importing the package (the outbox composing an e-mail while
+    # the mailbox reads one, as the daemon starts) would get it before the package's data
+    # has registered any region, and no metadata for Indonesia.
+    from phonenumbers import PhoneMetadata
 
     metadata = PhoneMetadata.metadata_for_region("ID")
     assert metadata is not None

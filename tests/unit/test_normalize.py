@@ -912,3 +912,46 @@ def test_a_text_of_lines_is_kept_as_it_is() -> None:
     """A description on several lines keeps its lines and loses its invisible marks."""
     assert normalize._drop_invisible("a\nb\tc") == "a\nb\tc"
     assert normalize._drop_invisible("a\n\u200bb") == "a\nb"
+
+
+_HALF_IMPORTED = r"""
+import importlib.abc, sys, threading
+
+from ticketing.normalize import normalize_phone  # which imports phonenumbers when it is used
+
+# The package phonenumbers imported by another thread, held after its module phonemetadata
+# and before the rest (which registers the regions' data), as a slow first import is.
+held, go = threading.Event(), threading.Event()
+
+class Pause(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "phonenumbers.phonenumberutil":
+            held.set()
+            go.wait(10)
+        return None
+
+sys.meta_path.insert(0, Pause())
+importer = threading.Thread(target=lambda: __import__("phonenumbers"))
+importer.start()
+held.wait(10)
+threading.Timer(0.5, go.set).start()  # the other import goes on in half a second
+print(normalize_phone("0812-3456-7890"))
+importer.join()
+"""
+
+
+def test_a_phone_number_is_checked_while_another_thread_is_still_importing_the_library() -> None:
+    """The daemon's threads start together: the outbox composes an acknowledgement (and so
+    formats a phone number) while the mailbox checks a complaint's. The thread that comes
+    second while the library is still being imported waits for it, and the number is
+    understood, not refused for want of the region's data (which quarantined the message)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run(
+        [sys.executable, "-c", _HALF_IMPORTED], capture_output=True, text=True, timeout=60,
+        cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "+6281234567890"
