@@ -38,6 +38,16 @@ def _email_complaint(
     return outcome
 
 
+def _phoned(site: Site) -> Registered:
+    """A call registered by a help-desk officer on Monday morning, with its acknowledgement."""
+    outcome = register_complaint(
+        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
+        officer="sari",
+    )  # fmt: skip
+    assert isinstance(outcome, Registered)
+    return outcome
+
+
 def _acknowledgements(tx: Tx) -> list[OutboxEmail]:
     """The reporters' acknowledgements in the outbox (each e-mailed complaint's copy to the
     help desk is there too)."""
@@ -172,12 +182,7 @@ def test_final_report_keeps_internal_notes_internal(site: Site) -> None:
     from helpdesk.service import move_ticket
     from ticketing.workflow import Action, Move
 
-    outcome = register_complaint(
-        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
-        officer="sari",
-    )  # fmt: skip
-    assert isinstance(outcome, Registered)
-    number = outcome.ticket.number
+    number = _phoned(site).ticket.number
     for request in (
         Move(Action.NOTE, "sari", note="Sandi admin router: rahasia123"),
         Move(Action.ESCALATE, "sari", note="Router mati total"),
@@ -206,12 +211,8 @@ def test_an_acknowledgement_says_the_ticket_as_registered_whatever_it_became(sit
     from helpdesk.service import edit_ticket, move_ticket
     from ticketing.workflow import Action, Move
 
-    phoned = register_complaint(
-        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
-        officer="sari",
-    )  # fmt: skip
+    phoned = _phoned(site)
     mailed = _email_complaint(site)
-    assert isinstance(phoned, Registered)
     with site.store.transaction() as tx:
         queued = tx.outbox()
         before = [email_bytes(e, site.office) for e in queued]
@@ -244,11 +245,7 @@ def test_an_acknowledgement_not_yet_sent_takes_the_offices_settings_of_now(
     number gives the new one."""
     from tests.faults.support import configure
 
-    phoned = register_complaint(
-        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
-        officer="sari",
-    )  # fmt: skip
-    assert isinstance(phoned, Registered)
+    _phoned(site)
     with site.store.transaction() as tx:
         [ack] = tx.outbox()
     assert "Telepon: (0254) 123456" in _plain(ack, site.office)
@@ -270,11 +267,7 @@ def test_an_acknowledgement_keeps_its_language_and_the_sops_promise(
     help desk's copy of an e-mailed complaint too."""
     from tests.faults.support import configure
 
-    phoned = register_complaint(
-        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
-        officer="sari",
-    )  # fmt: skip
-    assert isinstance(phoned, Registered)
+    _phoned(site)
     _email_complaint(site)
     with site.store.transaction() as tx:
         queued = tx.outbox()
@@ -300,11 +293,7 @@ def test_an_acknowledgement_queued_with_its_context_by_an_earlier_version_still_
     renders after the upgrade as that version rendered it (the fixture's bytes)."""
     import json
 
-    phoned = register_complaint(
-        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
-        officer="sari",
-    )  # fmt: skip
-    assert isinstance(phoned, Registered)
+    _phoned(site)
     stored = json.loads(EARLIER.with_suffix(".json").read_text(encoding="utf-8"))
     assert "context" in stored["draft"] and "facts" not in stored["draft"]
     with site.store.transaction() as tx:
@@ -325,11 +314,7 @@ def test_an_acknowledgement_queued_before_a_new_column_still_goes(site: Site) ->
     value is not composed half-made (tests/integration/test_outbox_smtp.py)."""
     import json
 
-    phoned = register_complaint(
-        site, FORM, channel="phone", received_at=MONDAY, signature="sari", now=MONDAY,
-        officer="sari",
-    )  # fmt: skip
-    assert isinstance(phoned, Registered)
+    _phoned(site)
     with site.store.transaction() as tx:
         [ack] = tx.outbox()
         before = email_bytes(ack, site.office)
