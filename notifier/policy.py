@@ -393,17 +393,29 @@ def sapaan(language: str, sex: str | None = None) -> str:
 _SAPAAN_EN = {"Bapak": "Mr", "Ibu": "Ms"}
 
 
+def _ticket_heading(office: Office, ticket: Ticket) -> dict[str, str]:
+    """The part of `ticket_context` an e-mail's subject shows: its number and tag, its
+    category and agency."""
+    return {
+        "number": ticket.number,
+        "tag": subject_tag(ticket.number),
+        "category": _shown_value(office, "category", ticket.category),
+        "agency": ticket.agency,
+    }
+
+
 def ticket_context(office: Office, ticket: Ticket) -> dict[str, Any]:
     language = office.settings.language
     state = State(ticket.state)
     unit = office.directory.units.get(ticket.unit or "")
     technician = office.directory.get(ticket.technician or "")
+    heading = _ticket_heading(office, ticket)
     return {
-        "number": ticket.number,
-        "tag": subject_tag(ticket.number),
+        "number": heading["number"],
+        "tag": heading["tag"],
         "received": _time(office, ticket.received_at),
-        "category": _shown_value(office, "category", ticket.category),
-        "agency": ticket.agency,
+        "category": heading["category"],
+        "agency": heading["agency"],
         "division": ticket.division,
         "reporter_name": ticket.reporter_name,
         "position": ticket.position,
@@ -1097,19 +1109,14 @@ def _acknowledged_on_the_web(ticket: Ticket, to: Sequence[Recipient]) -> bool:
 
 
 class _TicketShown(Mapping[str, Any]):
-    """`ticket_context` as a subject reads it: its number, tag, category and agency at
-    once, the rest made (all of it) the first time anything else is read."""
+    """`ticket_context` as a subject reads it: its heading (`_ticket_heading`) at once,
+    the rest made (all of it) the first time anything else is read."""
 
     __slots__ = ("_office", "_ticket", "_heading", "_whole")
 
     def __init__(self, office: Office, ticket: Ticket) -> None:
         self._office, self._ticket = office, ticket
-        self._heading = {
-            "number": ticket.number,
-            "tag": subject_tag(ticket.number),
-            "agency": ticket.agency,
-            "category": _shown_value(office, "category", ticket.category),
-        }
+        self._heading = _ticket_heading(office, ticket)
         self._whole: dict[str, Any] | None = None
 
     def _context(self) -> dict[str, Any]:
