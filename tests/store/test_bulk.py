@@ -17,6 +17,7 @@ from tests.conftest import FORM
 from ticketing.desk import register
 from ticketing.models import Event, Ticket
 from ticketing.store.base import table_of
+from ticketing.store.tx import Tx
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 NEW_YORK = ZoneInfo("America/New_York")
@@ -35,6 +36,16 @@ def _tickets(here: Site, count: int, *, later: dt.datetime | None = None) -> lis
             )  # fmt: skip
             ids.append(outcome.ticket.id)  # type: ignore[union-attr]
     return ids
+
+
+def _insert_events(tx: Tx, rows: list[dict[str, Any]]) -> list[int]:
+    names = tuple(rows[0])
+    return tx.insert_event_values(names, [tuple(row[n] for n in names) for row in rows])
+
+
+def _insert_tickets(tx: Tx, rows: list[dict[str, Any]]) -> list[int]:
+    names = tuple(rows[0])
+    return tx.insert_ticket_values(names, [tuple(row[n] for n in names) for row in rows])
 
 
 def _events(ticket_id: int) -> list[dict[str, Any]]:
@@ -103,7 +114,7 @@ def test_events_given_at_once_are_stored_as_sqlalchemy_stores_them(site: Site) -
             ]  # fmt: skip
 
         tx.add_events(events(direct))
-        ids = tx.insert_events(events(returning))
+        ids = _insert_events(tx, events(returning))
         tx.session.execute(insert(table_of(Event)), events(plain))
     with site.store.transaction() as tx:
 
@@ -151,7 +162,7 @@ def test_an_event_waiting_in_the_session_takes_its_id_before_the_rows_given_at_o
     pending, *given = _events(ticket_id)[:3]
     with site.store.transaction() as tx:
         tx.session.add(Event(**{**pending, "note": "first"}))
-        ids = tx.insert_events([{**event, "note": "then"} for event in given])
+        ids = _insert_events(tx, [{**event, "note": "then"} for event in given])
         notes = tx.session.execute(
             text("SELECT id, note FROM event WHERE ticket_id = :t AND action = 'note' ORDER BY id"),
             {"t": ticket_id},
@@ -180,8 +191,8 @@ def test_a_bulk_insert_that_fails_rolls_back_to_its_savepoint_with_its_error_alo
         twins[1]["number"] = number  # the ticket's own number, again
         caplog.set_level(logging.WARNING)
         with pytest.raises(IntegrityError), tx.savepoint():
-            tx.insert_tickets(twins)
-        tx.insert_tickets([twins[0]])
+            _insert_tickets(tx, twins)
+        _insert_tickets(tx, [twins[0]])
     with site.store.transaction() as tx:
         assert tx.session.execute(text("SELECT count(*) FROM ticket")).scalar_one() == 2
     assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []

@@ -18,29 +18,20 @@ from ticketing.store.base import Part, table_of
 
 
 class Bulk(Part):
-    def insert_tickets(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Insert tickets given as column values (each with every column), in batches of
-        one statement; their ids, in the order given. Cheaper than `add_ticket` per ticket:
-        no ORM objects are made."""
-        return self._insert_returning_ids(Ticket, rows)
-
     def insert_ticket_values(
         self, names: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> list[int]:
-        """`insert_tickets` of rows given as the values of the columns ``names``, in that
-        order (every column but the id): no dict a row."""
+        """Insert tickets given as the values of the columns ``names``, in that order (every
+        column but the id), in batches of one statement; their ids, in the order given.
+        Cheaper than `add_ticket` per ticket: no ORM objects are made, no dict a row."""
         return self._insert_values_returning_ids(Ticket, tuple(names), rows)
-
-    def insert_events(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """`insert_tickets` for events."""
-        return self._insert_returning_ids(Event, rows)
 
     def insert_event_values(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
         """`insert_ticket_values` for events."""
         return self._insert_values_returning_ids(Event, tuple(names), rows)
 
     def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
-        """`insert_events` when the ids are not needed (the deadline sweep's reminders and
+        """`insert_event_values` when the ids are not needed (the deadline sweep's reminders and
         breaches): one executemany, several times cheaper than RETURNING the ids."""
         self._insert_many(Event, rows)
 
@@ -49,7 +40,8 @@ class Bulk(Part):
         self._insert_many(OutboxEmail, rows)
 
     def insert_submissions(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """`insert_tickets` for incomplete reports."""
+        """Insert incomplete reports given as column values (each with every column); their
+        ids, in the order given (`_insert_returning_ids`)."""
         return self._insert_returning_ids(Submission, rows)
 
     def insert_inbound(self, rows: Sequence[dict[str, Any]]) -> None:
