@@ -444,9 +444,14 @@ def test_a_file_that_fails_stays_and_the_others_go_on(
 # --- big files, and imports cut short ---------------------------------------------------------
 
 
+def chunks_of(monkeypatch: pytest.MonkeyPatch, rows: int) -> None:
+    """Chunks of ``rows`` rows, whatever the database."""
+    monkeypatch.setattr(phone_import, "CHUNK_ROWS", dict.fromkeys(phone_import.CHUNK_ROWS, rows))
+
+
 def crash_in_the_second_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of 3 rows, and the power going out as the second chunk is registered."""
-    monkeypatch.setattr(phone_import, "CHUNK_ROWS", 3)
+    chunks_of(monkeypatch, 3)
     real_register_many_in = phone_import.register_many_in
     calls = 0
 
@@ -489,7 +494,7 @@ def test_an_import_cut_short_finds_the_repeats_one_run_finds(
     a later row is compared with them by its cells as written, as in one run. A call
     written again with its phone number spelt otherwise is a ticket of its own, and a row
     copied whole is the same call as the row it copies, crash or not."""
-    monkeypatch.setattr(phone_import, "CHUNK_ROWS", 3)
+    chunks_of(monkeypatch, 3)
     if cut_short:
         crash_in_the_second_chunk(monkeypatch)
     path = tmp_path / "log.csv"
@@ -517,7 +522,7 @@ def test_rows_another_import_committed_meanwhile_stay_in_the_record(
     between two chunks of this one are in the file's record with this one's, each once."""
     from ticketing.store import Tx
 
-    monkeypatch.setattr(phone_import, "CHUNK_ROWS", 3)
+    chunks_of(monkeypatch, 3)
     path = tmp_path / "log.csv"
     path.write_bytes(phone_log(*(row(n) for n in range(1, 10))))
     real_progress, real_register = Tx.phone_import_progress, phone_import.register_many_in
@@ -573,7 +578,7 @@ def test_rows_are_numbered_per_year_of_their_call_in_the_order_of_the_file(
     """A file's rows, registered together in chunks, are numbered per year of their call
     in the order of the file; each ticket is taken by its officer (another's call is left
     for the help desk) and its reporter gets one acknowledgement."""
-    monkeypatch.setattr(phone_import, "CHUNK_ROWS", 4)
+    chunks_of(monkeypatch, 4)
     calls = [
         row(1),
         row(2, waktu="31/12/2025 15.30", petugas="Yoga Pratama"),  # last year's numbering
