@@ -310,7 +310,7 @@ def _recall(
         checked = checker.check(row)
         checker.unknown_officers.pop(row.number, None)
         if isinstance(checked, Complaint):
-            cells = call_key(checked.received_at, checked.officer, checked.raw, checker.fields)
+            cells = call_key(checked.received_at, checked.signature, checked.raw, checker.fields)
             checker.seen.setdefault(cells, f"{row.number}")
 
 
@@ -382,9 +382,12 @@ def _without_repeats(
 
     A row repeats an earlier row of the file when its call time, officer and cells are the
     same; it repeats a phone ticket of an earlier import when its call time, officer and
-    every field of the form, as normalised, are the ticket's (only the rows that share a
-    call time with such a ticket are normalised for this). A row without a call time takes
-    the moment of the import and is never taken for a repeat."""
+    every field of the form, as normalised, are the ticket's as it was registered or as it
+    is now (a correction the help desk made since, `ticketing.desk.edit`, undone or not;
+    only the rows that share a call time with such a ticket are normalised for this). The
+    officer is the one written in the row (the ticket's signature), whoever took the call's
+    ticket: an import run with ``--by`` and a later one without agree on it. A row without
+    a call time takes the moment of the import and is never taken for a repeat."""
     timed = [
         (i, c) for i, (row, c) in enumerate(zip(chunk, checked, strict=True))
         if isinstance(c, Complaint) and row.call_time.strip()
@@ -394,24 +397,29 @@ def _without_repeats(
     fields = checker.fields
     known: dict[tuple, str] = {}
     moments = [c.received_at for _, c in timed]
-    wanted = ("number", "received_at", "created_by", *(f.key for f in fields))
+    wanted = ("id", "number", "received_at", "signature", *(f.key for f in fields))
     # The tickets this import made are left out by their ids where they are a few runs
     # of ids (a chunk's are one on SQLite); the rest by their numbers.
     made = checker.made_ids if len(checker.made_ids) <= _RUNS_LEFT_OUT else ()
-    for ticket in tx.phone_tickets_received_at(moments, wanted, besides=made):
-        if ticket.number not in checker.made:
-            values = {f.key: getattr(ticket, f.key) for f in fields}
-            known[call_key(ticket.received_at, ticket.created_by, values, fields)] = ticket.number
+    earlier = [
+        ticket for ticket in tx.phone_tickets_received_at(moments, wanted, besides=made)
+        if ticket.number not in checker.made
+    ]  # fmt: skip
+    before = tx.values_before_corrections([ticket.id for ticket in earlier]) if earlier else {}
+    for ticket in earlier:
+        now = {f.key: getattr(ticket, f.key) for f in fields}
+        for values in ({**now, **before.get(ticket.id, {})}, now):  # as registered, as now
+            known[call_key(ticket.received_at, ticket.signature, values, fields)] = ticket.number
     known_moments = {key[0] for key in known}
     result = list(checked)
     for i, complaint in timed:
         row = chunk[i].number
-        cells = call_key(complaint.received_at, complaint.officer, complaint.raw, fields)
+        cells = call_key(complaint.received_at, complaint.signature, complaint.raw, fields)
         repeated = checker.seen.get(cells)
         if repeated is None and cells[0] in known_moments:
             form = check_formulir(complaint.raw, fields)
             if isinstance(form, Complete):
-                normal = call_key(complaint.received_at, complaint.officer, form.values, fields)
+                normal = call_key(complaint.received_at, complaint.signature, form.values, fields)
                 repeated = known.get(normal)
         if repeated is None:
             checker.seen[cells] = f"{row}"

@@ -1,0 +1,402 @@
+"""A log imported again: saved later with calls added, read by another process at the same
+time, cut short at any chunk. Each call is one ticket with one acknowledgement, whatever
+the order and the timing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from helpdesk.jobs import phone_drop as phone_import
+from helpdesk.jobs.phone_drop import import_file, scan_drop_folder
+from helpdesk.service import edit_ticket
+from helpdesk.wiring import Site
+from tests.cli.conftest import Cli
+from tests.cli.test_phone_import import (
+    GOLDEN_CALLS,
+    NOW,
+    chunks_of,
+    crash_in_the_second_chunk,
+    outbox,
+    phone_log,
+    put,
+    row,
+    tickets,
+)
+from ticketing.store import Tx
+
+WINDOW = 1.5
+"""Seconds a first import holds its chunk open for a second one to look for the same calls
+(which it must not do before the first commits)."""
+
+
+@pytest.fixture
+def site(ready: Cli, site_dir: Path) -> Site:
+    return Site.load(str(site_dir / "config.toml"))
+
+
+@pytest.fixture
+def drop(site_dir: Path) -> Path:
+    return site_dir / "var" / "phone-drop"
+
+
+def acks(cli: Cli) -> list[dict]:
+    return [e for e in outbox(cli) if e["kind"] == "reporter.acknowledged"]
+
+
+# --- a log saved again ------------------------------------------------------------------------
+
+
+def test_resaved_log_read_by_the_drop_folder_after_an_import_with_by(
+    ready: Cli, tmp_path: Path, site: Site, drop: Path
+) -> None:
+    """The morning's log imported at a terminal with --by yoga (a call whose officer is
+    written "Sari W." is taken by yoga); the afternoon's log, the same rows and one more
+    call, dropped in the folder (no --by): tickets of the new call only. The call is the
+    officer as written, not who took its ticket."""
+    pagi = tmp_path / "pagi.csv"
+    pagi.write_bytes(phone_log(row(1, petugas="Sari W."), row(2)))
+    assert ready("import", str(pagi), "--by", "yoga").exit_code == 0
+    assert len(tickets(ready)) == 2
+
+    put(drop, "siang.csv", phone_log(row(1, petugas="Sari W."), row(2), row(3)))
+    [report] = scan_drop_folder(site, now=NOW, files_now=NOW)
+    assert report.summary() == "rows 3, tickets 1, incomplete 0, already recorded 2", [
+        p.line("en") for p in report.problems
+    ]
+    assert len(tickets(ready)) == 3
+    assert len(acks(ready)) == 3
+
+
+@pytest.mark.parametrize(
+    "written_later",
+    ["Dispusipda", "Dinas Perpustakaan dan Kearsipan"],
+    ids=["as-before", "corrected"],
+)
+def test_resaved_log_after_the_help_desk_corrected_the_agency_the_import_flagged(
+    written_later: str, ready: Cli, tmp_path: Path, site: Site
+) -> None:
+    """The import flags "Nama OPD ... is not in the register; Perhaps: Dinas Perpustakaan
+    dan Kearsipan"; the help desk corrects the ticket as told (`helpdesk ticket edit`); the
+    log saved again with one call added is imported, the row as it was or corrected in the
+    log too: the corrected call is not a new call (it is the ticket as registered, or as it
+    is now)."""
+    pagi = tmp_path / "pagi.csv"
+    pagi.write_bytes(phone_log(row(1, agency="Dispusipda"), row(2)))
+    first = import_file(site, pagi, now=NOW)
+    assert first.summary() == "rows 2, tickets 2, incomplete 0, to check 1"
+    number = first.tickets[0][1]
+    moved = edit_ticket(
+        site, number, "sari", {"agency": "Dinas Perpustakaan dan Kearsipan"},
+        now=NOW + dt.timedelta(minutes=30),
+    )  # fmt: skip
+    assert type(moved).__name__ == "Moved", moved
+
+    siang = tmp_path / "siang.csv"
+    siang.write_bytes(phone_log(row(1, agency=written_later), row(2), row(3)))
+    again = import_file(site, siang, now=NOW + dt.timedelta(hours=1))
+    assert [r for r, _ in again.tickets] == [4], [p.line("en") for p in again.problems]
+    assert len(tickets(ready)) == 3
+
+
+def test_resaved_golden_log_makes_tickets_of_the_new_call_only(
+    ready: Cli, tmp_path: Path, site: Site
+) -> None:
+    """The golden log's rows (phone numbers, addresses, agencies written every way; not
+    the row without a call time, which takes the moment of each import) imported, then
+    saved again with one call added: one new ticket, and every earlier row already
+    recorded."""
+    calls = [c for c in GOLDEN_CALLS if c[-2] != ""]
+    pagi = tmp_path / "pagi.csv"
+    pagi.write_bytes(phone_log(*calls))
+    first = import_file(site, pagi, now=NOW)
+    siang = tmp_path / "siang.csv"
+    siang.write_bytes(phone_log(*calls, row(99)))
+    again = import_file(site, siang, now=NOW + dt.timedelta(hours=1))
+    assert [r for r, _ in again.tickets] == [len(calls) + 2], [p.line("en") for p in again.problems]
+    assert len(tickets(ready)) == len(first.tickets) + 1
+
+
+# --- two processes at once --------------------------------------------------------------------
+
+
+def test_the_log_and_its_resaved_copy_imported_at_once(
+    ready: Cli, tmp_path: Path, site_dir: Path
+) -> None:
+    """The daemon reads pagi.csv while an officer imports siang.csv (the same calls and one
+    more) at a terminal: two processes, two files. The second does not look for the
+    tickets of its calls before the first has committed its chunk (SQLite's write lock;
+    on PostgreSQL, the phone imports' advisory lock), so it makes a ticket of the new call
+    only."""
+    config = str(site_dir / "config.toml")
+    one, two = Site.load(config), Site.load(config)
+    pagi, siang = tmp_path / "pagi.csv", tmp_path / "siang.csv"
+    pagi.write_bytes(phone_log(row(1), row(2)))
+    siang.write_bytes(phone_log(row(1), row(2), row(3)))
+
+    looked_up = threading.Event()
+    real_lookup = Tx.phone_tickets_received_at
+    real_register = phone_import.register_many_in
+    names = threading.local()
+
+    def lookup(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real_lookup(self, *args, **kwargs)
+        if getattr(names, "name", "") == "two":
+            looked_up.set()
+        return found
+
+    def register(tx, here, complaints, **kwargs):  # type: ignore[no-untyped-def]
+        outcomes = real_register(tx, here, complaints, **kwargs)
+        if getattr(names, "name", "") == "one":
+            started.set()
+            # Process 1 holds its chunk open until process 2 has looked for earlier calls
+            looked_up.wait(WINDOW)
+        return outcomes
+
+    started = threading.Event()
+    errors: list[BaseException] = []
+
+    def run(name: str, here: Site, path: Path) -> None:
+        names.name = name
+        try:
+            import_file(here, path, now=NOW)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    Tx.phone_tickets_received_at = lookup  # type: ignore[method-assign]
+    phone_import.register_many_in = register  # type: ignore[assignment]
+    try:
+        first = threading.Thread(target=run, args=("one", one, pagi))
+        first.start()
+        assert started.wait(10)
+        second = threading.Thread(target=run, args=("two", two, siang))
+        second.start()
+        first.join(30)
+        second.join(30)
+    finally:
+        Tx.phone_tickets_received_at = real_lookup  # type: ignore[method-assign]
+        phone_import.register_many_in = real_register  # type: ignore[assignment]
+    assert errors == []
+    made = tickets(ready)
+    assert len(made) == 3, [(t["number"], t["email"]) for t in made]
+    assert len(acks(ready)) == 3
+
+
+def test_one_file_imported_twice_at_once_before_its_record_exists(
+    ready: Cli, tmp_path: Path, site_dir: Path
+) -> None:
+    """The same file imported by two processes at once, both in their first chunk (no
+    record yet to lock): one makes the tickets, the other finds them made ("duplicate"),
+    and neither fails."""
+    config = str(site_dir / "config.toml")
+    one, two = Site.load(config), Site.load(config)
+    path = tmp_path / "log.csv"
+    path.write_bytes(phone_log(row(1), row(2)))
+    looked_up = threading.Event()
+    started = threading.Event()
+    real_progress = Tx.phone_import_progress
+    real_register = phone_import.register_many_in
+    names = threading.local()
+
+    def progress(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real_progress(self, *args, **kwargs)
+        if getattr(names, "name", "") == "two":
+            looked_up.set()
+        return found
+
+    def register(tx, here, complaints, **kwargs):  # type: ignore[no-untyped-def]
+        outcomes = real_register(tx, here, complaints, **kwargs)
+        if getattr(names, "name", "") == "one":
+            started.set()
+            looked_up.wait(WINDOW)
+        return outcomes
+
+    reports: dict[str, object] = {}
+
+    def run(name: str, here: Site) -> None:
+        names.name = name
+        try:
+            reports[name] = import_file(here, path, now=NOW).status
+        except BaseException as exc:  # noqa: BLE001
+            reports[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+    Tx.phone_import_progress = progress  # type: ignore[method-assign]
+    phone_import.register_many_in = register  # type: ignore[assignment]
+    try:
+        first = threading.Thread(target=run, args=("one", one))
+        first.start()
+        assert started.wait(10)
+        second = threading.Thread(target=run, args=("two", two))
+        second.start()
+        first.join(30)
+        second.join(30)
+    finally:
+        Tx.phone_import_progress = real_progress  # type: ignore[method-assign]
+        phone_import.register_many_in = real_register  # type: ignore[assignment]
+    assert len(tickets(ready)) == 2
+    assert reports == {"one": "imported", "two": "duplicate"}
+
+
+# --- one run, or cut short at any chunk: the same outcome -------------------------------------
+
+MIXED = [
+    row(1),
+    row(2, email=""),  # incomplete
+    row(3, petugas="zorro"),  # unknown officer: a ticket to check
+    row(4, waktu=""),  # no call time
+    row(5, waktu="tadi"),  # a call time not understood
+    row(2, email=""),  # copy of the incomplete row
+    row(3, petugas="zorro"),  # copy of the unknown officer's row
+    row(4, waktu=""),  # copy of the row without call time
+    row(1),  # copy of row 2
+    row(5, waktu="tadi"),  # copy of the row whose time is not understood
+    row(70),  # a call an earlier import made
+    row(70),  # and its copy
+    row(6, waktu="01/12/2026 08.00"),  # in the future
+    row(6, waktu="01/12/2026 08.00"),
+    row(8, petugas="rudi"),  # not on the help desk
+    row(8, petugas="rudi"),
+]
+
+
+def _outcome(site: Site, path: Path, crash_at: int | None, monkeypatch: pytest.MonkeyPatch):
+    chunks_of(monkeypatch, 2)
+    real = phone_import.register_many_in
+    calls = 0
+
+    def crashing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == crash_at:
+            raise RuntimeError("kill -9")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(phone_import, "register_many_in", crashing)
+    if crash_at is not None:
+        try:
+            import_file(site, path, now=NOW)
+        except RuntimeError:
+            pass
+    report = import_file(site, path, now=NOW)
+    monkeypatch.setattr(phone_import, "register_many_in", real)
+    lines = [p.line("en") for p in report.problems]
+    with site.store.transaction() as tx:
+        made = sorted((t.number, t.email, t.signature) for t in tx.tickets())
+    return lines, made
+
+
+ONE_RUN = [
+    "row 3: Alamat e-Mail (E-mail address) is missing",
+    'row 4: recorded as TIK-2026-00003; Petugas (officer) "zorro" is unknown (help-desk officers:'
+    " sari, yoga); recorded as written, waiting for a help-desk officer to take it",
+    'row 6: Call time (Waktu) is not valid: "tadi" (e.g. 30/11/2026 09.15)',
+    "row 7: Alamat e-Mail (E-mail address) is missing",
+    "row 8: the same call as row 4; not recorded twice",
+    "row 10: the same call as row 2; not recorded twice",
+    'row 11: Call time (Waktu) is not valid: "tadi" (e.g. 30/11/2026 09.15)',
+    "row 12: already recorded as TIK-2026-00001 (an earlier import)",
+    "row 13: already recorded as TIK-2026-00001 (an earlier import)",
+    'row 14: Call time (Waktu) "01/12/2026 08.00" is in the future',
+    'row 15: Call time (Waktu) "01/12/2026 08.00" is in the future',
+    'row 16: recorded as TIK-2026-00006; Petugas (officer) "rudi" is not a help-desk officer'
+    " (unit head); recorded as written, waiting for a help-desk officer to take it",
+    "row 17: the same call as row 16; not recorded twice",
+]
+
+
+@pytest.mark.parametrize("crash_at", [None, 2, 3, 4, 5, 6, 7, 8])
+def test_a_run_cut_short_at_any_chunk_ends_as_one_run(
+    crash_at: int | None, ready: Cli, tmp_path: Path, site: Site,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Chunks of 2 rows, the import killed as chunk ``crash_at`` is registered, then read
+    again: the same lines and tickets as one run, copies of rows that failed included
+    (they fail with the same reasons)."""
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_bytes(phone_log(row(70)))
+    assert len(import_file(site, earlier, now=NOW).tickets) == 1
+    path = tmp_path / "log.csv"
+    path.write_bytes(phone_log(*MIXED))
+    lines, made = _outcome(site, path, crash_at, monkeypatch)
+    assert lines == ONE_RUN
+    assert [(n, e.split("@")[0], s) for n, e, s in made] == [
+        ("TIK-2026-00001", "pelapor70", "sari"), ("TIK-2026-00002", "pelapor1", "sari"),
+        ("TIK-2026-00003", "pelapor3", "zorro"), ("TIK-2026-00004", "pelapor4", "sari"),
+        ("TIK-2026-00005", "pelapor4", "sari"), ("TIK-2026-00006", "pelapor8", "rudi"),
+    ]  # fmt: skip
+
+
+# --- a ticket another import made between two chunks ------------------------------------------
+
+
+def test_a_call_another_import_made_between_two_chunks_is_not_made_again(
+    ready: Cli, tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of 2 rows; before this import's second chunk another file (the call in this
+    file's fifth row) is imported: its ticket's id falls between this import's. The fifth
+    row, in the third chunk, is that call already recorded: the ids left out of the
+    look-up for earlier calls are this import's own, not every id between its first and
+    its last."""
+    chunks_of(monkeypatch, 2)
+    other = tmp_path / "other.csv"
+    other.write_bytes(phone_log(row(50)))
+    path = tmp_path / "log.csv"
+    path.write_bytes(phone_log(row(1), row(2), row(3), row(4), row(50), row(5)))
+    real_progress = Tx.phone_import_progress
+    calls = 0
+
+    def between_two_chunks(self: Tx, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            assert len(import_file(site, other, now=NOW).tickets) == 1
+        return real_progress(self, *args, **kwargs)
+
+    monkeypatch.setattr(Tx, "phone_import_progress", between_two_chunks)
+    report = import_file(site, path, now=NOW)
+    assert [r for r, _ in report.tickets] == [2, 3, 4, 5, 7]
+    assert [p.line("en") for p in report.problems] == [
+        "row 6: already recorded as TIK-2026-00003 (an earlier import)"
+    ]
+    assert len(tickets(ready)) == 6
+
+
+# --- chunk boundaries: an empty file, a file of bad rows, exactly a chunk, one more ------------
+
+
+@pytest.mark.parametrize(
+    ("count", "crash"),
+    [(0, False), (1, False), (3, False), *((n, c) for n in (4, 6, 7) for c in (False, True))],
+    ids=lambda v: {False: "whole", True: "cut-short"}.get(v, v) if isinstance(v, bool) else v,
+)
+def test_chunk_boundaries(
+    count: int, crash: bool, ready: Cli, tmp_path: Path, site: Site,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Chunks of 3: every call one ticket with one acknowledgement, numbered in the file's
+    order, cut short or not; a file of only bad rows, none."""
+    if crash:  # a file of more than one chunk
+        crash_in_the_second_chunk(monkeypatch)
+    else:
+        chunks_of(monkeypatch, 3)
+    path = tmp_path / "log.csv"
+    path.write_bytes(phone_log(*(row(n) for n in range(count))))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(phone_log(*(row(n, email="") for n in range(count))))
+    if crash:
+        with pytest.raises(RuntimeError):
+            import_file(site, path, now=NOW)
+    report = import_file(site, path, now=NOW)
+    assert report.status == "imported"
+    made = tickets(ready)
+    assert [t["number"] for t in made] == [f"TIK-2026-{n:05d}" for n in range(1, count + 1)]
+    assert [t["email"] for t in made] == [f"pelapor{n}@dinkes.example.go.id" for n in range(count)]
+    assert sorted(a["ticket"] for a in acks(ready)) == [t["number"] for t in made]
+    assert import_file(site, path, now=NOW).status == "duplicate"
+    assert (
+        import_file(site, bad, now=NOW).summary() == f"rows {count}, tickets 0, incomplete {count}"
+    )
+    assert len(tickets(ready)) == count
