@@ -207,7 +207,9 @@ def _stored(
     calendar = desk.calendar
     years = [complaint.received_at.astimezone(calendar.tz).year for complaint, _ in accepted]
     # Each year's numbers in one block: the same numbers as one at a time, in this order.
-    first = {year: tx.next_seqs("ticket", year, n) for year, n in Counter(years).items()}
+    # The years' counters are taken in the years' order, as every transaction takes them
+    # (on PostgreSQL, two that took two years' counters in opposite orders could deadlock).
+    first = {year: tx.next_seqs("ticket", year, n) for year, n in sorted(Counter(years).items())}
     keys = [f.key for f in desk.fields]
     if unknown := [key for key in keys if key not in _TICKET_COLUMNS or key == "id"]:
         raise TypeError(f"form fields that are not a ticket's columns: {', '.join(unknown)}")

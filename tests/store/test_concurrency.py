@@ -1,6 +1,6 @@
 """What two connections at once see and take, on SQLite and on PostgreSQL: the outbox
-claimed by two senders together, and a report or archive read from one snapshot while
-the help desk goes on writing."""
+claimed by two senders together, a report or archive read from one snapshot while the
+help desk goes on writing, and the ticket numbers of two years taken together."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import threading
 from helpdesk.service import register_complaint
 from helpdesk.wiring import Site
 from tests.conftest import FORM
-from ticketing.desk import Registered
+from ticketing.desk import Complaint, Registered, register_many
+from ticketing.store import Tx
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 MONDAY = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
@@ -123,3 +124,60 @@ def test_two_daemons_recording_a_first_run_at_once_both_count(site: Site) -> Non
     with site.store.transaction() as tx:
         (state,) = tx.job_states()
         assert (state.runs, state.failures, state.last_error) == (2, 1, "smtp: refused")
+
+
+def test_two_registrations_of_two_years_at_once_neither_fails(site: Site) -> None:
+    """Two transactions register calls of two years at once, one the year before first
+    and the other last year's last: each takes the years' counters in the years' order,
+    so the second waits for the first (on PostgreSQL, where taking them in the calls'
+    order would deadlock and abort one), and both years are numbered without a gap."""
+    new_year = dt.datetime(2025, 12, 31, 23, 30, tzinfo=WIB)
+    calls = {
+        "first": [MONDAY, new_year],  # this year's call, then last year's
+        "second": [new_year, MONDAY],
+    }
+    took_one = {name: threading.Event() for name in calls}
+    real_next_seqs = Tx.next_seqs
+    names = threading.local()
+    errors: list[BaseException] = []
+
+    def next_seqs(self: Tx, name: str, year: int, count: int) -> int:
+        taken = real_next_seqs(self, name, year, count)
+        me = names.name
+        if not took_one[me].is_set():
+            took_one[me].set()
+            # Holding one year's counter, let the other transaction take what it can.
+            took_one["second" if me == "first" else "first"].wait(1.5)
+        return taken
+
+    def register(name: str) -> None:
+        names.name = name
+        complaints = [
+            Complaint(
+                {**FORM, "email": f"{name}{n}@dinkes.example.go.id"},
+                "phone",
+                received_at,
+                signature="sari",
+                officer="sari",
+            )  # fmt: skip
+            for n, received_at in enumerate(calls[name])
+        ]
+        try:
+            with site.store.transaction() as tx:
+                register_many(tx, site.desk, complaints, now=MONDAY)
+        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
+            errors.append(exc)
+
+    Tx.next_seqs = next_seqs  # type: ignore[method-assign]
+    try:
+        threads = [threading.Thread(target=register, args=(name,)) for name in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(WAIT)
+    finally:
+        Tx.next_seqs = real_next_seqs  # type: ignore[method-assign]
+    assert errors == []
+    with site.store.transaction() as tx:
+        numbers = sorted(t.number for t in tx.tickets())
+    assert numbers == ["TIK-2025-00001", "TIK-2025-00002", "TIK-2026-00001", "TIK-2026-00002"]
