@@ -246,7 +246,13 @@ class Mailbox:
             found: dict[int, dict[bytes, Any]] = {}
             for part in uid_lists(chunk):
                 with self._faults(f"fetch {len(part)} messages"):
-                    found.update(client.fetch(part, ["BODY.PEEK[]", "INTERNALDATE", "FLAGS"]))
+                    answer = client.fetch(part, ["BODY.PEEK[]", "INTERNALDATE", "FLAGS"])
+                # A server may add to any answer what changed meanwhile of any message
+                # (RFC 3501 5.2, 7.4.2: "* 1 FETCH (FLAGS (\\Seen))" after another client read
+                # it), of one fetched by an earlier command too: added to what was fetched
+                # of it, never in its place.
+                for uid, item in answer.items():
+                    found.setdefault(uid, {}).update(item)
             for uid in chunk:
                 item = found.get(uid, {})
                 body = item.get(b"BODY[]")
@@ -258,6 +264,15 @@ class Mailbox:
                     internal_date=_aware(item.get(b"INTERNALDATE")),
                     flags=tuple(item.get(b"FLAGS", ())),
                 )
+
+    def present(self, uids: Sequence[int]) -> set[int]:
+        """Which of ``uids`` are in the folder still."""
+        found: set[int] = set()
+        for part in uid_lists(sorted({int(uid) for uid in uids})):
+            client = self._live()
+            with self._faults(f"search {len(part)} messages"):
+                found.update(int(uid) for uid in client.search(["UID", uid_set(part)]))
+        return found & {int(uid) for uid in uids}
 
     def ensure_folder(self, name: str) -> None:
         """Create the folder (and subscribe to it) unless it exists."""

@@ -661,6 +661,17 @@ def process_batch(
     ]
 
 
+def _not_fetched(mailbox: Mailbox, uids: Sequence[int], fetched: Sequence[Fetched]) -> list[int]:
+    """The messages of ``uids`` that were not fetched but are in the folder still (their
+    body did not come: a server's fault), each said in the log. One gone meanwhile (moved
+    or deleted by another client) is no loss."""
+    missing = sorted(set(uids) - {item.uid for item in fetched})
+    unread = sorted(mailbox.present(missing)) if missing else []
+    for uid in unread:
+        log.warning("message UID %d came without its body; it is read at the next poll", uid)
+    return unread
+
+
 def _new_report(here: Site, message: InboundMessage, known: Known) -> reports.NewReport | None:
     """A new report decided without asking the store (its facts known, `_facts_known`,
     and `route` making a new submission of it), or None for a message to process on its
@@ -835,6 +846,10 @@ def poll_mailbox(
             targets.setdefault(target, []).append(fetched.uid)
         for target, moved in targets.items():
             mailbox.move(moved, target)
+        if last is not None and (left := _not_fetched(mailbox, chunk, messages)):
+            # The next poll reads the folder from the first of them again (those after it
+            # that were read were moved out of it).
+            last = min(last, min(left) - 1)
         if last is not None:
             with here.store.transaction() as tx:
                 tx.set_mailbox_state(folder, validity, last, now())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -396,6 +397,73 @@ def test_a_backlog_longer_than_a_command_line_is_read_whole(
         office.ok("intake", "poll")
         assert office.count("INBOX") == 0
         assert len(office.json("ticket", "list")) == 0
+
+
+def _fetched_as_a_server_may(
+    monkeypatch: pytest.MonkeyPatch, change: Callable[[int, dict[int, dict]], None]
+) -> None:
+    """Two UIDs a FETCH command (as some 170 five-digit UIDs of a 500-message batch), and
+    each answer of a FETCH of bodies changed by ``change(command number, answer)``, as a
+    server other than Dovecot may answer."""
+    from imapclient import IMAPClient
+
+    import intake.imap
+
+    real_lists, real_fetch = intake.imap.uid_lists, IMAPClient.fetch
+    monkeypatch.setattr(intake.imap, "uid_lists", lambda uids, limit=3: real_lists(uids, 3))
+    commands = iter(range(1, 1000))
+
+    def fetch(self: IMAPClient, messages: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = real_fetch(self, messages, data, *args, **kwargs)
+        if "BODY.PEEK[]" in data:
+            change(next(commands), answer)
+        return answer
+
+    monkeypatch.setattr(IMAPClient, "fetch", fetch)
+
+
+def test_news_of_a_message_in_a_later_answer_loses_nothing(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server may put in any answer a flag another client changed meanwhile, of any
+    message (RFC 3501 5.2, 7.4.2; Dovecot holds such news back, Cyrus and others do not):
+    "* 1 FETCH (FLAGS (\\Seen \\Flagged))" in the answer to the batch's second FETCH command.
+    The first message, fetched by the first command, is still read."""
+    office.deliver(*[
+        email(sender=f"f{n}@dinkes.example.go.id", message_id=f"<f{n}@dinkes.example.go.id>")
+        for n in range(4)
+    ])  # fmt: skip
+
+    def flagged(command: int, answer: dict[int, dict]) -> None:
+        if command == 2:
+            answer[1] = {b"SEQ": 1, b"FLAGS": (b"\\Seen", b"\\Flagged")}
+
+    _fetched_as_a_server_may(monkeypatch, flagged)
+    assert "ticket 4" in office.ok("intake", "poll").stdout
+    assert (len(office.json("ticket", "list")), office.count("INBOX")) == (4, 0)
+
+
+def test_a_message_whose_body_does_not_come_is_read_at_the_next_poll(
+    office: Office, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A message that is in the folder but whose body the server's answer leaves out is
+    said in the log and left there; the poll reads the others, and the next poll reads it
+    (the mailbox is not marked read past it)."""
+    office.deliver(*[
+        email(sender=f"b{n}@dinkes.example.go.id", message_id=f"<b{n}@dinkes.example.go.id>")
+        for n in range(4)
+    ])  # fmt: skip
+
+    def without_the_first(command: int, answer: dict[int, dict]) -> None:
+        answer.pop(1, None)
+
+    with monkeypatch.context() as server:
+        _fetched_as_a_server_may(server, without_the_first)
+        assert "ticket 3" in office.ok("intake", "poll").stdout
+    assert "message UID 1 came without its body" in caplog.text
+    assert office.count("INBOX") == 1
+    assert "ticket 1" in office.ok("intake", "poll").stdout
+    assert (len(office.json("ticket", "list")), office.count("INBOX")) == (4, 0)
 
 
 def test_refused_login_is_one_clear_line(office: Office, site_dir: Path) -> None:
