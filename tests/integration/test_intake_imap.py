@@ -501,27 +501,33 @@ def test_one_bad_message_does_not_block_the_mailbox(
 def test_a_batch_that_fails_as_a_whole_is_processed_message_by_message(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch is one transaction; should it fail after some of its messages were stored in
-    it, none of them is kept from it, and each message is then processed on its own: every
-    one becomes its ticket once, with one acknowledgement, and is moved."""
-    import helpdesk.jobs.mailbox as job
+    """A batch is one transaction; should it fail after its messages were stored in it
+    (here as it commits, its three tickets written), none of them is kept from it, and each
+    message is then processed on its own: every one becomes its ticket once, with one
+    acknowledgement, and is moved."""
+    from sqlalchemy import event, text
+    from sqlalchemy.orm import Session
 
     office.deliver(*[
         email(sender=f"q{n}@dinkes.example.go.id", message_id=f"<q{n}@dinkes.example.go.id>")
         for n in range(3)
     ])  # fmt: skip
-    real_touch = job.Known.touch
-    touched: list[object] = []
+    stored_when_it_failed: list[int] = []
 
-    def fails_after_the_first(self: job.Known, message: object) -> None:
-        touched.append(message)
-        if len(touched) == 2:
-            raise RuntimeError("the batch fails after two messages were stored in it")
-        real_touch(self, message)  # type: ignore[arg-type]
+    def fails_as_it_commits(session: Session) -> None:
+        if not stored_when_it_failed and not session.in_nested_transaction():
+            count = session.execute(text("SELECT count(*) FROM ticket")).scalar_one()
+            if count:
+                stored_when_it_failed.append(count)
+                raise RuntimeError("the batch fails as it commits")
 
-    monkeypatch.setattr(job.Known, "touch", fails_after_the_first)
-    assert "ticket 3" in office.ok("intake", "poll").stdout
-    assert len(touched) == 2, "the batch went on after it failed"
-    assert len(office.json("ticket", "list")) == 3
+    event.listen(Session, "before_commit", fails_as_it_commits)
+    try:
+        assert "ticket 3" in office.ok("intake", "poll").stdout
+    finally:
+        event.remove(Session, "before_commit", fails_as_it_commits)
+    assert stored_when_it_failed == [3], "the batch did not fail with its messages stored"
+    numbers = sorted(t["number"] for t in office.json("ticket", "list"))
+    assert numbers == ["TIK-2026-00001", "TIK-2026-00002", "TIK-2026-00003"]  # no gap
     assert len(office.json("outbox", "list")) == 6  # an acknowledgement and a copy each
     assert office.count("INBOX") == 0 and office.count("Processed") == 3
