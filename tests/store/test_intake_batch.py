@@ -148,6 +148,9 @@ def _fetched(raws: list[bytes]) -> list[Fetched]:
     return [Fetched(uid=n, raw=raw, internal_date=None, flags=()) for n, raw in enumerate(raws, 1)]
 
 
+# Its two sites' databases are its own (`_site`); ``database`` marks it as a test of the
+# database, so that it runs on PostgreSQL too (tests/conftest.py).
+@pytest.mark.usefixtures("database")
 def test_a_batch_stores_what_its_messages_store_one_by_one(
     tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
