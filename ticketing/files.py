@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from ticketing.models import Attachment, Ticket
+from ticketing.undo import written
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -41,8 +42,8 @@ def _target(archive_dir: Path, ticket_number: str, filename: str) -> Path:
 def archive_file(source: Path, archive_dir: Path, ticket: Ticket, now: dt.datetime) -> Attachment:
     """Copy ``source`` into the (stored) ticket's archive folder and describe it.
 
-    The caller stores the returned Attachment in the same transaction as its ticket,
-    and removes the copy (``discard``) if that transaction fails.
+    The caller stores the returned Attachment in the same transaction as its ticket;
+    should that transaction fail, the copy goes with it (`ticketing.undo`).
     """
     ticket_id = _stored_id(ticket)
     target = _target(archive_dir, ticket.number, source.name)
@@ -58,6 +59,7 @@ def archive_file(source: Path, archive_dir: Path, ticket: Ticket, now: dt.dateti
         except BaseException:  # a full disk midway: no half copy left behind
             target.unlink(missing_ok=True)
             raise
+    written(target)
     content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     return Attachment(
         ticket_id=ticket_id,
@@ -91,6 +93,7 @@ def archive_bytes(
     except BaseException:  # a full disk midway: no half copy left behind
         target.unlink(missing_ok=True)
         raise
+    written(target)
     return Attachment(
         ticket_id=ticket_id,
         filename=filename,
@@ -100,10 +103,6 @@ def archive_bytes(
         sha256=sha256 or hashlib.sha256(payload).hexdigest(),
         created_at=now,
     )
-
-
-def discard(attachment: Attachment, archive_dir: Path) -> None:
-    (archive_dir / attachment.stored_path).unlink(missing_ok=True)
 
 
 def check_readable(path: Path) -> str | None:

@@ -203,7 +203,7 @@ def _log(
     from helpdesk.display import long_time
     from helpdesk.service import register_complaint
     from ticketing.desk import Registered
-    from ticketing.files import archive_file, check_readable, discard
+    from ticketing.files import archive_file, check_readable
     from ticketing.formulir import Incomplete
     from ticketing.models import Attachment
     from ticketing.store import Tx
@@ -239,6 +239,7 @@ def _log(
     archive_dir = here.config.path(here.config.paths.archive_dir)
     archived: list[Attachment] = []
 
+    # A scan archived for a transaction that fails goes with it (`ticketing.undo`).
     def keep_scan(tx: Tx, registered: Registered) -> None:
         if scan is not None:
             try:
@@ -251,21 +252,16 @@ def _log(
             archived.append(attachment)
             tx.add_attachment(attachment)
 
-    try:
-        outcome = register_complaint(
-            here,
-            values,
-            channel=channel,
-            received_at=received_at,
-            signature=officer,
-            officer=officer,
-            now=now,
-            also=keep_scan,
-        )
-    except BaseException:
-        for attachment in archived:  # the transaction did not commit: no orphan files
-            discard(attachment, archive_dir)
-        raise
+    outcome = register_complaint(
+        here,
+        values,
+        channel=channel,
+        received_at=received_at,
+        signature=officer,
+        officer=officer,
+        now=now,
+        also=keep_scan,
+    )
     if isinstance(outcome, Rejected):
         fail(outcome.message)
     if isinstance(outcome, Incomplete):

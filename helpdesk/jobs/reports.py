@@ -35,10 +35,8 @@ Result = tuple[Outcome, str, str | None, int | None]
 def archive_attachments(
     here: Site, tx: Tx, ticket: Ticket, message: InboundMessage, now: dt.datetime
 ) -> None:
-    """Keep a message's attachments with its ticket, in the same transaction.
-
-    A file written for a transaction that then fails stays behind unreferenced; it is
-    harmless, and the message is processed again later."""
+    """Keep a message's attachments with its ticket, in the same transaction (should it
+    fail, the files go with it: `ticketing.undo`)."""
     for stored in _archived(here, ticket, message, now):
         tx.add_attachment(stored)
 

@@ -27,9 +27,9 @@ from notifier.policy import (
     timeline,
 )
 from ticketing.desk import Moved, Registered
-from ticketing.files import archive_bytes, discard
+from ticketing.files import archive_bytes
 from ticketing.formulir import Incomplete
-from ticketing.models import Attachment, Event, Ticket
+from ticketing.models import Event, Ticket
 from ticketing.normalize import CATEGORY_LABELS_EN
 from ticketing.store import Tx
 from ticketing.survey import standing
@@ -165,8 +165,8 @@ async def _submit(web: Web, request: Request) -> Response:
         return _form_page(web, request, values, problems, form_id, status=422)
 
     archive_dir = here.config.path(here.config.paths.archive_dir)
-    archived: list[Attachment] = []
 
+    # A file archived for a transaction that fails goes with it (`ticketing.undo`).
     def also(tx: Tx, registered: Registered) -> None:
         assert registered.ticket.id is not None
         tx.add_web_submission(form_id, registered.ticket.id, now)
@@ -175,7 +175,6 @@ async def _submit(web: Web, request: Request) -> Response:
             attachment = archive_bytes(
                 payload, filename[:200], content_type, archive_dir, registered.ticket, now
             )
-            archived.append(attachment)
             tx.add_attachment(attachment)
 
     try:
@@ -184,17 +183,11 @@ async def _submit(web: Web, request: Request) -> Response:
             now=now, also=also,
         )  # fmt: skip
     except IntegrityError:  # the same form, registered meanwhile by a second click
-        for attachment in archived:
-            discard(attachment, archive_dir)
         with here.reader.transaction() as tx:
             earlier = tx.web_submission(form_id)
         if earlier is None:
             raise
         return _registered_page(web, request, earlier)
-    except BaseException:
-        for attachment in archived:
-            discard(attachment, archive_dir)
-        raise
     if isinstance(outcome, Incomplete):  # checked above; the rule is the same
         problems = {
             p.key: p.message_id if web.language == "id" else p.message_en for p in outcome.problems

@@ -259,6 +259,28 @@ def test_incomplete_letter_leaves_no_archived_file(
     assert list((site_dir / "var" / "archive").rglob("*.pdf")) == []
 
 
+def test_a_letter_whose_transaction_fails_leaves_no_archived_scan(
+    ready: Cli, site_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan is archived in the letter's transaction; should that fail once the scan is
+    written (here the database gone as its record is stored), nothing is kept: no ticket,
+    and no file in the archive."""
+    from ticketing.store import DatabaseUnavailable, Tx
+
+    def gone(self: Tx, attachment: object) -> None:
+        raise DatabaseUnavailable("database: the server went away; nothing was saved")
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF")
+    with monkeypatch.context() as database:
+        database.setattr(Tx, "add_attachment", gone)
+        result = ready("letter", *form_args(), "--by", "yoga", "--scan", str(scan))
+    assert result.exit_code == 1
+    assert "the server went away" in result.stderr
+    assert [p for p in (site_dir / "var" / "archive").rglob("*") if p.is_file()] == []
+    assert _tickets(ready) == []
+
+
 def test_received_time_in_the_future_is_refused(ready: Cli) -> None:
     """A letter cannot be received after now."""
     result = ready("letter", *form_args(), "--by", "yoga", "--received", "2027-01-01T09:00")

@@ -210,3 +210,37 @@ def test_new_reports_that_cannot_be_stored_together_are_stored_one_by_one(
         assert [t.number for t in tx.tickets()] == [f"TIK-2026-0000{n}" for n in (1, 2, 3)]
         assert [m.outcome for m in tx.inbound_list()] == ["ticket"] * 3
         assert len(tx.outbox()) == 6  # an acknowledgement and the help desk's copy each
+
+
+@pytest.mark.usefixtures("database")  # on PostgreSQL too (see above)
+def test_a_run_rolled_back_leaves_no_attachment_file_behind(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of new reports stored together writes its attachments into the tickets'
+    folders before its rows; should the run roll back, its files go with it, and the
+    report stored on its own then keeps its photo under its own name (not beside the first
+    copy, as ``layar-1.jpg``, in a folder another ticket might have taken)."""
+    from ticketing.store.bulk import Bulk
+
+    real = Bulk.insert_inbound
+
+    def fails_together(self: Bulk, rows: list[dict[str, Any]]) -> None:
+        if len(rows) > 1:
+            raise RuntimeError("the run cannot be stored together")
+        real(self, rows)
+
+    monkeypatch.setattr(Bulk, "insert_inbound", fails_together)
+    here = _site(tmp_path / "site", request, "site")
+    raws = [
+        _with_photo("Rina <rina@bappeda.example.go.id>", "<p1@bappeda.example.go.id>"),
+        email(sender="b@dinkes.example.go.id", message_id="<b@dinkes.example.go.id>"),
+    ]
+    results = process_batch(
+        here, _fetched(raws), source="imap:INBOX", now=lambda: NOW, attempts=3, uidvalidity=1
+    )
+    assert [r.ticket for r in results] == ["TIK-2026-00001", "TIK-2026-00002"]
+    archive = here.config.path(here.config.paths.archive_dir)
+    on_disk = sorted(str(p.relative_to(archive)) for p in archive.rglob("*") if p.is_file())
+    with here.store.transaction() as tx:
+        kept = sorted(a.stored_path for t in tx.tickets() for a in tx.attachments(t))
+    assert on_disk == kept == ["TIK-2026-00001/layar.jpg"]

@@ -11,6 +11,8 @@ from sqlalchemy import Table, inspect
 from sqlalchemy.orm import QueryableAttribute
 from sqlmodel import Session, SQLModel
 
+from ticketing.undo import undone_on_failure
+
 # Ids per IN (...) query: well under SQLite's limit of bound parameters.
 CHUNK = 500
 _Key = TypeVar("_Key", int, str, dt.datetime)
@@ -50,8 +52,9 @@ class Part:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A part of the transaction that an exception rolls back alone."""
-        with self.session.begin_nested():
+        """A part of the transaction that an exception rolls back alone, with the files
+        archived in it (`ticketing.undo.undone_on_failure`)."""
+        with undone_on_failure(), self.session.begin_nested():
             yield
 
     def _on_postgresql(self) -> bool:

@@ -18,6 +18,7 @@ from ticketing.store.errors import (
 )
 from ticketing.store.lease_sql import current_fence
 from ticketing.store.tx import Tx
+from ticketing.undo import undone_on_failure
 
 
 class Store:
@@ -74,7 +75,13 @@ class Store:
 
     @contextmanager
     def _session(self, options: dict[str, object]) -> Iterator[Tx]:
-        with database_faults(), Session(self.engine, expire_on_commit=False) as session:
+        # A transaction that fails, as late as its commit, takes the files archived in it
+        # with it (`ticketing.undo.undone_on_failure`).
+        with (
+            undone_on_failure(),
+            database_faults(),
+            Session(self.engine, expire_on_commit=False) as session,
+        ):
             with session.begin():
                 if options:
                     session.connection(execution_options=options)
