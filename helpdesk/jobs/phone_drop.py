@@ -305,7 +305,7 @@ def _recall(
             )
     checker.made.update(number for _, number in row_tickets)
     for row in rows:
-        if row.number in repeats or not row.call_time.strip():
+        if row.number in repeats:
             continue
         checked = checker.check(row)
         checker.unknown_officers.pop(row.number, None)
@@ -386,33 +386,44 @@ def _without_repeats(
     is now (a correction the help desk made since, `ticketing.desk.edit`, undone or not;
     only the rows that share a call time with such a ticket are normalised for this). The
     officer is the one written in the row (the ticket's signature), whoever took the call's
-    ticket: an import run with ``--by`` and a later one without agree on it. A row without
-    a call time takes the moment of the import and is never taken for a repeat."""
-    timed = [
-        (i, c) for i, (row, c) in enumerate(zip(chunk, checked, strict=True))
-        if isinstance(c, Complaint) and row.call_time.strip()
+    ticket: an import run with ``--by`` and a later one without agree on it.
+
+    A row without a call time takes the moment of the import: it repeats an earlier row of
+    the file without one, or a phone ticket logged without one (received as it was made),
+    when its officer and cells, or its officer and form, are the same; its line says to
+    write its call time if it is another call."""
+    complaints = [
+        (i, c) for i, c in enumerate(checked) if isinstance(c, Complaint)
     ]  # fmt: skip
-    if not timed:
+    if not complaints:
         return checked
     fields = checker.fields
     known: dict[tuple, str] = {}
-    moments = [c.received_at for _, c in timed]
+    untimed = {i for i, _ in complaints if not chunk[i].call_time.strip()}
+    moments = [c.received_at for i, c in complaints if i not in untimed]
     wanted = ("id", "number", "received_at", "signature", *(f.key for f in fields))
     # The tickets this import made are left out by their ids where they are a few runs
     # of ids (a chunk's are one on SQLite); the rest by their numbers.
     made = checker.made_ids if len(checker.made_ids) <= _RUNS_LEFT_OUT else ()
+    found = tx.phone_tickets_received_at(moments, wanted, besides=made) if moments else []
+    # Logged without a call time: compared as this import's rows without one, at its moment.
+    found_untimed = tx.phone_tickets_without_call_time(wanted, besides=made) if untimed else []
     earlier = [
-        ticket for ticket in tx.phone_tickets_received_at(moments, wanted, besides=made)
+        (ticket, moment)
+        for ticket, moment in [
+            *((t, t.received_at) for t in found),
+            *((t, checker.now) for t in found_untimed),
+        ]
         if ticket.number not in checker.made
-    ]  # fmt: skip
-    before = tx.values_before_corrections([ticket.id for ticket in earlier]) if earlier else {}
-    for ticket in earlier:
+    ]
+    before = tx.values_before_corrections([t.id for t, _ in earlier]) if earlier else {}
+    for ticket, moment in earlier:
         now = {f.key: getattr(ticket, f.key) for f in fields}
         for values in ({**now, **before.get(ticket.id, {})}, now):  # as registered, as now
-            known[call_key(ticket.received_at, ticket.signature, values, fields)] = ticket.number
+            known[call_key(moment, ticket.signature, values, fields)] = ticket.number
     known_moments = {key[0] for key in known}
     result = list(checked)
-    for i, complaint in timed:
+    for i, complaint in complaints:
         row = chunk[i].number
         cells = call_key(complaint.received_at, complaint.signature, complaint.raw, fields)
         repeated = checker.seen.get(cells)
@@ -430,6 +441,11 @@ def _without_repeats(
         else:
             note = Note(f"sudah tercatat sebagai {repeated} (impor sebelumnya).",
                         f"already recorded as {repeated} (an earlier import).")  # fmt: skip
+        if i in untimed:
+            note = Note(f"{note.message_id[:-1]}; tanpa waktu telepon: isi waktunya bila ini "
+                        "panggilan lain.",
+                        f"{note.message_en[:-1]}; no call time: write it if this is another "
+                        "call.")  # fmt: skip
         same_row = int(repeated) if repeated.isdigit() else 0
         result[i] = RowProblem(row, (note,), repeat=True, same_row=same_row)
     return result

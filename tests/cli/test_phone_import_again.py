@@ -105,11 +105,10 @@ def test_resaved_log_after_the_help_desk_corrected_the_agency_the_import_flagged
 def test_resaved_golden_log_makes_tickets_of_the_new_call_only(
     ready: Cli, tmp_path: Path, site: Site
 ) -> None:
-    """The golden log's rows (phone numbers, addresses, agencies written every way; not
-    the row without a call time, which takes the moment of each import) imported, then
-    saved again with one call added: one new ticket, and every earlier row already
-    recorded."""
-    calls = [c for c in GOLDEN_CALLS if c[-2] != ""]
+    """The golden log's rows (phone numbers, addresses, agencies written every way, a call
+    without its time) imported, then saved again with one call added: one new ticket, and
+    every earlier row already recorded."""
+    calls = GOLDEN_CALLS
     pagi = tmp_path / "pagi.csv"
     pagi.write_bytes(phone_log(*calls))
     first = import_file(site, pagi, now=NOW)
@@ -118,6 +117,30 @@ def test_resaved_golden_log_makes_tickets_of_the_new_call_only(
     again = import_file(site, siang, now=NOW + dt.timedelta(hours=1))
     assert [r for r, _ in again.tickets] == [len(calls) + 2], [p.line("en") for p in again.problems]
     assert len(tickets(ready)) == len(first.tickets) + 1
+
+
+def test_resaved_log_with_a_call_without_its_time(ready: Cli, tmp_path: Path, site: Site) -> None:
+    """A call whose time was left blank is logged at the moment of the morning's import;
+    the log saved again with one call added, imported in the afternoon, makes a ticket of
+    the new call only, and says of the blank one that it is recorded already, and to write
+    its time if it is another call."""
+    pagi = tmp_path / "pagi.csv"
+    pagi.write_bytes(phone_log(row(1, waktu=""), row(2)))
+    assert import_file(site, pagi, now=NOW).summary() == "rows 2, tickets 2, incomplete 0"
+    siang = tmp_path / "siang.csv"
+    siang.write_bytes(phone_log(row(1, waktu=""), row(2), row(3)))
+    again = import_file(site, siang, now=NOW + dt.timedelta(hours=3))
+    assert again.tickets == [(4, "TIK-2026-00003")]
+    assert [p.line("en") for p in again.problems] == [
+        "row 2: already recorded as TIK-2026-00001 (an earlier import); no call time: write it"
+        " if this is another call",
+        "row 3: already recorded as TIK-2026-00002 (an earlier import)",
+    ]
+    assert [p.line("id") for p in again.problems][0] == (
+        "baris 2: sudah tercatat sebagai TIK-2026-00001 (impor sebelumnya); tanpa waktu"
+        " telepon: isi waktunya bila ini panggilan lain"
+    )
+    assert len(acks(ready)) == 3
 
 
 # --- two processes at once --------------------------------------------------------------------
@@ -250,7 +273,7 @@ MIXED = [
     row(5, waktu="tadi"),  # a call time not understood
     row(2, email=""),  # copy of the incomplete row
     row(3, petugas="zorro"),  # copy of the unknown officer's row
-    row(4, waktu=""),  # copy of the row without call time
+    row(4, waktu=""),  # copy of the row without call time: the same call
     row(1),  # copy of row 2
     row(5, waktu="tadi"),  # copy of the row whose time is not understood
     row(70),  # a call an earlier import made
@@ -295,13 +318,15 @@ ONE_RUN = [
     'row 6: Call time (Waktu) is not valid: "tadi" (e.g. 30/11/2026 09.15)',
     "row 7: Alamat e-Mail (E-mail address) is missing",
     "row 8: the same call as row 4; not recorded twice",
+    "row 9: the same call as row 5; not recorded twice; no call time: write it if this is"
+    " another call",
     "row 10: the same call as row 2; not recorded twice",
     'row 11: Call time (Waktu) is not valid: "tadi" (e.g. 30/11/2026 09.15)',
     "row 12: already recorded as TIK-2026-00001 (an earlier import)",
     "row 13: already recorded as TIK-2026-00001 (an earlier import)",
     'row 14: Call time (Waktu) "01/12/2026 08.00" is in the future',
     'row 15: Call time (Waktu) "01/12/2026 08.00" is in the future',
-    'row 16: recorded as TIK-2026-00006; Petugas (officer) "rudi" is not a help-desk officer'
+    'row 16: recorded as TIK-2026-00005; Petugas (officer) "rudi" is not a help-desk officer'
     " (unit head); recorded as written, waiting for a help-desk officer to take it",
     "row 17: the same call as row 16; not recorded twice",
 ]
@@ -325,7 +350,7 @@ def test_a_run_cut_short_at_any_chunk_ends_as_one_run(
     assert [(n, e.split("@")[0], s) for n, e, s in made] == [
         ("TIK-2026-00001", "pelapor70", "sari"), ("TIK-2026-00002", "pelapor1", "sari"),
         ("TIK-2026-00003", "pelapor3", "zorro"), ("TIK-2026-00004", "pelapor4", "sari"),
-        ("TIK-2026-00005", "pelapor4", "sari"), ("TIK-2026-00006", "pelapor8", "rudi"),
+        ("TIK-2026-00005", "pelapor8", "rudi"),
     ]  # fmt: skip
 
 

@@ -79,6 +79,20 @@ class PhoneImports(Part):
             found += self.session.execute(statement)
         return found
 
+    def phone_tickets_without_call_time(
+        self, columns: Sequence[str], *, besides: Sequence[tuple[int, int]] = ()
+    ) -> list[Any]:
+        """`phone_tickets_received_at` for the calls logged without a call time: received
+        at the moment they were made."""
+        table = table_of(Ticket)
+        others = [~table.c.id.between(first, last) for first, last in besides]
+        statement = (
+            select(*[table.c[name] for name in columns])
+            .where(table.c.channel == "phone", table.c.received_at == table.c.created_at, *others)
+            .order_by(table.c.id)
+        )
+        return list(self.session.execute(statement))
+
     def values_before_corrections(self, ticket_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The Formulir values the tickets were registered with, where the help desk has
         corrected them since (`ticketing.desk.edit`): by ticket id, each field corrected
