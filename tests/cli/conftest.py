@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpdesk.cli.main import app
+from helpdesk.wiring import Site
 from tests.conftest import FORM
 
 MONDAY_9 = "2026-11-30T09:00:00+07:00"
@@ -59,6 +60,19 @@ def ready(cli: Cli) -> Cli:
     result = cli("init")
     assert result.exit_code == 0, result.output
     return cli
+
+
+@pytest.fixture
+def site(ready: Cli, site_dir: Path) -> Site:
+    """The initialised site, for calling a job as the daemon does (the phone drop folder's
+    scan, an import)."""
+    return Site.load(str(site_dir / "config.toml"))
+
+
+@pytest.fixture
+def drop(site_dir: Path) -> Path:
+    """The site's phone drop folder."""
+    return site_dir / "var" / "phone-drop"
 
 
 def process(

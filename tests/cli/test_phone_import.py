@@ -48,17 +48,6 @@ def outbox(cli: Cli) -> list[dict]:
     return json.loads(result.stdout)
 
 
-@pytest.fixture
-def site(ready: Cli, site_dir: Path) -> Site:
-    """The initialised site, for calling the scan as the daemon does."""
-    return Site.load(str(site_dir / "config.toml"))
-
-
-@pytest.fixture
-def drop(site_dir: Path) -> Path:
-    return site_dir / "var" / "phone-drop"
-
-
 def put(folder: Path, name: str, data: bytes, *, age_seconds: float = 60) -> Path:
     """A file in the drop folder, last written ``age_seconds`` before NOW."""
     path = folder / name
@@ -449,20 +438,26 @@ def chunks_of(monkeypatch: pytest.MonkeyPatch, rows: int) -> None:
     monkeypatch.setattr(phone_import, "CHUNK_ROWS", dict.fromkeys(phone_import.CHUNK_ROWS, rows))
 
 
-def crash_in_the_second_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of 3 rows, and the power going out as the second chunk is registered."""
-    chunks_of(monkeypatch, 3)
+def crash_in_chunk(monkeypatch: pytest.MonkeyPatch, chunk: int, rows: int) -> None:
+    """Chunks of ``rows`` rows, and the power going out as chunk number ``chunk`` is
+    registered (once: the import read again goes on)."""
+    chunks_of(monkeypatch, rows)
     real_register_many_in = phone_import.register_many_in
     calls = 0
 
     def crashing(*args, **kwargs):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
-        if calls == 2:
+        if calls == chunk:
             raise RuntimeError("the power went out")
         return real_register_many_in(*args, **kwargs)
 
     monkeypatch.setattr(phone_import, "register_many_in", crashing)
+
+
+def crash_in_the_second_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 3 rows, and the power going out as the second chunk is registered."""
+    crash_in_chunk(monkeypatch, 2, 3)
 
 
 def test_import_cut_short_goes_on_after_the_last_committed_row(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.cli.test_phone_import import (
     GOLDEN_CALLS,
     NOW,
     chunks_of,
+    crash_in_chunk,
     crash_in_the_second_chunk,
     outbox,
     phone_log,
@@ -31,16 +33,6 @@ from ticketing.store import Tx
 WINDOW = 1.5
 """Seconds a first import holds its chunk open for a second one to look for the same calls
 (which it must not do before the first commits)."""
-
-
-@pytest.fixture
-def site(ready: Cli, site_dir: Path) -> Site:
-    return Site.load(str(site_dir / "config.toml"))
-
-
-@pytest.fixture
-def drop(site_dir: Path) -> Path:
-    return site_dir / "var" / "phone-drop"
 
 
 def acks(cli: Cli) -> list[dict]:
@@ -146,6 +138,54 @@ def test_resaved_log_with_a_call_without_its_time(ready: Cli, tmp_path: Path, si
 # --- two processes at once --------------------------------------------------------------------
 
 
+def _imported_at_once(site_dir: Path, first: Path, second: Path, *, past: str) -> dict[str, str]:
+    """``first`` and ``second`` imported by two processes at once (two sites, two
+    threads): the first holds its first chunk open, its tickets registered, until the
+    second has got past ``past`` (a method of `Tx`, which it must not get past before the
+    first commits) or for `WINDOW` seconds. Each one's status, or the error it raised."""
+    config = str(site_dir / "config.toml")
+    sites = {"one": Site.load(config), "two": Site.load(config)}
+    real_past, real_register = getattr(Tx, past), phone_import.register_many_in
+    reached, started = threading.Event(), threading.Event()
+    names = threading.local()
+    outcomes: dict[str, str] = {}
+
+    def passed(self: Tx, *args: Any, **kwargs: Any) -> Any:
+        found = real_past(self, *args, **kwargs)
+        if getattr(names, "name", "") == "two":
+            reached.set()
+        return found
+
+    def register(*args: Any, **kwargs: Any) -> Any:
+        registered = real_register(*args, **kwargs)
+        if getattr(names, "name", "") == "one":
+            started.set()
+            reached.wait(WINDOW)
+        return registered
+
+    def run(name: str, path: Path) -> None:
+        names.name = name
+        try:
+            outcomes[name] = import_file(sites[name], path, now=NOW).status
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            outcomes[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+    setattr(Tx, past, passed)
+    phone_import.register_many_in = register  # type: ignore[assignment]
+    try:
+        one = threading.Thread(target=run, args=("one", first))
+        one.start()
+        assert started.wait(10)
+        two = threading.Thread(target=run, args=("two", second))
+        two.start()
+        one.join(30)
+        two.join(30)
+    finally:
+        setattr(Tx, past, real_past)
+        phone_import.register_many_in = real_register  # type: ignore[assignment]
+    return outcomes
+
+
 def test_the_log_and_its_resaved_copy_imported_at_once(
     ready: Cli, tmp_path: Path, site_dir: Path
 ) -> None:
@@ -154,55 +194,11 @@ def test_the_log_and_its_resaved_copy_imported_at_once(
     tickets of its calls before the first has committed its chunk (SQLite's write lock;
     on PostgreSQL, the phone imports' advisory lock), so it makes a ticket of the new call
     only."""
-    config = str(site_dir / "config.toml")
-    one, two = Site.load(config), Site.load(config)
     pagi, siang = tmp_path / "pagi.csv", tmp_path / "siang.csv"
     pagi.write_bytes(phone_log(row(1), row(2)))
     siang.write_bytes(phone_log(row(1), row(2), row(3)))
-
-    looked_up = threading.Event()
-    real_lookup = Tx.phone_tickets_received_at
-    real_register = phone_import.register_many_in
-    names = threading.local()
-
-    def lookup(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        found = real_lookup(self, *args, **kwargs)
-        if getattr(names, "name", "") == "two":
-            looked_up.set()
-        return found
-
-    def register(tx, here, complaints, **kwargs):  # type: ignore[no-untyped-def]
-        outcomes = real_register(tx, here, complaints, **kwargs)
-        if getattr(names, "name", "") == "one":
-            started.set()
-            # Process 1 holds its chunk open until process 2 has looked for earlier calls
-            looked_up.wait(WINDOW)
-        return outcomes
-
-    started = threading.Event()
-    errors: list[BaseException] = []
-
-    def run(name: str, here: Site, path: Path) -> None:
-        names.name = name
-        try:
-            import_file(here, path, now=NOW)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    Tx.phone_tickets_received_at = lookup  # type: ignore[method-assign]
-    phone_import.register_many_in = register  # type: ignore[assignment]
-    try:
-        first = threading.Thread(target=run, args=("one", one, pagi))
-        first.start()
-        assert started.wait(10)
-        second = threading.Thread(target=run, args=("two", two, siang))
-        second.start()
-        first.join(30)
-        second.join(30)
-    finally:
-        Tx.phone_tickets_received_at = real_lookup  # type: ignore[method-assign]
-        phone_import.register_many_in = real_register  # type: ignore[assignment]
-    assert errors == []
+    outcomes = _imported_at_once(site_dir, pagi, siang, past="phone_tickets_received_at")
+    assert outcomes == {"one": "imported", "two": "imported"}
     made = tickets(ready)
     assert len(made) == 3, [(t["number"], t["email"]) for t in made]
     assert len(acks(ready)) == 3
@@ -214,53 +210,11 @@ def test_one_file_imported_twice_at_once_before_its_record_exists(
     """The same file imported by two processes at once, both in their first chunk (no
     record yet to lock): one makes the tickets, the other finds them made ("duplicate"),
     and neither fails."""
-    config = str(site_dir / "config.toml")
-    one, two = Site.load(config), Site.load(config)
     path = tmp_path / "log.csv"
     path.write_bytes(phone_log(row(1), row(2)))
-    looked_up = threading.Event()
-    started = threading.Event()
-    real_progress = Tx.phone_import_progress
-    real_register = phone_import.register_many_in
-    names = threading.local()
-
-    def progress(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        found = real_progress(self, *args, **kwargs)
-        if getattr(names, "name", "") == "two":
-            looked_up.set()
-        return found
-
-    def register(tx, here, complaints, **kwargs):  # type: ignore[no-untyped-def]
-        outcomes = real_register(tx, here, complaints, **kwargs)
-        if getattr(names, "name", "") == "one":
-            started.set()
-            looked_up.wait(WINDOW)
-        return outcomes
-
-    reports: dict[str, object] = {}
-
-    def run(name: str, here: Site) -> None:
-        names.name = name
-        try:
-            reports[name] = import_file(here, path, now=NOW).status
-        except BaseException as exc:  # noqa: BLE001
-            reports[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-
-    Tx.phone_import_progress = progress  # type: ignore[method-assign]
-    phone_import.register_many_in = register  # type: ignore[assignment]
-    try:
-        first = threading.Thread(target=run, args=("one", one))
-        first.start()
-        assert started.wait(10)
-        second = threading.Thread(target=run, args=("two", two))
-        second.start()
-        first.join(30)
-        second.join(30)
-    finally:
-        Tx.phone_import_progress = real_progress  # type: ignore[method-assign]
-        phone_import.register_many_in = real_register  # type: ignore[assignment]
+    outcomes = _imported_at_once(site_dir, path, path, past="phone_import_progress")
+    assert outcomes == {"one": "imported", "two": "duplicate"}
     assert len(tickets(ready)) == 2
-    assert reports == {"one": "imported", "two": "duplicate"}
 
 
 # --- one run, or cut short at any chunk: the same outcome -------------------------------------
@@ -286,25 +240,13 @@ MIXED = [
 
 
 def _outcome(site: Site, path: Path, crash_at: int | None, monkeypatch: pytest.MonkeyPatch):
-    chunks_of(monkeypatch, 2)
-    real = phone_import.register_many_in
-    calls = 0
-
-    def crashing(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        if calls == crash_at:
-            raise RuntimeError("kill -9")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(phone_import, "register_many_in", crashing)
-    if crash_at is not None:
-        try:
+    if crash_at is None:
+        chunks_of(monkeypatch, 2)
+    else:
+        crash_in_chunk(monkeypatch, crash_at, 2)
+        with pytest.raises(RuntimeError):
             import_file(site, path, now=NOW)
-        except RuntimeError:
-            pass
     report = import_file(site, path, now=NOW)
-    monkeypatch.setattr(phone_import, "register_many_in", real)
     lines = [p.line("en") for p in report.problems]
     with site.store.transaction() as tx:
         made = sorted((t.number, t.email, t.signature) for t in tx.tickets())
